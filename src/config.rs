@@ -1,0 +1,338 @@
+//! Settings, from the environment and an optional `linli.toml`.
+//!
+//! Precedence: environment variable, then the file, then the default. The
+//! file is `linli.toml` in the working directory, or the path in
+//! `LINLI_CONFIG`. Every failure names the setting it is about.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The cookie key: at least 64 bytes. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub const MIN_LEN: usize = 64;
+
+    pub fn new(bytes: Vec<u8>) -> Result<Secret, String> {
+        if bytes.len() < Self::MIN_LEN {
+            return Err(format!(
+                "must be at least {} bytes long (got {})",
+                Self::MIN_LEN,
+                bytes.len()
+            ));
+        }
+        Ok(Secret(bytes))
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub bind: String,
+    /// `sqlite://path` or `postgres://…`.
+    pub database_url: DatabaseUrl,
+    /// Cookie key; when `None` one is generated once and kept in the database.
+    pub secret: Option<Secret>,
+    /// Public address for absolute links (QR codes, feeds), without a trailing slash.
+    pub base_url: String,
+    /// HTTP worker threads; `None` means one per core.
+    pub workers: Option<usize>,
+    /// Largest number of database connections per instance.
+    pub db_max_connections: u32,
+    /// Load the demo content into an empty database at start.
+    pub seed_on_start: bool,
+}
+
+/// The database URL, which Debug prints without its password.
+#[derive(Clone)]
+pub struct DatabaseUrl(pub String);
+
+impl DatabaseUrl {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with any password replaced, safe for logs and messages.
+    pub fn redacted(&self) -> String {
+        let s = &self.0;
+        if let Some((scheme, rest)) = s.split_once("://")
+            && let Some((userinfo, host)) = rest.split_once('@')
+            && let Some((user, _password)) = userinfo.split_once(':')
+        {
+            return format!("{scheme}://{user}:***@{host}");
+        }
+        s.clone()
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
+/// A setting that could not be read, named as the user would write it.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(setting: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError {
+            setting: setting.into(),
+            message: message.into(),
+        }
+    }
+}
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/linli.db";
+
+/// What `linli.toml` may hold. Keys are the variable names without the
+/// `LINLI_` prefix, in lower case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<String>,
+    database_url: Option<String>,
+    secret: Option<String>,
+    base_url: Option<String>,
+    workers: Option<usize>,
+    db_max_connections: Option<u32>,
+    seed_on_start: Option<bool>,
+}
+
+impl Settings {
+    /// Reads the process environment and the optional file.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let path = env("LINLI_CONFIG").map(PathBuf::from);
+        Settings::from_sources(&env, path.as_deref())
+    }
+
+    /// Builds settings from a lookup function (the environment in
+    /// production, a map in tests) and an optional file path.
+    pub fn from_sources(
+        env: &dyn Fn(&str) -> Option<String>,
+        file: Option<&Path>,
+    ) -> Result<Settings, ConfigError> {
+        let file = read_file(file)?;
+
+        let bind = env("LINLI_BIND")
+            .or(file.bind)
+            .unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let port_ok = bind
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse::<u16>().ok())
+            .is_some();
+        if !port_ok {
+            return Err(ConfigError::new(
+                "LINLI_BIND",
+                format!("'{bind}' is not an address with a port, e.g. 127.0.0.1:8080"),
+            ));
+        }
+
+        let database_url = env("DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+
+        let secret = match env("LINLI_SECRET").or(file.secret) {
+            None => None,
+            Some(s) => {
+                Some(Secret::new(s.into_bytes()).map_err(|m| ConfigError::new("LINLI_SECRET", m))?)
+            }
+        };
+
+        let base_url = match env("LINLI_BASE_URL").or(file.base_url) {
+            Some(url) => {
+                let url = url.trim_end_matches('/').to_owned();
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(ConfigError::new(
+                        "LINLI_BASE_URL",
+                        format!("'{url}' must start with http:// or https://"),
+                    ));
+                }
+                url
+            }
+            None => base_url_from_bind(&bind),
+        };
+
+        let workers = match env("LINLI_WORKERS") {
+            Some(v) => Some(parse_positive("LINLI_WORKERS", &v)?),
+            None => file.workers,
+        };
+        let db_max_connections = match env("LINLI_DB_MAX_CONNECTIONS") {
+            Some(v) => parse_positive("LINLI_DB_MAX_CONNECTIONS", &v)? as u32,
+            None => file.db_max_connections.unwrap_or(10),
+        };
+        let seed_on_start = match env("LINLI_SEED_ON_START") {
+            Some(v) => parse_bool("LINLI_SEED_ON_START", &v)?,
+            None => file.seed_on_start.unwrap_or(true),
+        };
+
+        Ok(Settings {
+            bind,
+            database_url: DatabaseUrl(database_url),
+            secret,
+            base_url,
+            workers,
+            db_max_connections,
+            seed_on_start,
+        })
+    }
+}
+
+fn read_file(path: Option<&Path>) -> Result<FileSettings, ConfigError> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("linli.toml"), false),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+            return Ok(FileSettings::default());
+        }
+        Err(e) => {
+            return Err(ConfigError::new(
+                "LINLI_CONFIG",
+                format!("cannot read {}: {e}", path.display()),
+            ));
+        }
+    };
+    toml::from_str(&text).map_err(|e| {
+        ConfigError::new(
+            "LINLI_CONFIG",
+            format!("{}: {}", path.display(), e.message()),
+        )
+    })
+}
+
+fn parse_positive(setting: &str, value: &str) -> Result<usize, ConfigError> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(ConfigError::new(
+            setting,
+            format!("'{value}' is not a whole number above 0"),
+        )),
+    }
+}
+
+fn parse_bool(setting: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::new(
+            setting,
+            format!("'{value}' is not true or false"),
+        )),
+    }
+}
+
+/// `0.0.0.0:8080` is reachable as localhost from this machine; any other
+/// host is used as written.
+fn base_url_from_bind(bind: &str) -> String {
+    let (host, port) = bind.rsplit_once(':').unwrap_or((bind, "80"));
+    let host = match host {
+        "0.0.0.0" | "[::]" | "" => "localhost",
+        h => h,
+    };
+    format!("http://{host}:{port}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_sources(&|k| map.get(k).cloned(), None)
+    }
+
+    #[test]
+    fn defaults() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.database_url.as_str(), "sqlite://data/linli.db");
+        assert_eq!(s.base_url, "http://127.0.0.1:8080");
+        assert!(s.secret.is_none());
+        assert!(s.seed_on_start);
+    }
+
+    #[test]
+    fn base_url_follows_bind_unless_set() {
+        let s = settings(&[("LINLI_BIND", "0.0.0.0:9000")]).unwrap();
+        assert_eq!(s.base_url, "http://localhost:9000");
+        let s = settings(&[("LINLI_BASE_URL", "https://linli.example.org/")]).unwrap();
+        assert_eq!(s.base_url, "https://linli.example.org");
+        let e = settings(&[("LINLI_BASE_URL", "linli.example.org")]).unwrap_err();
+        assert_eq!(e.setting, "LINLI_BASE_URL");
+    }
+
+    #[test]
+    fn short_secret_is_refused_and_never_printed() {
+        let e = settings(&[("LINLI_SECRET", "short")]).unwrap_err();
+        assert_eq!(e.setting, "LINLI_SECRET");
+        let long = "k".repeat(64);
+        let s = settings(&[("LINLI_SECRET", &long)]).unwrap();
+        assert!(!format!("{s:?}").contains(&long));
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        assert_eq!(
+            settings(&[("LINLI_BIND", "nowhere")]).unwrap_err().setting,
+            "LINLI_BIND"
+        );
+        assert_eq!(
+            settings(&[("LINLI_WORKERS", "0")]).unwrap_err().setting,
+            "LINLI_WORKERS"
+        );
+        let e = settings(&[("LINLI_SEED_ON_START", "maybe")]).unwrap_err();
+        assert_eq!(e.setting, "LINLI_SEED_ON_START");
+    }
+
+    #[test]
+    fn database_password_is_redacted() {
+        let url = DatabaseUrl("postgres://app:hunter2@db:5432/linli".into());
+        assert_eq!(url.redacted(), "postgres://app:***@db:5432/linli");
+        assert!(!format!("{url:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn file_settings_are_read_and_env_wins() {
+        let dir = std::env::temp_dir().join(format!("linli-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("linli.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:7000\"\nworkers = 3\n").unwrap();
+        let s = Settings::from_sources(&|_| None, Some(&path)).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:7000");
+        assert_eq!(s.workers, Some(3));
+        let env = |k: &str| (k == "LINLI_BIND").then(|| "127.0.0.1:7001".to_owned());
+        let s = Settings::from_sources(&env, Some(&path)).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:7001");
+        std::fs::write(&path, "colour = \"blue\"\n").unwrap();
+        let e = Settings::from_sources(&|_| None, Some(&path)).unwrap_err();
+        assert_eq!(e.setting, "LINLI_CONFIG");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,202 @@
+//! Districts and what belongs to them: figures, programmes, places, stories.
+
+use sqlx::FromRow;
+
+use super::{Db, DbResult, on_db};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DistrictRow {
+    pub id: i64,
+    pub slug: String,
+    pub kind: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct FigureRow {
+    pub district_id: i64,
+    pub code: String,
+    pub label_zh: String,
+    pub label_en: Option<String>,
+    pub value: f64,
+    pub unit_zh: String,
+    pub unit_en: Option<String>,
+    pub qualifier: String,
+    pub year: Option<i32>,
+    pub as_of_zh: Option<String>,
+    pub as_of_en: Option<String>,
+    pub source_zh: String,
+    pub source_en: Option<String>,
+    pub chart_group: Option<String>,
+    pub headline: bool,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ProgrammeRow {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PlaceRow {
+    pub id: i64,
+    pub district_id: i64,
+    pub code: String,
+    pub kind: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+    pub address_zh: String,
+    pub address_en: Option<String>,
+    pub hours_zh: Option<String>,
+    pub hours_en: Option<String>,
+    pub amenities: String,
+    pub contact: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub is_open: bool,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct StoryRow {
+    pub code: String,
+    pub place_id: Option<i64>,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub body_zh: String,
+    pub body_en: Option<String>,
+}
+
+/// Everything a district page shows.
+#[derive(Debug, Clone)]
+pub struct DistrictPage {
+    pub district: DistrictRow,
+    pub figures: Vec<FigureRow>,
+    pub programmes: Vec<ProgrammeRow>,
+    pub places: Vec<PlaceRow>,
+    pub stories: Vec<StoryRow>,
+}
+
+/// What the home page shows: the districts with their headline figures.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub districts: Vec<DistrictRow>,
+    pub headline_figures: Vec<FigureRow>,
+}
+
+pub async fn overview(db: &Db) -> DbResult<Overview> {
+    on_db!(db, p => {
+        let mut conn = p.acquire().await?;
+        let districts = sqlx::query_as::<_, DistrictRow>(
+            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en \
+             FROM districts ORDER BY position, id",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let headline_figures = sqlx::query_as::<_, FigureRow>(
+            "SELECT f.district_id, f.code, f.label_zh, f.label_en, f.value, f.unit_zh, f.unit_en, \
+                    f.qualifier, f.year, f.as_of_zh, f.as_of_en, f.source_zh, f.source_en, \
+                    f.chart_group, f.headline \
+             FROM figures f WHERE f.headline = TRUE ORDER BY f.district_id, f.position, f.id",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Overview { districts, headline_figures })
+    })
+}
+
+pub async fn district_page(db: &Db, slug: &str) -> DbResult<Option<DistrictPage>> {
+    on_db!(db, p => {
+        let mut conn = p.acquire().await?;
+        let Some(district) = sqlx::query_as::<_, DistrictRow>(
+            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en \
+             FROM districts WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let figures = sqlx::query_as::<_, FigureRow>(
+            "SELECT district_id, code, label_zh, label_en, value, unit_zh, unit_en, qualifier, \
+                    year, as_of_zh, as_of_en, source_zh, source_en, chart_group, headline \
+             FROM figures WHERE district_id = $1 ORDER BY position, id",
+        )
+        .bind(district.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let programmes = sqlx::query_as::<_, ProgrammeRow>(
+            "SELECT code, name_zh, name_en, summary_zh, summary_en \
+             FROM programmes WHERE district_id = $1 ORDER BY position, id",
+        )
+        .bind(district.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let places = sqlx::query_as::<_, PlaceRow>(
+            "SELECT id, district_id, code, kind, name_zh, name_en, summary_zh, summary_en, \
+                    address_zh, address_en, hours_zh, hours_en, amenities, contact, \
+                    latitude, longitude, is_open \
+             FROM places WHERE district_id = $1 ORDER BY kind, position, id",
+        )
+        .bind(district.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let stories = sqlx::query_as::<_, StoryRow>(
+            "SELECT code, place_id, title_zh, title_en, body_zh, body_en \
+             FROM stories WHERE district_id = $1 ORDER BY position, id",
+        )
+        .bind(district.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Some(DistrictPage { district, figures, programmes, places, stories }))
+    })
+}
+
+/// A place with its district and the stories told about it.
+#[derive(Debug, Clone)]
+pub struct PlacePage {
+    pub place: PlaceRow,
+    pub district: DistrictRow,
+    pub stories: Vec<StoryRow>,
+}
+
+pub async fn place_page(db: &Db, id: i64) -> DbResult<Option<PlacePage>> {
+    on_db!(db, p => {
+        let mut conn = p.acquire().await?;
+        let Some(place) = sqlx::query_as::<_, PlaceRow>(
+            "SELECT id, district_id, code, kind, name_zh, name_en, summary_zh, summary_en, \
+                    address_zh, address_en, hours_zh, hours_en, amenities, contact, \
+                    latitude, longitude, is_open \
+             FROM places WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let district = sqlx::query_as::<_, DistrictRow>(
+            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en \
+             FROM districts WHERE id = $1",
+        )
+        .bind(place.district_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        let stories = sqlx::query_as::<_, StoryRow>(
+            "SELECT code, place_id, title_zh, title_en, body_zh, body_en \
+             FROM stories WHERE place_id = $1 ORDER BY position, id",
+        )
+        .bind(place.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Some(PlacePage { place, district, stories }))
+    })
+}

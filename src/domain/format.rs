@@ -1,0 +1,71 @@
+//! How numbers and dates read on the page.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::Lang;
+
+/// Beijing time, the only time zone the portal shows.
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+/// Groups the integer part in threes with commas (`5651` → `5,651`) and
+/// keeps up to two decimals, without trailing zeros (`5.20` → `5.2`).
+pub fn group_number(value: f64) -> String {
+    let negative = value < 0.0;
+    let rounded = (value.abs() * 100.0).round() / 100.0;
+    let whole = rounded.trunc() as u64;
+    let cents = ((rounded - rounded.trunc()) * 100.0).round() as u64;
+    let digits = whole.to_string();
+    let mut out = String::with_capacity(digits.len() + 6);
+    if negative {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if cents > 0 {
+        let frac = format!("{cents:02}");
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
+    }
+    out
+}
+
+/// A date in Beijing time, written the way each language writes dates.
+pub fn date(lang: Lang, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&beijing());
+    match lang {
+        Lang::Zh => local.format("%Y年%-m月%-d日").to_string(),
+        Lang::En => local.format("%-d %b %Y").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(group_number(171.0), "171");
+        assert_eq!(group_number(5651.0), "5,651");
+        assert_eq!(group_number(2699.0), "2,699");
+        assert_eq!(group_number(15000.0), "15,000");
+        assert_eq!(group_number(140_000_000.0), "140,000,000");
+        assert_eq!(group_number(5.2), "5.2");
+        assert_eq!(group_number(0.0), "0");
+        assert_eq!(group_number(-1234.5), "-1,234.5");
+    }
+
+    #[test]
+    fn dates_are_in_beijing_time() {
+        // 2023-11-08 20:00 UTC is already 9 November in Hangzhou.
+        let at = Utc.with_ymd_and_hms(2023, 11, 8, 20, 0, 0).unwrap();
+        assert_eq!(date(Lang::Zh, at), "2023年11月9日");
+        assert_eq!(date(Lang::En, at), "9 Nov 2023");
+    }
+}

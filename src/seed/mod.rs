@@ -1,0 +1,155 @@
+//! The demo content: three places in Hangzhou, as data files embedded in
+//! the binary. Names and numbers follow the source article; the wording is
+//! the portal's own.
+
+use serde::Deserialize;
+
+/// One district's file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFile {
+    pub district: SeedDistrict,
+    #[serde(default)]
+    pub figures: Vec<SeedFigure>,
+    #[serde(default)]
+    pub programmes: Vec<SeedProgramme>,
+    #[serde(default)]
+    pub places: Vec<SeedPlace>,
+    #[serde(default)]
+    pub stories: Vec<SeedStory>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedDistrict {
+    pub slug: String,
+    pub kind: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFigure {
+    pub code: String,
+    pub label_zh: String,
+    pub label_en: Option<String>,
+    pub value: f64,
+    pub unit_zh: String,
+    pub unit_en: Option<String>,
+    #[serde(default = "exact")]
+    pub qualifier: String,
+    pub year: Option<i32>,
+    pub as_of_zh: Option<String>,
+    pub as_of_en: Option<String>,
+    pub source_zh: String,
+    pub source_en: Option<String>,
+    pub chart_group: Option<String>,
+    #[serde(default)]
+    pub headline: bool,
+}
+
+fn exact() -> String {
+    "exact".to_owned()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedProgramme {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPlace {
+    pub code: String,
+    pub kind: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+    pub address_zh: String,
+    pub address_en: Option<String>,
+    pub hours_zh: Option<String>,
+    pub hours_en: Option<String>,
+    #[serde(default)]
+    pub amenities: Vec<String>,
+    pub contact: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedStory {
+    pub code: String,
+    /// The code of the place the story happened at, if any.
+    pub place: Option<String>,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub body_zh: String,
+    pub body_en: Option<String>,
+}
+
+const FILES: [(&str, &str); 3] = [
+    ("gongshu.toml", include_str!("gongshu.toml")),
+    ("tonglu.toml", include_str!("tonglu.toml")),
+    ("xihu.toml", include_str!("xihu.toml")),
+];
+
+/// Parses the embedded demo content. The files are part of the binary, so
+/// a parse error is a build defect; the unit test below catches it.
+pub fn demo() -> Result<Vec<SeedFile>, String> {
+    FILES
+        .iter()
+        .map(|(name, text)| toml::from_str(text).map_err(|e| format!("{name}: {e}")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Amenity, PlaceKind};
+    use std::collections::HashSet;
+
+    #[test]
+    fn demo_content_parses_and_is_consistent() {
+        let files = demo().expect("demo content parses");
+        let slugs: Vec<_> = files.iter().map(|f| f.district.slug.as_str()).collect();
+        assert_eq!(slugs, ["gongshu", "tonglu", "xihu"]);
+        let mut place_codes = HashSet::new();
+        for f in &files {
+            let mut codes = HashSet::new();
+            for fig in &f.figures {
+                assert!(codes.insert(&fig.code), "duplicate figure {}", fig.code);
+                assert!(["exact", "more_than"].contains(&fig.qualifier.as_str()));
+            }
+            for p in &f.places {
+                assert!(
+                    place_codes.insert(p.code.clone()),
+                    "duplicate place {}",
+                    p.code
+                );
+                assert!(PlaceKind::parse(&p.kind).is_some(), "kind {}", p.kind);
+                for a in &p.amenities {
+                    assert!(Amenity::parse(a).is_some(), "amenity {a}");
+                }
+            }
+            for s in &f.stories {
+                if let Some(place) = &s.place {
+                    assert!(
+                        f.places.iter().any(|p| &p.code == place),
+                        "story place {place}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! `/districts` and `/districts/{slug}`.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::view::{Chart, DistrictCard, FigureCard, PlaceGroup, ProgrammeView, StoryView};
+use super::{AppError, Ctx, render};
+use crate::db;
+use crate::startup::AppState;
+
+#[derive(Template)]
+#[template(path = "districts/index.html")]
+struct IndexPage {
+    ctx: Ctx,
+    districts: Vec<DistrictCard>,
+}
+
+pub async fn index(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let overview = db::districts::overview(&state.db).await?;
+    let districts = overview
+        .districts
+        .iter()
+        .map(|d| {
+            let figures = overview
+                .headline_figures
+                .iter()
+                .filter(|f| f.district_id == d.id)
+                .map(|f| FigureCard::new(&ctx, f))
+                .collect();
+            DistrictCard::new(&ctx, d, figures)
+        })
+        .collect();
+    render(&IndexPage { ctx, districts })
+}
+
+#[derive(Template)]
+#[template(path = "districts/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    district: DistrictCard,
+    figures: Vec<FigureCard>,
+    charts: Vec<Chart>,
+    programmes: Vec<ProgrammeView>,
+    place_groups: Vec<PlaceGroup>,
+    stories: Vec<StoryView>,
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let page = db::districts::district_page(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let figures = page
+        .figures
+        .iter()
+        .map(|f| FigureCard::new(&ctx, f))
+        .collect();
+    let charts = Chart::from_figures(&ctx, &page.figures);
+    let programmes = page
+        .programmes
+        .iter()
+        .map(|p| ProgrammeView::new(&ctx, p))
+        .collect();
+    let place_groups = PlaceGroup::group(&ctx, &page.places);
+    let stories = page
+        .stories
+        .iter()
+        .map(|s| StoryView::new(&ctx, s))
+        .collect();
+    let district = DistrictCard::new(&ctx, &page.district, Vec::new());
+    render(&ShowPage {
+        ctx,
+        district,
+        figures,
+        charts,
+        programmes,
+        place_groups,
+        stories,
+    })
+}

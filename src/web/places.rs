@@ -1,0 +1,43 @@
+//! `/places/{id}`: one service place.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::view::{DistrictCard, PlaceView, StoryView};
+use super::{AppError, Ctx, render};
+use crate::db;
+use crate::startup::AppState;
+
+#[derive(Template)]
+#[template(path = "places/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    place: PlaceView,
+    district: DistrictCard,
+    stories: Vec<StoryView>,
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    // Any id that is not a number names no place: the same 404 as an unknown one.
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let page = db::districts::place_page(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let place = PlaceView::new(&ctx, &page.place);
+    let district = DistrictCard::new(&ctx, &page.district, Vec::new());
+    let stories = page
+        .stories
+        .iter()
+        .map(|s| StoryView::new(&ctx, s))
+        .collect();
+    render(&ShowPage {
+        ctx,
+        place,
+        district,
+        stories,
+    })
+}

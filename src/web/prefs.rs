@@ -1,0 +1,58 @@
+//! The language and larger-text switches: plain links that set a
+//! preference cookie and send the reader back. They change no user data.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::ctx::{LANG_COOKIE, TEXT_COOKIE, query_param};
+use crate::domain::Lang;
+
+/// Only a path on this site: `/…` but not `//host` or `/\host`, which
+/// browsers read as another site. Anything else goes home.
+fn safe_next(req: &HttpRequest) -> String {
+    match query_param(req.query_string(), "next") {
+        Some(next)
+            if next.starts_with('/')
+                && !next.starts_with("//")
+                && !next.starts_with("/\\")
+                && !next.chars().any(char::is_control) =>
+        {
+            next
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+fn remember(name: &'static str, value: &'static str) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .max_age(Duration::days(365))
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .finish()
+}
+
+fn back(req: &HttpRequest, cookie: Cookie<'static>) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, safe_next(req)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(cookie)
+        .finish()
+}
+
+/// `/prefs/lang/{code}`: an unknown code means the default language.
+pub async fn set_lang(req: HttpRequest, code: web::Path<String>) -> HttpResponse {
+    let lang = Lang::from_code(&code).unwrap_or_default();
+    back(&req, remember(LANG_COOKIE, lang.code()))
+}
+
+/// `/prefs/text/{size}`: `large` turns the larger text on, anything else off.
+pub async fn set_text_size(req: HttpRequest, size: web::Path<String>) -> HttpResponse {
+    let value = if size.as_str() == "large" {
+        "large"
+    } else {
+        "normal"
+    };
+    back(&req, remember(TEXT_COOKIE, value))
+}

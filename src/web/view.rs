@@ -1,0 +1,356 @@
+//! View models: database rows turned into what a template shows, in the
+//! reader's language. Templates only lay these out.
+
+use askama::filters::HtmlSafe;
+
+use super::Ctx;
+use crate::db::districts::{DistrictRow, FigureRow, PlaceRow, ProgrammeRow, StoryRow};
+use crate::domain::format::group_number;
+use crate::domain::{Amenity, Lang, PlaceKind, Text};
+
+/// `Text` renders its own escaping (and its `lang` mark), so templates must
+/// not escape it again. A test in `tests/pages.rs` checks a `<` in content
+/// comes out escaped exactly once.
+impl HtmlSafe for Text {}
+
+fn pick(ctx: &Ctx, zh: &str, en: &Option<String>) -> Text {
+    Text::pick(ctx.lang, zh, en.as_deref())
+}
+
+fn pick_opt(ctx: &Ctx, zh: &Option<String>, en: &Option<String>) -> Option<Text> {
+    zh.as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(|zh| Text::pick(ctx.lang, zh, en.as_deref()))
+}
+
+#[derive(Debug, Clone)]
+pub struct DistrictCard {
+    pub slug: String,
+    pub name: Text,
+    pub kind: &'static str,
+    pub summary: Text,
+    pub figures: Vec<FigureCard>,
+}
+
+impl DistrictCard {
+    pub fn new(ctx: &Ctx, d: &DistrictRow, figures: Vec<FigureCard>) -> DistrictCard {
+        DistrictCard {
+            slug: d.slug.clone(),
+            name: pick(ctx, &d.name_zh, &d.name_en),
+            kind: ctx.t(match d.kind.as_str() {
+                "county" => "district.kind.county",
+                "city" => "district.kind.city",
+                _ => "district.kind.district",
+            }),
+            summary: pick(ctx, &d.summary_zh, &d.summary_en),
+            figures,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FigureCard {
+    pub label: Text,
+    /// The number as a reader sees it, e.g. `5,651` or `15,000+`.
+    pub value: String,
+    pub unit: Text,
+    /// "2023" or an as-of note such as "at the time of the report".
+    pub when: Option<Text>,
+    pub source: Text,
+}
+
+impl FigureCard {
+    pub fn new(ctx: &Ctx, f: &FigureRow) -> FigureCard {
+        let mut value = group_number(f.value);
+        if f.qualifier == "more_than" {
+            value.push('+');
+        }
+        let when = match (f.year, pick_opt(ctx, &f.as_of_zh, &f.as_of_en)) {
+            (Some(year), _) => Some(Text {
+                text: ctx.tf("figure.year", &[("year", &year.to_string())]),
+                fallback: false,
+            }),
+            (None, as_of) => as_of,
+        };
+        FigureCard {
+            label: pick(ctx, &f.label_zh, &f.label_en),
+            value,
+            unit: pick(ctx, &f.unit_zh, &f.unit_en),
+            when,
+            source: pick(ctx, &f.source_zh, &f.source_en),
+        }
+    }
+}
+
+/// A horizontal bar chart of figures that share a unit, laid out here and
+/// drawn as SVG by the template (presentation attributes only: the CSP
+/// forbids inline styles).
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub id: String,
+    pub title: String,
+    /// Every bar's label and value in words, for screen readers.
+    pub desc: String,
+    pub width: u32,
+    pub height: u32,
+    pub bars: Vec<Bar>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bar {
+    /// Label lines and the baseline y of each.
+    pub lines: Vec<(u32, String)>,
+    /// `Some("zh-CN")` when an English page shows a Chinese label.
+    pub lang: Option<&'static str>,
+    pub bar_y: u32,
+    pub bar_width: u32,
+    pub value: String,
+    pub value_x: u32,
+    pub value_y: u32,
+}
+
+const CHART_WIDTH: u32 = 340;
+const BAR_MAX: f64 = 230.0;
+const LINE: u32 = 20;
+const BAR_HEIGHT: u32 = 24;
+const ROW_GAP: u32 = 16;
+
+/// Estimated width in px at 15px: CJK characters are square, others about half.
+fn text_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x2E80 { 15.0 } else { 8.0 })
+        .sum()
+}
+
+/// Breaks a label into lines of at most `max` px: between words for
+/// Latin text, between any two characters for CJK.
+pub fn wrap_label(label: &str, max: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    // Tokens: a run of non-space Latin characters, or a single CJK character.
+    let mut tokens: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in label.chars() {
+        if c == ' ' {
+            if !word.is_empty() {
+                tokens.push(std::mem::take(&mut word));
+            }
+            tokens.push(" ".into());
+        } else if (c as u32) >= 0x2E80 {
+            if !word.is_empty() {
+                tokens.push(std::mem::take(&mut word));
+            }
+            tokens.push(c.to_string());
+        } else {
+            word.push(c);
+        }
+    }
+    if !word.is_empty() {
+        tokens.push(word);
+    }
+    for token in tokens {
+        if text_width(&current) + text_width(&token) > max && !current.trim().is_empty() {
+            lines.push(current.trim_end().to_owned());
+            current = String::new();
+        }
+        if current.is_empty() && token == " " {
+            continue;
+        }
+        current.push_str(&token);
+    }
+    if !current.trim().is_empty() {
+        lines.push(current.trim_end().to_owned());
+    }
+    lines
+}
+
+impl Chart {
+    /// One chart per chart group with at least two figures, in the order
+    /// the groups first appear.
+    pub fn from_figures(ctx: &Ctx, figures: &[FigureRow]) -> Vec<Chart> {
+        let mut groups: Vec<&str> = Vec::new();
+        for f in figures {
+            if let Some(g) = f.chart_group.as_deref()
+                && !groups.contains(&g)
+            {
+                groups.push(g);
+            }
+        }
+        groups
+            .into_iter()
+            .filter_map(|g| {
+                let members: Vec<&FigureRow> = figures
+                    .iter()
+                    .filter(|f| f.chart_group.as_deref() == Some(g))
+                    .collect();
+                (members.len() >= 2).then(|| Chart::build(ctx, g, &members))
+            })
+            .collect()
+    }
+
+    fn build(ctx: &Ctx, group: &str, members: &[&FigureRow]) -> Chart {
+        let max = members
+            .iter()
+            .map(|f| f.value)
+            .fold(0.0_f64, f64::max)
+            .max(1.0);
+        let unit = pick(ctx, &members[0].unit_zh, &members[0].unit_en);
+        let mut y = 0;
+        let mut bars = Vec::new();
+        let mut desc = Vec::new();
+        for f in members {
+            let label = pick(ctx, &f.label_zh, &f.label_en);
+            let card = FigureCard::new(ctx, f);
+            let value = format!("{} {}", card.value, unit.plain());
+            desc.push(format!("{}: {}", label.plain(), value));
+            let mut lines = Vec::new();
+            for line in wrap_label(label.plain(), (CHART_WIDTH - 8) as f64) {
+                y += LINE;
+                lines.push((y, line));
+            }
+            let bar_y = y + 6;
+            let bar_width = ((f.value / max) * BAR_MAX).round().max(2.0) as u32;
+            bars.push(Bar {
+                lines,
+                lang: label.fallback.then_some(Lang::Zh.tag()),
+                bar_y,
+                bar_width,
+                value_x: bar_width + 8,
+                value_y: bar_y + BAR_HEIGHT - 7,
+                value,
+            });
+            y = bar_y + BAR_HEIGHT + ROW_GAP;
+        }
+        Chart {
+            id: format!("chart-{group}"),
+            title: ctx.tf("district.chart_title", &[("unit", unit.plain())]),
+            desc: desc.join("; "),
+            width: CHART_WIDTH,
+            height: y.saturating_sub(ROW_GAP) + 4,
+            bars,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProgrammeView {
+    pub code: String,
+    pub name: Text,
+    pub summary: Text,
+}
+
+impl ProgrammeView {
+    pub fn new(ctx: &Ctx, p: &ProgrammeRow) -> ProgrammeView {
+        ProgrammeView {
+            code: p.code.clone(),
+            name: pick(ctx, &p.name_zh, &p.name_en),
+            summary: pick(ctx, &p.summary_zh, &p.summary_en),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PlaceView {
+    pub id: i64,
+    pub kind: PlaceKind,
+    pub kind_label: &'static str,
+    pub name: Text,
+    pub summary: Text,
+    pub address: Text,
+    pub hours: Option<Text>,
+    pub amenities: Vec<&'static str>,
+    pub contact: Option<String>,
+    pub coordinates: Option<String>,
+    pub is_open: bool,
+}
+
+impl PlaceView {
+    pub fn new(ctx: &Ctx, p: &PlaceRow) -> PlaceView {
+        let kind = PlaceKind::parse(&p.kind).unwrap_or(PlaceKind::Other);
+        PlaceView {
+            id: p.id,
+            kind,
+            kind_label: ctx.t(kind.label_key()),
+            name: pick(ctx, &p.name_zh, &p.name_en),
+            summary: pick(ctx, &p.summary_zh, &p.summary_en),
+            address: pick(ctx, &p.address_zh, &p.address_en),
+            hours: pick_opt(ctx, &p.hours_zh, &p.hours_en),
+            amenities: Amenity::parse_list(&p.amenities)
+                .into_iter()
+                .map(|a| ctx.t(&a.label_key()))
+                .collect(),
+            contact: p.contact.clone().filter(|c| !c.trim().is_empty()),
+            coordinates: match (p.latitude, p.longitude) {
+                (Some(lat), Some(lon)) => Some(format!("{lat:.5}, {lon:.5}")),
+                _ => None,
+            },
+            is_open: p.is_open,
+        }
+    }
+}
+
+/// Places of one kind, under their heading.
+#[derive(Debug, Clone)]
+pub struct PlaceGroup {
+    pub heading: &'static str,
+    pub places: Vec<PlaceView>,
+}
+
+impl PlaceGroup {
+    /// Groups in the fixed kind order; kinds with no place are left out.
+    pub fn group(ctx: &Ctx, places: &[PlaceRow]) -> Vec<PlaceGroup> {
+        let views: Vec<PlaceView> = places.iter().map(|p| PlaceView::new(ctx, p)).collect();
+        PlaceKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let places: Vec<PlaceView> =
+                    views.iter().filter(|v| v.kind == kind).cloned().collect();
+                (!places.is_empty()).then(|| PlaceGroup {
+                    heading: ctx.t(kind.group_key()),
+                    places,
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoryView {
+    pub title: Text,
+    pub body: Text,
+    pub place_id: Option<i64>,
+}
+
+impl StoryView {
+    pub fn new(ctx: &Ctx, s: &StoryRow) -> StoryView {
+        StoryView {
+            title: pick(ctx, &s.title_zh, &s.title_en),
+            body: pick(ctx, &s.body_zh, &s.body_en),
+            place_id: s.place_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_wrap_within_the_width() {
+        let lines = wrap_label(
+            "Applications to overseas-talent programmes at city level or above",
+            200.0,
+        );
+        assert!(lines.len() > 1);
+        for l in &lines {
+            assert!(text_width(l) <= 200.0, "{l}");
+        }
+        assert_eq!(
+            lines.join(" "),
+            "Applications to overseas-talent programmes at city level or above"
+        );
+        let zh = wrap_label("申报市级以上海外引才计划同比增长", 100.0);
+        assert_eq!(zh.concat(), "申报市级以上海外引才计划同比增长");
+        assert!(zh.iter().all(|l| text_width(l) <= 100.0));
+    }
+}
