@@ -1,0 +1,241 @@
+//! Test harness: the real application on a free port with a fresh
+//! database, on SQLite always and on PostgreSQL when `LINLI_TEST_PG` holds
+//! a server URL (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+//! Under CI (`CI=true`) a missing `LINLI_TEST_PG` fails the PostgreSQL
+//! tests instead of skipping them.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_web::dev::ServerHandle;
+use linli::config::{DatabaseUrl, Settings};
+use linli::db::Db;
+use linli::startup::Application;
+use sqlx::Connection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub db: Db,
+    pub backend: Backend,
+    /// Keeps cookies, follows no redirects: each step is asserted.
+    pub client: reqwest::Client,
+}
+
+/// What is needed to tear an app down after its test, even one that panicked.
+struct Teardown {
+    handle: ServerHandle,
+    db: Db,
+    pg: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The PostgreSQL server URL for tests, or `None` to skip (never under CI).
+pub fn pg_server_url() -> Option<String> {
+    match std::env::var("LINLI_TEST_PG") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if in_ci() => panic!("CI=true but LINLI_TEST_PG is not set: PostgreSQL tests must run in CI"),
+        _ => None,
+    }
+}
+
+/// `postgres://u@h:5432/anything?x` → `postgres://u@h:5432/{db}?x`.
+pub fn with_database(server_url: &str, db: &str) -> String {
+    let (base, query) = match server_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (server_url, String::new()),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[after_scheme..].find('/').map(|i| i + after_scheme).unwrap_or(base.len());
+    format!("{}/{db}{query}", &base[..host_end])
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// Creates a uniquely named database and drops leftovers older than an
+/// hour (from runs that were killed before their teardown).
+pub async fn create_pg_database(server: &str) -> String {
+    let mut admin = sqlx::PgConnection::connect(server).await.expect("connect to LINLI_TEST_PG");
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'linli_test_%'")
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+    for name in names {
+        let born = name.split('_').nth(2).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+        if born + 3600 < unix_now() {
+            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await;
+        }
+    }
+    let name = format!("linli_test_{}_{:08x}", unix_now(), rand_u32());
+    let sql = format!("CREATE DATABASE \"{name}\"");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await.unwrap();
+    admin.close().await.ok();
+    name
+}
+
+pub async fn drop_pg_database(server: &str, name: &str) {
+    if let Ok(mut admin) = sqlx::PgConnection::connect(server).await {
+        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await;
+        admin.close().await.ok();
+    }
+}
+
+fn rand_u32() -> u32 {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).unwrap();
+    u32::from_le_bytes(b)
+}
+
+pub fn test_settings(database_url: String) -> Settings {
+    Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url: DatabaseUrl(database_url),
+        secret: None,
+        base_url: "http://127.0.0.1".into(),
+        workers: Some(1),
+        db_max_connections: 5,
+        seed_on_start: true,
+    }
+}
+
+async fn spawn(backend: Backend) -> Option<(TestApp, Teardown)> {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = match backend {
+        Backend::Sqlite => (format!("sqlite://{}", dir.path().join("linli.db").display()), None),
+        Backend::Postgres => {
+            let server = pg_server_url()?;
+            let name = create_pg_database(&server).await;
+            (with_database(&server, &name), Some((server, name)))
+        }
+    };
+    let app = Application::build(test_settings(url)).await.expect("the application starts");
+    let port = app.port();
+    let db = app.db().clone();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let test_app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        db: db.clone(),
+        backend,
+        client,
+    };
+    Some((test_app, Teardown { handle, db, pg, _dir: dir }))
+}
+
+/// Runs one test body against a fresh app on `backend`, then stops the
+/// app, closes its pool and drops its database, whether the body passed
+/// or panicked.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + 'static,
+{
+    let Some((app, teardown)) = spawn(backend).await else {
+        eprintln!("skipped on PostgreSQL: set LINLI_TEST_PG to run it");
+        return;
+    };
+    // Test bodies hold parsed HTML (not Send) across awaits, so they run
+    // on a local task; a panic comes back as a JoinError either way.
+    let local = tokio::task::LocalSet::new();
+    let result = local.run_until(async move { tokio::task::spawn_local(test(app)).await }).await;
+    teardown.handle.stop(false).await;
+    teardown.db.close().await;
+    if let Some((server, name)) = &teardown.pg {
+        drop_pg_database(server, name).await;
+    }
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Declares each named `async fn(TestApp)` as two tests, `name::sqlite`
+/// and `name::postgres`, with the same body.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::common::run($crate::common::Backend::Sqlite, super::$name).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::common::run($crate::common::Backend::Postgres, super::$name).await
+            }
+        }
+    )*};
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// GET a page and return its status and parsed HTML.
+    pub async fn page(&self, path: &str) -> (u16, scraper::Html) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        (status, scraper::Html::parse_document(&body))
+    }
+
+    /// Switches this client's language through the visible switch link.
+    pub async fn switch_lang(&self, code: &str) {
+        let res = self.get(&format!("/prefs/lang/{code}?next=/")).await;
+        assert_eq!(res.status().as_u16(), 303);
+    }
+
+    /// The id of the place with this stable code.
+    pub async fn place_id(&self, code: &str) -> i64 {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar("SELECT id FROM places WHERE code = $1")
+                .bind(code)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar("SELECT id FROM places WHERE code = $1")
+                .bind(code)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        }
+    }
+}
+
+/// Every text of the elements matching `selector`, whitespace-trimmed.
+pub fn texts(html: &scraper::Html, selector: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+pub fn text(html: &scraper::Html, selector: &str) -> String {
+    texts(html, selector).into_iter().next().unwrap_or_else(|| panic!("no element {selector}"))
+}
