@@ -9,7 +9,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -158,17 +159,31 @@ impl Db {
                 Ok(Db::Sqlite(pool))
             }
             Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url.as_str())
+                    .map_err(|e| fail(format!("not a valid PostgreSQL URL: {e}")))?;
+                let cannot = |cause: String| {
+                    fail(format!(
+                        "cannot connect to PostgreSQL at {}: {cause}",
+                        url.redacted()
+                    ))
+                };
+                // One direct connection first: a pool would only report
+                // "timed out", hiding the cause (refused, unknown host,
+                // no such database, authentication).
+                let probe = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    PgConnection::connect_with(&options),
+                )
+                .await
+                .map_err(|_| cannot("no answer within 10 seconds".into()))?
+                .map_err(|e| cannot(e.to_string()))?;
+                probe.close().await.ok();
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(5))
-                    .connect(url.as_str())
+                    .connect_with(options)
                     .await
-                    .map_err(|e| {
-                        fail(format!(
-                            "cannot connect to PostgreSQL at {}: {e}",
-                            url.redacted()
-                        ))
-                    })?;
+                    .map_err(|e| cannot(e.to_string()))?;
                 Ok(Db::Postgres(pool))
             }
         }

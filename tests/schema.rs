@@ -1,0 +1,110 @@
+//! The SQLite and PostgreSQL migrations must build the same tables, with
+//! the same columns, nullability and indexes.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use linli::config::DatabaseUrl;
+use linli::db::Db;
+
+#[test]
+fn both_migration_folders_have_the_same_files() {
+    let list = |dir: &str| -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(dir);
+        let mut names: Vec<String> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let sqlite = list("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, list("postgres"));
+}
+
+type Columns = BTreeSet<(String, String, bool)>;
+
+async fn sqlite_schema() -> (Columns, BTreeSet<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl(format!("sqlite://{}", dir.path().join("s.db").display()));
+    let db = Db::connect(&url, 1).await.unwrap();
+    db.migrate().await.unwrap();
+    let Db::Sqlite(pool) = &db else {
+        unreachable!()
+    };
+    let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(
+        "SELECT m.name, p.name, p.\"notnull\", p.pk FROM sqlite_master m \
+         JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let columns = rows
+        .into_iter()
+        .map(|(t, c, notnull, pk)| (t, c, notnull || pk > 0))
+        .collect();
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    db.close().await;
+    (columns, indexes.into_iter().collect())
+}
+
+async fn postgres_schema(server: &str) -> (Columns, BTreeSet<String>) {
+    let name = common::create_pg_database(server).await;
+    let url = DatabaseUrl(common::with_database(server, &name));
+    let db = Db::connect(&url, 1).await.unwrap();
+    db.migrate().await.unwrap();
+    let Db::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text, is_nullable::text \
+         FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let columns = rows
+        .into_iter()
+        .map(|(t, c, n)| (t, c, n == "NO"))
+        .collect();
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' \
+         AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key' \
+         AND tablename <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    db.close().await;
+    common::drop_pg_database(server, &name).await;
+    (columns, indexes.into_iter().collect())
+}
+
+#[tokio::test]
+async fn sqlite_and_postgres_schemas_match() {
+    let Some(server) = common::pg_server_url() else {
+        eprintln!("skipped: set LINLI_TEST_PG to compare the schemas");
+        return;
+    };
+    let (lite_cols, lite_idx) = sqlite_schema().await;
+    let (pg_cols, pg_idx) = postgres_schema(&server).await;
+    assert!(lite_cols.len() > 30, "{lite_cols:?}");
+    let only_lite: Vec<_> = lite_cols.difference(&pg_cols).collect();
+    let only_pg: Vec<_> = pg_cols.difference(&lite_cols).collect();
+    assert!(
+        only_lite.is_empty() && only_pg.is_empty(),
+        "columns (table, column, not null) only in SQLite: {only_lite:?}; only in PostgreSQL: {only_pg:?}"
+    );
+    assert_eq!(lite_idx, pg_idx, "indexes differ");
+}
