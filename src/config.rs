@@ -94,10 +94,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(setting: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError {
-            setting: setting.into(),
-            message: message.into(),
-        }
+        ConfigError { setting: setting.into(), message: message.into() }
     }
 }
 
@@ -134,13 +131,8 @@ impl Settings {
     ) -> Result<Settings, ConfigError> {
         let file = read_file(file)?;
 
-        let bind = env("LINLI_BIND")
-            .or(file.bind)
-            .unwrap_or_else(|| DEFAULT_BIND.to_owned());
-        let port_ok = bind
-            .rsplit_once(':')
-            .and_then(|(_, p)| p.parse::<u16>().ok())
-            .is_some();
+        let bind = env("LINLI_BIND").or(file.bind).unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let port_ok = bind.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()).is_some();
         if !port_ok {
             return Err(ConfigError::new(
                 "LINLI_BIND",
@@ -216,20 +208,14 @@ fn read_file(path: Option<&Path>) -> Result<FileSettings, ConfigError> {
         }
     };
     toml::from_str(&text).map_err(|e| {
-        ConfigError::new(
-            "LINLI_CONFIG",
-            format!("{}: {}", path.display(), e.message()),
-        )
+        ConfigError::new("LINLI_CONFIG", format!("{}: {}", path.display(), e.message()))
     })
 }
 
 fn parse_positive(setting: &str, value: &str) -> Result<usize, ConfigError> {
     match value.trim().parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(ConfigError::new(
-            setting,
-            format!("'{value}' is not a whole number above 0"),
-        )),
+        _ => Err(ConfigError::new(setting, format!("'{value}' is not a whole number above 0"))),
     }
 }
 
@@ -237,10 +223,7 @@ fn parse_bool(setting: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::new(
-            setting,
-            format!("'{value}' is not true or false"),
-        )),
+        _ => Err(ConfigError::new(setting, format!("'{value}' is not true or false"))),
     }
 }
 
@@ -261,10 +244,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Settings::from_sources(&|k| map.get(k).cloned(), None)
     }
 
@@ -299,14 +280,8 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_setting() {
-        assert_eq!(
-            settings(&[("LINLI_BIND", "nowhere")]).unwrap_err().setting,
-            "LINLI_BIND"
-        );
-        assert_eq!(
-            settings(&[("LINLI_WORKERS", "0")]).unwrap_err().setting,
-            "LINLI_WORKERS"
-        );
+        assert_eq!(settings(&[("LINLI_BIND", "nowhere")]).unwrap_err().setting, "LINLI_BIND");
+        assert_eq!(settings(&[("LINLI_WORKERS", "0")]).unwrap_err().setting, "LINLI_WORKERS");
         let e = settings(&[("LINLI_SEED_ON_START", "maybe")]).unwrap_err();
         assert_eq!(e.setting, "LINLI_SEED_ON_START");
     }

@@ -26,10 +26,7 @@ pub struct AppState {
 pub async fn open_database(settings: &Settings) -> Result<Db, ConfigError> {
     let db = Db::connect(&settings.database_url, settings.db_max_connections).await?;
     db.migrate().await.map_err(|e| {
-        ConfigError::new(
-            "DATABASE_URL",
-            format!("cannot apply the database migrations: {e}"),
-        )
+        ConfigError::new("DATABASE_URL", format!("cannot apply the database migrations: {e}"))
     })?;
     Ok(db)
 }
@@ -73,18 +70,11 @@ impl Application {
         }
         let secret = resolve_secret(&settings, &db).await?;
         let listener = TcpListener::bind(&settings.bind).map_err(|e| {
-            ConfigError::new(
-                "LINLI_BIND",
-                format!("cannot listen on {}: {e}", settings.bind),
-            )
+            ConfigError::new("LINLI_BIND", format!("cannot listen on {}: {e}", settings.bind))
         })?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
-        let state = web::Data::new(AppState {
-            db: db.clone(),
-            settings,
-            secret,
-        });
+        let state = web::Data::new(AppState { db: db.clone(), settings, secret });
 
         let mut server = HttpServer::new(move || {
             App::new()

@@ -34,10 +34,7 @@ async fn home_shows_the_three_districts_in_chinese(app: TestApp) {
     let names = texts(&html, ".cards h3 a");
     assert_eq!(names, ["拱墅区", "桐庐县", "西湖区"]);
     let links = attrs(&html, ".cards h3 a", "href");
-    assert_eq!(
-        links,
-        ["/districts/gongshu", "/districts/tonglu", "/districts/xihu"]
-    );
+    assert_eq!(links, ["/districts/gongshu", "/districts/tonglu", "/districts/xihu"]);
     // Only doors to pages that exist.
     for href in attrs(&html, "main a", "href") {
         let res = app.get(&href).await;
@@ -49,10 +46,7 @@ async fn home_shows_the_three_districts_in_chinese(app: TestApp) {
 /// after the switch, no Chinese may appear there.
 fn chinese_outside_marked_spans(html: &Html) -> Vec<String> {
     let mut found = Vec::new();
-    let body = html
-        .select(&Selector::parse("body").unwrap())
-        .next()
-        .unwrap();
+    let body = html.select(&Selector::parse("body").unwrap()).next().unwrap();
     for node in body.descendants() {
         let Some(t) = node.value().as_text() else {
             continue;
@@ -61,10 +55,7 @@ fn chinese_outside_marked_spans(html: &Html) -> Vec<String> {
             continue;
         }
         let marked = node.ancestors().any(|a| {
-            a.value()
-                .as_element()
-                .and_then(|e| e.attr("lang"))
-                .is_some_and(|l| l.starts_with("zh"))
+            a.value().as_element().and_then(|e| e.attr("lang")).is_some_and(|l| l.starts_with("zh"))
         });
         if !marked {
             found.push(t.trim().to_owned());
@@ -82,10 +73,7 @@ async fn english_switch_turns_every_word_into_english(app: TestApp) {
     assert_eq!(res.headers()["location"], "/districts/tonglu");
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("lang=en"), "{cookie}");
-    assert!(
-        cookie.contains("Max-Age"),
-        "the choice is remembered: {cookie}"
-    );
+    assert!(cookie.contains("Max-Age"), "the choice is remembered: {cookie}");
 
     let gongshu_home = app.place_id("gs-caima-happy-home").await;
     let station = app.place_id("xh-zmxl-station").await;
@@ -102,10 +90,7 @@ async fn english_switch_turns_every_word_into_english(app: TestApp) {
         let (_, html) = app.page(&path).await;
         assert_eq!(attr(&html, "html", "lang"), "en", "{path}");
         let chinese = chinese_outside_marked_spans(&html);
-        assert!(
-            chinese.is_empty(),
-            "{path} shows Chinese on the English page: {chinese:?}"
-        );
+        assert!(chinese.is_empty(), "{path} shows Chinese on the English page: {chinese:?}");
     }
     let (_, html) = app.page("/districts/tonglu").await;
     assert_eq!(text(&html, "h1"), "Tonglu County");
@@ -156,12 +141,7 @@ async fn language_defaults_from_accept_language(app: TestApp) {
 async fn bad_language_values_fall_back_to_chinese(app: TestApp) {
     let res = app.get("/prefs/lang/klingon?next=/districts").await;
     assert_eq!(res.status().as_u16(), 303);
-    assert!(
-        res.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .starts_with("lang=zh")
-    );
+    assert!(res.headers()["set-cookie"].to_str().unwrap().starts_with("lang=zh"));
     let (status, html) = app.page("/districts?lang=%3Cscript%3E").await;
     assert_eq!(status, 200);
     assert_eq!(attr(&html, "html", "lang"), "zh-CN");
@@ -169,14 +149,8 @@ async fn bad_language_values_fall_back_to_chinese(app: TestApp) {
     let (_, html) = app.page("/districts?lang=en").await;
     assert_eq!(attr(&html, "html", "lang"), "en");
     // The switch never sends anyone to another site.
-    for next in [
-        "//evil.example/",
-        "https://evil.example/",
-        "/\\evil.example",
-    ] {
-        let res = app
-            .get(&format!("/prefs/lang/en?next={}", urlencode(next)))
-            .await;
+    for next in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+        let res = app.get(&format!("/prefs/lang/en?next={}", urlencode(next))).await;
         assert_eq!(res.headers()["location"], "/", "{next}");
     }
 }
@@ -186,60 +160,33 @@ async fn tonglu_shows_the_county_figures(app: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(text(&html, "h1"), "桐庐县");
     let figures = figure_map(&html);
-    assert_eq!(
-        figures.get("已建成共富工坊").map(String::as_str),
-        Some("171 家")
-    );
-    assert_eq!(
-        figures.get("吸收就业").map(String::as_str),
-        Some("5,651 人")
-    );
-    assert_eq!(
-        figures.get("其中低收入农户").map(String::as_str),
-        Some("771 人")
-    );
-    assert_eq!(
-        figures.get("人均月增收").map(String::as_str),
-        Some("2,699 元/人/月")
-    );
-    assert_eq!(
-        figures.get("参与共富工坊建设的企业").map(String::as_str),
-        Some("16 家")
-    );
-    assert_eq!(
-        figures.get("钟山乡蜜梨种植面积").map(String::as_str),
-        Some("10,000+ 亩")
-    );
-    // Each figure says where it comes from.
-    for source in texts(&html, ".figure-source") {
-        assert!(source.contains("村村建工坊"), "{source}");
-    }
+    assert_eq!(figures.get("已建成共富工坊").map(String::as_str), Some("171 家"));
+    assert_eq!(figures.get("吸收就业").map(String::as_str), Some("5,651 人"));
+    assert_eq!(figures.get("其中低收入农户").map(String::as_str), Some("771 人"));
+    assert_eq!(figures.get("人均月增收").map(String::as_str), Some("2,699 元/人/月"));
+    assert_eq!(figures.get("参与共富工坊建设的企业").map(String::as_str), Some("16 家"));
+    assert_eq!(figures.get("钟山乡蜜梨种植面积").map(String::as_str), Some("10,000+ 亩"));
+    // Each figure cites its source by number; the numbers lead to the list.
+    let cited = texts(&html, ".figures .figure-source");
+    assert_eq!(cited.len(), figures.len());
+    assert!(cited.iter().all(|s| s == "来源 1"), "{cited:?}");
+    assert_eq!(texts(&html, "ol.sources li"), ["《村村建工坊 增收有良方》（方元）"]);
     // The employed and low-income counts share a unit: one chart of two bars.
     let bars = Selector::parse("figure.chart svg rect").unwrap();
     assert_eq!(html.select(&bars).count(), 2);
-    let widths: Vec<u32> = html
-        .select(&bars)
-        .map(|r| r.attr("width").unwrap().parse().unwrap())
-        .collect();
-    assert!(
-        widths[0] > widths[1] * 7,
-        "5,651 is drawn longer than 771: {widths:?}"
-    );
+    let widths: Vec<u32> =
+        html.select(&bars).map(|r| r.attr("width").unwrap().parse().unwrap()).collect();
+    assert!(widths[0] > widths[1] * 7, "5,651 is drawn longer than 771: {widths:?}");
     assert!(text(&html, "figure.chart desc").contains("5,651"));
 
     app.switch_lang("en").await;
     let (_, html) = app.page("/districts/tonglu").await;
     let figures = figure_map(&html);
     assert_eq!(
-        figures
-            .get("Common-prosperity workshops built")
-            .map(String::as_str),
+        figures.get("Common-prosperity workshops built").map(String::as_str),
         Some("171 workshops")
     );
-    assert_eq!(
-        figures.get("People employed").map(String::as_str),
-        Some("5,651 people")
-    );
+    assert_eq!(figures.get("People employed").map(String::as_str), Some("5,651 people"));
     assert_eq!(
         figures.get("Average income increase").map(String::as_str),
         Some("2,699 yuan per person per month")
@@ -250,65 +197,30 @@ async fn gongshu_shows_figures_chart_programmes_and_places(app: TestApp) {
     let (status, html) = app.page("/districts/gongshu").await;
     assert_eq!(status, 200);
     let figures = figure_map(&html);
-    assert_eq!(
-        figures.get("区域面积").map(String::as_str),
-        Some("119 平方公里")
-    );
-    assert_eq!(
-        figures.get("已建成商务社区").map(String::as_str),
-        Some("17 个")
-    );
-    assert_eq!(
-        figures.get("商务社区服务企业").map(String::as_str),
-        Some("15,000+ 家")
-    );
-    assert_eq!(
-        figures.get("新增落地人才项目").map(String::as_str),
-        Some("116 个")
-    );
-    assert_eq!(
-        figures.get("人才项目同比增长").map(String::as_str),
-        Some("314 %")
-    );
+    assert_eq!(figures.get("区域面积").map(String::as_str), Some("119 平方公里"));
+    assert_eq!(figures.get("已建成商务社区").map(String::as_str), Some("17 个"));
+    assert_eq!(figures.get("商务社区服务企业").map(String::as_str), Some("15,000+ 家"));
+    assert_eq!(figures.get("新增落地人才项目").map(String::as_str), Some("116 个"));
+    assert_eq!(figures.get("人才项目同比增长").map(String::as_str), Some("314 %"));
     assert!(texts(&html, ".figure-when").iter().any(|w| w == "2023年"));
-    assert_eq!(
-        html.select(&Selector::parse("figure.chart svg rect").unwrap())
-            .count(),
-        2
-    );
+    assert_eq!(html.select(&Selector::parse("figure.chart svg rect").unwrap()).count(), 2);
     let programmes = texts(&html, "#programmes-heading ~ ul h3");
-    assert!(
-        programmes.contains(&"大运河幸福家园".to_owned()),
-        "{programmes:?}"
-    );
+    assert!(programmes.contains(&"大运河幸福家园".to_owned()), "{programmes:?}");
     assert!(programmes.contains(&"商务社区".to_owned()));
     let groups = texts(&html, "#places-heading ~ h3");
     assert_eq!(groups, ["幸福家园", "其他场所和平台"]);
     assert!(texts(&html, ".place-link").contains(&"上塘·蔡马大运河幸福家园".to_owned()));
-    assert!(
-        texts(&html, ".stories h3")
-            .iter()
-            .any(|s| s.contains("任阿姨"))
-    );
+    assert!(texts(&html, ".stories h3").iter().any(|s| s.contains("任阿姨")));
 }
 
 async fn xihu_lists_its_love_stations(app: TestApp) {
     let (_, html) = app.page("/districts/xihu").await;
     assert_eq!(texts(&html, "#places-heading ~ h3"), ["爱心驿站"]);
     let stations = texts(&html, ".place-link");
-    assert_eq!(
-        stations,
-        ["石灰桥社区爱心驿站", "中帽西丽环境科技集团有限公司爱心驿站"]
-    );
+    assert_eq!(stations, ["石灰桥社区爱心驿站", "中帽西丽环境科技集团有限公司爱心驿站"]);
     let figures = figure_map(&html);
-    assert_eq!(
-        figures.get("镇街新就业形态联合工会").map(String::as_str),
-        Some("10 个")
-    );
-    assert_eq!(
-        figures.get("新就业形态劳动者服务阵地").map(String::as_str),
-        Some("26 个")
-    );
+    assert_eq!(figures.get("镇街新就业形态联合工会").map(String::as_str), Some("10 个"));
+    assert_eq!(figures.get("新就业形态劳动者服务阵地").map(String::as_str), Some("26 个"));
     for href in attrs(&html, ".place-link", "href") {
         assert_eq!(app.get(&href).await.status().as_u16(), 200, "{href}");
     }
@@ -323,10 +235,7 @@ async fn place_page_shows_its_facts(app: TestApp) {
     assert!(text(&html, ".kind").contains("开放中"));
     assert_eq!(texts(&html, ".amenities li"), ["歇脚座椅", "微波炉"]);
     assert!(text(&html, ".facts").contains("文新街道"));
-    assert!(
-        text(&html, ".facts").contains("未公布，请到现场咨询"),
-        "unknown hours say so"
-    );
+    assert!(text(&html, ".facts").contains("未公布，请到现场咨询"), "unknown hours say so");
     assert!(texts(&html, ".stories h3").contains(&"陈大姐的热乎饭".to_owned()));
     assert!(attrs(&html, ".crumbs a", "href").contains(&"/districts/xihu".to_owned()));
 }
@@ -342,12 +251,7 @@ async fn unknown_things_get_a_404_page_in_the_readers_language(app: TestApp) {
     ] {
         let res = app.get(path).await;
         assert_eq!(res.status().as_u16(), 404, "{path}");
-        assert!(
-            res.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/html")
-        );
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
         let html = Html::parse_document(&res.text().await.unwrap());
         assert_eq!(text(&html, "h1"), "找不到这个页面", "{path}");
         assert_eq!(text(&html, ".other-lang strong"), "Page not found");
@@ -369,13 +273,7 @@ async fn wrong_method_gets_a_405_page(app: TestApp) {
 }
 
 async fn security_headers_on_every_response(app: TestApp) {
-    for path in [
-        "/",
-        "/districts/xihu",
-        "/nope",
-        "/static/app.css",
-        "/healthz",
-    ] {
+    for path in ["/", "/districts/xihu", "/nope", "/static/app.css", "/healthz"] {
         let res = app.get(path).await;
         let h = res.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
@@ -390,18 +288,10 @@ async fn security_headers_on_every_response(app: TestApp) {
         }
         assert!(!csp.contains("unsafe-inline"), "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(
-            h["referrer-policy"], "strict-origin-when-cross-origin",
-            "{path}"
-        );
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
     }
     // No inline style or script anywhere: the CSP would block it.
-    for path in [
-        "/",
-        "/districts/gongshu",
-        "/districts/tonglu",
-        "/districts/xihu",
-    ] {
+    for path in ["/", "/districts/gongshu", "/districts/tonglu", "/districts/xihu"] {
         let body = app.get(path).await.text().await.unwrap();
         assert!(!body.contains("style="), "{path} has an inline style");
         assert!(!body.contains("<script"), "{path} has a script");
@@ -410,11 +300,7 @@ async fn security_headers_on_every_response(app: TestApp) {
 
 async fn pages_fit_the_size_budget(app: TestApp) {
     let place = app.place_id("gs-caima-happy-home").await;
-    let mut paths = vec![
-        "/".to_owned(),
-        "/districts".to_owned(),
-        format!("/places/{place}"),
-    ];
+    let mut paths = vec!["/".to_owned(), "/districts".to_owned(), format!("/places/{place}")];
     paths.extend(["gongshu", "tonglu", "xihu"].map(|d| format!("/districts/{d}")));
     for lang in ["zh", "en"] {
         app.switch_lang(lang).await;
@@ -428,19 +314,10 @@ async fn pages_fit_the_size_budget(app: TestApp) {
                 .unwrap();
             assert_eq!(res.headers()["content-encoding"], "gzip", "{path}");
             let size = res.bytes().await.unwrap().len();
-            assert!(
-                size <= 14 * 1024,
-                "{path} ({lang}) is {size} bytes compressed"
-            );
+            assert!(size <= 14 * 1024, "{path} ({lang}) is {size} bytes compressed");
         }
     }
-    let css = app
-        .get("/static/app.css")
-        .await
-        .bytes()
-        .await
-        .unwrap()
-        .len();
+    let css = app.get("/static/app.css").await.bytes().await.unwrap().len();
     assert!(css <= 10 * 1024, "the stylesheet is {css} bytes");
 }
 
@@ -450,22 +327,11 @@ async fn stylesheet_is_cached_for_a_year(app: TestApp) {
     assert!(href.starts_with("/static/app.css?v="), "{href}");
     let res = app.get(&href).await;
     assert_eq!(res.status().as_u16(), 200);
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
     let cache = res.headers()["cache-control"].to_str().unwrap();
     assert!(cache.contains("max-age=31536000"), "{cache}");
     let etag = res.headers()["etag"].clone();
-    let res = app
-        .client
-        .get(app.url(&href))
-        .header("If-None-Match", etag)
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url(&href)).header("If-None-Match", etag).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 304);
 }
 
@@ -477,10 +343,7 @@ async fn larger_text_switch_is_remembered(app: TestApp) {
     assert_eq!(res.headers()["location"], "/districts");
     let (_, html) = app.page("/districts").await;
     assert_eq!(attr(&html, "body", "class"), "large");
-    assert_eq!(
-        attr(&html, ".prefs a:last-child", "href"),
-        "/prefs/text/normal?next=/districts"
-    );
+    assert_eq!(attr(&html, ".prefs a:last-child", "href"), "/prefs/text/normal?next=/districts");
     app.get("/prefs/text/normal?next=/").await;
     let (_, html) = app.page("/districts").await;
     assert!(attr_opt(&html, "body", "class").is_none());
@@ -494,11 +357,7 @@ async fn seeding_twice_changes_nothing_and_keeps_staff_edits(app: TestApp) {
     assert_eq!(counts[0], 3, "districts");
     assert!(counts.iter().all(|&c| c > 0), "{counts:?}");
     // A keeper edits a figure; seeding again leaves the edit alone.
-    exec(
-        &app,
-        "UPDATE figures SET label_zh = '工坊总数（已核实）' WHERE code = 'workshops'",
-    )
-    .await;
+    exec(&app, "UPDATE figures SET label_zh = '工坊总数（已核实）' WHERE code = 'workshops'").await;
     assert_eq!(linli::db::seed::apply(&app.db, &files).await.unwrap(), 0);
     assert_eq!(table_counts(&app).await, counts);
     let (_, html) = app.page("/districts/tonglu").await;
@@ -519,10 +378,7 @@ async fn missing_english_shows_marked_chinese_and_content_is_escaped_once(app: T
     .unwrap();
     assert!(linli::db::seed::apply(&app.db, &[file]).await.unwrap() > 0);
     let body = app.get("/districts/test-town").await.text().await.unwrap();
-    assert!(
-        body.contains("测试&lt;b&gt;镇&lt;/b&gt; &amp; 村"),
-        "escaped once"
-    );
+    assert!(body.contains("测试&lt;b&gt;镇&lt;/b&gt; &amp; 村"), "escaped once");
     assert!(!body.contains("&amp;lt;"), "not twice");
     app.switch_lang("en").await;
     let (_, html) = app.page("/districts/test-town").await;
@@ -556,11 +412,7 @@ async fn every_route_in_the_table_answers(app: TestApp) {
             .replace("{code}", "en")
             .replace("{size}", "large")
             .replace("{file}", "app.css");
-        assert!(
-            !path.contains('{'),
-            "a route parameter has no sample value: {}",
-            route.path
-        );
+        assert!(!path.contains('{'), "a route parameter has no sample value: {}", route.path);
         let res = app
             .client
             .request(
@@ -571,11 +423,7 @@ async fn every_route_in_the_table_answers(app: TestApp) {
             .await
             .unwrap();
         let status = res.status().as_u16();
-        assert!(
-            status == 200 || status == 303,
-            "{} {path} answered {status}",
-            route.method
-        );
+        assert!(status == 200 || status == 303, "{} {path} answered {status}", route.method);
     }
 }
 
@@ -583,10 +431,7 @@ async fn every_route_in_the_table_answers(app: TestApp) {
 
 fn attr_opt(html: &Html, selector: &str, name: &str) -> Option<String> {
     let sel = Selector::parse(selector).unwrap();
-    html.select(&sel)
-        .next()
-        .and_then(|e| e.attr(name))
-        .map(str::to_owned)
+    html.select(&sel).next().and_then(|e| e.attr(name)).map(str::to_owned)
 }
 
 fn attr(html: &Html, selector: &str, name: &str) -> String {
@@ -595,10 +440,7 @@ fn attr(html: &Html, selector: &str, name: &str) -> String {
 
 fn attrs(html: &Html, selector: &str, name: &str) -> Vec<String> {
     let sel = Selector::parse(selector).unwrap();
-    html.select(&sel)
-        .filter_map(|e| e.attr(name))
-        .map(str::to_owned)
-        .collect()
+    html.select(&sel).filter_map(|e| e.attr(name)).map(str::to_owned).collect()
 }
 
 /// Figure label → "value unit", as a reader sees the card.
@@ -607,19 +449,10 @@ fn figure_map(html: &Html) -> std::collections::HashMap<String, String> {
     let label = Selector::parse(".figure-label").unwrap();
     let value = Selector::parse(".figure-value").unwrap();
     let clean = |e: scraper::ElementRef| {
-        e.text()
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
     };
     html.select(&card)
-        .map(|c| {
-            (
-                clean(c.select(&label).next().unwrap()),
-                clean(c.select(&value).next().unwrap()),
-            )
-        })
+        .map(|c| (clean(c.select(&label).next().unwrap()), clean(c.select(&value).next().unwrap())))
         .collect()
 }
 

@@ -11,9 +11,7 @@ use linli::db::Db;
 #[test]
 fn both_migration_folders_have_the_same_files() {
     let list = |dir: &str| -> Vec<String> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("migrations")
-            .join(dir);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dir);
         let mut names: Vec<String> = std::fs::read_dir(path)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -33,9 +31,7 @@ async fn sqlite_schema() -> (Columns, BTreeSet<String>) {
     let url = DatabaseUrl(format!("sqlite://{}", dir.path().join("s.db").display()));
     let db = Db::connect(&url, 1).await.unwrap();
     db.migrate().await.unwrap();
-    let Db::Sqlite(pool) = &db else {
-        unreachable!()
-    };
+    let Db::Sqlite(pool) = &db else { unreachable!() };
     let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(
         "SELECT m.name, p.name, p.\"notnull\", p.pk FROM sqlite_master m \
          JOIN pragma_table_info(m.name) p \
@@ -44,10 +40,7 @@ async fn sqlite_schema() -> (Columns, BTreeSet<String>) {
     .fetch_all(pool)
     .await
     .unwrap();
-    let columns = rows
-        .into_iter()
-        .map(|(t, c, notnull, pk)| (t, c, notnull || pk > 0))
-        .collect();
+    let columns = rows.into_iter().map(|(t, c, notnull, pk)| (t, c, notnull || pk > 0)).collect();
     let indexes: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
     )
@@ -63,9 +56,7 @@ async fn postgres_schema(server: &str) -> (Columns, BTreeSet<String>) {
     let url = DatabaseUrl(common::with_database(server, &name));
     let db = Db::connect(&url, 1).await.unwrap();
     db.migrate().await.unwrap();
-    let Db::Postgres(pool) = &db else {
-        unreachable!()
-    };
+    let Db::Postgres(pool) = &db else { unreachable!() };
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT table_name::text, column_name::text, is_nullable::text \
          FROM information_schema.columns \
@@ -74,10 +65,7 @@ async fn postgres_schema(server: &str) -> (Columns, BTreeSet<String>) {
     .fetch_all(pool)
     .await
     .unwrap();
-    let columns = rows
-        .into_iter()
-        .map(|(t, c, n)| (t, c, n == "NO"))
-        .collect();
+    let columns = rows.into_iter().map(|(t, c, n)| (t, c, n == "NO")).collect();
     let indexes: Vec<String> = sqlx::query_scalar(
         "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' \
          AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key' \

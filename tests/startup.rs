@@ -5,13 +5,7 @@ use std::process::{Command, Output};
 fn linli(args: &[&str], env: &[(&str, &str)], dir: &std::path::Path) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_linli"));
     cmd.args(args).current_dir(dir);
-    for var in [
-        "DATABASE_URL",
-        "LINLI_BIND",
-        "LINLI_SECRET",
-        "LINLI_BASE_URL",
-        "LINLI_CONFIG",
-    ] {
+    for var in ["DATABASE_URL", "LINLI_BIND", "LINLI_SECRET", "LINLI_BASE_URL", "LINLI_CONFIG"] {
         cmd.env_remove(var);
     }
     cmd.env("RUST_LOG", "warn");
@@ -32,14 +26,8 @@ fn assert_clear_failure(out: &Output, setting: &str, cause: &str) {
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "one line expected, got: {err}");
     assert!(lines[0].contains(setting), "names {setting}: {err}");
-    assert!(
-        lines[0].to_lowercase().contains(cause),
-        "says {cause}: {err}"
-    );
-    assert!(
-        !err.contains("panicked") && !err.contains("backtrace"),
-        "{err}"
-    );
+    assert!(lines[0].to_lowercase().contains(cause), "says {cause}: {err}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
 }
 
 #[test]
@@ -56,11 +44,7 @@ fn help_reads_well() {
 #[test]
 fn unknown_database_scheme_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let out = linli(
-        &["migrate"],
-        &[("DATABASE_URL", "mysql://root@localhost/linli")],
-        dir.path(),
-    );
+    let out = linli(&["migrate"], &[("DATABASE_URL", "mysql://root@localhost/linli")], dir.path());
     assert_clear_failure(&out, "DATABASE_URL", "unknown scheme 'mysql'");
 }
 
@@ -71,10 +55,7 @@ fn unreachable_postgres_is_reported() {
     let url = "postgres://linli:hunter2@127.0.0.1:1/linli";
     let out = linli(&["serve"], &[("DATABASE_URL", url)], dir.path());
     assert_clear_failure(&out, "DATABASE_URL", "cannot connect to postgresql");
-    assert!(
-        !stderr(&out).contains("hunter2"),
-        "the password is never printed"
-    );
+    assert!(!stderr(&out).contains("hunter2"), "the password is never printed");
 }
 
 #[test]
@@ -101,11 +82,7 @@ fn busy_port_is_reported() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let bind = taken.local_addr().unwrap().to_string();
     let url = format!("sqlite://{}/linli.db", dir.path().display());
-    let out = linli(
-        &["serve"],
-        &[("LINLI_BIND", &bind), ("DATABASE_URL", &url)],
-        dir.path(),
-    );
+    let out = linli(&["serve"], &[("LINLI_BIND", &bind), ("DATABASE_URL", &url)], dir.path());
     assert_clear_failure(&out, "LINLI_BIND", "cannot listen");
 }
 
@@ -114,18 +91,12 @@ fn default_database_is_created_in_data_and_seed_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let out = linli(&["migrate"], &[], dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        dir.path().join("data/linli.db").is_file(),
-        "the default sqlite://data/linli.db"
-    );
+    assert!(dir.path().join("data/linli.db").is_file(), "the default sqlite://data/linli.db");
     let first = linli(&["seed"], &[], dir.path());
     assert!(first.status.success(), "{}", stderr(&first));
     let first = String::from_utf8_lossy(&first.stdout).into_owned();
     assert!(!first.contains(" 0 rows"), "{first}");
     let second = linli(&["seed"], &[], dir.path());
     assert!(second.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&second.stdout).trim(),
-        "demo content: 0 rows added"
-    );
+    assert_eq!(String::from_utf8_lossy(&second.stdout).trim(), "demo content: 0 rows added");
 }

@@ -112,10 +112,7 @@ impl Backend {
 
 /// The file path of an SQLite URL (`sqlite://data/linli.db` → `data/linli.db`).
 fn sqlite_path(url: &str) -> &str {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     rest.split('?').next().unwrap_or(rest)
 }
 
@@ -132,15 +129,9 @@ impl Db {
                         "an in-memory SQLite database would be empty for every connection; give a file path".into(),
                     ));
                 }
-                if let Some(dir) = Path::new(path)
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                {
+                if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| {
-                        fail(format!(
-                            "cannot create the data folder '{}': {e}",
-                            dir.display()
-                        ))
+                        fail(format!("cannot create the data folder '{}': {e}", dir.display()))
                     })?;
                 }
                 let options = SqliteConnectOptions::from_str(url.as_str())
@@ -162,10 +153,7 @@ impl Db {
                 let options = PgConnectOptions::from_str(url.as_str())
                     .map_err(|e| fail(format!("not a valid PostgreSQL URL: {e}")))?;
                 let cannot = |cause: String| {
-                    fail(format!(
-                        "cannot connect to PostgreSQL at {}: {cause}",
-                        url.redacted()
-                    ))
+                    fail(format!("cannot connect to PostgreSQL at {}: {cause}", url.redacted()))
                 };
                 // One direct connection first: a pool would only report
                 // "timed out", hiding the cause (refused, unknown host,
@@ -226,10 +214,7 @@ mod tests {
         assert_eq!(Backend::of("sqlite://data/x.db").unwrap(), Backend::Sqlite);
         assert_eq!(Backend::of("sqlite:x.db").unwrap(), Backend::Sqlite);
         assert_eq!(Backend::of("postgres://u@h/d").unwrap(), Backend::Postgres);
-        assert_eq!(
-            Backend::of("postgresql://u@h/d").unwrap(),
-            Backend::Postgres
-        );
+        assert_eq!(Backend::of("postgresql://u@h/d").unwrap(), Backend::Postgres);
         let e = Backend::of("mysql://u@h/d").unwrap_err();
         assert_eq!(e.setting, "DATABASE_URL");
         assert!(e.message.contains("mysql"));

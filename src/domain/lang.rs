@@ -95,10 +95,7 @@ mod tests {
     #[test]
     fn accept_language_picks_the_best_spoken_language() {
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Lang::En);
-        assert_eq!(
-            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
-            Lang::Zh
-        );
+        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("fr,en;q=0.5,zh;q=0.4"), Lang::En);
         assert_eq!(Lang::from_accept_language("de"), Lang::Zh);
         assert_eq!(Lang::from_accept_language(""), Lang::Zh);

@@ -17,18 +17,9 @@ pub struct Text {
 impl Text {
     pub fn pick(lang: Lang, zh: &str, en: Option<&str>) -> Text {
         match (lang, en.map(str::trim).filter(|s| !s.is_empty())) {
-            (Lang::En, Some(en)) => Text {
-                text: en.to_owned(),
-                fallback: false,
-            },
-            (Lang::En, None) => Text {
-                text: zh.to_owned(),
-                fallback: true,
-            },
-            (Lang::Zh, _) => Text {
-                text: zh.to_owned(),
-                fallback: false,
-            },
+            (Lang::En, Some(en)) => Text { text: en.to_owned(), fallback: false },
+            (Lang::En, None) => Text { text: zh.to_owned(), fallback: true },
+            (Lang::Zh, _) => Text { text: zh.to_owned(), fallback: false },
         }
     }
 

@@ -18,10 +18,8 @@ struct Catalogue {
     en: HashMap<String, String>,
 }
 
-static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| Catalogue {
-    zh: parse(ZH, "zh-CN"),
-    en: parse(EN, "en"),
-});
+static CATALOGUE: LazyLock<Catalogue> =
+    LazyLock::new(|| Catalogue { zh: parse(ZH, "zh-CN"), en: parse(EN, "en") });
 
 fn parse(text: &str, name: &str) -> HashMap<String, String> {
     // The files are compiled in; the unit tests below parse them, so a
@@ -84,11 +82,7 @@ mod tests {
         assert!(only_en.is_empty(), "keys only in en: {only_en:?}");
         for lang in Lang::ALL {
             for key in keys(lang) {
-                assert!(
-                    !t(lang, key).trim().is_empty(),
-                    "{key} is empty in {}",
-                    lang.code()
-                );
+                assert!(!t(lang, key).trim().is_empty(), "{key} is empty in {}", lang.code());
             }
         }
     }
@@ -144,14 +138,9 @@ mod tests {
             used.insert(format!("error.{status}.title"));
             used.insert(format!("error.{status}.message"));
         }
-        let missing: Vec<_> = used
-            .iter()
-            .filter(|k| !has_key(Lang::Zh, k) || !has_key(Lang::En, k))
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "keys used but not in the catalogue: {missing:?}"
-        );
+        let missing: Vec<_> =
+            used.iter().filter(|k| !has_key(Lang::Zh, k) || !has_key(Lang::En, k)).collect();
+        assert!(missing.is_empty(), "keys used but not in the catalogue: {missing:?}");
     }
 
     #[test]

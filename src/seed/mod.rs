@@ -132,11 +132,7 @@ mod tests {
                 assert!(["exact", "more_than"].contains(&fig.qualifier.as_str()));
             }
             for p in &f.places {
-                assert!(
-                    place_codes.insert(p.code.clone()),
-                    "duplicate place {}",
-                    p.code
-                );
+                assert!(place_codes.insert(p.code.clone()), "duplicate place {}", p.code);
                 assert!(PlaceKind::parse(&p.kind).is_some(), "kind {}", p.kind);
                 for a in &p.amenities {
                     assert!(Amenity::parse(a).is_some(), "amenity {a}");
@@ -144,10 +140,7 @@ mod tests {
             }
             for s in &f.stories {
                 if let Some(place) = &s.place {
-                    assert!(
-                        f.places.iter().any(|p| &p.code == place),
-                        "story place {place}"
-                    );
+                    assert!(f.places.iter().any(|p| &p.code == place), "story place {place}");
                 }
             }
         }

@@ -15,14 +15,7 @@ struct Assets;
 
 fn hash_of(file: &str) -> String {
     Assets::get(file)
-        .map(|f| {
-            f.metadata
-                .sha256_hash()
-                .iter()
-                .take(5)
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        })
+        .map(|f| f.metadata.sha256_hash().iter().take(5).map(|b| format!("{b:02x}")).collect())
         .unwrap_or_default()
 }
 
@@ -54,17 +47,11 @@ pub async fn serve(req: HttpRequest, file: web::Path<String>) -> Result<HttpResp
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == etag);
-    let mut res = if fresh {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
+    let mut res = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     res.insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .insert_header((header::ETAG, etag));
     if fresh {
         return Ok(res.finish());
     }
-    Ok(res
-        .content_type(content_type(&name))
-        .body(asset.data.into_owned()))
+    Ok(res.content_type(content_type(&name)).body(asset.data.into_owned()))
 }

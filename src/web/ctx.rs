@@ -32,9 +32,7 @@ pub struct Ctx {
 impl Ctx {
     pub fn from_request(req: &HttpRequest) -> Ctx {
         let query_lang = query_param(req.query_string(), "lang").and_then(|v| Lang::from_code(&v));
-        let cookie_lang = req
-            .cookie(LANG_COOKIE)
-            .and_then(|c| Lang::from_code(c.value()));
+        let cookie_lang = req.cookie(LANG_COOKIE).and_then(|c| Lang::from_code(c.value()));
         let lang = query_lang.or(cookie_lang).unwrap_or_else(|| {
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)
@@ -42,20 +40,13 @@ impl Ctx {
                 .map(Lang::from_accept_language)
                 .unwrap_or_default()
         });
-        let large = req
-            .cookie(TEXT_COOKIE)
-            .is_some_and(|c| c.value() == "large");
+        let large = req.cookie(TEXT_COOKIE).is_some_and(|c| c.value() == "large");
         let request_id = req
             .extensions()
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_else(|| "-".to_owned());
-        Ctx {
-            lang,
-            large,
-            here: here(req),
-            request_id,
-        }
+        Ctx { lang, large, here: here(req), request_id }
     }
 
     /// The catalogue text for `key` in this request's language.
@@ -69,11 +60,7 @@ impl Ctx {
     }
 
     pub fn lang_switch_url(&self) -> String {
-        format!(
-            "/prefs/lang/{}?next={}",
-            self.lang.other().code(),
-            encode(&self.here)
-        )
+        format!("/prefs/lang/{}?next={}", self.lang.other().code(), encode(&self.here))
     }
 
     pub fn text_switch_url(&self) -> String {
@@ -174,9 +161,6 @@ mod tests {
     fn query_params() {
         assert_eq!(query_param("lang=en&x=1", "lang").as_deref(), Some("en"));
         assert_eq!(query_param("x=1", "lang"), None);
-        assert_eq!(
-            query_param("next=%2Fdistricts", "next").as_deref(),
-            Some("/districts")
-        );
+        assert_eq!(query_param("next=%2Fdistricts", "next").as_deref(), Some("/districts"));
     }
 }

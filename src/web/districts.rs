@@ -6,6 +6,7 @@ use askama::Template;
 use super::view::{Chart, DistrictCard, FigureCard, PlaceGroup, ProgrammeView, StoryView};
 use super::{AppError, Ctx, render};
 use crate::db;
+use crate::domain::Text;
 use crate::startup::AppState;
 
 #[derive(Template)]
@@ -39,6 +40,7 @@ struct ShowPage {
     ctx: Ctx,
     district: DistrictCard,
     figures: Vec<FigureCard>,
+    sources: Vec<Text>,
     charts: Vec<Chart>,
     programmes: Vec<ProgrammeView>,
     place_groups: Vec<PlaceGroup>,
@@ -50,34 +52,14 @@ pub async fn show(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let page = db::districts::district_page(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let figures = page
-        .figures
-        .iter()
-        .map(|f| FigureCard::new(&ctx, f))
-        .collect();
+    let page = db::districts::district_page(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let mut figures: Vec<FigureCard> =
+        page.figures.iter().map(|f| FigureCard::new(&ctx, f)).collect();
+    let sources = FigureCard::number_sources(&mut figures);
     let charts = Chart::from_figures(&ctx, &page.figures);
-    let programmes = page
-        .programmes
-        .iter()
-        .map(|p| ProgrammeView::new(&ctx, p))
-        .collect();
+    let programmes = page.programmes.iter().map(|p| ProgrammeView::new(&ctx, p)).collect();
     let place_groups = PlaceGroup::group(&ctx, &page.places);
-    let stories = page
-        .stories
-        .iter()
-        .map(|s| StoryView::new(&ctx, s))
-        .collect();
+    let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
-    render(&ShowPage {
-        ctx,
-        district,
-        figures,
-        charts,
-        programmes,
-        place_groups,
-        stories,
-    })
+    render(&ShowPage { ctx, district, figures, sources, charts, programmes, place_groups, stories })
 }

@@ -132,11 +132,7 @@ pub async fn render_error_pages(
     let page = ErrorPage::new(&ctx, status);
     let body = page.render().unwrap_or_else(|e| {
         tracing::error!(error = %e, "error page failed to render");
-        format!(
-            "{} {}",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("Error")
-        )
+        format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or("Error"))
     });
     let (req, mut old) = res.into_parts();
     let mut new = HttpResponse::build(status);

@@ -22,10 +22,7 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
         .add(("X-Frame-Options", "DENY"))
-        .add((
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-        ))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
 }
 
@@ -55,10 +52,7 @@ pub async fn log_requests(
     let _enter = span.enter();
     match &res {
         Ok(res) => {
-            let route = res
-                .request()
-                .match_pattern()
-                .unwrap_or_else(|| "(unmatched)".into());
+            let route = res.request().match_pattern().unwrap_or_else(|| "(unmatched)".into());
             tracing::info!(
                 %method,
                 route = %route,

@@ -24,20 +24,9 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     // Any id that is not a number names no place: the same 404 as an unknown one.
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let page = db::districts::place_page(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let place = PlaceView::new(&ctx, &page.place);
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
-    let stories = page
-        .stories
-        .iter()
-        .map(|s| StoryView::new(&ctx, s))
-        .collect();
-    render(&ShowPage {
-        ctx,
-        place,
-        district,
-        stories,
-    })
+    let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
+    render(&ShowPage { ctx, place, district, stories })
 }

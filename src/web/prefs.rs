@@ -49,10 +49,6 @@ pub async fn set_lang(req: HttpRequest, code: web::Path<String>) -> HttpResponse
 
 /// `/prefs/text/{size}`: `large` turns the larger text on, anything else off.
 pub async fn set_text_size(req: HttpRequest, size: web::Path<String>) -> HttpResponse {
-    let value = if size.as_str() == "large" {
-        "large"
-    } else {
-        "normal"
-    };
+    let value = if size.as_str() == "large" { "large" } else { "normal" };
     back(&req, remember(TEXT_COOKIE, value))
 }

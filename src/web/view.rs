@@ -18,9 +18,7 @@ fn pick(ctx: &Ctx, zh: &str, en: &Option<String>) -> Text {
 }
 
 fn pick_opt(ctx: &Ctx, zh: &Option<String>, en: &Option<String>) -> Option<Text> {
-    zh.as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(|zh| Text::pick(ctx.lang, zh, en.as_deref()))
+    zh.as_deref().filter(|s| !s.trim().is_empty()).map(|zh| Text::pick(ctx.lang, zh, en.as_deref()))
 }
 
 #[derive(Debug, Clone)]
@@ -57,9 +55,29 @@ pub struct FigureCard {
     /// "2023" or an as-of note such as "at the time of the report".
     pub when: Option<Text>,
     pub source: Text,
+    /// The number of the source in the page's list of sources, once numbered.
+    pub source_no: Option<usize>,
 }
 
 impl FigureCard {
+    /// Numbers the distinct sources of `cards` in order of first use and
+    /// returns them: each card then cites its source by number instead of
+    /// repeating a long title on every card.
+    pub fn number_sources(cards: &mut [FigureCard]) -> Vec<Text> {
+        let mut sources: Vec<Text> = Vec::new();
+        for card in cards.iter_mut() {
+            let no = match sources.iter().position(|s| *s == card.source) {
+                Some(i) => i + 1,
+                None => {
+                    sources.push(card.source.clone());
+                    sources.len()
+                }
+            };
+            card.source_no = Some(no);
+        }
+        sources
+    }
+
     pub fn new(ctx: &Ctx, f: &FigureRow) -> FigureCard {
         let mut value = group_number(f.value);
         if f.qualifier == "more_than" {
@@ -78,6 +96,7 @@ impl FigureCard {
             unit: pick(ctx, &f.unit_zh, &f.unit_en),
             when,
             source: pick(ctx, &f.source_zh, &f.source_en),
+            source_no: None,
         }
     }
 }
@@ -117,9 +136,7 @@ const ROW_GAP: u32 = 16;
 
 /// Estimated width in px at 15px: CJK characters are square, others about half.
 fn text_width(s: &str) -> f64 {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x2E80 { 15.0 } else { 8.0 })
-        .sum()
+    s.chars().map(|c| if (c as u32) >= 0x2E80 { 15.0 } else { 8.0 }).sum()
 }
 
 /// Breaks a label into lines of at most `max` px: between words for
@@ -179,21 +196,15 @@ impl Chart {
         groups
             .into_iter()
             .filter_map(|g| {
-                let members: Vec<&FigureRow> = figures
-                    .iter()
-                    .filter(|f| f.chart_group.as_deref() == Some(g))
-                    .collect();
+                let members: Vec<&FigureRow> =
+                    figures.iter().filter(|f| f.chart_group.as_deref() == Some(g)).collect();
                 (members.len() >= 2).then(|| Chart::build(ctx, g, &members))
             })
             .collect()
     }
 
     fn build(ctx: &Ctx, group: &str, members: &[&FigureRow]) -> Chart {
-        let max = members
-            .iter()
-            .map(|f| f.value)
-            .fold(0.0_f64, f64::max)
-            .max(1.0);
+        let max = members.iter().map(|f| f.value).fold(0.0_f64, f64::max).max(1.0);
         let unit = pick(ctx, &members[0].unit_zh, &members[0].unit_en);
         let mut y = 0;
         let mut bars = Vec::new();
@@ -305,10 +316,8 @@ impl PlaceGroup {
             .filter_map(|kind| {
                 let places: Vec<PlaceView> =
                     views.iter().filter(|v| v.kind == kind).cloned().collect();
-                (!places.is_empty()).then(|| PlaceGroup {
-                    heading: ctx.t(kind.group_key()),
-                    places,
-                })
+                (!places.is_empty())
+                    .then(|| PlaceGroup { heading: ctx.t(kind.group_key()), places })
             })
             .collect()
     }
@@ -337,10 +346,8 @@ mod tests {
 
     #[test]
     fn labels_wrap_within_the_width() {
-        let lines = wrap_label(
-            "Applications to overseas-talent programmes at city level or above",
-            200.0,
-        );
+        let lines =
+            wrap_label("Applications to overseas-talent programmes at city level or above", 200.0);
         assert!(lines.len() > 1);
         for l in &lines {
             assert!(text_width(l) <= 200.0, "{l}");

@@ -59,50 +59,33 @@ pub fn with_database(server_url: &str, db: &str) -> String {
         None => (server_url, String::new()),
     };
     let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[after_scheme..]
-        .find('/')
-        .map(|i| i + after_scheme)
-        .unwrap_or(base.len());
+    let host_end = base[after_scheme..].find('/').map(|i| i + after_scheme).unwrap_or(base.len());
     format!("{}/{db}{query}", &base[..host_end])
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
 /// Creates a uniquely named database and drops leftovers older than an
 /// hour (from runs that were killed before their teardown).
 pub async fn create_pg_database(server: &str) -> String {
-    let mut admin = sqlx::PgConnection::connect(server)
-        .await
-        .expect("connect to LINLI_TEST_PG");
+    let mut admin = sqlx::PgConnection::connect(server).await.expect("connect to LINLI_TEST_PG");
     let names: Vec<String> =
         sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'linli_test_%'")
             .fetch_all(&mut admin)
             .await
             .unwrap();
     for name in names {
-        let born = name
-            .split('_')
-            .nth(2)
-            .and_then(|t| t.parse::<u64>().ok())
-            .unwrap_or(0);
+        let born = name.split('_').nth(2).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
         if born + 3600 < unix_now() {
             let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut admin)
-                .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await;
         }
     }
     let name = format!("linli_test_{}_{:08x}", unix_now(), rand_u32());
     let sql = format!("CREATE DATABASE \"{name}\"");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await.unwrap();
     admin.close().await.ok();
     name
 }
@@ -110,9 +93,7 @@ pub async fn create_pg_database(server: &str) -> String {
 pub async fn drop_pg_database(server: &str, name: &str) {
     if let Ok(mut admin) = sqlx::PgConnection::connect(server).await {
         let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut admin)
-            .await;
+        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await;
         admin.close().await.ok();
     }
 }
@@ -138,19 +119,14 @@ pub fn test_settings(database_url: String) -> Settings {
 async fn spawn(backend: Backend) -> Option<(TestApp, Teardown)> {
     let dir = tempfile::tempdir().unwrap();
     let (url, pg) = match backend {
-        Backend::Sqlite => (
-            format!("sqlite://{}", dir.path().join("linli.db").display()),
-            None,
-        ),
+        Backend::Sqlite => (format!("sqlite://{}", dir.path().join("linli.db").display()), None),
         Backend::Postgres => {
             let server = pg_server_url()?;
             let name = create_pg_database(&server).await;
             (with_database(&server, &name), Some((server, name)))
         }
     };
-    let app = Application::build(test_settings(url))
-        .await
-        .expect("the application starts");
+    let app = Application::build(test_settings(url)).await.expect("the application starts");
     let port = app.port();
     let db = app.db().clone();
     let handle = app.handle();
@@ -167,15 +143,7 @@ async fn spawn(backend: Backend) -> Option<(TestApp, Teardown)> {
         backend,
         client,
     };
-    Some((
-        test_app,
-        Teardown {
-            handle,
-            db,
-            pg,
-            _dir: dir,
-        },
-    ))
+    Some((test_app, Teardown { handle, db, pg, _dir: dir }))
 }
 
 /// Runs one test body against a fresh app on `backend`, then stops the
@@ -193,9 +161,7 @@ where
     // Test bodies hold parsed HTML (not Send) across awaits, so they run
     // on a local task; a panic comes back as a JoinError either way.
     let local = tokio::task::LocalSet::new();
-    let result = local
-        .run_until(async move { tokio::task::spawn_local(test(app)).await })
-        .await;
+    let result = local.run_until(async move { tokio::task::spawn_local(test(app)).await }).await;
     teardown.handle.stop(false).await;
     teardown.db.close().await;
     if let Some((server, name)) = &teardown.pg {
@@ -230,11 +196,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request sent")
+        self.client.get(self.url(path)).send().await.expect("request sent")
     }
 
     /// GET a page and return its status and parsed HTML.
@@ -272,19 +234,10 @@ impl TestApp {
 pub fn texts(html: &scraper::Html, selector: &str) -> Vec<String> {
     let sel = scraper::Selector::parse(selector).unwrap();
     html.select(&sel)
-        .map(|e| {
-            e.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
         .collect()
 }
 
 pub fn text(html: &scraper::Html, selector: &str) -> String {
-    texts(html, selector)
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no element {selector}"))
+    texts(html, selector).into_iter().next().unwrap_or_else(|| panic!("no element {selector}"))
 }

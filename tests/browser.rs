@@ -1,0 +1,214 @@
+//! A smoke test in headless Chromium at phone size, with axe-core checking
+//! every page it opens for WCAG 2.1 AA violations.
+//!
+//! Runs when `LINLI_BROWSER_TESTS=1` (CI sets it; `.ci/run` installs
+//! chromium, chromedriver and axe-core). Under `CI=true` without it, the
+//! test fails instead of skipping. With `LINLI_SCREENSHOTS=DIR` it also
+//! saves a PNG of every page in both languages and with larger text.
+
+mod common;
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+fn enabled() -> bool {
+    match std::env::var("LINLI_BROWSER_TESTS") {
+        Ok(v) if v == "1" || v == "true" => true,
+        _ if common::in_ci() => {
+            panic!("CI=true but LINLI_BROWSER_TESTS is not set: browser tests must run in CI")
+        }
+        _ => false,
+    }
+}
+
+/// chromedriver on a free port, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let child = Command::new(&bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {bin}: {e} (apt-get install chromium-driver)")
+            });
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn connect(driver: &Driver, profile: &std::path::Path) -> Client {
+    let binary = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": binary,
+            // A Chinese phone: the portal picks its language from this.
+            "prefs": { "intl.accept_languages": "zh-CN,zh" },
+            // Chromium keeps desktop windows at least 500 px wide; emulate the phone's viewport.
+            "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1.0 } },
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-quic", "--no-first-run", "--hide-scrollbars",
+                "--window-size=390,844", "--lang=zh-CN",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else { unreachable!() };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session with Chromium")
+}
+
+fn axe_source() -> String {
+    let path = std::env::var("LINLI_AXE_JS").map(PathBuf::from).unwrap_or_else(|_| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("cannot read axe-core at {} ({e}): npm install --no-save axe-core@4", path.display())
+    })
+}
+
+/// Runs axe-core on the open page: WCAG 2.0/2.1 A and AA rules.
+async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
+    client.execute(&format!("{axe}\n;return true;"), vec![]).await.expect("axe injected");
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' +
+                     v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe ran");
+    serde_json::from_value(result).unwrap()
+}
+
+async fn check_page(client: &Client, axe: &str, shots: &Option<PathBuf>, name: &str) {
+    let violations = axe_violations(client, axe).await;
+    let url = client.current_url().await.unwrap();
+    assert!(violations.is_empty(), "{url}: {violations:#?}");
+    // No horizontal scrolling at phone width.
+    let overflow = client
+        .execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert!(overflow.as_i64().unwrap_or(0) <= 0, "{url} scrolls sideways by {overflow}px");
+    if let Some(dir) = shots {
+        // The viewport, then one screen further down where the page is longer.
+        for part in 0..3 {
+            let scrolled = client
+                .execute(
+                    &format!("window.scrollTo(0, {}); return window.scrollY;", part * 760),
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if part > 0 && scrolled.as_i64() == Some(0) {
+                break;
+            }
+            let png = client.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("{name}-{part}.png")), png).unwrap();
+        }
+        client.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_smoke_test_with_axe() {
+    if !enabled() {
+        eprintln!("skipped: set LINLI_BROWSER_TESTS=1 to run the browser tests");
+        return;
+    }
+    common::run(common::Backend::Sqlite, |app| async move {
+        let axe = axe_source();
+        let shots = std::env::var("LINLI_SCREENSHOTS").ok().map(PathBuf::from);
+        if let Some(dir) = &shots {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let driver = Driver::start();
+        let client = connect(&driver, profile.path()).await;
+
+        // Home, in Chinese by default.
+        client.goto(&app.url("/")).await.unwrap();
+        assert!(client.title().await.unwrap().contains("邻里"));
+        check_page(&client, &axe, &shots, "home-zh").await;
+
+        // The English switch is a plain link.
+        client.find(Locator::Css(".prefs a[hreflang]")).await.unwrap().click().await.unwrap();
+        let lang = client.execute("return document.documentElement.lang;", vec![]).await.unwrap();
+        assert_eq!(lang, "en");
+        assert!(client.title().await.unwrap().contains("Linli"));
+        check_page(&client, &axe, &shots, "home-en").await;
+
+        // Open a district page from the home page's cards.
+        client
+            .find(Locator::Css("a[href='/districts/tonglu']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let h1 = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(h1, "Tonglu County");
+        check_page(&client, &axe, &shots, "tonglu-en").await;
+
+        if shots.is_some() {
+            // Every page, both languages, standard and larger text.
+            let station = app.place_id("xh-zmxl-station").await;
+            let home = app.place_id("gs-caima-happy-home").await;
+            let pages = [
+                ("home", "/".to_owned()),
+                ("districts", "/districts".to_owned()),
+                ("gongshu", "/districts/gongshu".to_owned()),
+                ("tonglu", "/districts/tonglu".to_owned()),
+                ("xihu", "/districts/xihu".to_owned()),
+                ("station", format!("/places/{station}")),
+                ("happy-home", format!("/places/{home}")),
+                ("not-found", "/districts/nowhere".to_owned()),
+            ];
+            for (lang, size) in
+                [("zh", "normal"), ("en", "normal"), ("zh", "large"), ("en", "large")]
+            {
+                client.goto(&app.url(&format!("/prefs/lang/{lang}?next=/"))).await.unwrap();
+                client.goto(&app.url(&format!("/prefs/text/{size}?next=/"))).await.unwrap();
+                for (name, path) in &pages {
+                    client.goto(&app.url(path)).await.unwrap();
+                    check_page(&client, &axe, &shots, &format!("{name}-{lang}-{size}")).await;
+                }
+            }
+        }
+        client.close().await.unwrap();
+    })
+    .await;
+}
