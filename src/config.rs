@@ -54,6 +54,22 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// Load the demo content into an empty database at start.
     pub seed_on_start: bool,
+    /// Failed sign-ins allowed per account and per address in one window.
+    pub login_max_failures: u32,
+    /// Length of the sign-in throttling window, in seconds.
+    pub login_window_secs: u64,
+    /// Registrations allowed per address per hour.
+    pub registrations_per_hour: u32,
+    /// Proxies whose `X-Forwarded-For` is believed; otherwise the socket
+    /// peer is the client address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl Settings {
+    /// Cookies are marked Secure when the public address is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
 }
 
 /// The database URL, which Debug prints without its password.
@@ -113,6 +129,10 @@ struct FileSettings {
     workers: Option<usize>,
     db_max_connections: Option<u32>,
     seed_on_start: Option<bool>,
+    login_max_failures: Option<u32>,
+    login_window_secs: Option<u64>,
+    registrations_per_hour: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 impl Settings {
@@ -178,6 +198,33 @@ impl Settings {
             None => file.seed_on_start.unwrap_or(true),
         };
 
+        let login_max_failures = match env("LINLI_LOGIN_MAX_FAILURES") {
+            Some(v) => parse_positive("LINLI_LOGIN_MAX_FAILURES", &v)? as u32,
+            None => file.login_max_failures.unwrap_or(10),
+        };
+        let login_window_secs = match env("LINLI_LOGIN_WINDOW_SECS") {
+            Some(v) => parse_positive("LINLI_LOGIN_WINDOW_SECS", &v)? as u64,
+            None => file.login_window_secs.unwrap_or(15 * 60),
+        };
+        let registrations_per_hour = match env("LINLI_REGISTRATIONS_PER_HOUR") {
+            Some(v) => parse_positive("LINLI_REGISTRATIONS_PER_HOUR", &v)? as u32,
+            None => file.registrations_per_hour.unwrap_or(5),
+        };
+        let proxies: Vec<String> = match env("LINLI_TRUSTED_PROXIES") {
+            Some(v) => {
+                v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+            }
+            None => file.trusted_proxies.unwrap_or_default(),
+        };
+        let trusted_proxies = proxies
+            .iter()
+            .map(|p| {
+                p.parse().map_err(|_| {
+                    ConfigError::new("LINLI_TRUSTED_PROXIES", format!("'{p}' is not an IP address"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
         Ok(Settings {
             bind,
             database_url: DatabaseUrl(database_url),
@@ -186,6 +233,10 @@ impl Settings {
             workers,
             db_max_connections,
             seed_on_start,
+            login_max_failures,
+            login_window_secs,
+            registrations_per_hour,
+            trusted_proxies,
         })
     }
 }
@@ -257,6 +308,19 @@ mod tests {
         assert_eq!(s.base_url, "http://127.0.0.1:8080");
         assert!(s.secret.is_none());
         assert!(s.seed_on_start);
+        assert_eq!(
+            (s.login_max_failures, s.login_window_secs, s.registrations_per_hour),
+            (10, 900, 5)
+        );
+        assert!(s.trusted_proxies.is_empty() && !s.secure_cookies());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let s = settings(&[("LINLI_TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        let e = settings(&[("LINLI_TRUSTED_PROXIES", "proxy.local")]).unwrap_err();
+        assert_eq!(e.setting, "LINLI_TRUSTED_PROXIES");
     }
 
     #[test]

@@ -3,7 +3,11 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand};
 
 use linli::config::Settings;
 use linli::startup::{self, Application};
@@ -30,6 +34,48 @@ enum Command {
     /// Load the demo content. Only adds what is missing; never overwrites
     /// what staff changed. Running it twice changes nothing.
     Seed,
+    /// Make site admins and grant or revoke staff roles.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a site admin. The password is read from the terminal (or from
+    /// standard input when it is not a terminal), never from an argument.
+    Create {
+        /// The name others see.
+        #[arg(long)]
+        name: String,
+        /// Mainland mobile number to sign in with.
+        #[arg(long, required_unless_present = "email")]
+        phone: Option<String>,
+        /// E-mail address to sign in with.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Grant a role: site_admin, district_admin, station_keeper or workshop_keeper.
+    Grant(RoleArgs),
+    /// Revoke a role granted before.
+    Revoke(RoleArgs),
+}
+
+#[derive(Args)]
+struct RoleArgs {
+    /// site_admin, district_admin, station_keeper or workshop_keeper.
+    role: String,
+    /// The user: id, mobile number or e-mail.
+    #[arg(long)]
+    user: String,
+    /// The love station's id (station_keeper).
+    #[arg(long)]
+    station: Option<i64>,
+    /// The workshop's slug (workshop_keeper).
+    #[arg(long)]
+    workshop: Option<String>,
+    /// The district's slug (district_admin).
+    #[arg(long)]
+    district: Option<String>,
 }
 
 #[actix_web::main]
@@ -72,6 +118,120 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db.close().await;
             println!("demo content: {added} rows added");
         }
+        Command::Admin(admin) => {
+            let db = startup::open_database(&settings).await?;
+            let result = run_admin(&db, admin).await;
+            db.close().await;
+            result?;
+        }
+    }
+    Ok(())
+}
+
+/// The English text of a catalogue key, for command-line messages.
+fn say(key: &str) -> &'static str {
+    linli::i18n::t(linli::domain::Lang::En, key)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password for the new admin: ")?;
+        let second = rpassword::prompt_password("The same password again: ")?;
+        if first != second {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from stdin")?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+async fn run_admin(db: &linli::db::Db, command: AdminCommand) -> anyhow::Result<()> {
+    use linli::db::accounts;
+    use linli::domain::account::{DisplayName, Email, NewVolunteer, Password, Phone};
+    use linli::domain::{Role, RoleKind};
+    let now = Utc::now();
+    match command {
+        AdminCommand::Create { name, phone, email } => {
+            let display_name =
+                DisplayName::parse(&name).map_err(|k| anyhow::anyhow!("--name: {}", say(k)))?;
+            let phone = phone
+                .map(|p| {
+                    Phone::parse(&p)
+                        .ok_or_else(|| anyhow::anyhow!("--phone: {}", say("form.phone.invalid")))
+                })
+                .transpose()?;
+            let email = email
+                .map(|e| {
+                    Email::parse(&e)
+                        .ok_or_else(|| anyhow::anyhow!("--email: {}", say("form.email.invalid")))
+                })
+                .transpose()?;
+            let password = Password::parse(&read_password()?)
+                .map_err(|k| anyhow::anyhow!("password: {}", say(k)))?;
+            let hash = linli::domain::password_hash::hash(password.expose())
+                .map_err(anyhow::Error::msg)?;
+            let admin = NewVolunteer {
+                display_name,
+                phone,
+                email,
+                password,
+                organisation: None,
+                party_member: false,
+            };
+            let id = match accounts::create_volunteer(db, &admin, &hash, now).await {
+                Ok(id) => id,
+                Err(accounts::CreateError::PhoneTaken) => {
+                    bail!("--phone: {}", say("form.phone.taken"))
+                }
+                Err(accounts::CreateError::EmailTaken) => {
+                    bail!("--email: {}", say("form.email.taken"))
+                }
+                Err(accounts::CreateError::Db(e)) => return Err(e.into()),
+            };
+            accounts::grant(db, id, &Role::SiteAdmin, None, now).await?;
+            println!("site admin created: user {id}");
+        }
+        AdminCommand::Grant(args) => {
+            let (user, role) = resolve(db, &args).await?;
+            match accounts::grant(db, user, &role, None, now).await {
+                Ok(true) => println!("granted {} to user {user}", args.role),
+                Ok(false) => println!("user {user} already holds {}", args.role),
+                Err(e) => bail!("{e}"),
+            }
+        }
+        AdminCommand::Revoke(args) => {
+            let (user, role) = resolve(db, &args).await?;
+            if accounts::revoke(db, user, &role, None, now).await? {
+                println!("revoked {} from user {user}", args.role);
+            } else {
+                println!("user {user} did not hold {}", args.role);
+            }
+        }
+    }
+
+    async fn resolve(db: &linli::db::Db, args: &RoleArgs) -> anyhow::Result<(i64, Role)> {
+        let kind = RoleKind::parse(&args.role).ok_or_else(|| {
+            anyhow::anyhow!("ROLE: '{}' is not one of site_admin, district_admin, station_keeper, workshop_keeper", args.role)
+        })?;
+        let user = accounts::find_user(db, &args.user)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("--user: no user '{}'", args.user))?;
+        let role = accounts::resolve_role(
+            db,
+            kind,
+            args.station,
+            args.district.as_deref(),
+            args.workshop.as_deref(),
+        )
+        .await?
+        .map_err(|(field, key)| anyhow::anyhow!("--{field}: {}", say(key)))?;
+        Ok((user, role))
     }
     Ok(())
 }

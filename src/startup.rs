@@ -2,12 +2,17 @@
 
 use std::net::TcpListener;
 
+use actix_session::SessionMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::config::{ConfigError, Secret, Settings};
 use crate::db::{self, Db};
+use crate::web::csrf;
 use crate::web::errors::render_error_pages;
 use crate::web::middleware::{log_requests, security_headers};
 use crate::web::{self as routes, AppError};
@@ -54,6 +59,22 @@ async fn resolve_secret(settings: &Settings, db: &Db) -> anyhow::Result<Secret> 
     Secret::new(stored.into_bytes()).map_err(anyhow::Error::msg)
 }
 
+/// Sessions live in one signed and encrypted cookie: nothing is kept in
+/// the process, so any instance can serve any request.
+fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("linli_session".to_owned())
+        .cookie_secure(secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(
+            PersistentSession::default()
+                .session_ttl(CookieDuration::seconds(crate::web::auth::ABSOLUTE_SECS)),
+        )
+        .build()
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -74,12 +95,17 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let key = Key::from(secret.expose());
+        let secure = settings.secure_cookies();
         let state = web::Data::new(AppState { db: db.clone(), settings, secret });
 
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .wrap(from_fn(csrf::check))
                 .wrap(from_fn(render_error_pages))
+                .wrap(session_middleware(key.clone(), secure))
                 .wrap(security_headers())
                 .wrap(Compress::default())
                 .wrap(from_fn(log_requests))

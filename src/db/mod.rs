@@ -17,6 +17,7 @@ use sqlx::sqlite::{
 
 use crate::config::{ConfigError, DatabaseUrl};
 
+pub mod accounts;
 pub mod districts;
 pub mod seed;
 pub mod settings;

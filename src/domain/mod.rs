@@ -1,10 +1,16 @@
 //! Types and rules of the portal. Nothing here knows about HTTP or SQL.
 
+pub mod account;
+pub mod form;
 pub mod format;
 pub mod lang;
+pub mod password_hash;
 pub mod place;
+pub mod role;
 pub mod text;
 
+pub use form::FormErrors;
 pub use lang::Lang;
 pub use place::{Amenity, PlaceKind};
+pub use role::{Grants, Role, RoleKind};
 pub use text::Text;

@@ -56,6 +56,11 @@ pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// The catalogue's own `'static` copy of `key`, if the key exists.
+pub fn static_key(key: &str) -> Option<&'static str> {
+    CATALOGUE.zh.get_key_value(key).map(|(k, _)| k.as_str())
+}
+
 /// Every key of one language, for tests and tooling.
 pub fn keys(lang: Lang) -> impl Iterator<Item = &'static str> {
     table(lang).keys().map(String::as_str)

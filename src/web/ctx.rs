@@ -3,6 +3,7 @@
 
 use std::future::{Ready, ready};
 
+use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
@@ -18,7 +19,7 @@ pub const TEXT_COOKIE: &str = "text";
 pub struct RequestId(pub String);
 
 /// The page context, extracted from every request.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Ctx {
     pub lang: Lang,
     /// The remembered "larger text" (长辈版) switch.
@@ -27,6 +28,30 @@ pub struct Ctx {
     /// switches send the reader back to.
     pub here: String,
     pub request_id: String,
+    /// The signed-in user's display name, for the header.
+    pub user_name: Option<String>,
+    pub is_staff: bool,
+    /// A one-time message from the previous step (a catalogue key).
+    pub flash: Option<&'static str>,
+    session: Session,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx").field("lang", &self.lang).field("here", &self.here).finish()
+    }
+}
+
+const FLASH: &str = "flash";
+
+/// Leaves a one-time message for the next page the reader sees.
+pub fn set_flash(session: &Session, key: &'static str) {
+    let _ = session.insert(FLASH, key);
+}
+
+/// Flash messages are catalogue keys; only known ones are shown.
+fn known_flash(key: &str) -> Option<&'static str> {
+    crate::i18n::static_key(key).filter(|k| k.starts_with("flash."))
 }
 
 impl Ctx {
@@ -46,7 +71,26 @@ impl Ctx {
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_else(|| "-".to_owned());
-        Ctx { lang, large, here: here(req), request_id }
+        let viewer = req.extensions().get::<super::auth::Viewer>().and_then(|v| v.0.clone());
+        let session = req.get_session();
+        let flash = session.remove(FLASH).and_then(|raw| {
+            serde_json::from_str::<String>(&raw).ok().and_then(|k| known_flash(&k))
+        });
+        Ctx {
+            lang,
+            large,
+            here: here(req),
+            request_id,
+            user_name: viewer.as_ref().map(|u| u.display_name.clone()),
+            is_staff: viewer.as_ref().is_some_and(|u| u.grants.is_staff()),
+            flash,
+            session,
+        }
+    }
+
+    /// The hidden field every form carries (see `web::csrf`).
+    pub fn csrf_token(&self) -> String {
+        super::csrf::form_token(&self.session)
     }
 
     /// The catalogue text for `key` in this request's language.

@@ -18,6 +18,8 @@ pub enum AppError {
     NotFound,
     #[error("bad request")]
     BadRequest,
+    #[error("forbidden")]
+    Forbidden,
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -44,6 +46,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -104,6 +107,7 @@ fn key_for(status: StatusCode) -> &'static str {
         403 => "error.403",
         404 => "error.404",
         405 => "error.405",
+        410 => "error.404",
         503 => "error.503",
         s if s < 500 => "error.400",
         _ => "error.500",

@@ -5,7 +5,10 @@
 use actix_web::http::Method;
 use actix_web::web;
 
+pub mod account;
 pub mod assets;
+pub mod auth;
+pub mod csrf;
 pub mod ctx;
 pub mod districts;
 pub mod errors;
@@ -14,17 +17,33 @@ pub mod home;
 pub mod middleware;
 pub mod places;
 pub mod prefs;
+pub mod staff;
+pub mod throttle;
 pub mod view;
 
 pub use ctx::Ctx;
 pub use errors::AppError;
 
-/// Who may use a route. Later areas add signed-in and staff rules; the
-/// access-matrix test walks this table.
+/// Who may use a route, checked by [`auth::enforce`] before the handler
+/// runs. Rules on a thing read it from the route's path parameter. The
+/// access-matrix test walks the route table with these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone, with or without an account.
     Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Anyone holding a staff role.
+    Staff,
+    /// Site admins only.
+    SiteAdmin,
+    /// The keepers of the station `{id}`, its district's admins, site admins.
+    StationKeeper,
+    /// The admins of district `{slug}`, and site admins.
+    DistrictAdmin,
+    /// Staff who may issue a reset link for user `{id}`: site admins, and
+    /// admins of a district that user is tied to.
+    ResetFor,
 }
 
 /// One row of the route table: startup registers from it, tests walk it.
@@ -56,6 +75,24 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/places/{id}", Public, places::show),
         route!(GET "/prefs/lang/{code}", Public, prefs::set_lang),
         route!(GET "/prefs/text/{size}", Public, prefs::set_text_size),
+        route!(GET "/account/register", Public, account::register_form),
+        route!(POST "/account/register", Public, account::register),
+        route!(GET "/account/login", Public, account::login_form),
+        route!(POST "/account/login", Public, account::login),
+        route!(POST "/account/logout", SignedIn, account::logout),
+        route!(GET "/account", SignedIn, account::home),
+        route!(POST "/account/password", SignedIn, account::change_password),
+        route!(POST "/account/sign-out-everywhere", SignedIn, account::sign_out_everywhere),
+        route!(POST "/account/delete", SignedIn, account::delete),
+        route!(GET "/account/reset/{token}", Public, account::reset_form),
+        route!(POST "/account/reset/{token}", Public, account::reset),
+        route!(GET "/staff", Staff, staff::home),
+        route!(GET "/staff/users", SiteAdmin, staff::users),
+        route!(POST "/staff/users/{id}/roles", SiteAdmin, staff::grant),
+        route!(POST "/staff/users/{id}/roles/revoke", SiteAdmin, staff::revoke),
+        route!(POST "/staff/users/{id}/reset", ResetFor, staff::issue_reset),
+        route!(GET "/staff/places/{id}", StationKeeper, staff::place),
+        route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
         route!(GET "/healthz", Public, health::check),
         route!(GET "/static/{file}", Public, assets::serve),
     ]
@@ -74,7 +111,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for path in paths {
         let mut resource = web::resource(path);
         for r in table.iter().filter(|r| r.path == path) {
-            resource = resource.route((r.handler)());
+            let rule = r.access;
+            let route = (r.handler)().wrap(actix_web::middleware::from_fn(move |req, next| {
+                auth::enforce(rule, req, next)
+            }));
+            resource = resource.route(route);
         }
         cfg.service(resource);
     }
@@ -83,8 +124,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Renders a page template as the response: HTML that depends on the
 /// reader's language and text-size cookies, so it is revalidated each time.
 pub fn render(page: &impl askama::Template) -> Result<actix_web::HttpResponse, AppError> {
+    render_with_status(page, actix_web::http::StatusCode::OK)
+}
+
+/// The same, with a status: 422 for a form sent back with errors.
+pub fn render_with_status(
+    page: &impl askama::Template,
+    status: actix_web::http::StatusCode,
+) -> Result<actix_web::HttpResponse, AppError> {
     let body = page.render()?;
-    Ok(actix_web::HttpResponse::Ok()
+    Ok(actix_web::HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "private, no-cache"))
         .insert_header(("Vary", "Cookie, Accept-Language"))

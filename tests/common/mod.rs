@@ -113,10 +113,14 @@ pub fn test_settings(database_url: String) -> Settings {
         workers: Some(1),
         db_max_connections: 5,
         seed_on_start: true,
+        login_max_failures: 10,
+        login_window_secs: 900,
+        registrations_per_hour: 1000,
+        trusted_proxies: Vec::new(),
     }
 }
 
-async fn spawn(backend: Backend) -> Option<(TestApp, Teardown)> {
+async fn spawn(backend: Backend, tweak: fn(&mut Settings)) -> Option<(TestApp, Teardown)> {
     let dir = tempfile::tempdir().unwrap();
     let (url, pg) = match backend {
         Backend::Sqlite => (format!("sqlite://{}", dir.path().join("linli.db").display()), None),
@@ -126,7 +130,9 @@ async fn spawn(backend: Backend) -> Option<(TestApp, Teardown)> {
             (with_database(&server, &name), Some((server, name)))
         }
     };
-    let app = Application::build(test_settings(url)).await.expect("the application starts");
+    let mut settings = test_settings(url);
+    tweak(&mut settings);
+    let app = Application::build(settings).await.expect("the application starts");
     let port = app.port();
     let db = app.db().clone();
     let handle = app.handle();
@@ -154,7 +160,16 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()> + 'static,
 {
-    let Some((app, teardown)) = spawn(backend).await else {
+    run_with(backend, |_| {}, test).await
+}
+
+/// The same, with settings changed first (e.g. a lower limit).
+pub async fn run_with<F, Fut>(backend: Backend, tweak: fn(&mut Settings), test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + 'static,
+{
+    let Some((app, teardown)) = spawn(backend, tweak).await else {
         eprintln!("skipped on PostgreSQL: set LINLI_TEST_PG to run it");
         return;
     };
@@ -205,6 +220,86 @@ impl TestApp {
         let status = res.status().as_u16();
         let body = res.text().await.unwrap();
         (status, scraper::Html::parse_document(&body))
+    }
+
+    /// The CSRF token of the first form on a page (and the session cookie
+    /// that goes with it, kept by the client).
+    pub async fn csrf_token(&self, page: &str) -> String {
+        let (_, html) = self.page(page).await;
+        let sel = scraper::Selector::parse("input[name=csrf_token]").unwrap();
+        html.select(&sel)
+            .next()
+            .and_then(|e| e.attr("value"))
+            .unwrap_or_else(|| panic!("{page} has no csrf_token field"))
+            .to_owned()
+    }
+
+    /// POSTs a form with a fresh CSRF token taken from `from_page`.
+    pub async fn post_form(
+        &self,
+        from_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf_token(from_page).await;
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        body.push(("csrf_token", &token));
+        self.client.post(self.url(path)).form(&body).send().await.expect("request sent")
+    }
+
+    /// A new client with its own cookies, like a second browser.
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Creates a user straight in the database, with roles.
+    pub async fn user(
+        &self,
+        name: &str,
+        phone: &str,
+        password: &str,
+        roles: &[linli::domain::Role],
+    ) -> i64 {
+        use linli::domain::account::{DisplayName, NewVolunteer, Password, Phone};
+        let v = NewVolunteer {
+            display_name: DisplayName::parse(name).unwrap(),
+            phone: Some(Phone::parse(phone).unwrap()),
+            email: None,
+            password: Password::parse(password).unwrap(),
+            organisation: None,
+            party_member: false,
+        };
+        let hash = linli::domain::password_hash::hash(password).unwrap();
+        let now = chrono::Utc::now();
+        let id = linli::db::accounts::create_volunteer(&self.db, &v, &hash, now).await.unwrap();
+        for role in roles {
+            linli::db::accounts::grant(&self.db, id, role, None, now).await.unwrap();
+        }
+        id
+    }
+
+    /// A new client, signed in through the sign-in form.
+    pub async fn signed_in(&self, login: &str, password: &str) -> TestApp {
+        let other = TestApp {
+            address: self.address.clone(),
+            port: self.port,
+            db: self.db.clone(),
+            backend: self.backend,
+            client: self.new_client(),
+        };
+        let res = other
+            .post_form(
+                "/account/login",
+                "/account/login",
+                &[("login", login), ("password", password)],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303, "sign-in as {login} failed");
+        other
     }
 
     /// Switches this client's language through the visible switch link.

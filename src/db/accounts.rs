@@ -1,0 +1,582 @@
+//! Users, roles, password resets, throttling counters and the audit log.
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{BeginWrite, Db, DbError, DbResult, on_db};
+use crate::domain::account::{Login, NewVolunteer};
+use crate::domain::{Grants, Role};
+
+const AUDIT: &str =
+    "INSERT INTO audit_log (at, actor_id, action, object, detail) VALUES ($1, $2, $3, $4, $5)";
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub organisation: Option<String>,
+    pub party_member: bool,
+    pub session_generation: i64,
+    pub created_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+struct RoleRow {
+    role: String,
+    place_id: Option<i64>,
+    district_id: Option<i64>,
+    workshop_slug: Option<String>,
+}
+
+impl RoleRow {
+    fn into_role(self) -> Option<Role> {
+        match self.role.as_str() {
+            "site_admin" => Some(Role::SiteAdmin),
+            "station_keeper" => self.place_id.map(|place_id| Role::StationKeeper { place_id }),
+            "district_admin" => {
+                self.district_id.map(|district_id| Role::DistrictAdmin { district_id })
+            }
+            "workshop_keeper" => {
+                self.workshop_slug.map(|workshop| Role::WorkshopKeeper { workshop })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why a registration could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("phone already registered")]
+    PhoneTaken,
+    #[error("e-mail already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+fn is_unique_violation(e: &sqlx::Error, column: &str) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.is_unique_violation() && d.message().to_lowercase().contains(column)
+                || d.constraint().is_some_and(|c| c.contains(column))
+        }
+        _ => false,
+    }
+}
+
+/// Stores a new volunteer. A phone or e-mail already in use is reported
+/// as such (checked first for a clear message, and by the unique index
+/// under a race).
+pub async fn create_volunteer(
+    db: &Db,
+    v: &NewVolunteer,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, CreateError> {
+    let phone = v.phone.as_ref().map(|p| p.as_str().to_owned());
+    let email = v.email.as_ref().map(|e| e.as_str().to_owned());
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await.map_err(DbError::from)?;
+        if let Some(phone) = &phone {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE phone = $1")
+                .bind(phone).fetch_one(&mut *tx).await.map_err(DbError::from)?;
+            if n > 0 { return Err(CreateError::PhoneTaken); }
+        }
+        if let Some(email) = &email {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1")
+                .bind(email).fetch_one(&mut *tx).await.map_err(DbError::from)?;
+            if n > 0 { return Err(CreateError::EmailTaken); }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (display_name, phone, email, password_hash, organisation, \
+                                party_member, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(v.display_name.as_str())
+        .bind(&phone)
+        .bind(&email)
+        .bind(password_hash)
+        .bind(&v.organisation)
+        .bind(v.party_member)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e, "phone") { CreateError::PhoneTaken }
+            else if is_unique_violation(&e, "email") { CreateError::EmailTaken }
+            else { CreateError::Db(e.into()) }
+        })?;
+        sqlx::query(AUDIT).bind(now).bind(id).bind("account.register")
+            .bind(format!("user:{id}")).bind("")
+            .execute(&mut *tx).await.map_err(DbError::from)?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(id)
+    })
+}
+
+/// What signing in needs: the user's id, password hash and session generation.
+#[derive(Debug, Clone, FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: Option<String>,
+    pub session_generation: i64,
+}
+
+pub async fn credentials(db: &Db, login: &Login) -> DbResult<Option<Credentials>> {
+    let (sql, value): (&'static str, &str) = match login {
+        Login::Phone(p) => (
+            "SELECT id, password_hash, session_generation FROM users \
+             WHERE phone = $1 AND deleted_at IS NULL",
+            p.as_str(),
+        ),
+        Login::Email(e) => (
+            "SELECT id, password_hash, session_generation FROM users \
+             WHERE email = $1 AND deleted_at IS NULL",
+            e.as_str(),
+        ),
+    };
+    Ok(on_db!(db, p => sqlx::query_as::<_, Credentials>(sql).bind(value).fetch_optional(p).await?))
+}
+
+pub async fn credentials_by_id(db: &Db, id: i64) -> DbResult<Option<Credentials>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, Credentials>(
+        "SELECT id, password_hash, session_generation FROM users WHERE id = $1 AND deleted_at IS NULL",
+    ).bind(id).fetch_optional(p).await?))
+}
+
+/// Replaces a password hash. With `end_sessions`, also bumps the session
+/// generation so every other session stops working; returns the new one.
+pub async fn set_password_hash(
+    db: &Db,
+    id: i64,
+    hash: &str,
+    end_sessions: bool,
+    now: DateTime<Utc>,
+) -> DbResult<i64> {
+    let bump: i64 = if end_sessions { 1 } else { 0 };
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let generation: i64 = sqlx::query_scalar(
+            "UPDATE users SET password_hash = $1, session_generation = session_generation + $2, \
+                              updated_at = $3 WHERE id = $4 RETURNING session_generation",
+        )
+        .bind(hash).bind(bump).bind(now).bind(id)
+        .fetch_one(&mut *tx).await?;
+        if end_sessions {
+            sqlx::query(AUDIT).bind(now).bind(id).bind("account.password_changed")
+                .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(generation)
+    })
+}
+
+/// "Sign out everywhere": every session but the one that asked ends.
+pub async fn bump_generation(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<i64> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let generation: i64 = sqlx::query_scalar(
+            "UPDATE users SET session_generation = session_generation + 1, updated_at = $1 \
+             WHERE id = $2 RETURNING session_generation",
+        )
+        .bind(now).bind(id).fetch_one(&mut *tx).await?;
+        sqlx::query(AUDIT).bind(now).bind(id).bind("account.signed_out_everywhere")
+            .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(generation)
+    })
+}
+
+pub async fn user(db: &Db, id: i64) -> DbResult<Option<UserRow>> {
+    let sql = "SELECT id, display_name, phone, email, organisation, party_member, \
+               session_generation, created_at, deleted_at FROM users WHERE id = $1";
+    Ok(on_db!(db, p => sqlx::query_as::<_, UserRow>(sql).bind(id).fetch_optional(p).await?))
+}
+
+pub async fn grants(db: &Db, user_id: i64) -> DbResult<Grants> {
+    let rows: Vec<RoleRow> = on_db!(db, p => sqlx::query_as::<_, RoleRow>(
+        "SELECT role, place_id, district_id, workshop_slug FROM user_roles WHERE user_id = $1 ORDER BY id",
+    ).bind(user_id).fetch_all(p).await?);
+    Ok(Grants(rows.into_iter().filter_map(RoleRow::into_role).collect()))
+}
+
+/// The signed-in user with their roles, or `None` when the account is gone.
+pub async fn user_with_grants(db: &Db, id: i64) -> DbResult<Option<(UserRow, Grants)>> {
+    let Some(user) = user(db, id).await? else { return Ok(None) };
+    if user.deleted_at.is_some() {
+        return Ok(None);
+    }
+    let grants = grants(db, id).await?;
+    Ok(Some((user, grants)))
+}
+
+/// Finds a user by `id`, phone or e-mail, as typed on the command line or
+/// in the staff search.
+pub async fn find_user(db: &Db, who: &str) -> DbResult<Option<i64>> {
+    if let Ok(id) = who.trim().parse::<i64>()
+        && who.trim().len() < 11
+    {
+        return Ok(user(db, id).await?.filter(|u| u.deleted_at.is_none()).map(|u| u.id));
+    }
+    match Login::parse(who) {
+        Some(login) => Ok(credentials(db, &login).await?.map(|c| c.id)),
+        None => Ok(None),
+    }
+}
+
+/// Deletes an account: personal data removed, the row kept (anonymised)
+/// so history can still say "a deleted volunteer".
+pub async fn delete_account(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<()> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "UPDATE users SET display_name = '', phone = NULL, email = NULL, password_hash = NULL, \
+                 organisation = NULL, party_member = FALSE, \
+                 session_generation = session_generation + 1, updated_at = $1, deleted_at = $1 \
+             WHERE id = $2",
+        )
+        .bind(now).bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query(AUDIT).bind(now).bind(id).bind("account.deleted")
+            .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Why a role could not be granted.
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    #[error("no such user")]
+    NoUser,
+    #[error("no such station")]
+    NoStation,
+    #[error("no such district")]
+    NoDistrict,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Grants a role. Returns false when the user already held it.
+pub async fn grant(
+    db: &Db,
+    user_id: i64,
+    role: &Role,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<bool, GrantError> {
+    let (place_id, district_id, workshop) = match role {
+        Role::StationKeeper { place_id } => (Some(*place_id), None, None),
+        Role::DistrictAdmin { district_id } => (None, Some(*district_id), None),
+        Role::WorkshopKeeper { workshop } => (None, None, Some(workshop.clone())),
+        Role::SiteAdmin => (None, None, None),
+    };
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await.map_err(DbError::from)?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(user_id).fetch_one(&mut *tx).await.map_err(DbError::from)?;
+        if users == 0 { return Err(GrantError::NoUser); }
+        if let Some(place_id) = place_id {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM places WHERE id = $1 AND kind = 'love_station'")
+                .bind(place_id).fetch_one(&mut *tx).await.map_err(DbError::from)?;
+            if n == 0 { return Err(GrantError::NoStation); }
+        }
+        if let Some(district_id) = district_id {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM districts WHERE id = $1")
+                .bind(district_id).fetch_one(&mut *tx).await.map_err(DbError::from)?;
+            if n == 0 { return Err(GrantError::NoDistrict); }
+        }
+        let added = sqlx::query(
+            "INSERT INTO user_roles (user_id, role, scope, place_id, district_id, workshop_slug, \
+                                     granted_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, role, scope) DO NOTHING",
+        )
+        .bind(user_id).bind(role.kind().code()).bind(role.scope())
+        .bind(place_id).bind(district_id).bind(&workshop).bind(by).bind(now)
+        .execute(&mut *tx).await.map_err(DbError::from)?
+        .rows_affected() == 1;
+        if added {
+            sqlx::query(AUDIT).bind(now).bind(by).bind("role.grant")
+                .bind(format!("user:{user_id}"))
+                .bind(format!("{} {}", role.kind().code(), role.scope()))
+                .execute(&mut *tx).await.map_err(DbError::from)?;
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(added)
+    })
+}
+
+/// Revokes a role. Returns false when the user did not hold it.
+pub async fn revoke(
+    db: &Db,
+    user_id: i64,
+    role: &Role,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let removed = sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role = $2 AND scope = $3")
+            .bind(user_id).bind(role.kind().code()).bind(role.scope())
+            .execute(&mut *tx).await?.rows_affected() > 0;
+        if removed {
+            sqlx::query(AUDIT).bind(now).bind(by).bind("role.revoke")
+                .bind(format!("user:{user_id}"))
+                .bind(format!("{} {}", role.kind().code(), role.scope()))
+                .execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
+    })
+}
+
+/// The districts a user is tied to through the places and districts they
+/// keep; a district admin may issue reset links to these users.
+pub async fn user_district_ids(db: &Db, user_id: i64) -> DbResult<Vec<i64>> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT DISTINCT COALESCE(r.district_id, pl.district_id) FROM user_roles r \
+         LEFT JOIN places pl ON pl.id = r.place_id \
+         WHERE r.user_id = $1 AND COALESCE(r.district_id, pl.district_id) IS NOT NULL",
+    ).bind(user_id).fetch_all(p).await?))
+}
+
+/// Users for the staff list, newest first, optionally matching a search
+/// over display name, phone and e-mail (matched literally).
+pub async fn list_users(db: &Db, search: &str, limit: i64) -> DbResult<Vec<(UserRow, Grants)>> {
+    let pattern = format!("%{}%", escape_like(search.trim()));
+    let rows: Vec<UserRow> = on_db!(db, p => sqlx::query_as::<_, UserRow>(
+        "SELECT id, display_name, phone, email, organisation, party_member, session_generation, \
+                created_at, deleted_at FROM users \
+         WHERE deleted_at IS NULL AND ($1 = '%%' OR LOWER(display_name) LIKE LOWER($1) ESCAPE '\\' \
+               OR phone LIKE $1 ESCAPE '\\' OR email LIKE LOWER($1) ESCAPE '\\') \
+         ORDER BY id DESC LIMIT $2",
+    ).bind(&pattern).bind(limit).fetch_all(p).await?);
+    let mut out = Vec::with_capacity(rows.len());
+    for u in rows {
+        let g = grants(db, u.id).await?;
+        out.push((u, g));
+    }
+    Ok(out)
+}
+
+/// Escapes `%`, `_` and `\` so user text is matched literally by LIKE.
+pub fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Stores a reset link (its hash only), valid until `expires`.
+pub async fn create_reset(
+    db: &Db,
+    user_id: i64,
+    token_hash: &str,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> DbResult<()> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        // Only the newest link works.
+        sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+            .bind(now).bind(user_id).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO password_resets (user_id, token_hash, issued_by, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(user_id).bind(token_hash).bind(by).bind(now).bind(expires)
+        .execute(&mut *tx).await?;
+        sqlx::query(AUDIT).bind(now).bind(by).bind("account.reset_issued")
+            .bind(format!("user:{user_id}")).bind("").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// The user a reset link is for, while it is unused and unexpired.
+pub async fn reset_user(db: &Db, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<i64>> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT user_id FROM password_resets \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    ).bind(token_hash).bind(now).fetch_optional(p).await?))
+}
+
+/// Uses a reset link once: sets the new password and ends every session.
+/// `None` when the link was used, expired or never existed.
+pub async fn use_reset(
+    db: &Db,
+    token_hash: &str,
+    new_hash: &str,
+    now: DateTime<Utc>,
+) -> DbResult<Option<i64>> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let user_id: Option<i64> = sqlx::query_scalar(
+            "UPDATE password_resets SET used_at = $1 \
+             WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+        )
+        .bind(now).bind(token_hash).fetch_optional(&mut *tx).await?;
+        let Some(user_id) = user_id else { return Ok(None) };
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, session_generation = session_generation + 1, \
+                              updated_at = $2 WHERE id = $3 AND deleted_at IS NULL",
+        )
+        .bind(new_hash).bind(now).bind(user_id).execute(&mut *tx).await?;
+        sqlx::query(AUDIT).bind(now).bind(user_id).bind("account.reset_used")
+            .bind(format!("user:{user_id}")).bind("").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Some(user_id))
+    })
+}
+
+/// Adds one hit to a throttling counter and returns the window's total.
+pub async fn hit(db: &Db, bucket: &str, window_start: i64) -> DbResult<i64> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
+         RETURNING hits",
+    ).bind(bucket).bind(window_start).fetch_one(p).await?))
+}
+
+/// The hits of a counter in a window (0 when none).
+pub async fn hits(db: &Db, bucket: &str, window_start: i64) -> DbResult<i64> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2",
+    ).bind(bucket).bind(window_start).fetch_optional(p).await?)
+    .unwrap_or(0))
+}
+
+/// Records something that happened, outside any other change.
+pub async fn audit(
+    db: &Db,
+    actor: Option<i64>,
+    action: &str,
+    object: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
+    on_db!(db, p => {
+        sqlx::query(AUDIT).bind(now).bind(actor).bind(action).bind(object).bind(detail)
+            .execute(p).await?;
+    });
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditRow {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub object: String,
+    pub detail: String,
+}
+
+pub async fn recent_audit(db: &Db, limit: i64) -> DbResult<Vec<AuditRow>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, AuditRow>(
+        "SELECT at, actor_id, action, object, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+    ).bind(limit).fetch_all(p).await?))
+}
+
+/// A place a staff member keeps, for the staff pages.
+#[derive(Debug, Clone, FromRow)]
+pub struct KeptPlace {
+    pub id: i64,
+    pub district_id: i64,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+}
+
+/// The love stations a set of grants covers (directly or through a
+/// district), in district order.
+pub async fn kept_stations(db: &Db, grants: &Grants) -> DbResult<Vec<KeptPlace>> {
+    let all: Vec<KeptPlace> = on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
+        "SELECT id, district_id, name_zh, name_en FROM places WHERE kind = 'love_station' \
+         ORDER BY district_id, position, id",
+    ).fetch_all(p).await?);
+    Ok(all.into_iter().filter(|pl| grants.keeps_station(pl.id, pl.district_id)).collect())
+}
+
+/// The keepers of one station (display names), for its staff page.
+pub async fn station_keepers(db: &Db, place_id: i64) -> DbResult<Vec<(i64, String)>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, String)>(
+        "SELECT u.id, u.display_name FROM user_roles r JOIN users u ON u.id = r.user_id \
+         WHERE r.role = 'station_keeper' AND r.place_id = $1 AND u.deleted_at IS NULL ORDER BY u.id",
+    ).bind(place_id).fetch_all(p).await?))
+}
+
+/// District of a place, for access checks on place-scoped routes.
+pub async fn place_district(db: &Db, place_id: i64) -> DbResult<Option<i64>> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT district_id FROM places WHERE id = $1")
+        .bind(place_id).fetch_optional(p).await?))
+}
+
+/// Id of a district by slug, for access checks and the CLI.
+pub async fn district_id(db: &Db, slug: &str) -> DbResult<Option<i64>> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM districts WHERE slug = $1")
+        .bind(slug).fetch_optional(p).await?))
+}
+
+/// A role as asked for in the staff form or on the command line, before
+/// its district slug is looked up. Errors are catalogue keys.
+pub async fn resolve_role(
+    db: &Db,
+    kind: crate::domain::RoleKind,
+    station: Option<i64>,
+    district: Option<&str>,
+    workshop: Option<&str>,
+) -> Result<Result<Role, (&'static str, &'static str)>, DbError> {
+    use crate::domain::RoleKind;
+    Ok(match kind {
+        RoleKind::SiteAdmin => Ok(Role::SiteAdmin),
+        RoleKind::StationKeeper => match station {
+            None => Err(("station", "form.role.station_required")),
+            Some(place_id) => {
+                let is_station: i64 = on_db!(db, p => sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM places WHERE id = $1 AND kind = 'love_station'",
+                ).bind(place_id).fetch_one(p).await?);
+                if is_station == 1 {
+                    Ok(Role::StationKeeper { place_id })
+                } else {
+                    Err(("station", "form.role.station_unknown"))
+                }
+            }
+        },
+        RoleKind::DistrictAdmin => match district.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Err(("district", "form.role.district_required")),
+            Some(slug) => match district_id(db, slug).await? {
+                Some(district_id) => Ok(Role::DistrictAdmin { district_id }),
+                None => Err(("district", "form.role.district_unknown")),
+            },
+        },
+        RoleKind::WorkshopKeeper => match workshop.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Err(("workshop", "form.role.workshop_required")),
+            Some(slug)
+                if slug.len() <= 60
+                    && slug
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+            {
+                Ok(Role::WorkshopKeeper { workshop: slug.to_owned() })
+            }
+            Some(_) => Err(("workshop", "form.role.workshop_invalid")),
+        },
+    })
+}
+
+/// Love stations with their district, for the role form's choices.
+pub async fn all_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
+        "SELECT id, district_id, name_zh, name_en FROM places WHERE kind = 'love_station' \
+         ORDER BY district_id, position, id",
+    ).fetch_all(p).await?))
+}

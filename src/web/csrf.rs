@@ -1,0 +1,133 @@
+//! Cross-site request forgery protection for every state-changing
+//! request, anonymous ones included: the form's `csrf_token` must match
+//! the session's token, and the request must come from this site.
+
+use actix_session::{Session, SessionExt};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::web;
+
+use super::AppError;
+use crate::startup::AppState;
+
+const KEY: &str = "csrf";
+pub const FIELD: &str = "csrf_token";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).expect("system randomness");
+    b
+}
+
+/// The session's token, created on first use.
+fn session_token(session: &Session) -> Option<Vec<u8>> {
+    if let Some(t) = session.get::<String>(KEY).ok().flatten().and_then(|t| unhex(&t)) {
+        return Some(t);
+    }
+    let t = random::<32>();
+    session.insert(KEY, hex(&t)).ok()?;
+    Some(t.to_vec())
+}
+
+/// The value for a form's hidden `csrf_token` field: the session token
+/// XOR a fresh random mask, with the mask in front. It differs in every
+/// response, so compressed pages never leak it (BREACH).
+pub fn form_token(session: &Session) -> String {
+    let Some(token) = session_token(session) else { return String::new() };
+    let mask = random::<32>();
+    let masked: Vec<u8> = token.iter().zip(mask.iter()).map(|(t, m)| t ^ m).collect();
+    format!("{}{}", hex(&mask), hex(&masked))
+}
+
+/// Whether a submitted field value carries this session's token.
+pub fn verify(session: &Session, submitted: &str) -> bool {
+    let Some(expected) = session.get::<String>(KEY).ok().flatten().and_then(|t| unhex(&t)) else {
+        return false;
+    };
+    let Some(raw) = unhex(submitted.trim()) else { return false };
+    if raw.len() != 64 || expected.len() != 32 {
+        return false;
+    }
+    let (mask, masked) = raw.split_at(32);
+    let mut diff = 0u8;
+    for i in 0..32 {
+        diff |= (mask[i] ^ masked[i]) ^ expected[i];
+    }
+    diff == 0
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> &str {
+    let after = url.find("://").map(|i| i + 3).unwrap_or(0);
+    match url[after..].find('/') {
+        Some(i) => &url[..after + i],
+        None => url,
+    }
+}
+
+/// Browsers send `Origin` on every POST and `Sec-Fetch-Site` too; either
+/// one saying "another site" is refused. A request with neither (an old
+/// browser) still needs the token.
+fn same_site(req: &ServiceRequest, state: &AppState) -> bool {
+    if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let info = req.connection_info();
+        let this_host = format!("{}://{}", info.scheme(), info.host());
+        return origin == origin_of(&state.settings.base_url) || origin == this_host;
+    }
+    match req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(site) => site == "same-origin" || site == "none",
+        None => true,
+    }
+}
+
+pub async fn check(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    }
+    let state = req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered");
+    if !same_site(&req, &state) {
+        tracing::warn!("cross-site POST refused");
+        return Ok(req.error_response(AppError::Forbidden));
+    }
+    let body = match req.extract::<web::Bytes>().await {
+        Ok(b) => b,
+        Err(_) => return Ok(req.error_response(AppError::BadRequest)),
+    };
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let submitted = fields.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()).unwrap_or("");
+    if !verify(&req.get_session(), submitted) {
+        tracing::warn!("POST without a valid CSRF token refused");
+        return Ok(req.error_response(AppError::Forbidden));
+    }
+    req.set_payload(actix_web::dev::Payload::from(body));
+    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip_and_origins() {
+        assert_eq!(unhex(&hex(&[0, 15, 255])).unwrap(), vec![0, 15, 255]);
+        assert!(unhex("abc").is_none() && unhex("zz").is_none());
+        assert_eq!(origin_of("https://linli.example.org/x/y"), "https://linli.example.org");
+        assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+    }
+}

@@ -1,0 +1,446 @@
+//! The staff console: what I keep, users and roles (site admins), a
+//! station's and a district's staff pages, and password-reset links.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use super::account::{see_other, token_hash};
+use super::auth::CurrentUser;
+use super::ctx::{query_param, set_flash};
+use super::{AppError, Ctx, render_with_status};
+use crate::db;
+use crate::db::districts::DistrictRow;
+use crate::domain::format::beijing;
+use crate::domain::{FormErrors, Role, RoleKind, Text};
+use crate::startup::AppState;
+
+/// One role as the staff pages show it.
+pub struct RoleView {
+    pub kind: RoleKind,
+    pub label: &'static str,
+    /// What it covers, in words (a station or district name, a workshop slug).
+    pub object: String,
+    pub scope: String,
+}
+
+fn role_views(
+    ctx: &Ctx,
+    roles: &[Role],
+    districts: &[DistrictRow],
+    stations: &[db::accounts::KeptPlace],
+) -> Vec<RoleView> {
+    roles
+        .iter()
+        .map(|r| {
+            let object = match r {
+                Role::SiteAdmin => String::new(),
+                Role::StationKeeper { place_id } => stations
+                    .iter()
+                    .find(|s| s.id == *place_id)
+                    .map(|s| Text::pick(ctx.lang, &s.name_zh, s.name_en.as_deref()).text)
+                    .unwrap_or_else(|| format!("#{place_id}")),
+                Role::DistrictAdmin { district_id } => districts
+                    .iter()
+                    .find(|d| d.id == *district_id)
+                    .map(|d| Text::pick(ctx.lang, &d.name_zh, d.name_en.as_deref()).text)
+                    .unwrap_or_else(|| format!("#{district_id}")),
+                Role::WorkshopKeeper { workshop } => workshop.clone(),
+            };
+            RoleView {
+                kind: r.kind(),
+                label: ctx.t(r.kind().label_key()),
+                object,
+                scope: r.scope(),
+            }
+        })
+        .collect()
+}
+
+pub struct StationChoice {
+    pub id: i64,
+    pub name: Text,
+    pub district_slug: String,
+}
+
+pub struct DistrictChoice {
+    pub slug: String,
+    pub name: Text,
+}
+
+// ---------------------------------------------------------------- /staff
+
+#[derive(Template)]
+#[template(path = "staff/home.html")]
+struct HomePage {
+    ctx: Ctx,
+    site_admin: bool,
+    districts: Vec<DistrictChoice>,
+    stations: Vec<StationChoice>,
+    workshops: Vec<String>,
+}
+
+pub async fn home(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let all = db::districts::overview(&state.db).await?.districts;
+    let districts = all
+        .iter()
+        .filter(|d| me.grants.admin_of_district(d.id))
+        .map(|d| DistrictChoice {
+            slug: d.slug.clone(),
+            name: Text::pick(ctx.lang, &d.name_zh, d.name_en.as_deref()),
+        })
+        .collect();
+    let stations = db::accounts::kept_stations(&state.db, &me.grants)
+        .await?
+        .into_iter()
+        .map(|s| StationChoice {
+            id: s.id,
+            name: Text::pick(ctx.lang, &s.name_zh, s.name_en.as_deref()),
+            district_slug: all
+                .iter()
+                .find(|d| d.id == s.district_id)
+                .map(|d| d.slug.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let workshops = me
+        .grants
+        .0
+        .iter()
+        .filter_map(|r| match r {
+            Role::WorkshopKeeper { workshop } => Some(workshop.clone()),
+            _ => None,
+        })
+        .collect();
+    let page =
+        HomePage { ctx, site_admin: me.grants.is_site_admin(), districts, stations, workshops };
+    render_with_status(&page, StatusCode::OK)
+}
+
+// ---------------------------------------------------------------- /staff/users
+
+pub struct UserView {
+    pub id: i64,
+    pub display_name: String,
+    pub contact: String,
+    pub roles: Vec<RoleView>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct GrantInput {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    station: String,
+    #[serde(default)]
+    district: String,
+    #[serde(default)]
+    workshop: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/users.html")]
+struct UsersPage {
+    ctx: Ctx,
+    q: String,
+    users: Vec<UserView>,
+    stations: Vec<StationChoice>,
+    districts: Vec<DistrictChoice>,
+    roles: Vec<(&'static str, &'static str)>,
+    /// The grant form that was sent with errors: for which user, as typed.
+    failed: Option<(i64, GrantInput, FormErrors)>,
+}
+
+impl UsersPage {
+    fn input_for(&self, user_id: &i64) -> GrantInput {
+        match &self.failed {
+            Some((id, input, _)) if id == user_id => input.clone(),
+            _ => GrantInput::default(),
+        }
+    }
+
+    fn errors_for(&self, user_id: &i64) -> FormErrors {
+        match &self.failed {
+            Some((id, _, errors)) if id == user_id => errors.clone(),
+            _ => FormErrors::new(),
+        }
+    }
+}
+
+async fn users_page(
+    ctx: Ctx,
+    state: &AppState,
+    q: String,
+    failed: Option<(i64, GrantInput, FormErrors)>,
+) -> Result<HttpResponse, AppError> {
+    let districts_rows = db::districts::overview(&state.db).await?.districts;
+    let station_rows = db::accounts::all_stations(&state.db).await?;
+    let users = db::accounts::list_users(&state.db, &q, 200)
+        .await?
+        .into_iter()
+        .map(|(u, g)| UserView {
+            id: u.id,
+            display_name: u.display_name,
+            contact: match (u.phone, u.email) {
+                (Some(p), _) => {
+                    crate::domain::account::Phone::parse(&p).map(|p| p.masked()).unwrap_or_default()
+                }
+                (None, Some(e)) => e,
+                (None, None) => String::new(),
+            },
+            roles: role_views(&ctx, &g.0, &districts_rows, &station_rows),
+        })
+        .collect();
+    let stations = station_rows
+        .iter()
+        .map(|s| StationChoice {
+            id: s.id,
+            name: Text::pick(ctx.lang, &s.name_zh, s.name_en.as_deref()),
+            district_slug: String::new(),
+        })
+        .collect();
+    let districts = districts_rows
+        .iter()
+        .map(|d| DistrictChoice {
+            slug: d.slug.clone(),
+            name: Text::pick(ctx.lang, &d.name_zh, d.name_en.as_deref()),
+        })
+        .collect();
+    let roles = RoleKind::ALL.iter().map(|k| (k.code(), ctx.t(k.label_key()))).collect();
+    let status = if failed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    render_with_status(&UsersPage { ctx, q, users, stations, districts, roles, failed }, status)
+}
+
+pub async fn users(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let q = query_param(req.query_string(), "q").unwrap_or_default();
+    users_page(ctx, &state, q, None).await
+}
+
+fn user_id(path: &str) -> Result<i64, AppError> {
+    path.parse().map_err(|_| AppError::NotFound)
+}
+
+pub async fn grant(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<GrantInput>,
+) -> Result<HttpResponse, AppError> {
+    let target = user_id(&path)?;
+    let input = form.into_inner();
+    let mut errors = FormErrors::new();
+    let resolved = match RoleKind::parse(&input.role) {
+        None => {
+            errors.add("role", "form.role.required");
+            None
+        }
+        Some(kind) => {
+            let station = input.station.trim().parse::<i64>().ok();
+            match db::accounts::resolve_role(
+                &state.db,
+                kind,
+                station,
+                Some(&input.district),
+                Some(&input.workshop),
+            )
+            .await?
+            {
+                Ok(role) => Some(role),
+                Err((field, key)) => {
+                    errors.add(field, key);
+                    None
+                }
+            }
+        }
+    };
+    let Some(role) = resolved else {
+        return users_page(ctx, &state, String::new(), Some((target, input, errors))).await;
+    };
+    match db::accounts::grant(&state.db, target, &role, Some(me.id), Utc::now()).await {
+        Ok(true) => set_flash(&session, "flash.role_granted"),
+        Ok(false) => set_flash(&session, "flash.role_already_held"),
+        Err(db::accounts::GrantError::NoUser) => return Err(AppError::NotFound),
+        Err(db::accounts::GrantError::Db(e)) => return Err(e.into()),
+        Err(_) => {
+            errors.add("role", "form.role.station_unknown");
+            return users_page(ctx, &state, String::new(), Some((target, input, errors))).await;
+        }
+    }
+    Ok(see_other("/staff/users"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RevokeInput {
+    role: String,
+    #[serde(default)]
+    scope: String,
+}
+
+/// The role a revoke button names, from its role code and scope string.
+fn role_from_scope(kind: RoleKind, scope: &str) -> Option<Role> {
+    let (what, value) = scope.split_once(':').unwrap_or(("", ""));
+    match (kind, what) {
+        (RoleKind::SiteAdmin, _) if scope.is_empty() => Some(Role::SiteAdmin),
+        (RoleKind::StationKeeper, "place") => {
+            value.parse().ok().map(|place_id| Role::StationKeeper { place_id })
+        }
+        (RoleKind::DistrictAdmin, "district") => {
+            value.parse().ok().map(|district_id| Role::DistrictAdmin { district_id })
+        }
+        (RoleKind::WorkshopKeeper, "workshop") => {
+            Some(Role::WorkshopKeeper { workshop: value.to_owned() })
+        }
+        _ => None,
+    }
+}
+
+pub async fn revoke(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<RevokeInput>,
+) -> Result<HttpResponse, AppError> {
+    let target = user_id(&path)?;
+    let role = RoleKind::parse(&form.role)
+        .and_then(|k| role_from_scope(k, &form.scope))
+        .ok_or(AppError::BadRequest)?;
+    if target == me.id && role == Role::SiteAdmin {
+        // A site admin cannot lock the site out by removing themselves.
+        set_flash(&session, "flash.cannot_revoke_self");
+        return Ok(see_other("/staff/users"));
+    }
+    let removed = db::accounts::revoke(&state.db, target, &role, Some(me.id), Utc::now()).await?;
+    set_flash(&session, if removed { "flash.role_revoked" } else { "flash.role_not_held" });
+    Ok(see_other("/staff/users"))
+}
+
+// ---------------------------------------------------------------- reset links
+
+#[derive(Template)]
+#[template(path = "staff/reset_issued.html")]
+struct ResetIssuedPage {
+    ctx: Ctx,
+    display_name: String,
+    link: String,
+    expires: String,
+}
+
+pub async fn issue_reset(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let target = user_id(&path)?;
+    let user = db::accounts::user(&state.db, target).await?.ok_or(AppError::NotFound)?;
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("randomness: {e}")))?;
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let now = Utc::now();
+    let expires = now + Duration::hours(24);
+    db::accounts::create_reset(&state.db, target, &token_hash(&token), Some(me.id), now, expires)
+        .await?;
+    let page = ResetIssuedPage {
+        link: format!("{}/account/reset/{token}", state.settings.base_url),
+        expires: expires.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string(),
+        display_name: user.display_name,
+        ctx,
+    };
+    let mut res = render_with_status(&page, StatusCode::OK)?;
+    res.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
+// ---------------------------------------------------------------- station and district
+
+pub struct KeeperView {
+    pub id: i64,
+    pub display_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/place.html")]
+struct PlacePage {
+    ctx: Ctx,
+    id: i64,
+    name: Text,
+    district: Text,
+    keepers: Vec<KeeperView>,
+}
+
+pub async fn place(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = user_id(&path)?;
+    let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let keepers = db::accounts::station_keepers(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|(id, display_name)| KeeperView { id, display_name })
+        .collect();
+    let view = PlacePage {
+        id,
+        name: Text::pick(ctx.lang, &page.place.name_zh, page.place.name_en.as_deref()),
+        district: Text::pick(ctx.lang, &page.district.name_zh, page.district.name_en.as_deref()),
+        keepers,
+        ctx,
+    };
+    render_with_status(&view, StatusCode::OK)
+}
+
+pub struct StationKeepers {
+    pub id: i64,
+    pub name: Text,
+    pub keepers: Vec<KeeperView>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/district.html")]
+struct DistrictPage {
+    ctx: Ctx,
+    name: Text,
+    stations: Vec<StationKeepers>,
+}
+
+pub async fn district(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let page = db::districts::district_page(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let mut stations = Vec::new();
+    for p in page.places.iter().filter(|p| p.kind == "love_station") {
+        let keepers = db::accounts::station_keepers(&state.db, p.id)
+            .await?
+            .into_iter()
+            .map(|(id, display_name)| KeeperView { id, display_name })
+            .collect();
+        stations.push(StationKeepers {
+            id: p.id,
+            name: Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()),
+            keepers,
+        });
+    }
+    let name = Text::pick(ctx.lang, &page.district.name_zh, page.district.name_en.as_deref());
+    render_with_status(&DistrictPage { ctx, name, stations }, StatusCode::OK)
+}
