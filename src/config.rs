@@ -329,6 +329,7 @@ mod tests {
         assert_eq!(s.base_url, "http://localhost:9000");
         let s = settings(&[("LINLI_BASE_URL", "https://linli.example.org/")]).unwrap();
         assert_eq!(s.base_url, "https://linli.example.org");
+        assert!(s.secure_cookies(), "https: cookies are marked Secure");
         let e = settings(&[("LINLI_BASE_URL", "linli.example.org")]).unwrap_err();
         assert_eq!(e.setting, "LINLI_BASE_URL");
     }

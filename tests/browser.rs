@@ -183,6 +183,57 @@ async fn phone_smoke_test_with_axe() {
         assert_eq!(h1, "Tonglu County");
         check_page(&client, &axe, &shots, "tonglu-en").await;
 
+        // Register through the form without script: a mistake first, then right.
+        client.goto(&app.url("/account/register")).await.unwrap();
+        check_page(&client, &axe, &shots, "register-en").await;
+        client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+        let summary =
+            client.find(Locator::Css(".error-summary")).await.unwrap().text().await.unwrap();
+        assert!(summary.contains("Enter the name others will see"), "{summary}");
+        check_page(&client, &axe, &shots, "register-errors-en").await;
+        client
+            .find(Locator::Css("#f-display_name"))
+            .await
+            .unwrap()
+            .send_keys("Li Wei")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#f-phone"))
+            .await
+            .unwrap()
+            .send_keys("13812345678")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#f-password"))
+            .await
+            .unwrap()
+            .send_keys("a good password")
+            .await
+            .unwrap();
+        client.find(Locator::Css("label[for=f-accept_code]")).await.unwrap().click().await.unwrap();
+        client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+        let h1 = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(h1, "My account");
+        check_page(&client, &axe, &shots, "account-en").await;
+
+        // The same person as a site admin sees the users console.
+        let id = linli::db::accounts::find_user(&app.db, "13812345678").await.unwrap().unwrap();
+        linli::db::accounts::grant(
+            &app.db,
+            id,
+            &linli::domain::Role::SiteAdmin,
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        client.goto(&app.url("/staff")).await.unwrap();
+        check_page(&client, &axe, &shots, "staff-en").await;
+        client.goto(&app.url("/staff/users")).await.unwrap();
+        check_page(&client, &axe, &shots, "staff-users-en").await;
+
         if shots.is_some() {
             // Every page, both languages, standard and larger text.
             let station = app.place_id("xh-zmxl-station").await;
@@ -196,6 +247,9 @@ async fn phone_smoke_test_with_axe() {
                 ("station", format!("/places/{station}")),
                 ("happy-home", format!("/places/{home}")),
                 ("not-found", "/districts/nowhere".to_owned()),
+                ("account", "/account".to_owned()),
+                ("staff-users", "/staff/users".to_owned()),
+                ("login", "/account/login".to_owned()),
             ];
             for (lang, size) in
                 [("zh", "normal"), ("en", "normal"), ("zh", "large"), ("en", "large")]

@@ -67,6 +67,11 @@ pub fn sign_out(session: &Session) {
     session.renew();
 }
 
+/// A session ends 14 days after the last visit or 30 days after sign-in.
+fn session_expired(now: i64, issued: i64, seen: i64) -> bool {
+    now - issued > ABSOLUTE_SECS || now - seen > IDLE_SECS
+}
+
 /// Reads the session and the user behind it. A session whose user is gone,
 /// whose generation is old, or that is idle or too old, is ended here.
 async fn load_viewer(session: &Session, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
@@ -75,7 +80,7 @@ async fn load_viewer(session: &Session, state: &AppState) -> Result<Option<Curre
     let now = Utc::now().timestamp();
     let issued = get(ISSUED_AT).unwrap_or(0);
     let seen = get(SEEN_AT).unwrap_or(0);
-    if now - issued > ABSOLUTE_SECS || now - seen > IDLE_SECS {
+    if session_expired(now, issued, seen) {
         session.purge();
         return Ok(None);
     }
@@ -188,5 +193,22 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let user = req.extensions().get::<Viewer>().and_then(|v| v.0.clone());
         ready(user.ok_or_else(|| AppError::Forbidden.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_expire_when_idle_or_old() {
+        let day = 24 * 3600;
+        let now = 100 * day;
+        assert!(!session_expired(now, now - 29 * day, now - 13 * day));
+        assert!(session_expired(now, now - 13 * day, now - 15 * day), "14 days idle");
+        assert!(
+            session_expired(now, now - 31 * day, now - day),
+            "30 days after sign-in, however active"
+        );
     }
 }
