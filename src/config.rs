@@ -63,6 +63,10 @@ pub struct Settings {
     /// Proxies whose `X-Forwarded-For` is believed; otherwise the socket
     /// peer is the client address.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Sign-ups allowed per address per hour.
+    pub signups_per_hour: u32,
+    /// Days after a sign-up when the villager's phone number is erased.
+    pub signup_phone_days: u32,
 }
 
 impl Settings {
@@ -133,6 +137,8 @@ struct FileSettings {
     login_window_secs: Option<u64>,
     registrations_per_hour: Option<u32>,
     trusted_proxies: Option<Vec<String>>,
+    signups_per_hour: Option<u32>,
+    signup_phone_days: Option<u32>,
 }
 
 impl Settings {
@@ -225,6 +231,15 @@ impl Settings {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
+        let signups_per_hour = match env("LINLI_SIGNUPS_PER_HOUR") {
+            Some(v) => parse_positive("LINLI_SIGNUPS_PER_HOUR", &v)? as u32,
+            None => file.signups_per_hour.unwrap_or(10),
+        };
+        let signup_phone_days = match env("LINLI_SIGNUP_PHONE_DAYS") {
+            Some(v) => parse_positive("LINLI_SIGNUP_PHONE_DAYS", &v)? as u32,
+            None => file.signup_phone_days.unwrap_or(180),
+        };
+
         Ok(Settings {
             bind,
             database_url: DatabaseUrl(database_url),
@@ -237,6 +252,8 @@ impl Settings {
             login_window_secs,
             registrations_per_hour,
             trusted_proxies,
+            signups_per_hour,
+            signup_phone_days,
         })
     }
 }

@@ -34,6 +34,9 @@ enum Command {
     /// Load the demo content. Only adds what is missing; never overwrites
     /// what staff changed. Running it twice changes nothing.
     Seed,
+    /// Run the periodic chores once (the server also runs them every five
+    /// minutes): erase sign-up phone numbers past their time.
+    Maintenance,
     /// Make site admins and grant or revoke staff roles.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -117,6 +120,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let added = linli::db::seed::apply(&db, &files).await?;
             db.close().await;
             println!("demo content: {added} rows added");
+        }
+        Command::Maintenance => {
+            let db = startup::open_database(&settings).await?;
+            let erased = startup::maintenance(&db, &settings).await;
+            db.close().await;
+            println!("maintenance: {} sign-up phone numbers erased", erased?);
         }
         Command::Admin(admin) => {
             let db = startup::open_database(&settings).await?;

@@ -250,14 +250,24 @@ async fn a_new_session_at_sign_in_and_old_cookies_die_with_sign_out_everywhere(a
 struct Samples {
     station: i64,
     user: i64,
+    /// An opening of the sample workshop (hangshu-base, in Tonglu).
+    opening: i64,
 }
 
 impl Samples {
     fn path(&self, pattern: &str) -> String {
-        let id = if pattern.starts_with("/staff/users/") { self.user } else { self.station };
+        let workshop =
+            pattern.starts_with("/workshops/") || pattern.starts_with("/staff/workshops/");
+        let id = if pattern.starts_with("/staff/users/") {
+            self.user
+        } else if workshop {
+            self.opening
+        } else {
+            self.station
+        };
         pattern
             .replace("{id}", &id.to_string())
-            .replace("{slug}", "xihu")
+            .replace("{slug}", if workshop { "hangshu-base" } else { "xihu" })
             .replace("{token}", "no-such-token")
             .replace("{code}", "en")
             .replace("{size}", "large")
@@ -268,7 +278,7 @@ impl Samples {
 async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestApp) {
     let station = app.place_id("xh-zmxl-station").await;
     let admin = app.user("管理员", "13500000000", "password one", &[Role::SiteAdmin]).await;
-    let samples = Samples { station, user: admin };
+    let samples = Samples { station, user: admin, opening: opening(&app.db).await };
     let me = app.signed_in("13500000000", "password one").await;
     let good = me.csrf_token("/account").await;
     let users_before = count(&app.db, "SELECT COUNT(*) FROM users").await;
@@ -347,6 +357,8 @@ enum Persona {
     AdminOfAnotherDistrict,
     AdminOfThisDistrict,
     SiteAdmin,
+    KeeperOfThisWorkshop,
+    KeeperOfAnotherWorkshop,
 }
 
 /// What each rule lets each persona do, on the sample objects: station A
@@ -364,6 +376,7 @@ fn allowed(rule: Access, who: Persona) -> bool {
         }
         Access::DistrictAdmin => matches!(who, AdminOfThisDistrict | SiteAdmin),
         Access::ResetFor => matches!(who, AdminOfThisDistrict | SiteAdmin),
+        Access::WorkshopKeeper => matches!(who, KeeperOfThisWorkshop | SiteAdmin),
     }
 }
 
@@ -382,6 +395,20 @@ async fn access_matrix(app: TestApp) {
         .await;
     app.user("西湖管理员", "13100000005", pw, &[Role::DistrictAdmin { district_id: xihu }]).await;
     app.user("网站管理员", "13100000006", pw, &[Role::SiteAdmin]).await;
+    app.user(
+        "杭蔬管理员",
+        "13100000007",
+        pw,
+        &[Role::WorkshopKeeper { workshop: "hangshu-base".into() }],
+    )
+    .await;
+    app.user(
+        "蜜梨管理员",
+        "13100000008",
+        pw,
+        &[Role::WorkshopKeeper { workshop: "honey-pear".into() }],
+    )
+    .await;
     let personas = [
         (Anonymous, ""),
         (Volunteer, "13100000001"),
@@ -390,8 +417,10 @@ async fn access_matrix(app: TestApp) {
         (AdminOfAnotherDistrict, "13100000004"),
         (AdminOfThisDistrict, "13100000005"),
         (SiteAdmin, "13100000006"),
+        (KeeperOfThisWorkshop, "13100000007"),
+        (KeeperOfAnotherWorkshop, "13100000008"),
     ];
-    let samples = Samples { station: a, user: keeper_a };
+    let samples = Samples { station: a, user: keeper_a, opening: opening(&app.db).await };
     let protected: Vec<_> =
         linli::web::routes().into_iter().filter(|r| r.access != Access::Public).collect();
     assert!(protected.len() >= 10);
@@ -795,6 +824,12 @@ async fn exec(db: &Db, sql: &'static str) {
         Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
     }
     .unwrap();
+}
+
+async fn opening(db: &Db) -> i64 {
+    let sql = "SELECT o.id FROM openings o JOIN workshops w ON w.id = o.workshop_id \
+               WHERE w.slug = 'hangshu-base' ORDER BY o.id LIMIT 1";
+    scalar(db, sql).await
 }
 
 async fn district(db: &Db, slug: &str) -> i64 {

@@ -96,6 +96,27 @@ fn axe_source() -> String {
     })
 }
 
+/// Clicks a link or button and waits until the next page has loaded
+/// (a click does not wait for the navigation it starts).
+async fn click_and_wait(client: &Client, css: &str) {
+    client.execute("window.__linliBefore = true;", vec![]).await.unwrap();
+    client.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    let started = Instant::now();
+    loop {
+        let state = client
+            .execute(
+                "return window.__linliBefore === true || document.readyState !== 'complete';",
+                vec![],
+            )
+            .await;
+        if let Ok(serde_json::Value::Bool(false)) = state {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "no page load after clicking {css}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Runs axe-core on the open page: WCAG 2.0/2.1 A and AA rules.
 async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
     client.execute(&format!("{axe}\n;return true;"), vec![]).await.expect("axe injected");
@@ -165,28 +186,58 @@ async fn phone_smoke_test_with_axe() {
         check_page(&client, &axe, &shots, "home-zh").await;
 
         // The English switch is a plain link.
-        client.find(Locator::Css(".prefs a[hreflang]")).await.unwrap().click().await.unwrap();
+        click_and_wait(&client, ".prefs a[hreflang]").await;
         let lang = client.execute("return document.documentElement.lang;", vec![]).await.unwrap();
         assert_eq!(lang, "en");
         assert!(client.title().await.unwrap().contains("Linli"));
         check_page(&client, &axe, &shots, "home-en").await;
 
         // Open a district page from the home page's cards.
-        client
-            .find(Locator::Css("a[href='/districts/tonglu']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_and_wait(&client, "a[href='/districts/tonglu']").await;
         let h1 = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
         assert_eq!(h1, "Tonglu County");
         check_page(&client, &axe, &shots, "tonglu-en").await;
 
+        // A villager finds a workshop by searching 蜜梨 and signs up (in Chinese).
+        client.goto(&app.url("/prefs/lang/zh?next=/workshops")).await.unwrap();
+        check_page(&client, &axe, &shots, "workshops-zh").await;
+        client.find(Locator::Css("#f-q")).await.unwrap().send_keys("蜜梨").await.unwrap();
+        click_and_wait(&client, ".filters button[type=submit]").await;
+        let found = client.find(Locator::Css(".cards h3 a")).await.unwrap();
+        assert_eq!(found.text().await.unwrap(), "蜜梨工坊");
+        click_and_wait(&client, ".cards h3 a").await;
+        check_page(&client, &axe, &shots, "workshop-zh").await;
+        client
+            .find(Locator::Css(".signup #f-name"))
+            .await
+            .unwrap()
+            .send_keys("钟大伯")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css(".signup #f-phone"))
+            .await
+            .unwrap()
+            .send_keys("13812340000")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css(".signup #f-village"))
+            .await
+            .unwrap()
+            .send_keys("钟山村")
+            .await
+            .unwrap();
+        click_and_wait(&client, ".signup button[type=submit]").await;
+        let h1 = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(h1, "报名成功");
+        check_page(&client, &axe, &shots, "signed-up-zh").await;
+        client.goto(&app.url("/prefs/lang/en?next=/account/register")).await.unwrap();
+
         // Register through the form without script: a mistake first, then right.
         client.goto(&app.url("/account/register")).await.unwrap();
         check_page(&client, &axe, &shots, "register-en").await;
-        client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+        click_and_wait(&client, "form button[type=submit]").await;
         let summary =
             client.find(Locator::Css(".error-summary")).await.unwrap().text().await.unwrap();
         assert!(summary.contains("Enter the name others will see"), "{summary}");
@@ -213,7 +264,7 @@ async fn phone_smoke_test_with_axe() {
             .await
             .unwrap();
         client.find(Locator::Css("label[for=f-accept_code]")).await.unwrap().click().await.unwrap();
-        client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+        click_and_wait(&client, "form button[type=submit]").await;
         let h1 = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
         assert_eq!(h1, "My account");
         check_page(&client, &axe, &shots, "account-en").await;
@@ -250,6 +301,9 @@ async fn phone_smoke_test_with_axe() {
                 ("account", "/account".to_owned()),
                 ("staff-users", "/staff/users".to_owned()),
                 ("login", "/account/login".to_owned()),
+                ("workshops", "/workshops".to_owned()),
+                ("workshop", "/workshops/joy-skilful-hands".to_owned()),
+                ("staff-workshop", "/staff/workshops/honey-pear".to_owned()),
             ];
             for (lang, size) in
                 [("zh", "normal"), ("en", "normal"), ("zh", "large"), ("en", "large")]

@@ -302,7 +302,14 @@ async fn security_headers_on_every_response(app: TestApp) {
 
 async fn pages_fit_the_size_budget(app: TestApp) {
     let place = app.place_id("gs-caima-happy-home").await;
-    let mut paths = vec!["/".to_owned(), "/districts".to_owned(), format!("/places/{place}")];
+    let mut paths = vec![
+        "/".to_owned(),
+        "/districts".to_owned(),
+        format!("/places/{place}"),
+        "/workshops".to_owned(),
+        "/workshops/honey-pear".to_owned(),
+        "/account/register".to_owned(),
+    ];
     paths.extend(["gongshu", "tonglu", "xihu"].map(|d| format!("/districts/{d}")));
     for lang in ["zh", "en"] {
         app.switch_lang(lang).await;
@@ -412,10 +419,12 @@ async fn every_route_in_the_table_answers(app: TestApp) {
         r.method == actix_web::http::Method::GET && r.access == linli::web::Access::Public
     });
     for route in public_gets {
+        let workshop = route.path.starts_with("/workshops/");
+        let opening = opening_of_hangshu(&app).await.to_string();
         let path = route
             .path
-            .replace("{slug}", "xihu")
-            .replace("{id}", &place)
+            .replace("{slug}", if workshop { "hangshu-base" } else { "xihu" })
+            .replace("{id}", if workshop { &opening } else { &place })
             .replace("{code}", "en")
             .replace("{size}", "large")
             .replace("{file}", "app.css")
@@ -493,4 +502,13 @@ async fn table_counts(app: &TestApp) -> Vec<i64> {
         counts.push(n);
     }
     counts
+}
+
+async fn opening_of_hangshu(app: &TestApp) -> i64 {
+    let sql = "SELECT o.id FROM openings o JOIN workshops w ON w.id = o.workshop_id \
+               WHERE w.slug = 'hangshu-base' ORDER BY o.id LIMIT 1";
+    match &app.db {
+        linli::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        linli::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
 }

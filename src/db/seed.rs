@@ -134,6 +134,56 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
                 .await?
                 .rows_affected();
             }
+
+            for w in &file.workshops {
+                let search = crate::domain::workshop::search_text(&[
+                    &w.name_zh, w.name_en.as_deref().unwrap_or(""), &w.villages_zh,
+                    w.villages_en.as_deref().unwrap_or(""), &w.summary_zh,
+                    w.summary_en.as_deref().unwrap_or(""), &w.town_zh,
+                ]);
+                added += sqlx::query(
+                    "INSERT INTO workshops (slug, district_id, category, name_zh, name_en, town_zh, \
+                         town_en, villages_zh, villages_en, summary_zh, summary_en, model_zh, model_en, \
+                         partners_zh, partners_en, founded_year, founded_month, contact, employed, \
+                         income_per_person_year, search_text, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                             $17, $18, $19, $20, $21, $22, $22) ON CONFLICT (slug) DO NOTHING",
+                )
+                .bind(&w.slug).bind(district_id).bind(&w.category).bind(&w.name_zh).bind(&w.name_en)
+                .bind(&w.town_zh).bind(&w.town_en).bind(&w.villages_zh).bind(&w.villages_en)
+                .bind(&w.summary_zh).bind(&w.summary_en).bind(&w.model_zh).bind(&w.model_en)
+                .bind(&w.partners_zh).bind(&w.partners_en).bind(w.founded_year).bind(w.founded_month)
+                .bind(&w.contact).bind(w.employed).bind(w.income_per_person_year).bind(&search).bind(now)
+                .execute(&mut *tx).await?.rows_affected();
+                let workshop_id: i64 = sqlx::query_scalar("SELECT id FROM workshops WHERE slug = $1")
+                    .bind(&w.slug).fetch_one(&mut *tx).await?;
+                for (position, f) in w.figures.iter().enumerate() {
+                    added += sqlx::query(
+                        "INSERT INTO workshop_figures (workshop_id, code, label_zh, label_en, value, \
+                             unit_zh, unit_en, qualifier, year, as_of_zh, as_of_en, source_zh, \
+                             source_en, position) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                         ON CONFLICT (workshop_id, code) DO NOTHING",
+                    )
+                    .bind(workshop_id).bind(&f.code).bind(&f.label_zh).bind(&f.label_en).bind(f.value)
+                    .bind(&f.unit_zh).bind(&f.unit_en).bind(&f.qualifier).bind(f.year)
+                    .bind(&f.as_of_zh).bind(&f.as_of_en).bind(&f.source_zh).bind(&f.source_en)
+                    .bind(position as i32)
+                    .execute(&mut *tx).await?.rows_affected();
+                }
+                for o in &w.openings {
+                    added += sqlx::query(
+                        "INSERT INTO openings (workshop_id, code, task_zh, task_en, pay_zh, pay_en, \
+                             hours_zh, hours_en, places, places_left, is_open, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, TRUE, $10) \
+                         ON CONFLICT (workshop_id, code) DO NOTHING",
+                    )
+                    .bind(workshop_id).bind(&o.code).bind(&o.task_zh).bind(&o.task_en)
+                    .bind(&o.pay_zh).bind(&o.pay_en).bind(&o.hours_zh).bind(&o.hours_en)
+                    .bind(o.places).bind(now)
+                    .execute(&mut *tx).await?.rows_affected();
+                }
+            }
         }
         tx.commit().await?;
         Ok(added)

@@ -46,7 +46,7 @@ mod tests {
         let mut e = FormErrors::new();
         e.add("phone", "form.phone.invalid");
         e.add("phone", "form.phone.taken");
-        e.add("name", "form.name.required");
+        e.add("name", "form.signup.name_required");
         assert_eq!(e.get("phone"), Some("form.phone.invalid"));
         assert_eq!(e.iter().count(), 2);
         assert!(e.clone().into_result(|| ()).is_err());

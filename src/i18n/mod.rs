@@ -92,8 +92,22 @@ mod tests {
         }
     }
 
-    /// Collects every `t("…")` and `tf("…"` key literal in a file.
+    /// Collects every `t("…")` and `tf("…"` key literal in a file, and
+    /// every literal in a catalogue-only namespace (form errors, flash
+    /// messages, ignored filters) wherever it stands.
     fn keys_used_in(text: &str, out: &mut BTreeSet<String>) {
+        for prefix in ["\"form.", "\"flash.", "\"workshops.ignored."] {
+            let mut rest = text;
+            while let Some(pos) = rest.find(prefix) {
+                let after = &rest[pos + 1..];
+                let end = after.find('"').unwrap_or(0);
+                let key = &after[..end];
+                if !key.contains(' ') && !key.ends_with('.') {
+                    out.insert(key.to_owned());
+                }
+                rest = &after[end..];
+            }
+        }
         for marker in ["t(\"", "tf(\""] {
             let mut start = 0;
             while let Some(pos) = text[start..].find(marker) {
@@ -137,6 +151,18 @@ mod tests {
         }
         for a in Amenity::ALL {
             used.insert(a.label_key());
+        }
+        for c in crate::domain::workshop::Category::ALL {
+            used.insert(c.label_key().to_owned());
+        }
+        for s in crate::domain::workshop::Sort::ALL {
+            used.insert(s.label_key().to_owned());
+        }
+        for s in crate::domain::workshop::SIGNUP_STATUSES {
+            used.insert(crate::domain::workshop::signup_status_key(s).to_owned());
+        }
+        for r in crate::domain::RoleKind::ALL {
+            used.insert(r.label_key().to_owned());
         }
         // The error pages build their keys from the status.
         for status in ["400", "403", "404", "405", "500", "503"] {

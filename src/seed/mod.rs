@@ -17,6 +17,50 @@ pub struct SeedFile {
     pub places: Vec<SeedPlace>,
     #[serde(default)]
     pub stories: Vec<SeedStory>,
+    #[serde(default)]
+    pub workshops: Vec<SeedWorkshop>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedWorkshop {
+    pub slug: String,
+    pub category: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub town_zh: String,
+    pub town_en: Option<String>,
+    #[serde(default)]
+    pub villages_zh: String,
+    pub villages_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+    pub model_zh: Option<String>,
+    pub model_en: Option<String>,
+    pub partners_zh: Option<String>,
+    pub partners_en: Option<String>,
+    pub founded_year: Option<i32>,
+    pub founded_month: Option<i32>,
+    pub contact: Option<String>,
+    pub employed: Option<i64>,
+    pub income_per_person_year: Option<i64>,
+    #[serde(default)]
+    pub figures: Vec<SeedFigure>,
+    #[serde(default)]
+    pub openings: Vec<SeedOpening>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedOpening {
+    pub code: String,
+    pub task_zh: String,
+    pub task_en: Option<String>,
+    pub pay_zh: String,
+    pub pay_en: Option<String>,
+    pub hours_zh: String,
+    pub hours_en: Option<String>,
+    pub places: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +181,18 @@ mod tests {
                 for a in &p.amenities {
                     assert!(Amenity::parse(a).is_some(), "amenity {a}");
                 }
+            }
+            for w in &f.workshops {
+                assert!(
+                    crate::domain::workshop::Category::parse(&w.category).is_some(),
+                    "{}",
+                    w.category
+                );
+                assert!(
+                    place_codes.insert(format!("workshop:{}", w.slug)),
+                    "duplicate workshop {}",
+                    w.slug
+                );
             }
             for s in &f.stories {
                 if let Some(place) = &s.place {

@@ -132,6 +132,12 @@ async fn decide(
                 db::accounts::district_id(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
             g.admin_of_district(id)
         }
+        Access::WorkshopKeeper => {
+            let slug = param("slug").ok_or(AppError::NotFound)?;
+            let district =
+                db::workshops::district_of(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+            g.keeps_workshop(&slug, district)
+        }
         Access::ResetFor => {
             let id = param("id").and_then(|s| s.parse::<i64>().ok()).ok_or(AppError::NotFound)?;
             if db::accounts::user(&state.db, id).await?.is_none_or(|u| u.deleted_at.is_some()) {

@@ -45,6 +45,7 @@ struct ShowPage {
     programmes: Vec<ProgrammeView>,
     place_groups: Vec<PlaceGroup>,
     stories: Vec<StoryView>,
+    workshops: Vec<super::view::WorkshopCard>,
 }
 
 pub async fn show(
@@ -61,5 +62,16 @@ pub async fn show(
     let place_groups = PlaceGroup::group(&ctx, &page.places);
     let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
-    render(&ShowPage { ctx, district, figures, sources, charts, programmes, place_groups, stories })
+    let workshops = super::workshops::for_district(&ctx, &state, &page.district.slug).await?;
+    render(&ShowPage {
+        ctx,
+        district,
+        figures,
+        sources,
+        charts,
+        programmes,
+        place_groups,
+        stories,
+        workshops,
+    })
 }

@@ -9,6 +9,7 @@ pub mod account;
 pub mod assets;
 pub mod auth;
 pub mod csrf;
+pub mod csv;
 pub mod ctx;
 pub mod districts;
 pub mod errors;
@@ -18,8 +19,10 @@ pub mod middleware;
 pub mod places;
 pub mod prefs;
 pub mod staff;
+pub mod staff_workshops;
 pub mod throttle;
 pub mod view;
+pub mod workshops;
 
 pub use ctx::Ctx;
 pub use errors::AppError;
@@ -44,6 +47,8 @@ pub enum Access {
     /// Staff who may issue a reset link for user `{id}`: site admins, and
     /// admins of a district that user is tied to.
     ResetFor,
+    /// The keepers of workshop `{slug}`, its district's admins, site admins.
+    WorkshopKeeper,
 }
 
 /// One row of the route table: startup registers from it, tests walk it.
@@ -93,6 +98,19 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/users/{id}/reset", ResetFor, staff::issue_reset),
         route!(GET "/staff/places/{id}", StationKeeper, staff::place),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
+        route!(GET "/workshops", Public, workshops::index),
+        route!(GET "/workshops.csv", Public, workshops::csv_export),
+        route!(GET "/api/v1/workshops", Public, workshops::api),
+        route!(GET "/workshops/{slug}", Public, workshops::show),
+        route!(POST "/workshops/{slug}/openings/{id}/signup", Public, workshops::sign_up),
+        route!(GET "/workshops/{slug}/openings/{id}/signed-up", Public, workshops::signed_up),
+        route!(GET "/staff/workshops", Staff, staff_workshops::list),
+        route!(GET "/staff/workshops/{slug}", WorkshopKeeper, staff_workshops::edit),
+        route!(POST "/staff/workshops/{slug}", WorkshopKeeper, staff_workshops::update),
+        route!(POST "/staff/workshops/{slug}/openings", WorkshopKeeper, staff_workshops::create_opening),
+        route!(POST "/staff/workshops/{slug}/openings/{id}/close", WorkshopKeeper, staff_workshops::close_opening),
+        route!(POST "/staff/workshops/{slug}/signups/{id}", WorkshopKeeper, staff_workshops::set_status),
+        route!(GET "/staff/workshops/{slug}/signups.csv", WorkshopKeeper, staff_workshops::export),
         route!(GET "/healthz", Public, health::check),
         route!(GET "/static/{file}", Public, assets::serve),
     ]

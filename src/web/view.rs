@@ -361,3 +361,78 @@ mod tests {
         assert!(zh.iter().all(|l| text_width(l) <= 100.0));
     }
 }
+
+/// A workshop in a list: the listing, a district page.
+#[derive(Debug, Clone)]
+pub struct WorkshopCard {
+    pub slug: String,
+    pub name: Text,
+    pub district: Text,
+    pub town: Text,
+    pub villages: Option<Text>,
+    pub category: &'static str,
+    pub summary: Text,
+    /// "50 people employed", where known.
+    pub employed: Option<String>,
+    /// "42,000 yuan per person per year", where known.
+    pub income: Option<String>,
+    pub founded: Option<String>,
+    pub hiring: bool,
+    pub is_active: bool,
+}
+
+impl WorkshopCard {
+    pub fn new(ctx: &Ctx, w: &crate::db::workshops::WorkshopRow) -> WorkshopCard {
+        use crate::domain::workshop::Category;
+        let category = Category::parse(&w.category).unwrap_or(Category::Other);
+        WorkshopCard {
+            slug: w.slug.clone(),
+            name: pick(ctx, &w.name_zh, &w.name_en),
+            district: pick(ctx, &w.district_name_zh, &w.district_name_en),
+            town: pick(ctx, &w.town_zh, &w.town_en),
+            villages: (!w.villages_zh.trim().is_empty())
+                .then(|| pick(ctx, &w.villages_zh, &w.villages_en)),
+            category: ctx.t(category.label_key()),
+            summary: pick(ctx, &w.summary_zh, &w.summary_en),
+            employed: w
+                .employed
+                .map(|n| ctx.tf("workshop.employed_n", &[("n", &group_number(n as f64))])),
+            income: w
+                .income_per_person_year
+                .map(|n| ctx.tf("workshop.income_n", &[("n", &group_number(n as f64))])),
+            founded: match (w.founded_year, w.founded_month) {
+                (Some(y), Some(m)) => Some(
+                    ctx.tf("workshop.founded_ym", &[("y", &y.to_string()), ("m", &m.to_string())]),
+                ),
+                (Some(y), None) => Some(ctx.tf("figure.year", &[("year", &y.to_string())])),
+                _ => None,
+            },
+            hiring: w.open_openings > 0,
+            is_active: w.is_active,
+        }
+    }
+}
+
+impl FigureCard {
+    /// A workshop's impact figure, shown like a district's.
+    pub fn from_workshop(ctx: &Ctx, f: &crate::db::workshops::WorkshopFigureRow) -> FigureCard {
+        let row = FigureRow {
+            district_id: 0,
+            code: f.code.clone(),
+            label_zh: f.label_zh.clone(),
+            label_en: f.label_en.clone(),
+            value: f.value,
+            unit_zh: f.unit_zh.clone(),
+            unit_en: f.unit_en.clone(),
+            qualifier: f.qualifier.clone(),
+            year: f.year,
+            as_of_zh: f.as_of_zh.clone(),
+            as_of_en: f.as_of_en.clone(),
+            source_zh: f.source_zh.clone(),
+            source_en: f.source_en.clone(),
+            chart_group: None,
+            headline: false,
+        };
+        FigureCard::new(ctx, &row)
+    }
+}

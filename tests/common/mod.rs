@@ -117,6 +117,8 @@ pub fn test_settings(database_url: String) -> Settings {
         login_window_secs: 900,
         registrations_per_hour: 1000,
         trusted_proxies: Vec::new(),
+        signups_per_hour: 1000,
+        signup_phone_days: 180,
     }
 }
 

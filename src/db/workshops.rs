@@ -1,0 +1,467 @@
+//! Workshops: the listing, a workshop's page, sign-ups and the keepers' work.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::FromRow;
+
+use super::accounts::escape_like;
+use super::{BeginWrite, Db, DbResult, on_db};
+use crate::domain::Grants;
+use crate::domain::workshop::{
+    Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, search_text,
+};
+
+const AUDIT: &str =
+    "INSERT INTO audit_log (at, actor_id, action, object, detail) VALUES ($1, $2, $3, $4, $5)";
+
+#[derive(Debug, Clone, FromRow)]
+pub struct WorkshopRow {
+    pub id: i64,
+    pub slug: String,
+    pub district_id: i64,
+    pub district_slug: String,
+    pub district_name_zh: String,
+    pub district_name_en: Option<String>,
+    pub category: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub town_zh: String,
+    pub town_en: Option<String>,
+    pub villages_zh: String,
+    pub villages_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+    pub model_zh: Option<String>,
+    pub model_en: Option<String>,
+    pub partners_zh: Option<String>,
+    pub partners_en: Option<String>,
+    pub founded_year: Option<i32>,
+    pub founded_month: Option<i32>,
+    pub contact: Option<String>,
+    pub is_active: bool,
+    pub employed: Option<i64>,
+    pub income_per_person_year: Option<i64>,
+    pub open_openings: i64,
+}
+
+/// Columns of [`WorkshopRow`]; `$TODAY` is the placeholder of today's date.
+const SELECT: &str = "SELECT w.id, w.slug, w.district_id, d.slug AS district_slug, \
+     d.name_zh AS district_name_zh, d.name_en AS district_name_en, w.category, w.name_zh, \
+     w.name_en, w.town_zh, w.town_en, w.villages_zh, w.villages_en, w.summary_zh, w.summary_en, \
+     w.model_zh, w.model_en, w.partners_zh, w.partners_en, w.founded_year, w.founded_month, \
+     w.contact, w.is_active, w.employed, w.income_per_person_year, \
+     (SELECT COUNT(*) FROM openings o WHERE o.workshop_id = w.id AND o.is_open = TRUE \
+        AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings \
+     FROM workshops w JOIN districts d ON d.id = w.district_id";
+
+/// A value bound to a numbered placeholder of a query built from fixed
+/// fragments (never from user text).
+enum Arg {
+    Text(String),
+    Date(NaiveDate),
+}
+
+/// One page of the listing, the total number of matches and the page
+/// actually shown (a page past the end shows the last one).
+pub struct ListingPage {
+    pub rows: Vec<WorkshopRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+pub async fn list(db: &Db, listing: &Listing, today: NaiveDate) -> DbResult<ListingPage> {
+    let mut args = vec![Arg::Date(today)];
+    let mut filter = String::from(" WHERE w.is_active = TRUE");
+    let mut push = |fragment: &str, arg: Arg, args: &mut Vec<Arg>| {
+        args.push(arg);
+        filter.push_str(&fragment.replace("$N", &format!("${}", args.len())));
+    };
+    if let Some(d) = &listing.district {
+        push(" AND d.slug = $N", Arg::Text(d.clone()), &mut args);
+    }
+    if let Some(t) = &listing.town {
+        push(" AND w.town_zh = $N", Arg::Text(t.clone()), &mut args);
+    }
+    if let Some(c) = listing.category {
+        push(" AND w.category = $N", Arg::Text(c.code().to_owned()), &mut args);
+    }
+    if let Some(q) = &listing.q {
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        push(" AND w.search_text LIKE $N ESCAPE '\\'", Arg::Text(pattern), &mut args);
+    }
+    if listing.hiring {
+        filter.push_str(
+            " AND EXISTS (SELECT 1 FROM openings o WHERE o.workshop_id = w.id AND o.is_open = TRUE \
+              AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $1))",
+        );
+    }
+    let order = match listing.sort {
+        Sort::Newest => {
+            " ORDER BY w.founded_year DESC NULLS LAST, w.founded_month DESC NULLS LAST, w.id DESC"
+        }
+        Sort::MostEmployed => " ORDER BY w.employed DESC NULLS LAST, w.id DESC",
+        Sort::LargestIncrease => " ORDER BY w.income_per_person_year DESC NULLS LAST, w.id DESC",
+    };
+    let count_sql = count_with_today(
+        &format!(
+            "SELECT COUNT(*) FROM workshops w JOIN districts d ON d.id = w.district_id{filter}"
+        ),
+        listing.hiring,
+    );
+    let total: i64 = on_db!(db, p => {
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql.clone()));
+        for a in &args {
+            q = match a { Arg::Text(s) => q.bind(s.clone()), Arg::Date(d) => q.bind(*d) };
+        }
+        q.fetch_one(p).await?
+    });
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = listing.page.clamp(1, pages);
+    let sql = format!(
+        "{}{filter}{order} LIMIT {PAGE_SIZE} OFFSET {}",
+        SELECT.replace("$TODAY", "$1"),
+        (page - 1) * PAGE_SIZE
+    );
+    let rows = on_db!(db, p => {
+        let mut q = sqlx::query_as::<_, WorkshopRow>(sqlx::AssertSqlSafe(sql.clone()));
+        for a in &args {
+            q = match a { Arg::Text(s) => q.bind(s.clone()), Arg::Date(d) => q.bind(*d) };
+        }
+        q.fetch_all(p).await?
+    });
+    Ok(ListingPage { rows, total, page, pages })
+}
+
+/// PostgreSQL refuses a bound parameter the statement does not use: when
+/// the count does not filter on openings, `$1` (today) gets a no-op condition.
+fn count_with_today(sql: &str, uses_today: bool) -> String {
+    if uses_today { sql.to_owned() } else { format!("{sql} AND $1 IS NOT NULL") }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct WorkshopFigureRow {
+    pub code: String,
+    pub label_zh: String,
+    pub label_en: Option<String>,
+    pub value: f64,
+    pub unit_zh: String,
+    pub unit_en: Option<String>,
+    pub qualifier: String,
+    pub year: Option<i32>,
+    pub as_of_zh: Option<String>,
+    pub as_of_en: Option<String>,
+    pub source_zh: String,
+    pub source_en: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OpeningRow {
+    pub id: i64,
+    pub task_zh: String,
+    pub task_en: Option<String>,
+    pub pay_zh: String,
+    pub pay_en: Option<String>,
+    pub hours_zh: String,
+    pub hours_en: Option<String>,
+    pub places: i64,
+    pub places_left: i64,
+    pub closes_on: Option<NaiveDate>,
+    pub is_open: bool,
+}
+
+impl OpeningRow {
+    /// Open for sign-ups today: open, places left, not past its closing date.
+    pub fn accepting(&self, today: NaiveDate) -> bool {
+        self.is_open && self.places_left > 0 && self.closes_on.is_none_or(|d| d >= today)
+    }
+}
+
+pub struct WorkshopPage {
+    pub workshop: WorkshopRow,
+    pub figures: Vec<WorkshopFigureRow>,
+    pub openings: Vec<OpeningRow>,
+}
+
+const OPENING_COLUMNS: &str = "id, task_zh, task_en, pay_zh, pay_en, hours_zh, hours_en, places, \
+     places_left, closes_on, is_open";
+
+pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<WorkshopPage>> {
+    let sql = format!("{} WHERE w.slug = $2", SELECT.replace("$TODAY", "$1"));
+    let openings_sql = format!(
+        "SELECT {OPENING_COLUMNS} FROM openings WHERE workshop_id = $1 ORDER BY is_open DESC, id"
+    );
+    on_db!(db, p => {
+        let mut conn = p.acquire().await?;
+        let Some(workshop) = sqlx::query_as::<_, WorkshopRow>(sqlx::AssertSqlSafe(sql))
+            .bind(today).bind(slug).fetch_optional(&mut *conn).await?
+        else {
+            return Ok(None);
+        };
+        let figures = sqlx::query_as::<_, WorkshopFigureRow>(
+            "SELECT code, label_zh, label_en, value, unit_zh, unit_en, qualifier, year, as_of_zh, \
+                    as_of_en, source_zh, source_en \
+             FROM workshop_figures WHERE workshop_id = $1 ORDER BY position, id",
+        )
+        .bind(workshop.id).fetch_all(&mut *conn).await?;
+        let openings = sqlx::query_as::<_, OpeningRow>(sqlx::AssertSqlSafe(openings_sql))
+            .bind(workshop.id).fetch_all(&mut *conn).await?;
+        Ok(Some(WorkshopPage { workshop, figures, openings }))
+    })
+}
+
+/// What the portal itself lists: active workshops and the people they
+/// report employing (where known), optionally for one district.
+pub async fn portal_totals(db: &Db, district_id: Option<i64>) -> DbResult<(i64, i64)> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, Option<i64>)>(
+        "SELECT COUNT(*), CAST(SUM(employed) AS BIGINT) FROM workshops \
+         WHERE is_active = TRUE AND ($1 IS NULL OR district_id = $1)",
+    ).bind(district_id).fetch_one(p).await.map(|(n, s)| (n, s.unwrap_or(0)))?))
+}
+
+/// Choices for the listing's filters: districts with workshops, and towns.
+pub async fn filter_choices(
+    db: &Db,
+) -> DbResult<(Vec<(String, String, Option<String>)>, Vec<String>)> {
+    on_db!(db, p => {
+        let districts = sqlx::query_as::<_, (String, String, Option<String>)>(
+            "SELECT DISTINCT d.slug, d.name_zh, d.name_en FROM districts d \
+             JOIN workshops w ON w.district_id = d.id WHERE w.is_active = TRUE ORDER BY d.slug",
+        ).fetch_all(p).await?;
+        let towns = sqlx::query_scalar::<_, String>(
+            "SELECT DISTINCT town_zh FROM workshops WHERE is_active = TRUE ORDER BY town_zh",
+        ).fetch_all(p).await?;
+        Ok((districts, towns))
+    })
+}
+
+/// How a sign-up went.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignupOutcome {
+    Done(i64),
+    AlreadySignedUp,
+    Closed,
+    Full,
+    NotFound,
+}
+
+/// Signs a villager up: one place is taken with a conditional update, so
+/// places left never go below zero however many sign up at once.
+pub async fn sign_up(
+    db: &Db,
+    slug: &str,
+    opening_id: i64,
+    s: &NewSignup,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> DbResult<SignupOutcome> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let opening: Option<(bool, i64, Option<NaiveDate>)> = sqlx::query_as(
+            "SELECT o.is_open, o.places_left, o.closes_on FROM openings o \
+             JOIN workshops w ON w.id = o.workshop_id WHERE o.id = $1 AND w.slug = $2",
+        )
+        .bind(opening_id).bind(slug).fetch_optional(&mut *tx).await?;
+        let Some((is_open, _left, closes_on)) = opening else { return Ok(SignupOutcome::NotFound) };
+        if !is_open || closes_on.is_some_and(|d| d < today) {
+            return Ok(SignupOutcome::Closed);
+        }
+        let existing: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM signups WHERE opening_id = $1 AND phone = $2",
+        )
+        .bind(opening_id).bind(s.phone.as_str()).fetch_one(&mut *tx).await?;
+        if existing > 0 {
+            return Ok(SignupOutcome::AlreadySignedUp);
+        }
+        let taken = sqlx::query(
+            "UPDATE openings SET places_left = places_left - 1 \
+             WHERE id = $1 AND is_open = TRUE AND places_left > 0",
+        )
+        .bind(opening_id).execute(&mut *tx).await?.rows_affected();
+        if taken != 1 {
+            return Ok(SignupOutcome::Full);
+        }
+        let inserted = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO signups (opening_id, name, phone, village, note, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'new', $6, $6) RETURNING id",
+        )
+        .bind(opening_id).bind(&s.name).bind(s.phone.as_str()).bind(&s.village).bind(&s.note).bind(now)
+        .fetch_one(&mut *tx).await;
+        let id = match inserted {
+            Ok(id) => id,
+            // The same phone raced in at the same moment.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Ok(SignupOutcome::AlreadySignedUp);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        Ok(SignupOutcome::Done(id))
+    })
+}
+
+/// The workshops a set of grants keeps, for the staff list.
+pub async fn kept(
+    db: &Db,
+    grants: &Grants,
+) -> DbResult<Vec<(String, String, Option<String>, i64)>> {
+    let all: Vec<(String, String, Option<String>, i64)> = on_db!(db, p => sqlx::query_as(
+        "SELECT slug, name_zh, name_en, district_id FROM workshops ORDER BY district_id, name_zh",
+    ).fetch_all(p).await?);
+    Ok(all.into_iter().filter(|(slug, _, _, d)| grants.keeps_workshop(slug, *d)).collect())
+}
+
+pub async fn district_of(db: &Db, slug: &str) -> DbResult<Option<i64>> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT district_id FROM workshops WHERE slug = $1")
+        .bind(slug).fetch_optional(p).await?),
+    )
+}
+
+pub async fn update_facts(
+    db: &Db,
+    slug: &str,
+    e: &WorkshopEdit,
+    actor: i64,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let search = search_text(&[
+        &e.name_zh,
+        e.name_en.as_deref().unwrap_or(""),
+        &e.villages_zh,
+        &e.summary_zh,
+        e.summary_en.as_deref().unwrap_or(""),
+        &e.town_zh,
+    ]);
+    let (year, month) = match e.founded {
+        Some((y, m)) => (Some(y), Some(m)),
+        None => (None, None),
+    };
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE workshops SET name_zh = $1, name_en = $2, category = $3, town_zh = $4, \
+                 villages_zh = $5, summary_zh = $6, summary_en = $7, model_zh = $8, partners_zh = $9, \
+                 founded_year = $10, founded_month = $11, contact = $12, employed = $13, \
+                 income_per_person_year = $14, is_active = $15, search_text = $16, updated_at = $17 \
+             WHERE slug = $18",
+        )
+        .bind(&e.name_zh).bind(&e.name_en).bind(e.category.code()).bind(&e.town_zh)
+        .bind(&e.villages_zh).bind(&e.summary_zh).bind(&e.summary_en).bind(&e.model_zh)
+        .bind(&e.partners_zh).bind(year).bind(month).bind(&e.contact).bind(e.employed)
+        .bind(e.income_per_person_year).bind(e.is_active).bind(&search).bind(now).bind(slug)
+        .execute(&mut *tx).await?.rows_affected();
+        if n == 1 {
+            sqlx::query(AUDIT).bind(now).bind(actor).bind("workshop.update")
+                .bind(format!("workshop:{slug}")).bind("").execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    })
+}
+
+pub async fn create_opening(
+    db: &Db,
+    slug: &str,
+    o: &NewOpening,
+    actor: i64,
+    now: DateTime<Utc>,
+) -> DbResult<i64> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO openings (workshop_id, task_zh, pay_zh, hours_zh, places, places_left, \
+                                   closes_on, is_open, created_at) \
+             SELECT id, $1, $2, $3, $4, $4, $5, TRUE, $6 FROM workshops WHERE slug = $7 RETURNING id",
+        )
+        .bind(&o.task_zh).bind(&o.pay_zh).bind(&o.hours_zh).bind(o.places).bind(o.closes_on)
+        .bind(now).bind(slug).fetch_one(&mut *tx).await?;
+        sqlx::query(AUDIT).bind(now).bind(actor).bind("opening.create")
+            .bind(format!("workshop:{slug}")).bind(format!("opening:{id}")).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// Closes an opening of this workshop. False when there is no such opening here.
+pub async fn close_opening(
+    db: &Db,
+    slug: &str,
+    opening_id: i64,
+    actor: i64,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE openings SET is_open = FALSE \
+             WHERE id = $1 AND workshop_id = (SELECT id FROM workshops WHERE slug = $2)",
+        )
+        .bind(opening_id).bind(slug).execute(&mut *tx).await?.rows_affected();
+        if n == 1 {
+            sqlx::query(AUDIT).bind(now).bind(actor).bind("opening.close")
+                .bind(format!("workshop:{slug}")).bind(format!("opening:{opening_id}"))
+                .execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    })
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SignupRow {
+    pub id: i64,
+    pub opening_id: i64,
+    pub task_zh: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub village: String,
+    pub note: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn signups(db: &Db, slug: &str) -> DbResult<Vec<SignupRow>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, SignupRow>(
+        "SELECT s.id, s.opening_id, o.task_zh, s.name, s.phone, s.village, s.note, s.status, s.created_at \
+         FROM signups s JOIN openings o ON o.id = s.opening_id JOIN workshops w ON w.id = o.workshop_id \
+         WHERE w.slug = $1 ORDER BY s.id DESC",
+    ).bind(slug).fetch_all(p).await?))
+}
+
+/// Sets a sign-up's status. False when the sign-up is not this workshop's.
+pub async fn set_signup_status(
+    db: &Db,
+    slug: &str,
+    signup_id: i64,
+    status: &str,
+    actor: i64,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE signups SET status = $1, updated_at = $2 WHERE id = $3 AND opening_id IN \
+               (SELECT o.id FROM openings o JOIN workshops w ON w.id = o.workshop_id WHERE w.slug = $4)",
+        )
+        .bind(status).bind(now).bind(signup_id).bind(slug).execute(&mut *tx).await?.rows_affected();
+        if n == 1 {
+            sqlx::query(AUDIT).bind(now).bind(actor).bind("signup.status")
+                .bind(format!("signup:{signup_id}")).bind(status).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    })
+}
+
+pub async fn audit_export(db: &Db, slug: &str, actor: i64, now: DateTime<Utc>) -> DbResult<()> {
+    super::accounts::audit(db, Some(actor), "signup.export", &format!("workshop:{slug}"), "", now)
+        .await
+}
+
+/// Erases villagers' phone numbers from sign-ups made before `before`.
+/// Idempotent, so any number of instances may run it at once.
+pub async fn erase_old_signup_phones(db: &Db, before: DateTime<Utc>) -> DbResult<u64> {
+    Ok(on_db!(db, p => sqlx::query(
+        "UPDATE signups SET phone = NULL WHERE phone IS NOT NULL AND created_at < $1",
+    ).bind(before).execute(p).await?.rows_affected()))
+}

@@ -1,0 +1,638 @@
+//! Common-prosperity workshops: categories, the listing's filters, and the
+//! forms villagers and keepers fill in.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+
+use super::account::Phone;
+use super::form::FormErrors;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Farming,
+    Handicraft,
+    FoodProcessing,
+    Ecommerce,
+    CultureTourism,
+    Training,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Farming,
+        Category::Handicraft,
+        Category::FoodProcessing,
+        Category::Ecommerce,
+        Category::CultureTourism,
+        Category::Training,
+        Category::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::Farming => "farming",
+            Category::Handicraft => "handicraft",
+            Category::FoodProcessing => "food_processing",
+            Category::Ecommerce => "ecommerce",
+            Category::CultureTourism => "culture_tourism",
+            Category::Training => "training",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Category::Farming => "workshop.category.farming",
+            Category::Handicraft => "workshop.category.handicraft",
+            Category::FoodProcessing => "workshop.category.food_processing",
+            Category::Ecommerce => "workshop.category.ecommerce",
+            Category::CultureTourism => "workshop.category.culture_tourism",
+            Category::Training => "workshop.category.training",
+            Category::Other => "workshop.category.other",
+        }
+    }
+}
+
+/// What search matches against: every given text, lower-cased, joined.
+pub fn search_text(parts: &[&str]) -> String {
+    parts.iter().filter(|p| !p.is_empty()).map(|p| p.to_lowercase()).collect::<Vec<_>>().join("\n")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Newest,
+    MostEmployed,
+    LargestIncrease,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 3] = [Sort::Newest, Sort::MostEmployed, Sort::LargestIncrease];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::MostEmployed => "employed",
+            Sort::LargestIncrease => "income",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Sort::Newest => "workshops.sort.newest",
+            Sort::MostEmployed => "workshops.sort.employed",
+            Sort::LargestIncrease => "workshops.sort.income",
+        }
+    }
+}
+
+/// The listing's filters as typed in the query string.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListingParams {
+    pub district: Option<String>,
+    pub town: Option<String>,
+    pub category: Option<String>,
+    pub hiring: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+}
+
+/// Filters that passed; anything unknown or malformed was dropped and
+/// named in `ignored` (catalogue keys) so the page can say so.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub district: Option<String>,
+    pub town: Option<String>,
+    pub category: Option<Category>,
+    pub hiring: bool,
+    pub q: Option<String>,
+    pub sort: Sort,
+    pub page: i64,
+    pub ignored: Vec<&'static str>,
+}
+
+pub const PAGE_SIZE: i64 = 20;
+pub const SEARCH_MAX: usize = 50;
+
+fn slug_like(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 60
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+impl ListingParams {
+    pub fn parse(&self) -> Listing {
+        let mut out = Listing { page: 1, ..Listing::default() };
+        let given = |v: &Option<String>| {
+            v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+        };
+        if let Some(d) = given(&self.district) {
+            if slug_like(&d) {
+                out.district = Some(d)
+            } else {
+                out.ignored.push("workshops.ignored.district")
+            }
+        }
+        if let Some(t) = given(&self.town) {
+            if t.chars().count() <= 30 {
+                out.town = Some(t)
+            } else {
+                out.ignored.push("workshops.ignored.town")
+            }
+        }
+        if let Some(c) = given(&self.category) {
+            match Category::parse(&c) {
+                Some(c) => out.category = Some(c),
+                None => out.ignored.push("workshops.ignored.category"),
+            }
+        }
+        if let Some(h) = given(&self.hiring) {
+            match h.as_str() {
+                "1" | "true" | "on" | "yes" => out.hiring = true,
+                "0" | "false" | "off" | "no" => {}
+                _ => out.ignored.push("workshops.ignored.hiring"),
+            }
+        }
+        if let Some(q) = given(&self.q) {
+            out.q = Some(q.chars().take(SEARCH_MAX).collect());
+        }
+        if let Some(s) = given(&self.sort) {
+            match Sort::parse(&s) {
+                Some(s) => out.sort = s,
+                None => out.ignored.push("workshops.ignored.sort"),
+            }
+        }
+        if let Some(p) = given(&self.page) {
+            match p.parse::<i64>() {
+                Ok(n) if n >= 1 => out.page = n.min(100_000),
+                _ => out.ignored.push("workshops.ignored.page"),
+            }
+        }
+        out
+    }
+}
+
+impl Listing {
+    /// The query string for this listing on another page (or sort),
+    /// keeping every filter, so a link reproduces the view.
+    pub fn query(&self, page: i64, sort: Sort) -> String {
+        let mut parts: Vec<(&str, String)> = Vec::new();
+        if let Some(d) = &self.district {
+            parts.push(("district", d.clone()));
+        }
+        if let Some(t) = &self.town {
+            parts.push(("town", t.clone()));
+        }
+        if let Some(c) = self.category {
+            parts.push(("category", c.code().to_owned()));
+        }
+        if self.hiring {
+            parts.push(("hiring", "1".to_owned()));
+        }
+        if let Some(q) = &self.q {
+            parts.push(("q", q.clone()));
+        }
+        if sort != Sort::Newest {
+            parts.push(("sort", sort.code().to_owned()));
+        }
+        if page > 1 {
+            parts.push(("page", page.to_string()));
+        }
+        serde_urlencoded::to_string(&parts).unwrap_or_default()
+    }
+
+    /// This view's query string, first page: for the open-data links.
+    pub fn query_here(&self) -> String {
+        self.query(1, self.sort)
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        self.district.is_some()
+            || self.town.is_some()
+            || self.category.is_some()
+            || self.hiring
+            || self.q.is_some()
+    }
+}
+
+/// A villager's sign-up as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SignupInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub village: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug)]
+pub struct NewSignup {
+    pub name: String,
+    pub phone: Phone,
+    pub village: String,
+    pub note: String,
+}
+
+pub const NOTE_MAX: usize = 200;
+
+impl SignupInput {
+    pub fn parse(&self) -> Result<NewSignup, FormErrors> {
+        let mut e = FormErrors::new();
+        let name = self.name.trim();
+        if name.is_empty() {
+            e.add("name", "form.signup.name_required");
+        } else if name.chars().count() > 20 || name.chars().any(char::is_control) {
+            e.add("name", "form.signup.name_too_long");
+        }
+        let phone = Phone::parse(&self.phone);
+        if self.phone.trim().is_empty() {
+            e.add("phone", "form.signup.phone_required");
+        } else if phone.is_none() {
+            e.add("phone", "form.phone.invalid");
+        }
+        let village = self.village.trim();
+        if village.is_empty() {
+            e.add("village", "form.signup.village_required");
+        } else if village.chars().count() > 30 {
+            e.add("village", "form.signup.village_too_long");
+        }
+        if self.note.trim().chars().count() > NOTE_MAX {
+            e.add("note", "form.signup.note_too_long");
+        }
+        match phone {
+            Some(phone) if e.is_empty() => Ok(NewSignup {
+                name: name.to_owned(),
+                phone,
+                village: village.to_owned(),
+                note: self.note.trim().to_owned(),
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// A keeper's edit of a workshop's facts, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct WorkshopEditInput {
+    #[serde(default)]
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub town_zh: String,
+    #[serde(default)]
+    pub villages_zh: String,
+    #[serde(default)]
+    pub summary_zh: String,
+    #[serde(default)]
+    pub summary_en: String,
+    #[serde(default)]
+    pub model_zh: String,
+    #[serde(default)]
+    pub partners_zh: String,
+    #[serde(default)]
+    pub founded: String,
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub employed: String,
+    #[serde(default)]
+    pub income_per_person_year: String,
+    #[serde(default)]
+    pub is_active: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkshopEdit {
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub category: Category,
+    pub town_zh: String,
+    pub villages_zh: String,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+    pub model_zh: Option<String>,
+    pub partners_zh: Option<String>,
+    pub founded: Option<(i32, i32)>,
+    pub contact: Option<String>,
+    pub employed: Option<i64>,
+    pub income_per_person_year: Option<i64>,
+    pub is_active: bool,
+}
+
+pub const EMPLOYED_MAX: i64 = 1_000_000;
+pub const INCOME_MAX: i64 = 10_000_000;
+
+fn optional(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+fn number(s: &str, max: i64, field: &'static str, e: &mut FormErrors) -> Option<i64> {
+    let s = s.trim().replace([',', '，'], "");
+    if s.is_empty() {
+        return None;
+    }
+    match s.parse::<i64>() {
+        Ok(n) if (0..=max).contains(&n) => Some(n),
+        Ok(_) => {
+            e.add(field, "form.number.out_of_range");
+            None
+        }
+        Err(_) => {
+            e.add(field, "form.number.invalid");
+            None
+        }
+    }
+}
+
+/// `2021-10` (or `2021-10-…`), not after `today`.
+fn founded(s: &str, today: NaiveDate, e: &mut FormErrors) -> Option<(i32, i32)> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut parts = s.split(['-', '/', '.']);
+    let year = parts.next().and_then(|y| y.parse::<i32>().ok());
+    let month = parts.next().and_then(|m| m.parse::<i32>().ok());
+    match (year, month) {
+        (Some(y), Some(m)) if (1949..=9999).contains(&y) && (1..=12).contains(&m) => {
+            if (y, m) > (today.year(), today.month() as i32) {
+                e.add("founded", "form.founded.future");
+                None
+            } else {
+                Some((y, m))
+            }
+        }
+        _ => {
+            e.add("founded", "form.founded.invalid");
+            None
+        }
+    }
+}
+
+impl WorkshopEditInput {
+    pub fn parse(&self, today: NaiveDate) -> Result<WorkshopEdit, FormErrors> {
+        let mut e = FormErrors::new();
+        let name_zh = self.name_zh.trim();
+        if name_zh.is_empty() {
+            e.add("name_zh", "form.workshop.name_required");
+        } else if name_zh.chars().count() > 60 {
+            e.add("name_zh", "form.workshop.name_too_long");
+        }
+        let category = Category::parse(self.category.trim());
+        if category.is_none() {
+            e.add("category", "form.workshop.category_required");
+        }
+        if self.town_zh.trim().is_empty() {
+            e.add("town_zh", "form.workshop.town_required");
+        }
+        if self.summary_zh.trim().is_empty() {
+            e.add("summary_zh", "form.workshop.summary_required");
+        } else if self.summary_zh.trim().chars().count() > 2000 {
+            e.add("summary_zh", "form.workshop.summary_too_long");
+        }
+        let founded = founded(&self.founded, today, &mut e);
+        let employed = number(&self.employed, EMPLOYED_MAX, "employed", &mut e);
+        let income =
+            number(&self.income_per_person_year, INCOME_MAX, "income_per_person_year", &mut e);
+        match category {
+            Some(category) if e.is_empty() => Ok(WorkshopEdit {
+                name_zh: name_zh.to_owned(),
+                name_en: optional(&self.name_en),
+                category,
+                town_zh: self.town_zh.trim().to_owned(),
+                villages_zh: self.villages_zh.trim().to_owned(),
+                summary_zh: self.summary_zh.trim().to_owned(),
+                summary_en: optional(&self.summary_en),
+                model_zh: optional(&self.model_zh),
+                partners_zh: optional(&self.partners_zh),
+                founded,
+                contact: optional(&self.contact),
+                employed,
+                income_per_person_year: income,
+                is_active: self.is_active.is_some(),
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// A new opening, as a keeper typed it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OpeningInput {
+    #[serde(default)]
+    pub task_zh: String,
+    #[serde(default)]
+    pub pay_zh: String,
+    #[serde(default)]
+    pub hours_zh: String,
+    #[serde(default)]
+    pub places: String,
+    #[serde(default)]
+    pub closes_on: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOpening {
+    pub task_zh: String,
+    pub pay_zh: String,
+    pub hours_zh: String,
+    pub places: i64,
+    pub closes_on: Option<NaiveDate>,
+}
+
+impl OpeningInput {
+    pub fn parse(&self, today: NaiveDate) -> Result<NewOpening, FormErrors> {
+        let mut e = FormErrors::new();
+        for (field, value, key) in [
+            ("task_zh", &self.task_zh, "form.opening.task_required"),
+            ("pay_zh", &self.pay_zh, "form.opening.pay_required"),
+            ("hours_zh", &self.hours_zh, "form.opening.hours_required"),
+        ] {
+            if value.trim().is_empty() {
+                e.add(field, key);
+            } else if value.trim().chars().count() > 100 {
+                e.add(field, "form.opening.too_long");
+            }
+        }
+        let places = match self.places.trim().parse::<i64>() {
+            Ok(n) if (1..=10_000).contains(&n) => Some(n),
+            Ok(_) => {
+                e.add("places", "form.opening.places_range");
+                None
+            }
+            Err(_) => {
+                e.add("places", "form.number.invalid");
+                None
+            }
+        };
+        let closes_on = match self.closes_on.trim() {
+            "" => None,
+            d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                Ok(d) if d >= today => Some(d),
+                Ok(_) => {
+                    e.add("closes_on", "form.opening.closes_past");
+                    None
+                }
+                Err(_) => {
+                    e.add("closes_on", "form.opening.closes_invalid");
+                    None
+                }
+            },
+        };
+        match places {
+            Some(places) if e.is_empty() => Ok(NewOpening {
+                task_zh: self.task_zh.trim().to_owned(),
+                pay_zh: self.pay_zh.trim().to_owned(),
+                hours_zh: self.hours_zh.trim().to_owned(),
+                places,
+                closes_on,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// Where a sign-up stands with the keeper.
+pub const SIGNUP_STATUSES: [&str; 4] = ["new", "contacted", "hired", "declined"];
+
+pub fn signup_status_key(status: &str) -> &'static str {
+    match status {
+        "contacted" => "signup.status.contacted",
+        "hired" => "signup.status.hired",
+        "declined" => "signup.status.declined",
+        _ => "signup.status.new",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Listing {
+        let q = serde_urlencoded::to_string(pairs).unwrap();
+        serde_urlencoded::from_str::<ListingParams>(&q).unwrap().parse()
+    }
+
+    #[test]
+    fn listing_keeps_good_filters_and_names_the_bad_ones() {
+        let l = params(&[
+            ("district", "tonglu"),
+            ("category", "farming"),
+            ("hiring", "1"),
+            ("sort", "income"),
+            ("page", "3"),
+        ]);
+        assert_eq!(l.district.as_deref(), Some("tonglu"));
+        assert_eq!(l.category, Some(Category::Farming));
+        assert!(l.hiring && l.ignored.is_empty());
+        assert_eq!((l.sort, l.page), (Sort::LargestIncrease, 3));
+        let bad = params(&[
+            ("district", "DROP TABLE"),
+            ("category", "mining"),
+            ("sort", "random"),
+            ("page", "-2"),
+            ("hiring", "maybe"),
+        ]);
+        assert_eq!(
+            bad,
+            Listing {
+                page: 1,
+                ignored: vec![
+                    "workshops.ignored.district",
+                    "workshops.ignored.category",
+                    "workshops.ignored.hiring",
+                    "workshops.ignored.sort",
+                    "workshops.ignored.page"
+                ],
+                ..Listing::default()
+            }
+        );
+    }
+
+    #[test]
+    fn listing_links_reproduce_the_view() {
+        let l = params(&[("q", "蜜梨 50%"), ("category", "farming"), ("hiring", "on")]);
+        let again = serde_urlencoded::from_str::<ListingParams>(&l.query(2, Sort::MostEmployed))
+            .unwrap()
+            .parse();
+        assert_eq!(again.q.as_deref(), Some("蜜梨 50%"));
+        assert_eq!((again.page, again.sort, again.hiring), (2, Sort::MostEmployed, true));
+        assert_eq!(params(&[]).query(1, Sort::Newest), "");
+    }
+
+    #[test]
+    fn signups_are_checked_field_by_field() {
+        let e = SignupInput { phone: "123".into(), note: "x".repeat(201), ..Default::default() }
+            .parse()
+            .unwrap_err();
+        assert_eq!(e.get("name"), Some("form.signup.name_required"));
+        assert_eq!(e.get("phone"), Some("form.phone.invalid"));
+        assert_eq!(e.get("village"), Some("form.signup.village_required"));
+        assert_eq!(e.get("note"), Some("form.signup.note_too_long"));
+        let ok = SignupInput {
+            name: " 邱根来 ".into(),
+            phone: "13812345678".into(),
+            village: "小京村".into(),
+            note: String::new(),
+        };
+        assert_eq!(ok.parse().unwrap().name, "邱根来");
+    }
+
+    #[test]
+    fn keepers_cannot_enter_absurd_numbers_or_future_dates() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let input = WorkshopEditInput {
+            name_zh: "x".into(),
+            category: "farming".into(),
+            town_zh: "t".into(),
+            summary_zh: "s".into(),
+            employed: "1000001".into(),
+            income_per_person_year: "-5".into(),
+            founded: "2027-01".into(),
+            ..Default::default()
+        };
+        let e = input.parse(today).unwrap_err();
+        assert_eq!(e.get("employed"), Some("form.number.out_of_range"));
+        assert_eq!(e.get("income_per_person_year"), Some("form.number.out_of_range"), "negative");
+        assert_eq!(e.get("founded"), Some("form.founded.future"));
+        let bad = WorkshopEditInput { employed: "many".into(), ..input.clone() };
+        assert_eq!(bad.parse(today).unwrap_err().get("employed"), Some("form.number.invalid"));
+        let ok = WorkshopEditInput { employed: "1,000".into(), founded: "2021-10".into(), ..input };
+        let ok = WorkshopEditInput { income_per_person_year: "42000".into(), ..ok }
+            .parse(today)
+            .unwrap();
+        assert_eq!((ok.employed, ok.founded), (Some(1000), Some((2021, 10))));
+    }
+
+    #[test]
+    fn openings_need_places_and_a_date_ahead() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let e = OpeningInput {
+            places: "0".into(),
+            closes_on: "2026-11-28".into(),
+            ..Default::default()
+        }
+        .parse(today)
+        .unwrap_err();
+        assert_eq!(e.get("task_zh"), Some("form.opening.task_required"));
+        assert_eq!(e.get("places"), Some("form.opening.places_range"));
+        assert_eq!(e.get("closes_on"), Some("form.opening.closes_past"));
+    }
+}

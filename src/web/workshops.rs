@@ -1,0 +1,449 @@
+//! `/workshops`: the listing with filters, a workshop's page, villagers'
+//! sign-ups, and the open data (CSV and JSON).
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+
+use super::account::see_other;
+use super::view::{FigureCard, WorkshopCard};
+use super::{AppError, Ctx, csv, render_with_status, throttle};
+use crate::db;
+use crate::db::workshops::{OpeningRow, SignupOutcome};
+use crate::domain::format::{beijing, group_number};
+use crate::domain::workshop::{Category, Listing, ListingParams, SignupInput, Sort};
+use crate::domain::{FormErrors, Text};
+use crate::startup::AppState;
+
+fn today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&beijing()).date_naive()
+}
+
+fn listing_of(req: &HttpRequest) -> Listing {
+    serde_urlencoded::from_str::<ListingParams>(req.query_string()).unwrap_or_default().parse()
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct PageLink {
+    pub number: i64,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "workshops/index.html")]
+struct IndexPage {
+    ctx: Ctx,
+    listing: Listing,
+    cards: Vec<WorkshopCard>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    districts: Vec<Choice>,
+    towns: Vec<Choice>,
+    categories: Vec<Choice>,
+    sorts: Vec<(String, &'static str, bool)>,
+    prev: Option<String>,
+    next: Option<String>,
+    page_links: Vec<PageLink>,
+    /// County-reported totals beside what the portal lists.
+    reported: Vec<FigureCard>,
+    portal_count: i64,
+    portal_employed: String,
+}
+
+pub async fn index(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let listing = listing_of(&req);
+    let page = db::workshops::list(&state.db, &listing, today()).await?;
+    let (district_rows, town_rows) = db::workshops::filter_choices(&state.db).await?;
+    let cards = page.rows.iter().map(|w| WorkshopCard::new(&ctx, w)).collect();
+    let href = |n: i64, sort: Sort| {
+        let q = listing.query(n, sort);
+        if q.is_empty() { "/workshops".to_owned() } else { format!("/workshops?{q}") }
+    };
+    let first = (page.page - 2).max(1);
+    let last = (first + 4).min(page.pages);
+    let page_links = (first..=last)
+        .map(|n| PageLink { number: n, href: href(n, listing.sort), current: n == page.page })
+        .collect();
+    let districts = district_rows
+        .into_iter()
+        .map(|(slug, zh, en)| Choice {
+            selected: listing.district.as_deref() == Some(&slug),
+            label: Text::pick(ctx.lang, &zh, en.as_deref()).text,
+            value: slug,
+        })
+        .collect();
+    let towns = town_rows
+        .into_iter()
+        .map(|t| Choice {
+            selected: listing.town.as_deref() == Some(&t),
+            label: t.clone(),
+            value: t,
+        })
+        .collect();
+    let categories = Category::ALL
+        .iter()
+        .map(|c| Choice {
+            value: c.code().to_owned(),
+            label: ctx.t(c.label_key()).to_owned(),
+            selected: listing.category == Some(*c),
+        })
+        .collect();
+    let sorts =
+        Sort::ALL.iter().map(|s| (href(1, *s), ctx.t(s.label_key()), *s == listing.sort)).collect();
+    let reported = reported_totals(&ctx, &state).await?;
+    let (portal_count, portal_employed) = db::workshops::portal_totals(&state.db, None).await?;
+    let view = IndexPage {
+        prev: (page.page > 1).then(|| href(page.page - 1, listing.sort)),
+        next: (page.page < page.pages).then(|| href(page.page + 1, listing.sort)),
+        total: page.total,
+        page: page.page,
+        pages: page.pages,
+        cards,
+        districts,
+        towns,
+        categories,
+        sorts,
+        page_links,
+        reported,
+        portal_count,
+        portal_employed: group_number(portal_employed as f64),
+        listing,
+        ctx,
+    };
+    render_with_status(&view, StatusCode::OK)
+}
+
+/// The county's own totals, as figures of the district that reports them
+/// (those whose code names the workshop programme).
+pub async fn reported_totals(ctx: &Ctx, state: &AppState) -> Result<Vec<FigureCard>, AppError> {
+    let Some(page) = db::districts::district_page(&state.db, "tonglu").await? else {
+        return Ok(Vec::new());
+    };
+    Ok(page
+        .figures
+        .iter()
+        .filter(|f| {
+            ["workshops", "employed", "low_income_employed", "income_increase", "enterprises"]
+                .contains(&f.code.as_str())
+        })
+        .map(|f| FigureCard::new(ctx, f))
+        .collect())
+}
+
+// ---------------------------------------------------------------- one workshop
+
+pub struct OpeningView {
+    pub id: i64,
+    pub task: Text,
+    pub pay: Text,
+    pub hours: Text,
+    pub places: i64,
+    pub places_left: i64,
+    pub closes_on: Option<String>,
+    pub accepting: bool,
+    pub full: bool,
+}
+
+impl OpeningView {
+    fn new(ctx: &Ctx, o: &OpeningRow) -> OpeningView {
+        OpeningView {
+            id: o.id,
+            task: Text::pick(ctx.lang, &o.task_zh, o.task_en.as_deref()),
+            pay: Text::pick(ctx.lang, &o.pay_zh, o.pay_en.as_deref()),
+            hours: Text::pick(ctx.lang, &o.hours_zh, o.hours_en.as_deref()),
+            places: o.places,
+            places_left: o.places_left,
+            closes_on: o.closes_on.map(|d| d.format("%Y-%m-%d").to_string()),
+            accepting: o.accepting(today()),
+            full: o.is_open && o.places_left == 0,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "workshops/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    w: WorkshopCard,
+    model: Option<Text>,
+    partners: Option<Text>,
+    contact: Option<String>,
+    figures: Vec<FigureCard>,
+    sources: Vec<Text>,
+    openings: Vec<OpeningView>,
+    /// The sign-up form that came back with errors: which opening, as typed.
+    failed: Option<(i64, SignupInput, FormErrors, Option<String>)>,
+    phone_days: u32,
+}
+
+impl ShowPage {
+    fn input_for(&self, opening: &i64) -> SignupInput {
+        match &self.failed {
+            Some((id, input, _, _)) if id == opening => input.clone(),
+            _ => SignupInput::default(),
+        }
+    }
+    fn errors_for(&self, opening: &i64) -> FormErrors {
+        match &self.failed {
+            Some((id, _, errors, _)) if id == opening => errors.clone(),
+            _ => FormErrors::new(),
+        }
+    }
+    fn notice_for(&self, opening: &i64) -> Option<String> {
+        match &self.failed {
+            Some((id, _, _, notice)) if id == opening => notice.clone(),
+            _ => None,
+        }
+    }
+}
+
+async fn show_page(
+    ctx: Ctx,
+    state: &AppState,
+    slug: &str,
+    failed: Option<(i64, SignupInput, FormErrors, Option<String>)>,
+) -> Result<HttpResponse, AppError> {
+    let page = db::workshops::page(&state.db, slug, today()).await?.ok_or(AppError::NotFound)?;
+    let w = &page.workshop;
+    let mut figures: Vec<FigureCard> =
+        page.figures.iter().map(|f| FigureCard::from_workshop(&ctx, f)).collect();
+    let sources = FigureCard::number_sources(&mut figures);
+    let opt = |zh: &Option<String>, en: &Option<String>| {
+        zh.as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|zh| Text::pick(ctx.lang, zh, en.as_deref()))
+    };
+    let status = if failed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let view = ShowPage {
+        w: WorkshopCard::new(&ctx, w),
+        model: opt(&w.model_zh, &w.model_en),
+        partners: opt(&w.partners_zh, &w.partners_en),
+        contact: w.contact.clone(),
+        figures,
+        sources,
+        openings: page.openings.iter().map(|o| OpeningView::new(&ctx, o)).collect(),
+        failed,
+        phone_days: state.settings.signup_phone_days,
+        ctx,
+    };
+    render_with_status(&view, status)
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    show_page(ctx, &state, &slug, None).await
+}
+
+pub async fn sign_up(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<SignupInput>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, opening) = path.into_inner();
+    let opening_id: i64 = opening.parse().map_err(|_| AppError::NotFound)?;
+    let input = form.into_inner();
+    let now = Utc::now();
+    let ip =
+        throttle::client_ip(&req, &state.settings).map(|ip| ip.to_string()).unwrap_or_default();
+    let bucket = throttle::bucket(state.secret.expose(), "signup-ip", &ip);
+    let (window, until) = throttle::window(now, 3600);
+    if db::accounts::hits(&state.db, &bucket, window).await?
+        >= state.settings.signups_per_hour as i64
+    {
+        let time = until.with_timezone(&beijing()).format("%H:%M").to_string();
+        let notice = ctx.tf("form.signup.throttled", &[("time", &time)]);
+        return show_page(
+            ctx,
+            &state,
+            &slug,
+            Some((opening_id, input, FormErrors::new(), Some(notice))),
+        )
+        .await;
+    }
+    let signup = match input.parse() {
+        Ok(s) => s,
+        Err(errors) => {
+            return show_page(ctx, &state, &slug, Some((opening_id, input, errors, None))).await;
+        }
+    };
+    let notice_key =
+        match db::workshops::sign_up(&state.db, &slug, opening_id, &signup, now, today()).await? {
+            SignupOutcome::Done(_) => {
+                db::accounts::hit(&state.db, &bucket, window).await?;
+                return Ok(see_other(&format!(
+                    "/workshops/{slug}/openings/{opening_id}/signed-up"
+                )));
+            }
+            SignupOutcome::NotFound => return Err(AppError::NotFound),
+            SignupOutcome::AlreadySignedUp => "form.signup.already",
+            SignupOutcome::Closed => "form.signup.closed",
+            SignupOutcome::Full => "form.signup.full",
+        };
+    let notice = ctx.t(notice_key).to_owned();
+    show_page(ctx, &state, &slug, Some((opening_id, input, FormErrors::new(), Some(notice)))).await
+}
+
+#[derive(Template)]
+#[template(path = "workshops/signed_up.html")]
+struct SignedUpPage {
+    ctx: Ctx,
+    slug: String,
+    name: Text,
+    task: Text,
+    phone_days: u32,
+}
+
+pub async fn signed_up(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, opening) = path.into_inner();
+    let opening_id: i64 = opening.parse().map_err(|_| AppError::NotFound)?;
+    let page = db::workshops::page(&state.db, &slug, today()).await?.ok_or(AppError::NotFound)?;
+    let o = page.openings.iter().find(|o| o.id == opening_id).ok_or(AppError::NotFound)?;
+    let view = SignedUpPage {
+        name: Text::pick(ctx.lang, &page.workshop.name_zh, page.workshop.name_en.as_deref()),
+        task: Text::pick(ctx.lang, &o.task_zh, o.task_en.as_deref()),
+        phone_days: state.settings.signup_phone_days,
+        slug,
+        ctx,
+    };
+    render_with_status(&view, StatusCode::OK)
+}
+
+// ---------------------------------------------------------------- open data
+
+/// Every matching workshop for the open data (no personal data: the
+/// contact field of a workshop is an office, never a villager).
+async fn all_matching(
+    state: &AppState,
+    listing: &Listing,
+) -> Result<Vec<db::workshops::WorkshopRow>, AppError> {
+    let mut rows = Vec::new();
+    let mut l = listing.clone();
+    l.page = 1;
+    loop {
+        let page = db::workshops::list(&state.db, &l, today()).await?;
+        rows.extend(page.rows);
+        if page.page >= page.pages || rows.len() >= 10_000 {
+            return Ok(rows);
+        }
+        l.page += 1;
+    }
+}
+
+pub async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let listing = listing_of(&req);
+    let page = db::workshops::list(&state.db, &listing, today()).await?;
+    let base = &state.settings.base_url;
+    let items: Vec<serde_json::Value> = page
+        .rows
+        .iter()
+        .map(|w| {
+            serde_json::json!({
+                "slug": w.slug,
+                "url": format!("{base}/workshops/{}", w.slug),
+                "name_zh": w.name_zh,
+                "name_en": w.name_en,
+                "district": w.district_slug,
+                "town_zh": w.town_zh,
+                "villages_zh": w.villages_zh,
+                "category": w.category,
+                "founded": w.founded_year.map(|y| match w.founded_month {
+                    Some(m) => format!("{y}-{m:02}"),
+                    None => y.to_string(),
+                }),
+                "employed": w.employed,
+                "income_per_person_year": w.income_per_person_year,
+                "hiring": w.open_openings > 0,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header(("Access-Control-Allow-Origin", "*"))
+        .json(serde_json::json!({
+            "total": page.total,
+            "page": page.page,
+            "pages": page.pages,
+            "ignored": listing.ignored,
+            "workshops": items,
+        })))
+}
+
+pub async fn csv_export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let listing = listing_of(&req);
+    let rows = all_matching(&state, &listing).await?;
+    let body = csv::document(
+        &[
+            "slug",
+            "name_zh",
+            "name_en",
+            "district",
+            "town",
+            "villages",
+            "category",
+            "founded",
+            "employed",
+            "income_per_person_year",
+            "hiring",
+        ],
+        &rows
+            .iter()
+            .map(|w| {
+                vec![
+                    w.slug.clone(),
+                    w.name_zh.clone(),
+                    w.name_en.clone().unwrap_or_default(),
+                    w.district_slug.clone(),
+                    w.town_zh.clone(),
+                    w.villages_zh.clone(),
+                    w.category.clone(),
+                    w.founded_year
+                        .map(|y| format!("{y}-{:02}", w.founded_month.unwrap_or(1)))
+                        .unwrap_or_default(),
+                    w.employed.map(|n| n.to_string()).unwrap_or_default(),
+                    w.income_per_person_year.map(|n| n.to_string()).unwrap_or_default(),
+                    (w.open_openings > 0).to_string(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"workshops.csv\""))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .body(body))
+}
+
+/// For the Tonglu district page: its workshops.
+pub async fn for_district(
+    ctx: &Ctx,
+    state: &AppState,
+    slug: &str,
+) -> Result<Vec<WorkshopCard>, AppError> {
+    let listing = Listing { district: Some(slug.to_owned()), page: 1, ..Listing::default() };
+    let page = db::workshops::list(&state.db, &listing, today()).await?;
+    Ok(page.rows.iter().map(|w| WorkshopCard::new(ctx, w)).collect())
+}

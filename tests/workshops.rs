@@ -1,0 +1,552 @@
+//! Workshops: listing, search, sign-ups, keepers and open data, on SQLite
+//! and PostgreSQL.
+
+mod common;
+
+use common::{TestApp, text, texts};
+use linli::db::Db;
+use linli::domain::Role;
+use scraper::Html;
+
+on_both_databases!(
+    the_article_workshops_and_county_totals,
+    filters_search_sorts_and_pages_over_500_workshops,
+    bad_filter_values_are_ignored_with_a_note,
+    a_villager_signs_up_without_an_account,
+    sign_up_errors_duplicates_and_closed_openings,
+    places_left_never_go_below_zero,
+    keeper_manages_openings_and_sign_ups,
+    keeper_forms_refuse_absurd_numbers,
+    open_data_carries_no_personal_data,
+    old_sign_up_phones_are_erased,
+);
+
+async fn the_article_workshops_and_county_totals(app: TestApp) {
+    let (status, html) = app.page("/workshops").await;
+    assert_eq!(status, 200);
+    let names = texts(&html, ".cards h3 a");
+    for name in ["杭蔬基地", "京喜农场", "蜜梨工坊", "蜜桃红", "喜乐·巧手", "深澳百匠艺术街区"]
+    {
+        assert!(names.contains(&name.to_owned()), "{name} missing from {names:?}");
+    }
+    assert_eq!(names.len(), 7);
+    // The county's reported totals and the portal's own count, each labelled.
+    let reported = text(&html, ".totals-grid > div:first-child");
+    assert!(reported.contains("县里报告的数字"));
+    for n in ["171", "5,651", "771", "2,699", "16"] {
+        assert!(reported.contains(n), "{n} missing from {reported}");
+    }
+    let portal = text(&html, ".totals-grid > div:last-child");
+    assert!(portal.contains("本站收录的") && portal.contains('7'), "{portal}");
+
+    let (_, html) = app.page("/workshops/honey-peach-red").await;
+    assert_eq!(text(&html, "h1"), "蜜桃红");
+    let figures = texts(&html, ".figures .figure-value");
+    assert!(figures.contains(&"50 人".to_owned()), "{figures:?}");
+    assert!(figures.contains(&"3,500 元/人/月".to_owned()), "{figures:?}");
+    assert!(figures.contains(&"400,000+ 元/年（村集体）".to_owned()), "{figures:?}");
+    let (_, html) = app.page("/workshops/honey-pear").await;
+    assert!(texts(&html, ".figures .figure-value").contains(&"5,200,000+ 元".to_owned()));
+
+    // Tonglu's page lists its workshops; the home page has the door.
+    let (_, html) = app.page("/districts/tonglu").await;
+    assert_eq!(texts(&html, "#workshops-heading ~ ul .workshop h3").len(), 7);
+    let (_, html) = app.page("/").await;
+    assert!(texts(&html, ".door").iter().any(|d| d.contains("找家门口的活")));
+}
+
+/// 500 more workshops, straight into the database, with known spreads of
+/// district, town, category, employment and income.
+async fn generate(db: &Db) {
+    let mut sql = String::new();
+    for i in 0..500 {
+        let district = if i % 2 == 0 { "tonglu" } else { "xihu" };
+        let town = format!("镇{}", i % 5);
+        let category = ["farming", "handicraft", "training", "ecommerce"][i % 4];
+        let employed = if i % 10 == 0 { "NULL".to_owned() } else { (i * 3).to_string() };
+        let income = if i % 7 == 0 { "NULL".to_owned() } else { (10_000 + i * 10).to_string() };
+        let name = match i {
+            13 => "合作社 100% 纯手工".to_owned(),
+            14 => "合作社 100 纯手工".to_owned(),
+            15 => "Under_score Crafts".to_owned(),
+            _ => format!("生成工坊{i}"),
+        };
+        let search = name.to_lowercase();
+        sql.push_str(&format!(
+            "INSERT INTO workshops (slug, district_id, category, name_zh, town_zh, villages_zh, summary_zh, \
+             founded_year, founded_month, employed, income_per_person_year, search_text, created_at, updated_at) \
+             VALUES ('gen-{i}', (SELECT id FROM districts WHERE slug = '{district}'), '{category}', '{name}', \
+             '{town}', '', '生成的', {}, {}, {employed}, {income}, '{search}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');\n",
+            2000 + (i % 20),
+            1 + (i % 12)
+        ));
+    }
+    match db {
+        Db::Sqlite(p) => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await.unwrap();
+        }
+        Db::Postgres(p) => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await.unwrap();
+        }
+    }
+}
+
+fn found(html: &Html) -> i64 {
+    let h = text(html, "#results-heading");
+    h.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap()
+}
+
+async fn filters_search_sorts_and_pages_over_500_workshops(app: TestApp) {
+    generate(&app.db).await;
+    let (_, html) = app.page("/workshops").await;
+    assert_eq!(found(&html), 507);
+    assert_eq!(texts(&html, ".cards > li").len(), 20);
+    // District, town, category, and together.
+    let (_, html) = app.page("/workshops?district=xihu").await;
+    assert_eq!(found(&html), 250);
+    let (_, html) = app.page("/workshops?town=%E9%95%870").await; // 镇0
+    assert_eq!(found(&html), 100);
+    let (_, html) = app.page("/workshops?category=training").await;
+    assert_eq!(found(&html), 125 + 1, "125 generated + the training base");
+    let (_, html) = app.page("/workshops?district=xihu&category=handicraft").await;
+    assert_eq!(found(&html), 125);
+    // Hiring now: the four article workshops with openings.
+    let (_, html) = app.page("/workshops?hiring=1").await;
+    assert_eq!(found(&html), 4);
+    // Chinese substring; literal wildcards; Latin case.
+    let (_, html) = app.page("/workshops?q=%E8%9C%9C%E6%A2%A8").await; // 蜜梨
+    assert_eq!(texts(&html, ".cards h3 a"), ["蜜梨工坊"]);
+    let (_, html) = app.page("/workshops?q=100%25").await; // 100%
+    assert_eq!(texts(&html, ".cards h3 a"), ["合作社 100% 纯手工"]);
+    let (_, html) = app.page("/workshops?q=un_er").await;
+    assert_eq!(found(&html), 0, "_ is not a wildcard");
+    let (_, html) = app.page("/workshops?q=under_SCORE").await;
+    assert_eq!(texts(&html, ".cards h3 a"), ["Under_score Crafts"]);
+    let (_, html) = app.page("/workshops?q=HONEY%20pear").await;
+    assert_eq!(texts(&html, ".cards h3 a"), ["蜜梨工坊"], "English description, any case");
+    let (_, html) = app.page("/workshops?q=%27%22%5C").await; // '"\
+    assert_eq!(found(&html), 0);
+    // Sorts: most employed first; unknown numbers last.
+    let (_, html) = app.page("/workshops?sort=employed").await;
+    assert_eq!(texts(&html, ".cards h3 a")[0], "生成工坊499");
+    let (_, html) = app.page("/workshops?sort=income&district=xihu").await;
+    assert_eq!(texts(&html, ".cards h3 a")[0], "生成工坊499");
+    let (_, html) = app.page("/workshops?sort=employed&page=26").await;
+    let last = texts(&html, ".cards h3 a");
+    assert_eq!(last.len(), 7, "507 = 25 pages of 20 + 7");
+    assert!(
+        texts(&html, ".cards .facts-inline").iter().all(|f| !f.contains("吸纳就业"))
+            || last.len() == 7
+    );
+    // Page past the end shows the last page; links keep the filters.
+    let (status, html) = app.page("/workshops?district=xihu&page=999").await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, ".pagination strong"), "13");
+    let prev = common_attr(&html, ".pagination a[rel=prev]", "href");
+    assert_eq!(prev, "/workshops?district=xihu&page=12");
+    let (_, html) = app.page(&prev).await;
+    assert_eq!(texts(&html, ".cards > li").len(), 20);
+    // The newest first by founding date.
+    let (_, html) = app.page("/workshops?district=xihu").await;
+    assert!(
+        texts(&html, ".cards .facts-inline")[0].contains("2019"),
+        "{:?}",
+        texts(&html, ".cards .facts-inline")
+    );
+}
+
+async fn bad_filter_values_are_ignored_with_a_note(app: TestApp) {
+    let (status, html) = app
+        .page("/workshops?category=mining&sort=random&page=abc&district=%3Cx%3E&hiring=maybe")
+        .await;
+    assert_eq!(status, 200);
+    let note = text(&html, ".note");
+    for word in ["类别", "排序方式", "页码", "地区", "是否招人"] {
+        assert!(note.contains(word), "{note}");
+    }
+    assert_eq!(found(&html), 7, "the listing still shows, unfiltered");
+    let (_, html) = app.page("/workshops?q=nothing-like-this").await;
+    assert!(text(&html, ".empty").contains("没有找到"));
+    assert_eq!(common_attr(&html, ".empty a", "href"), "/workshops");
+    assert_eq!(app.get("/workshops/no-such-workshop").await.status().as_u16(), 404);
+}
+
+async fn opening_id(db: &Db, slug: &str) -> i64 {
+    let sql = "SELECT o.id FROM openings o JOIN workshops w ON w.id = o.workshop_id WHERE w.slug = $1 ORDER BY o.id LIMIT 1";
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).bind(slug).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).bind(slug).fetch_one(p).await.unwrap(),
+    }
+}
+
+async fn a_villager_signs_up_without_an_account(app: TestApp) {
+    let id = opening_id(&app.db, "hangshu-base").await;
+    let (_, html) = app.page("/workshops/hangshu-base").await;
+    assert!(text(&html, ".signup .privacy").contains("180天后自动删除"));
+    assert!(text(&html, &format!("#opening-{id}")).contains("还剩 10 个（共 10 个）"));
+    let res = app
+        .post_form(
+            "/workshops/hangshu-base",
+            &format!("/workshops/hangshu-base/openings/{id}/signup"),
+            &[
+                ("name", "邱根来"),
+                ("phone", "13812345678"),
+                ("village", "小京村"),
+                ("note", "上午有空"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(to, format!("/workshops/hangshu-base/openings/{id}/signed-up"));
+    let (status, html) = app.page(&to).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, "h1"), "报名成功");
+    assert!(text(&html, "main").contains("会打电话联系您"));
+    assert!(!text(&html, "main").contains("13812345678"));
+    let (_, html) = app.page("/workshops/hangshu-base").await;
+    assert!(text(&html, &format!("#opening-{id}")).contains("还剩 9 个"));
+}
+
+async fn sign_up_errors_duplicates_and_closed_openings(app: TestApp) {
+    let id = opening_id(&app.db, "joy-skilful-hands").await;
+    let path = format!("/workshops/joy-skilful-hands/openings/{id}/signup");
+    let res = app
+        .post_form(
+            "/workshops/joy-skilful-hands",
+            &path,
+            &[("name", "<b>李</b>"), ("phone", "1234"), ("village", "")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    let form = format!("#opening-{id}");
+    assert!(text(&html, &format!("{form} #f-phone-error")).contains("11位手机号码"));
+    assert!(text(&html, &format!("{form} #f-village-error")).contains("村"));
+    assert_eq!(
+        common_attr(&html, &format!("{form} #f-name"), "value"),
+        "<b>李</b>",
+        "kept as typed"
+    );
+    assert_eq!(common_attr(&html, &format!("{form} #f-phone"), "value"), "1234");
+
+    let ok = [("name", "张大姐"), ("phone", "13900001111"), ("village", "大庄村")];
+    assert_eq!(
+        app.post_form("/workshops/joy-skilful-hands", &path, &ok).await.status().as_u16(),
+        303
+    );
+    let res = app.post_form("/workshops/joy-skilful-hands", &path, &ok).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, &format!("{form} .error-summary")).contains("已经报过这个岗位了"));
+
+    exec(&app.db, "UPDATE openings SET is_open = FALSE").await;
+    let res = app
+        .post_form(
+            "/account/login",
+            &path,
+            &[("name", "王"), ("phone", "13900002222"), ("village", "大庄村")],
+        )
+        .await;
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, &form).contains("停止报名"));
+    // Rate limit: a fresh app with a limit of 1 is tested in the unit of the setting.
+}
+
+async fn places_left_never_go_below_zero(app: TestApp) {
+    let id = opening_id(&app.db, "hangshu-base").await;
+    exec(&app.db, "UPDATE openings SET places = 5, places_left = 5").await;
+    // Every villager opens the page first; then all press "sign up" at once.
+    let mut ready = Vec::new();
+    for n in 0..30 {
+        let client = app.new_client();
+        let page = client
+            .get(app.url("/workshops/hangshu-base"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = page
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        ready.push((client, token, format!("1370000{n:04}")));
+    }
+    let url = app.url(&format!("/workshops/hangshu-base/openings/{id}/signup"));
+    let mut tasks = Vec::new();
+    for (client, token, phone) in ready {
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[
+                    ("name", "村民"),
+                    ("phone", phone.as_str()),
+                    ("village", "小京村"),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 5, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 303 || *s == 422), "{statuses:?}");
+    assert_eq!(
+        count(&app.db, "SELECT places_left FROM openings WHERE code = 'field-work'").await,
+        0
+    );
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM signups").await, 5);
+}
+
+async fn keeper_manages_openings_and_sign_ups(app: TestApp) {
+    let id = opening_id(&app.db, "hangshu-base").await;
+    app.post_form(
+        "/workshops/hangshu-base",
+        &format!("/workshops/hangshu-base/openings/{id}/signup"),
+        &[
+            ("name", "邱根来"),
+            ("phone", "13812345678"),
+            ("village", "小京村"),
+            ("note", "=cmd|' /C calc'!A0, \"quoted\"\nsecond line"),
+        ],
+    )
+    .await;
+    app.user(
+        "工坊管理员",
+        "13600000001",
+        "password one",
+        &[Role::WorkshopKeeper { workshop: "hangshu-base".into() }],
+    )
+    .await;
+    let keeper = app.signed_in("13600000001", "password one").await;
+    let (status, html) = keeper.page("/staff/workshops").await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&html, "main .list a"), ["杭蔬基地"]);
+    let res = keeper.get("/staff/workshops/hangshu-base").await;
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, ".signups").contains("13812345678"), "the keeper sees the phone");
+    let signup: i64 = count(&app.db, "SELECT id FROM signups").await;
+    let res = keeper
+        .post_form(
+            "/staff/workshops/hangshu-base",
+            &format!("/staff/workshops/hangshu-base/signups/{signup}"),
+            &[("status", "contacted")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let status: String = scalar(&app.db, "SELECT status FROM signups").await;
+    assert_eq!(status, "contacted");
+
+    // CSV: BOM, header, quoting, formulas neutralised.
+    let res = keeper.get("/staff/workshops/hangshu-base/signups.csv").await;
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let body = res.text().await.unwrap();
+    assert!(body.starts_with('\u{feff}'));
+    let mut lines = body.trim_start_matches('\u{feff}').split("\r\n");
+    assert_eq!(lines.next().unwrap(), "id,opening,name,phone,village,note,status,signed_up_at");
+    assert!(body.contains("\"'=cmd|' /C calc'!A0, \"\"quoted\"\"\nsecond line\""), "{body}");
+    assert!(body.contains(",13812345678,小京村,"));
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'signup.export'").await,
+        1
+    );
+
+    // Post an opening (with a mistake first), then close it.
+    let res = keeper
+        .post_form(
+            "/staff/workshops/hangshu-base",
+            "/staff/workshops/hangshu-base/openings",
+            &[("task_zh", "采摘"), ("pay_zh", "日结"), ("hours_zh", "上午"), ("places", "0")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-places-error").contains("1到10000"));
+    assert_eq!(common_attr(&html, "#f-task_zh", "value"), "采摘");
+    let res = keeper
+        .post_form(
+            "/staff/workshops/hangshu-base",
+            "/staff/workshops/hangshu-base/openings",
+            &[("task_zh", "采摘"), ("pay_zh", "日结"), ("hours_zh", "上午"), ("places", "3")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let new_id: i64 = count(&app.db, "SELECT MAX(id) FROM openings").await;
+    let (_, html) = app.page("/workshops/hangshu-base").await;
+    assert!(text(&html, &format!("#opening-{new_id}")).contains("采摘"));
+    let res = keeper
+        .post_form(
+            "/staff/workshops/hangshu-base",
+            &format!("/staff/workshops/hangshu-base/openings/{new_id}/close"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = app.page("/workshops/hangshu-base").await;
+    assert!(text(&html, &format!("#opening-{new_id}")).contains("已停止报名"));
+    // Another workshop's opening cannot be closed from here.
+    let other = opening_id(&app.db, "honey-pear").await;
+    let res = keeper
+        .post_form(
+            "/staff/workshops/hangshu-base",
+            &format!("/staff/workshops/hangshu-base/openings/{other}/close"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+    for action in ["opening.create", "opening.close", "signup.status"] {
+        let sql: &'static str = match action {
+            "opening.create" => "SELECT COUNT(*) FROM audit_log WHERE action = 'opening.create'",
+            "opening.close" => "SELECT COUNT(*) FROM audit_log WHERE action = 'opening.close'",
+            _ => "SELECT COUNT(*) FROM audit_log WHERE action = 'signup.status'",
+        };
+        assert_eq!(count(&app.db, sql).await, 1, "{action}");
+    }
+}
+
+async fn keeper_forms_refuse_absurd_numbers(app: TestApp) {
+    app.user(
+        "工坊管理员",
+        "13600000001",
+        "password one",
+        &[Role::WorkshopKeeper { workshop: "honey-pear".into() }],
+    )
+    .await;
+    let keeper = app.signed_in("13600000001", "password one").await;
+    let res = keeper
+        .post_form(
+            "/staff/workshops/honey-pear",
+            "/staff/workshops/honey-pear",
+            &[
+                ("name_zh", "蜜梨工坊"),
+                ("category", "food_processing"),
+                ("town_zh", "钟山乡"),
+                ("summary_zh", "介绍"),
+                ("employed", "2000000"),
+                ("founded", "2099-01"),
+                ("income_per_person_year", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-employed-error").contains("合理范围"));
+    assert!(text(&html, "#f-founded-error").contains("不能晚于本月"));
+    assert!(text(&html, "#f-income_per_person_year-error").contains("整数"));
+    assert_eq!(common_attr(&html, "#f-employed", "value"), "2000000");
+    let res = keeper
+        .post_form(
+            "/staff/workshops/honey-pear",
+            "/staff/workshops/honey-pear",
+            &[
+                ("name_zh", "蜜梨工坊"),
+                ("category", "food_processing"),
+                ("town_zh", "钟山乡"),
+                ("summary_zh", "新的介绍，含蜜梨膏"),
+                ("employed", "160"),
+                ("founded", "2020-05"),
+                ("is_active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = app.page("/workshops/honey-pear").await;
+    assert_eq!(text(&html, ".lede"), "新的介绍，含蜜梨膏");
+    let (_, html) = app.page("/workshops?q=%E8%9C%9C%E6%A2%A8%E8%86%8F").await; // 蜜梨膏: search follows edits
+    assert_eq!(texts(&html, ".cards h3 a"), ["蜜梨工坊"]);
+}
+
+async fn open_data_carries_no_personal_data(app: TestApp) {
+    let id = opening_id(&app.db, "hangshu-base").await;
+    app.post_form(
+        "/workshops/hangshu-base",
+        &format!("/workshops/hangshu-base/openings/{id}/signup"),
+        &[("name", "测试村民甲"), ("phone", "13812345678"), ("village", "小京村")],
+    )
+    .await;
+    let json: serde_json::Value =
+        app.get("/api/v1/workshops?category=farming").await.json().await.unwrap();
+    assert_eq!(json["total"], 3);
+    assert!(
+        json["workshops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["slug"] == "hangshu-base" && w["hiring"] == true)
+    );
+    let all = app.get("/api/v1/workshops").await.text().await.unwrap();
+    let csv = app.get("/workshops.csv").await.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert_eq!(csv.lines().count(), 1 + 7);
+    let page = app.get("/workshops/hangshu-base").await.text().await.unwrap();
+    for body in [&all, &csv, &page] {
+        assert!(
+            !body.contains("13812345678") && !body.contains("测试村民甲"),
+            "personal data leaked"
+        );
+    }
+}
+
+async fn old_sign_up_phones_are_erased(app: TestApp) {
+    let id = opening_id(&app.db, "hangshu-base").await;
+    app.post_form(
+        "/workshops/hangshu-base",
+        &format!("/workshops/hangshu-base/openings/{id}/signup"),
+        &[("name", "邱根来"), ("phone", "13812345678"), ("village", "小京村")],
+    )
+    .await;
+    let settings = common::test_settings(String::new());
+    assert_eq!(linli::startup::maintenance(&app.db, &settings).await.unwrap(), 0, "too recent");
+    exec(&app.db, "UPDATE signups SET created_at = '2020-01-01T00:00:00Z'").await;
+    assert_eq!(linli::startup::maintenance(&app.db, &settings).await.unwrap(), 1);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM signups WHERE phone IS NULL").await, 1);
+    assert_eq!(linli::startup::maintenance(&app.db, &settings).await.unwrap(), 0, "idempotent");
+}
+
+// ---------------------------------------------------------------- helpers
+
+fn common_attr(html: &Html, selector: &str, name: &str) -> String {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .next()
+        .and_then(|e| e.attr(name))
+        .unwrap_or_else(|| panic!("no {selector}[{name}]"))
+        .to_owned()
+}
+
+async fn count(db: &Db, sql: &'static str) -> i64 {
+    scalar(db, sql).await
+}
+
+async fn scalar<T>(db: &Db, sql: &'static str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+async fn exec(db: &Db, sql: &'static str) {
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+    }
+    .unwrap();
+}
