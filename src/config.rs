@@ -67,6 +67,18 @@ pub struct Settings {
     pub signups_per_hour: u32,
     /// Days after a sign-up when the villager's phone number is erased.
     pub signup_phone_days: u32,
+    /// Unfulfilled claims a volunteer may hold at once.
+    pub claim_limit: u32,
+    /// Days after which an unfulfilled claim goes back to open.
+    pub claim_lapse_days: u32,
+    /// Days an open wish waits before it expires (from when it last opened).
+    pub wish_expiry_days: u32,
+    /// Days after a wish closes when the worker's phone is erased.
+    pub wish_phone_days: u32,
+    /// Wishes posted per address per hour.
+    pub wishes_per_hour: u32,
+    /// Tracking-code look-ups per address per hour.
+    pub track_lookups_per_hour: u32,
 }
 
 impl Settings {
@@ -139,6 +151,12 @@ struct FileSettings {
     trusted_proxies: Option<Vec<String>>,
     signups_per_hour: Option<u32>,
     signup_phone_days: Option<u32>,
+    claim_limit: Option<u32>,
+    claim_lapse_days: Option<u32>,
+    wish_expiry_days: Option<u32>,
+    wish_phone_days: Option<u32>,
+    wishes_per_hour: Option<u32>,
+    track_lookups_per_hour: Option<u32>,
 }
 
 impl Settings {
@@ -240,6 +258,31 @@ impl Settings {
             None => file.signup_phone_days.unwrap_or(180),
         };
 
+        let claim_limit = match env("LINLI_CLAIM_LIMIT") {
+            Some(v) => parse_positive("LINLI_CLAIM_LIMIT", &v)? as u32,
+            None => file.claim_limit.unwrap_or(3),
+        };
+        let claim_lapse_days = match env("LINLI_CLAIM_LAPSE_DAYS") {
+            Some(v) => parse_positive("LINLI_CLAIM_LAPSE_DAYS", &v)? as u32,
+            None => file.claim_lapse_days.unwrap_or(7),
+        };
+        let wish_expiry_days = match env("LINLI_WISH_EXPIRY_DAYS") {
+            Some(v) => parse_positive("LINLI_WISH_EXPIRY_DAYS", &v)? as u32,
+            None => file.wish_expiry_days.unwrap_or(60),
+        };
+        let wish_phone_days = match env("LINLI_WISH_PHONE_DAYS") {
+            Some(v) => parse_positive("LINLI_WISH_PHONE_DAYS", &v)? as u32,
+            None => file.wish_phone_days.unwrap_or(30),
+        };
+        let wishes_per_hour = match env("LINLI_WISHES_PER_HOUR") {
+            Some(v) => parse_positive("LINLI_WISHES_PER_HOUR", &v)? as u32,
+            None => file.wishes_per_hour.unwrap_or(5),
+        };
+        let track_lookups_per_hour = match env("LINLI_TRACK_LOOKUPS_PER_HOUR") {
+            Some(v) => parse_positive("LINLI_TRACK_LOOKUPS_PER_HOUR", &v)? as u32,
+            None => file.track_lookups_per_hour.unwrap_or(120),
+        };
+
         Ok(Settings {
             bind,
             database_url: DatabaseUrl(database_url),
@@ -254,6 +297,12 @@ impl Settings {
             trusted_proxies,
             signups_per_hour,
             signup_phone_days,
+            claim_limit,
+            claim_lapse_days,
+            wish_expiry_days,
+            wish_phone_days,
+            wishes_per_hour,
+            track_lookups_per_hour,
         })
     }
 }

@@ -35,7 +35,8 @@ enum Command {
     /// what staff changed. Running it twice changes nothing.
     Seed,
     /// Run the periodic chores once (the server also runs them every five
-    /// minutes): erase sign-up phone numbers past their time.
+    /// minutes): lapse old claims, expire old wishes, erase phone numbers
+    /// past their time.
     Maintenance,
     /// Make site admins and grant or revoke staff roles.
     #[command(subcommand)]
@@ -125,7 +126,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let db = startup::open_database(&settings).await?;
             let erased = startup::maintenance(&db, &settings).await;
             db.close().await;
-            println!("maintenance: {} sign-up phone numbers erased", erased?);
+            println!(
+                "maintenance: {} changes (lapsed claims, expired wishes, erased phones)",
+                erased?
+            );
         }
         Command::Admin(admin) => {
             let db = startup::open_database(&settings).await?;

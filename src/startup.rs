@@ -50,12 +50,37 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<()> {
 /// Every step is idempotent, so any number of instances (and `linli
 /// maintenance`) may run it at once.
 pub async fn maintenance(db: &Db, settings: &Settings) -> anyhow::Result<u64> {
-    let before = chrono::Utc::now() - chrono::Duration::days(settings.signup_phone_days as i64);
+    maintenance_at(db, settings, chrono::Utc::now()).await
+}
+
+/// The chores as of `now` (tests move the clock forward). Returns how many
+/// rows changed in all.
+pub async fn maintenance_at(
+    db: &Db,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<u64> {
+    let before = now - chrono::Duration::days(settings.signup_phone_days as i64);
     let erased = db::workshops::erase_old_signup_phones(db, before).await?;
-    if erased > 0 {
-        tracing::info!(erased, "erased sign-up phone numbers past their time");
+    let chores = db::wishes::run_clock(
+        db,
+        now,
+        settings.claim_lapse_days as i64,
+        settings.wish_expiry_days as i64,
+        settings.wish_phone_days as i64,
+    )
+    .await?;
+    let total = erased + chores.lapsed + chores.expired + chores.phones_erased;
+    if total > 0 {
+        tracing::info!(
+            signup_phones = erased,
+            lapsed = chores.lapsed,
+            expired = chores.expired,
+            wish_phones = chores.phones_erased,
+            "maintenance"
+        );
     }
-    Ok(erased)
+    Ok(total)
 }
 
 /// Runs [`maintenance`] every five minutes until the server stops.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, text, texts};
+use common::{TestApp, attr, count, exec, scalar, text, texts};
 use linli::db::Db;
 use linli::domain::Role;
 use linli::web::Access;
@@ -252,6 +252,8 @@ struct Samples {
     user: i64,
     /// An opening of the sample workshop (hangshu-base, in Tonglu).
     opening: i64,
+    /// A wish at station A (the demo wish at Zhongmao Xili's station).
+    wish: i64,
 }
 
 impl Samples {
@@ -260,6 +262,8 @@ impl Samples {
             pattern.starts_with("/workshops/") || pattern.starts_with("/staff/workshops/");
         let id = if pattern.starts_with("/staff/users/") {
             self.user
+        } else if pattern.starts_with("/wishes/") || pattern.starts_with("/staff/wishes/") {
+            self.wish
         } else if workshop {
             self.opening
         } else {
@@ -278,7 +282,12 @@ impl Samples {
 async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestApp) {
     let station = app.place_id("xh-zmxl-station").await;
     let admin = app.user("管理员", "13500000000", "password one", &[Role::SiteAdmin]).await;
-    let samples = Samples { station, user: admin, opening: opening(&app.db).await };
+    let samples = Samples {
+        station,
+        user: admin,
+        opening: opening(&app.db).await,
+        wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
+    };
     let me = app.signed_in("13500000000", "password one").await;
     let good = me.csrf_token("/account").await;
     let users_before = count(&app.db, "SELECT COUNT(*) FROM users").await;
@@ -377,6 +386,7 @@ fn allowed(rule: Access, who: Persona) -> bool {
         Access::DistrictAdmin => matches!(who, AdminOfThisDistrict | SiteAdmin),
         Access::ResetFor => matches!(who, AdminOfThisDistrict | SiteAdmin),
         Access::WorkshopKeeper => matches!(who, KeeperOfThisWorkshop | SiteAdmin),
+        Access::WishStaff => matches!(who, KeeperOfThisStation | AdminOfThisDistrict | SiteAdmin),
     }
 }
 
@@ -420,7 +430,12 @@ async fn access_matrix(app: TestApp) {
         (KeeperOfThisWorkshop, "13100000007"),
         (KeeperOfAnotherWorkshop, "13100000008"),
     ];
-    let samples = Samples { station: a, user: keeper_a, opening: opening(&app.db).await };
+    let samples = Samples {
+        station: a,
+        user: keeper_a,
+        opening: opening(&app.db).await,
+        wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
+    };
     let protected: Vec<_> =
         linli::web::routes().into_iter().filter(|r| r.access != Access::Public).collect();
     assert!(protected.len() >= 10);
@@ -694,8 +709,11 @@ async fn staff_home_lists_only_what_one_keeps(app: TestApp) {
     let keeper = app.signed_in("13100000003", "password one").await;
     let (status, html) = keeper.page("/staff").await;
     assert_eq!(status, 200);
-    assert_eq!(texts(&html, "main h2"), ["爱心驿站"], "empty sections are hidden");
-    assert_eq!(texts(&html, "main .list a"), ["中帽西丽环境科技集团有限公司爱心驿站"]);
+    assert_eq!(texts(&html, "main h2"), ["微心愿审核", "爱心驿站"], "empty sections are hidden");
+    assert_eq!(
+        texts(&html, "main .list a"),
+        ["待审核和需要跟进的心愿", "中帽西丽环境科技集团有限公司爱心驿站"]
+    );
     assert!(texts(&html, ".main-nav a").contains(&"工作台".to_owned()));
     // Anonymous readers are sent to sign in, and come back after.
     let visitor = app.signed_in_none();
@@ -792,38 +810,6 @@ impl Clients for TestApp {
             client: self.new_client(),
         }
     }
-}
-
-fn attr(html: &Html, selector: &str, name: &str) -> String {
-    let sel = scraper::Selector::parse(selector).unwrap();
-    html.select(&sel)
-        .next()
-        .and_then(|e| e.attr(name))
-        .unwrap_or_else(|| panic!("no {selector}[{name}]"))
-        .to_owned()
-}
-
-async fn count(db: &Db, sql: &'static str) -> i64 {
-    scalar(db, sql).await
-}
-
-async fn scalar<T>(db: &Db, sql: &'static str) -> T
-where
-    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
-{
-    match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    }
-}
-
-async fn exec(db: &Db, sql: &'static str) {
-    match db {
-        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
-        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
-    }
-    .unwrap();
 }
 
 async fn opening(db: &Db) -> i64 {

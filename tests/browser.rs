@@ -198,6 +198,61 @@ async fn phone_smoke_test_with_axe() {
         assert_eq!(h1, "Tonglu County");
         check_page(&client, &axe, &shots, "tonglu-en").await;
 
+        // A worker scans a station's poster, makes a wish, keeps the code and follows it.
+        let station = app.place_id("xh-zmxl-station").await;
+        client
+            .goto(&app.url(&format!("/prefs/lang/zh?next=/stations/{station}/poster")))
+            .await
+            .unwrap();
+        check_page(&client, &axe, &shots, "poster-zh").await;
+        let printed =
+            client.find(Locator::Css(".poster-link code")).await.unwrap().text().await.unwrap();
+        let path = printed.trim_start_matches("http://127.0.0.1").to_owned();
+        assert_eq!(path, "/wishes/new?station=xh-zmxl-station");
+        client.goto(&app.url(&path)).await.unwrap();
+        check_page(&client, &axe, &shots, "wish-new-zh").await;
+        client
+            .find(Locator::Css("#f-what"))
+            .await
+            .unwrap()
+            .send_keys("驿站添一台微波炉")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#f-display_name"))
+            .await
+            .unwrap()
+            .send_keys("陈大姐")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#f-occupation"))
+            .await
+            .unwrap()
+            .select_by_value("sanitation")
+            .await
+            .unwrap();
+        click_and_wait(&client, "form button[type=submit]").await;
+        let code = client.find(Locator::Css(".tracking-code")).await.unwrap().text().await.unwrap();
+        assert_eq!(code.len(), 9, "{code}");
+        check_page(&client, &axe, &shots, "wish-track-zh").await;
+        client.goto(&app.url("/wishes/track")).await.unwrap();
+        client
+            .find(Locator::Css("#f-code"))
+            .await
+            .unwrap()
+            .send_keys(&code.to_lowercase())
+            .await
+            .unwrap();
+        click_and_wait(&client, "form button[type=submit]").await;
+        let shown =
+            client.find(Locator::Css(".tracking-code")).await.unwrap().text().await.unwrap();
+        assert_eq!(shown, code);
+        let status = client.find(Locator::Css(".facts")).await.unwrap().text().await.unwrap();
+        assert!(status.contains("等待审核"), "{status}");
+        client.goto(&app.url("/wishes")).await.unwrap();
+        check_page(&client, &axe, &shots, "wall-zh").await;
+
         // A villager finds a workshop by searching 蜜梨 and signs up (in Chinese).
         client.goto(&app.url("/prefs/lang/zh?next=/workshops")).await.unwrap();
         check_page(&client, &axe, &shots, "workshops-zh").await;
@@ -302,6 +357,12 @@ async fn phone_smoke_test_with_axe() {
                 ("staff-users", "/staff/users".to_owned()),
                 ("login", "/account/login".to_owned()),
                 ("workshops", "/workshops".to_owned()),
+                ("wall", "/wishes".to_owned()),
+                ("wish-new", "/wishes/new".to_owned()),
+                ("wish", "/wishes/1".to_owned()),
+                ("station-page", format!("/stations/{station}")),
+                ("staff-wishes", "/staff/wishes".to_owned()),
+                ("claims", "/account/claims".to_owned()),
                 ("workshop", "/workshops/joy-skilful-hands".to_owned()),
                 ("staff-workshop", "/staff/workshops/honey-pear".to_owned()),
             ];

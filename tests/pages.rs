@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, text, texts};
+use common::{TestApp, attr, text, texts};
 use scraper::{Html, Selector};
 
 on_both_databases!(
@@ -31,9 +31,9 @@ async fn home_shows_the_three_districts_in_chinese(app: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(attr(&html, "html", "lang"), "zh-CN");
     assert!(text(&html, "title").contains("邻里"));
-    let names = texts(&html, ".cards h3 a");
+    let names = texts(&html, "#districts-heading + ul h3 a");
     assert_eq!(names, ["拱墅区", "桐庐县", "西湖区"]);
-    let links = attrs(&html, ".cards h3 a", "href");
+    let links = attrs(&html, "#districts-heading + ul h3 a", "href");
     assert_eq!(links, ["/districts/gongshu", "/districts/tonglu", "/districts/xihu"]);
     // Only doors to pages that exist.
     for href in attrs(&html, "main a", "href") {
@@ -84,7 +84,15 @@ async fn english_switch_turns_every_word_into_english(app: TestApp) {
         "/districts/tonglu".to_owned(),
         "/districts/xihu".to_owned(),
         format!("/places/{gongshu_home}"),
-        format!("/places/{station}"),
+        format!("/stations/{station}"),
+        format!("/stations/{station}/poster"),
+        "/wishes".to_owned(),
+        "/wishes/new".to_owned(),
+        "/wishes/track".to_owned(),
+        "/workshops".to_owned(),
+        "/workshops/joy-skilful-hands".to_owned(),
+        "/account/register".to_owned(),
+        "/account/login".to_owned(),
         "/no-such-page".to_owned(),
     ] {
         let (_, html) = app.page(&path).await;
@@ -228,7 +236,11 @@ async fn xihu_lists_its_love_stations(app: TestApp) {
 
 async fn place_page_shows_its_facts(app: TestApp) {
     let id = app.place_id("xh-zmxl-station").await;
-    let (status, html) = app.page(&format!("/places/{id}")).await;
+    // A love station's place page is its station page.
+    let res = app.get(&format!("/places/{id}")).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"].to_str().unwrap(), format!("/stations/{id}"));
+    let (status, html) = app.page(&format!("/stations/{id}")).await;
     assert_eq!(status, 200);
     assert_eq!(text(&html, "h1"), "中帽西丽环境科技集团有限公司爱心驿站");
     assert!(text(&html, ".kind").contains("爱心驿站"));
@@ -366,7 +378,11 @@ async fn seeding_twice_changes_nothing_and_keeps_staff_edits(app: TestApp) {
     assert_eq!(counts[0], 3, "districts");
     assert!(counts.iter().all(|&c| c > 0), "{counts:?}");
     // A keeper edits a figure; seeding again leaves the edit alone.
-    exec(&app, "UPDATE figures SET label_zh = '工坊总数（已核实）' WHERE code = 'workshops'").await;
+    common::exec(
+        &app.db,
+        "UPDATE figures SET label_zh = '工坊总数（已核实）' WHERE code = 'workshops'",
+    )
+    .await;
     assert_eq!(linli::db::seed::apply(&app.db, &files).await.unwrap(), 0);
     assert_eq!(table_counts(&app).await, counts);
     let (_, html) = app.page("/districts/tonglu").await;
@@ -421,11 +437,19 @@ async fn every_route_in_the_table_answers(app: TestApp) {
     for route in public_gets {
         let workshop = route.path.starts_with("/workshops/");
         let opening = opening_of_hangshu(&app).await.to_string();
+        let wish = common::count(&app.db, "SELECT MIN(id) FROM wishes").await.to_string();
+        let id = if workshop {
+            &opening
+        } else if route.path.starts_with("/wishes/") {
+            &wish
+        } else {
+            &place
+        };
         let path = route
             .path
             .replace("{slug}", if workshop { "hangshu-base" } else { "xihu" })
-            .replace("{id}", if workshop { &opening } else { &place })
-            .replace("{code}", "en")
+            .replace("{id}", id)
+            .replace("{code}", if route.path.starts_with("/wishes/") { "0000-0000" } else { "en" })
             .replace("{size}", "large")
             .replace("{file}", "app.css")
             .replace("{token}", "no-such-token");
@@ -440,7 +464,14 @@ async fn every_route_in_the_table_answers(app: TestApp) {
             .await
             .unwrap();
         let status = res.status().as_u16();
-        let expected = if route.path.contains("{token}") { 410 } else { 200 };
+        // A made-up reset token is gone; a made-up tracking code is not found.
+        let expected = if route.path.contains("{token}") {
+            410
+        } else if route.path.contains("{code}") && route.path.starts_with("/wishes/") {
+            404
+        } else {
+            200
+        };
         assert!(status == expected || status == 303, "{} {path} answered {status}", route.method);
     }
 }
@@ -450,10 +481,6 @@ async fn every_route_in_the_table_answers(app: TestApp) {
 fn attr_opt(html: &Html, selector: &str, name: &str) -> Option<String> {
     let sel = Selector::parse(selector).unwrap();
     html.select(&sel).next().and_then(|e| e.attr(name)).map(str::to_owned)
-}
-
-fn attr(html: &Html, selector: &str, name: &str) -> String {
-    attr_opt(html, selector, name).unwrap_or_else(|| panic!("no {selector}[{name}]"))
 }
 
 fn attrs(html: &Html, selector: &str, name: &str) -> Vec<String> {
@@ -478,37 +505,20 @@ fn urlencode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
-async fn exec(app: &TestApp, sql: &'static str) {
-    match &app.db {
-        linli::db::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
-        linli::db::Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
-    }
-    .unwrap();
-}
-
 async fn table_counts(app: &TestApp) -> Vec<i64> {
-    let mut counts = Vec::new();
-    for sql in [
-        "SELECT COUNT(*) FROM districts",
-        "SELECT COUNT(*) FROM figures",
-        "SELECT COUNT(*) FROM programmes",
-        "SELECT COUNT(*) FROM places",
-        "SELECT COUNT(*) FROM stories",
-    ] {
-        let n: i64 = match &app.db {
-            linli::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-            linli::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        };
-        counts.push(n);
-    }
-    counts
+    vec![
+        common::count(&app.db, "SELECT COUNT(*) FROM districts").await,
+        common::count(&app.db, "SELECT COUNT(*) FROM figures").await,
+        common::count(&app.db, "SELECT COUNT(*) FROM programmes").await,
+        common::count(&app.db, "SELECT COUNT(*) FROM places").await,
+        common::count(&app.db, "SELECT COUNT(*) FROM stories").await,
+        common::count(&app.db, "SELECT COUNT(*) FROM workshops").await,
+        common::count(&app.db, "SELECT COUNT(*) FROM openings").await,
+    ]
 }
 
 async fn opening_of_hangshu(app: &TestApp) -> i64 {
     let sql = "SELECT o.id FROM openings o JOIN workshops w ON w.id = o.workshop_id \
                WHERE w.slug = 'hangshu-base' ORDER BY o.id LIMIT 1";
-    match &app.db {
-        linli::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        linli::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    }
+    common::count(&app.db, sql).await
 }

@@ -100,3 +100,29 @@ fn default_database_is_created_in_data_and_seed_is_idempotent() {
     assert!(second.status.success());
     assert_eq!(String::from_utf8_lossy(&second.stdout).trim(), "demo content: 0 rows added");
 }
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/linli.db", dir.path().display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_linli"))
+        .env("DATABASE_URL", &url)
+        .env("LINLI_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env_remove("LINLI_SECRET")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for "listening", then ask it to stop as a service manager would.
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let listening = lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("listening on"));
+    assert!(listening.is_some(), "the log says where it listens");
+    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "exits cleanly on SIGTERM: {exit:?}");
+    assert!(rest.iter().any(|l| l.contains("linli stopped")), "{rest:?}");
+}

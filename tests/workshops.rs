@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, text, texts};
+use common::{TestApp, attr, count, exec, scalar, text, texts};
 use linli::db::Db;
 use linli::domain::Role;
 use scraper::Html;
@@ -142,7 +142,7 @@ async fn filters_search_sorts_and_pages_over_500_workshops(app: TestApp) {
     let (status, html) = app.page("/workshops?district=xihu&page=999").await;
     assert_eq!(status, 200);
     assert_eq!(text(&html, ".pagination strong"), "13");
-    let prev = common_attr(&html, ".pagination a[rel=prev]", "href");
+    let prev = attr(&html, ".pagination a[rel=prev]", "href");
     assert_eq!(prev, "/workshops?district=xihu&page=12");
     let (_, html) = app.page(&prev).await;
     assert_eq!(texts(&html, ".cards > li").len(), 20);
@@ -167,7 +167,7 @@ async fn bad_filter_values_are_ignored_with_a_note(app: TestApp) {
     assert_eq!(found(&html), 7, "the listing still shows, unfiltered");
     let (_, html) = app.page("/workshops?q=nothing-like-this").await;
     assert!(text(&html, ".empty").contains("没有找到"));
-    assert_eq!(common_attr(&html, ".empty a", "href"), "/workshops");
+    assert_eq!(attr(&html, ".empty a", "href"), "/workshops");
     assert_eq!(app.get("/workshops/no-such-workshop").await.status().as_u16(), 404);
 }
 
@@ -223,12 +223,8 @@ async fn sign_up_errors_duplicates_and_closed_openings(app: TestApp) {
     let form = format!("#opening-{id}");
     assert!(text(&html, &format!("{form} #f-phone-error")).contains("11位手机号码"));
     assert!(text(&html, &format!("{form} #f-village-error")).contains("村"));
-    assert_eq!(
-        common_attr(&html, &format!("{form} #f-name"), "value"),
-        "<b>李</b>",
-        "kept as typed"
-    );
-    assert_eq!(common_attr(&html, &format!("{form} #f-phone"), "value"), "1234");
+    assert_eq!(attr(&html, &format!("{form} #f-name"), "value"), "<b>李</b>", "kept as typed");
+    assert_eq!(attr(&html, &format!("{form} #f-phone"), "value"), "1234");
 
     let ok = [("name", "张大姐"), ("phone", "13900001111"), ("village", "大庄村")];
     assert_eq!(
@@ -250,7 +246,6 @@ async fn sign_up_errors_duplicates_and_closed_openings(app: TestApp) {
         .await;
     let html = Html::parse_document(&res.text().await.unwrap());
     assert!(text(&html, &form).contains("停止报名"));
-    // Rate limit: a fresh app with a limit of 1 is tested in the unit of the setting.
 }
 
 async fn places_left_never_go_below_zero(app: TestApp) {
@@ -376,7 +371,7 @@ async fn keeper_manages_openings_and_sign_ups(app: TestApp) {
     assert_eq!(res.status().as_u16(), 422);
     let html = Html::parse_document(&res.text().await.unwrap());
     assert!(text(&html, "#f-places-error").contains("1到10000"));
-    assert_eq!(common_attr(&html, "#f-task_zh", "value"), "采摘");
+    assert_eq!(attr(&html, "#f-task_zh", "value"), "采摘");
     let res = keeper
         .post_form(
             "/staff/workshops/hangshu-base",
@@ -447,7 +442,7 @@ async fn keeper_forms_refuse_absurd_numbers(app: TestApp) {
     assert!(text(&html, "#f-employed-error").contains("合理范围"));
     assert!(text(&html, "#f-founded-error").contains("不能晚于本月"));
     assert!(text(&html, "#f-income_per_person_year-error").contains("整数"));
-    assert_eq!(common_attr(&html, "#f-employed", "value"), "2000000");
+    assert_eq!(attr(&html, "#f-employed", "value"), "2000000");
     let res = keeper
         .post_form(
             "/staff/workshops/honey-pear",
@@ -519,34 +514,41 @@ async fn old_sign_up_phones_are_erased(app: TestApp) {
 
 // ---------------------------------------------------------------- helpers
 
-fn common_attr(html: &Html, selector: &str, name: &str) -> String {
-    let sel = scraper::Selector::parse(selector).unwrap();
-    html.select(&sel)
-        .next()
-        .and_then(|e| e.attr(name))
-        .unwrap_or_else(|| panic!("no {selector}[{name}]"))
-        .to_owned()
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ups_are_limited_per_address_sqlite() {
+    common::run_with(common::Backend::Sqlite, |s| s.signups_per_hour = 2, signup_throttle).await;
 }
 
-async fn count(db: &Db, sql: &'static str) -> i64 {
-    scalar(db, sql).await
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ups_are_limited_per_address_postgres() {
+    common::run_with(common::Backend::Postgres, |s| s.signups_per_hour = 2, signup_throttle).await;
 }
 
-async fn scalar<T>(db: &Db, sql: &'static str) -> T
-where
-    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
-{
-    match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+async fn signup_throttle(app: TestApp) {
+    let id = opening_id(&app.db, "hangshu-base").await;
+    let path = format!("/workshops/hangshu-base/openings/{id}/signup");
+    for n in 0..2 {
+        let phone = format!("1390000000{n}");
+        let res = app
+            .post_form(
+                "/workshops/hangshu-base",
+                &path,
+                &[("name", "甲"), ("phone", &phone), ("village", "小京村")],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
     }
-}
-
-async fn exec(db: &Db, sql: &'static str) {
-    match db {
-        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
-        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
-    }
-    .unwrap();
+    let res = app
+        .post_form(
+            "/workshops/hangshu-base",
+            &path,
+            &[("name", "第三位"), ("phone", "13900000009"), ("village", "小京村")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    let form = format!("#opening-{id}");
+    assert!(text(&html, &format!("{form} .error-summary")).contains("报名次数太多"));
+    assert_eq!(attr(&html, &format!("{form} #f-name"), "value"), "第三位", "input kept");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM signups").await, 2);
 }

@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod districts;
 pub mod seed;
 pub mod settings;
+pub mod wishes;
 pub mod workshops;
 
 /// Runs the same body for whichever pool `$db` holds; inside, `$p` is the

@@ -184,6 +184,40 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
                     .execute(&mut *tx).await?.rows_affected();
                 }
             }
+
+            for w in &file.wishes {
+                // A hash of random bytes: nobody holds a code for a demo wish.
+                let mut bytes = [0u8; 32];
+                getrandom::fill(&mut bytes).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+                let unusable: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO wishes (station_id, status, what, why, display_name, occupation, code_hash, \
+                         opened_at, closed_at, fulfil_note, arrived, thanks, seed_code, created_at, updated_at) \
+                     SELECT id, 'fulfilled', $1, $2, $3, $4, $5, $6, $6, $7, TRUE, $8, $9, $6, $6 \
+                     FROM places WHERE code = $10 \
+                     ON CONFLICT (seed_code) DO NOTHING RETURNING id",
+                )
+                .bind(&w.what).bind(&w.why).bind(&w.display_name).bind(&w.occupation).bind(&unusable)
+                .bind(now).bind(&w.fulfil_note).bind(&w.thanks).bind(&w.code).bind(&w.station)
+                .fetch_optional(&mut *tx).await?;
+                if let Some(id) = id {
+                    added += 1;
+                    for (kind, from, to, note, public) in [
+                        ("worker", None, "pending", "", false),
+                        ("staff", Some("pending"), "open", "", false),
+                        ("volunteer", Some("open"), "claimed", "", false),
+                        ("volunteer", Some("claimed"), "fulfilled", w.fulfil_note.as_str(), true),
+                        ("worker", Some("fulfilled"), "fulfilled", "arrived", false),
+                    ] {
+                        sqlx::query(
+                            "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, \
+                                 to_status, note, public_note) VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)",
+                        )
+                        .bind(id).bind(now).bind(kind).bind(from).bind(to).bind(note).bind(public)
+                        .execute(&mut *tx).await?;
+                    }
+                }
+            }
         }
         tx.commit().await?;
         Ok(added)

@@ -221,14 +221,15 @@ pub async fn portal_totals(db: &Db, district_id: Option<i64>) -> DbResult<(i64, 
 /// Choices for the listing's filters: districts with workshops, and towns.
 pub async fn filter_choices(
     db: &Db,
-) -> DbResult<(Vec<(String, String, Option<String>)>, Vec<String>)> {
+) -> DbResult<(Vec<(String, String, Option<String>)>, Vec<(String, Option<String>)>)> {
     on_db!(db, p => {
         let districts = sqlx::query_as::<_, (String, String, Option<String>)>(
             "SELECT DISTINCT d.slug, d.name_zh, d.name_en FROM districts d \
              JOIN workshops w ON w.district_id = d.id WHERE w.is_active = TRUE ORDER BY d.slug",
         ).fetch_all(p).await?;
-        let towns = sqlx::query_scalar::<_, String>(
-            "SELECT DISTINCT town_zh FROM workshops WHERE is_active = TRUE ORDER BY town_zh",
+        let towns = sqlx::query_as::<_, (String, Option<String>)>(
+            "SELECT town_zh, MAX(town_en) FROM workshops WHERE is_active = TRUE \
+             GROUP BY town_zh ORDER BY town_zh",
         ).fetch_all(p).await?;
         Ok((districts, towns))
     })

@@ -69,3 +69,39 @@ mod tests {
         assert_eq!(date(Lang::En, at), "9 Nov 2023");
     }
 }
+
+/// How long ago, in words: "3天前" / "3 days ago".
+pub fn age(lang: Lang, then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - then).num_seconds().max(0);
+    let (n, unit_zh, unit_en) = if secs < 3600 {
+        ((secs / 60).max(1), "分钟前", "minute")
+    } else if secs < 86_400 {
+        (secs / 3600, "小时前", "hour")
+    } else {
+        (secs / 86_400, "天前", "day")
+    };
+    match lang {
+        Lang::Zh => format!("{n}{unit_zh}"),
+        Lang::En => format!("{n} {unit_en}{} ago", if n == 1 { "" } else { "s" }),
+    }
+}
+
+/// A moment in Beijing time, `2026-11-29 09:30`.
+pub fn moment(at: DateTime<Utc>) -> String {
+    at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn ages_read_naturally() {
+        let now = Utc::now();
+        assert_eq!(age(Lang::Zh, now - Duration::days(3), now), "3天前");
+        assert_eq!(age(Lang::En, now - Duration::days(1), now), "1 day ago");
+        assert_eq!(age(Lang::En, now - Duration::hours(5), now), "5 hours ago");
+        assert_eq!(age(Lang::Zh, now, now), "1分钟前");
+    }
+}

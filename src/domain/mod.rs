@@ -8,6 +8,7 @@ pub mod password_hash;
 pub mod place;
 pub mod role;
 pub mod text;
+pub mod wish;
 pub mod workshop;
 
 pub use form::FormErrors;

@@ -23,6 +23,13 @@ impl Text {
         }
     }
 
+    /// Text a person typed, stored as typed: shown as it is, and marked
+    /// as Chinese on an English page when it is written in Chinese.
+    pub fn typed(lang: Lang, text: &str) -> Text {
+        let han = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        Text { text: text.to_owned(), fallback: lang == Lang::En && han }
+    }
+
     /// The bare text, for places that cannot hold markup (titles, attributes).
     pub fn plain(&self) -> &str {
         &self.text

@@ -96,7 +96,9 @@ mod tests {
     /// every literal in a catalogue-only namespace (form errors, flash
     /// messages, ignored filters) wherever it stands.
     fn keys_used_in(text: &str, out: &mut BTreeSet<String>) {
-        for prefix in ["\"form.", "\"flash.", "\"workshops.ignored."] {
+        for prefix in
+            ["\"form.", "\"flash.", "\"workshops.ignored.", "\"wishes.ignored.", "\"wish.refused."]
+        {
             let mut rest = text;
             while let Some(pos) = rest.find(prefix) {
                 let after = &rest[pos + 1..];
@@ -161,11 +163,20 @@ mod tests {
         for s in crate::domain::workshop::SIGNUP_STATUSES {
             used.insert(crate::domain::workshop::signup_status_key(s).to_owned());
         }
+        for s in crate::domain::wish::WishStatus::ALL {
+            used.insert(s.label_key().to_owned());
+        }
+        for o in crate::domain::wish::Occupation::ALL {
+            used.insert(o.label_key().to_owned());
+        }
+        for a in ["worker", "volunteer", "staff", "system"] {
+            used.insert(crate::domain::wish::ActorKind::label_key(a).to_owned());
+        }
         for r in crate::domain::RoleKind::ALL {
             used.insert(r.label_key().to_owned());
         }
         // The error pages build their keys from the status.
-        for status in ["400", "403", "404", "405", "500", "503"] {
+        for status in ["400", "403", "404", "405", "429", "500", "503"] {
             used.insert(format!("error.{status}.title"));
             used.insert(format!("error.{status}.message"));
         }

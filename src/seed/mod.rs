@@ -19,6 +19,23 @@ pub struct SeedFile {
     pub stories: Vec<SeedStory>,
     #[serde(default)]
     pub workshops: Vec<SeedWorkshop>,
+    #[serde(default)]
+    pub wishes: Vec<SeedWish>,
+}
+
+/// A fulfilled wish told in the article, with its thank-you.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedWish {
+    pub code: String,
+    /// The station's stable code.
+    pub station: String,
+    pub what: String,
+    pub why: String,
+    pub display_name: String,
+    pub occupation: String,
+    pub fulfil_note: String,
+    pub thanks: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +210,14 @@ mod tests {
                     "duplicate workshop {}",
                     w.slug
                 );
+            }
+            for w in &f.wishes {
+                assert!(
+                    f.places.iter().any(|p| p.code == w.station && p.kind == "love_station"),
+                    "{}",
+                    w.station
+                );
+                assert!(crate::domain::wish::Occupation::parse(&w.occupation).is_some());
             }
             for s in &f.stories {
                 if let Some(place) = &s.place {

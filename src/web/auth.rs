@@ -138,6 +138,12 @@ async fn decide(
                 db::workshops::district_of(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
             g.keeps_workshop(&slug, district)
         }
+        Access::WishStaff => {
+            let id = param("id").and_then(|s| s.parse::<i64>().ok()).ok_or(AppError::NotFound)?;
+            let (station, district) =
+                db::wishes::station_of(&state.db, id).await?.ok_or(AppError::NotFound)?;
+            g.keeps_station(station, district)
+        }
         Access::ResetFor => {
             let id = param("id").and_then(|s| s.parse::<i64>().ok()).ok_or(AppError::NotFound)?;
             if db::accounts::user(&state.db, id).await?.is_none_or(|u| u.deleted_at.is_some()) {

@@ -18,19 +18,8 @@ struct IndexPage {
 
 pub async fn index(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let overview = db::districts::overview(&state.db).await?;
-    let districts = overview
-        .districts
-        .iter()
-        .map(|d| {
-            let figures = overview
-                .headline_figures
-                .iter()
-                .filter(|f| f.district_id == d.id)
-                .map(|f| FigureCard::new(&ctx, f))
-                .collect();
-            DistrictCard::new(&ctx, d, figures)
-        })
-        .collect();
+    // The list shows names and summaries; figures are on each district page.
+    let districts = DistrictCard::all(&ctx, &overview, 0);
     render(&IndexPage { ctx, districts })
 }
 
@@ -46,6 +35,7 @@ struct ShowPage {
     place_groups: Vec<PlaceGroup>,
     stories: Vec<StoryView>,
     workshops: Vec<super::view::WorkshopCard>,
+    warm: Vec<super::wishes::WishView>,
 }
 
 pub async fn show(
@@ -63,6 +53,7 @@ pub async fn show(
     let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
     let workshops = super::workshops::for_district(&ctx, &state, &page.district.slug).await?;
+    let warm = super::wishes::stories(&ctx, &state, Some(&page.district.slug)).await?;
     render(&ShowPage {
         ctx,
         district,
@@ -73,5 +64,6 @@ pub async fn show(
         place_groups,
         stories,
         workshops,
+        warm,
     })
 }

@@ -20,6 +20,8 @@ pub enum AppError {
     BadRequest,
     #[error("forbidden")]
     Forbidden,
+    #[error("too many requests")]
+    TooMany,
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -47,6 +49,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -108,6 +111,7 @@ fn key_for(status: StatusCode) -> &'static str {
         404 => "error.404",
         405 => "error.405",
         410 => "error.404",
+        429 => "error.429",
         503 => "error.503",
         s if s < 500 => "error.400",
         _ => "error.500",

@@ -19,9 +19,11 @@ pub mod middleware;
 pub mod places;
 pub mod prefs;
 pub mod staff;
+pub mod staff_wishes;
 pub mod staff_workshops;
 pub mod throttle;
 pub mod view;
+pub mod wishes;
 pub mod workshops;
 
 pub use ctx::Ctx;
@@ -49,6 +51,9 @@ pub enum Access {
     ResetFor,
     /// The keepers of workshop `{slug}`, its district's admins, site admins.
     WorkshopKeeper,
+    /// The staff of the station that wish `{id}` belongs to (its keepers,
+    /// its district's admins, site admins).
+    WishStaff,
 }
 
 /// One row of the route table: startup registers from it, tests walk it.
@@ -104,6 +109,27 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/workshops/{slug}", Public, workshops::show),
         route!(POST "/workshops/{slug}/openings/{id}/signup", Public, workshops::sign_up),
         route!(GET "/workshops/{slug}/openings/{id}/signed-up", Public, workshops::signed_up),
+        route!(GET "/stations/{id}", Public, wishes::station),
+        route!(GET "/stations/{id}/poster", Public, wishes::poster),
+        route!(GET "/wishes", Public, wishes::wall),
+        route!(POST "/wishes", Public, wishes::create),
+        route!(GET "/wishes/new", Public, wishes::new_form),
+        route!(GET "/wishes/track", Public, wishes::track_lookup),
+        route!(GET "/wishes/track/{code}", Public, wishes::track),
+        route!(POST "/wishes/track/{code}/withdraw", Public, wishes::withdraw),
+        route!(POST "/wishes/track/{code}/confirm", Public, wishes::confirm),
+        route!(GET "/wishes/{id}", Public, wishes::show),
+        route!(POST "/wishes/{id}/claim", SignedIn, wishes::claim),
+        route!(POST "/wishes/{id}/release", SignedIn, wishes::release),
+        route!(POST "/wishes/{id}/fulfil", SignedIn, wishes::fulfil),
+        route!(GET "/account/claims", SignedIn, wishes::my_claims),
+        route!(GET "/staff/wishes", Staff, staff_wishes::queue),
+        route!(GET "/staff/wishes/{id}", WishStaff, staff_wishes::show),
+        route!(POST "/staff/wishes/{id}/approve", WishStaff, staff_wishes::approve),
+        route!(POST "/staff/wishes/{id}/reject", WishStaff, staff_wishes::reject),
+        route!(POST "/staff/wishes/{id}/reopen", WishStaff, staff_wishes::reopen),
+        route!(POST "/staff/wishes/{id}/new-code", WishStaff, staff_wishes::new_code),
+        route!(POST "/staff/wishes/{id}/flags", WishStaff, staff_wishes::flags),
         route!(GET "/staff/workshops", Staff, staff_workshops::list),
         route!(GET "/staff/workshops/{slug}", WorkshopKeeper, staff_workshops::edit),
         route!(POST "/staff/workshops/{slug}", WorkshopKeeper, staff_workshops::update),

@@ -25,6 +25,10 @@ pub async fn show(
     // Any id that is not a number names no place: the same 404 as an unknown one.
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    // A love station has its own page, with its wishes.
+    if page.place.kind == "love_station" {
+        return Ok(super::account::see_other(&format!("/stations/{id}")));
+    }
     let place = PlaceView::new(&ctx, &page.place);
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
     let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();

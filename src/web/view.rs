@@ -31,6 +31,29 @@ pub struct DistrictCard {
 }
 
 impl DistrictCard {
+    /// Every district of the overview, each with up to `figures` of its
+    /// headline figures.
+    pub fn all(
+        ctx: &Ctx,
+        overview: &crate::db::districts::Overview,
+        figures: usize,
+    ) -> Vec<DistrictCard> {
+        overview
+            .districts
+            .iter()
+            .map(|d| {
+                let cards = overview
+                    .headline_figures
+                    .iter()
+                    .filter(|f| f.district_id == d.id)
+                    .take(figures)
+                    .map(|f| FigureCard::new(ctx, f))
+                    .collect();
+                DistrictCard::new(ctx, d, cards)
+            })
+            .collect()
+    }
+
     pub fn new(ctx: &Ctx, d: &DistrictRow, figures: Vec<FigureCard>) -> DistrictCard {
         DistrictCard {
             slug: d.slug.clone(),

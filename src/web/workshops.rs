@@ -28,6 +28,8 @@ pub struct Choice {
     pub value: String,
     pub label: String,
     pub selected: bool,
+    /// `Some("zh-CN")` when an English page shows a Chinese label.
+    pub lang: Option<&'static str>,
 }
 
 pub struct PageLink {
@@ -78,18 +80,26 @@ pub async fn index(
         .collect();
     let districts = district_rows
         .into_iter()
-        .map(|(slug, zh, en)| Choice {
-            selected: listing.district.as_deref() == Some(&slug),
-            label: Text::pick(ctx.lang, &zh, en.as_deref()).text,
-            value: slug,
+        .map(|(slug, zh, en)| {
+            let label = Text::pick(ctx.lang, &zh, en.as_deref());
+            Choice {
+                selected: listing.district.as_deref() == Some(&slug),
+                lang: label.fallback.then_some("zh-CN"),
+                label: label.text,
+                value: slug,
+            }
         })
         .collect();
     let towns = town_rows
         .into_iter()
-        .map(|t| Choice {
-            selected: listing.town.as_deref() == Some(&t),
-            label: t.clone(),
-            value: t,
+        .map(|(zh, en)| {
+            let label = Text::pick(ctx.lang, &zh, en.as_deref());
+            Choice {
+                selected: listing.town.as_deref() == Some(&zh),
+                lang: label.fallback.then_some("zh-CN"),
+                label: label.text,
+                value: zh,
+            }
         })
         .collect();
     let categories = Category::ALL
@@ -98,6 +108,7 @@ pub async fn index(
             value: c.code().to_owned(),
             label: ctx.t(c.label_key()).to_owned(),
             selected: listing.category == Some(*c),
+            lang: None,
         })
         .collect();
     let sorts =

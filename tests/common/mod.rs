@@ -119,6 +119,12 @@ pub fn test_settings(database_url: String) -> Settings {
         trusted_proxies: Vec::new(),
         signups_per_hour: 1000,
         signup_phone_days: 180,
+        claim_limit: 3,
+        claim_lapse_days: 7,
+        wish_expiry_days: 60,
+        wish_phone_days: 30,
+        wishes_per_hour: 1000,
+        track_lookups_per_hour: 10_000,
     }
 }
 
@@ -284,6 +290,17 @@ impl TestApp {
         id
     }
 
+    /// The same app seen from a fresh anonymous browser.
+    pub fn new_anonymous(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            port: self.port,
+            db: self.db.clone(),
+            backend: self.backend,
+            client: self.new_client(),
+        }
+    }
+
     /// A new client, signed in through the sign-in form.
     pub async fn signed_in(&self, login: &str, password: &str) -> TestApp {
         let other = TestApp {
@@ -337,4 +354,39 @@ pub fn texts(html: &scraper::Html, selector: &str) -> Vec<String> {
 
 pub fn text(html: &scraper::Html, selector: &str) -> String {
     texts(html, selector).into_iter().next().unwrap_or_else(|| panic!("no element {selector}"))
+}
+
+/// One value from the database, on either backend.
+pub async fn scalar<T>(db: &Db, sql: &'static str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+pub async fn count(db: &Db, sql: &'static str) -> i64 {
+    scalar(db, sql).await
+}
+
+/// Runs a statement straight on the database (to set up or age data).
+pub async fn exec(db: &Db, sql: &'static str) {
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+    }
+    .unwrap();
+}
+
+/// An attribute of the first element matching `selector`.
+pub fn attr(html: &scraper::Html, selector: &str, name: &str) -> String {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .next()
+        .and_then(|e| e.attr(name))
+        .unwrap_or_else(|| panic!("no {selector}[{name}]"))
+        .to_owned()
 }

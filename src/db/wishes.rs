@@ -1,0 +1,506 @@
+//! Micro-wishes: posting, tracking, review, claiming, fulfilment, and the
+//! clock (lapsed claims, expiry, phone erasure). Every change of status is
+//! a conditional update on the status it starts from, in one transaction
+//! with its event, so two people acting at once can never both win.
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{BeginWrite, Db, DbResult, on_db};
+use crate::domain::wish::{ActorKind, Move, NewWish, WishStatus};
+
+const EVENT: &str = "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, to_status, \
+     note, public_note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+#[derive(Debug, Clone, FromRow)]
+pub struct WishRow {
+    pub id: i64,
+    pub station_id: i64,
+    pub station_code: String,
+    pub station_name_zh: String,
+    pub station_name_en: Option<String>,
+    pub district_id: i64,
+    pub district_slug: String,
+    pub status: String,
+    pub what: String,
+    pub why: String,
+    pub display_name: String,
+    pub occupation: String,
+    pub phone: Option<String>,
+    pub claimed_by: Option<i64>,
+    pub claimer_name: Option<String>,
+    pub claimer_deleted: Option<bool>,
+    pub reject_reason: Option<String>,
+    pub fulfil_note: Option<String>,
+    pub arrived: Option<bool>,
+    pub thanks: Option<String>,
+    pub thanks_hidden: bool,
+    pub needs_attention: bool,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl WishRow {
+    pub fn status(&self) -> WishStatus {
+        WishStatus::parse(&self.status).unwrap_or(WishStatus::Pending)
+    }
+}
+
+const SELECT: &str = "SELECT w.id, w.station_id, p.code AS station_code, p.name_zh AS station_name_zh, \
+     p.name_en AS station_name_en, p.district_id, d.slug AS district_slug, w.status, w.what, w.why, \
+     w.display_name, w.occupation, w.phone, w.claimed_by, u.display_name AS claimer_name, \
+     (u.deleted_at IS NOT NULL) AS claimer_deleted, w.reject_reason, w.fulfil_note, w.arrived, \
+     w.thanks, w.thanks_hidden, w.needs_attention, w.opened_at, w.created_at, w.updated_at \
+     FROM wishes w JOIN places p ON p.id = w.station_id JOIN districts d ON d.id = p.district_id \
+     LEFT JOIN users u ON u.id = w.claimed_by";
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    pub at: DateTime<Utc>,
+    pub actor_kind: String,
+    pub actor_id: Option<i64>,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: String,
+    pub public_note: bool,
+}
+
+/// What posting a wish came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Posted {
+    New(i64),
+    /// The same phone posted the same wish within a day: that wish, not a second one.
+    Duplicate(i64),
+    UnknownStation,
+    ClosedStation,
+}
+
+pub async fn submit(db: &Db, w: &NewWish, code_hash: &str, now: DateTime<Utc>) -> DbResult<Posted> {
+    let phone = w.phone.as_ref().map(|p| p.as_str().to_owned());
+    let station_id = w.station.parse::<i64>().ok();
+    let since = now - chrono::Duration::hours(24);
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let station: Option<(i64, bool)> = sqlx::query_as(
+            "SELECT id, is_open FROM places WHERE kind = 'love_station' AND (code = $1 OR id = $2)",
+        )
+        .bind(&w.station).bind(station_id).fetch_optional(&mut *tx).await?;
+        let Some((station_id, is_open)) = station else { return Ok(Posted::UnknownStation) };
+        if !is_open {
+            return Ok(Posted::ClosedStation);
+        }
+        if let Some(phone) = &phone {
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM wishes WHERE phone = $1 AND what = $2 AND created_at > $3 ORDER BY id LIMIT 1",
+            )
+            .bind(phone).bind(&w.what).bind(since).fetch_optional(&mut *tx).await?;
+            if let Some(id) = existing {
+                return Ok(Posted::Duplicate(id));
+            }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO wishes (station_id, status, what, why, display_name, occupation, phone, code_hash, \
+                                 created_at, updated_at) \
+             VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(station_id).bind(&w.what).bind(&w.why).bind(w.display_name.as_str())
+        .bind(w.occupation.code()).bind(&phone).bind(code_hash).bind(now)
+        .fetch_one(&mut *tx).await?;
+        sqlx::query(EVENT).bind(id).bind(now).bind("worker").bind(None::<i64>).bind(None::<String>)
+            .bind("pending").bind("").bind(false).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Posted::New(id))
+    })
+}
+
+pub async fn by_id(db: &Db, id: i64) -> DbResult<Option<WishRow>> {
+    let sql = format!("{SELECT} WHERE w.id = $1");
+    Ok(
+        on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?),
+    )
+}
+
+pub async fn by_code(db: &Db, code_hash: &str) -> DbResult<Option<WishRow>> {
+    let sql = format!("{SELECT} WHERE w.code_hash = $1");
+    Ok(
+        on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql)).bind(code_hash).fetch_optional(p).await?),
+    )
+}
+
+pub async fn events(db: &Db, wish_id: i64) -> DbResult<Vec<EventRow>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, EventRow>(
+        "SELECT at, actor_kind, actor_id, from_status, to_status, note, public_note \
+         FROM wish_events WHERE wish_id = $1 ORDER BY id",
+    ).bind(wish_id).fetch_all(p).await?))
+}
+
+/// Filters of the wish wall.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WallFilter {
+    pub district: Option<String>,
+    pub station: Option<i64>,
+    pub occupation: Option<String>,
+}
+
+pub const WALL_PAGE: i64 = 20;
+
+pub struct WallPage {
+    pub rows: Vec<WishRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// Open wishes, newest first (by when they last opened).
+pub async fn wall(db: &Db, f: &WallFilter, page: i64) -> DbResult<WallPage> {
+    let mut filter = String::from(" WHERE w.status = 'open'");
+    let mut texts: Vec<String> = Vec::new();
+    let mut station: Option<i64> = None;
+    if let Some(d) = &f.district {
+        texts.push(d.clone());
+        filter.push_str(&format!(" AND d.slug = ${}", texts.len()));
+    }
+    if let Some(o) = &f.occupation {
+        texts.push(o.clone());
+        filter.push_str(&format!(" AND w.occupation = ${}", texts.len()));
+    }
+    if let Some(s) = f.station {
+        station = Some(s);
+        filter.push_str(&format!(" AND w.station_id = ${}", texts.len() + 1));
+    }
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM wishes w JOIN places p ON p.id = w.station_id \
+         JOIN districts d ON d.id = p.district_id{filter}"
+    );
+    let total: i64 = on_db!(db, p => {
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+        for t in &texts { q = q.bind(t.clone()); }
+        if let Some(s) = station { q = q.bind(s); }
+        q.fetch_one(p).await?
+    });
+    let pages = ((total + WALL_PAGE - 1) / WALL_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let sql = format!(
+        "{SELECT}{filter} ORDER BY w.opened_at DESC, w.id DESC LIMIT {WALL_PAGE} OFFSET {}",
+        (page - 1) * WALL_PAGE
+    );
+    let rows = on_db!(db, p => {
+        let mut q = sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql));
+        for t in &texts { q = q.bind(t.clone()); }
+        if let Some(s) = station { q = q.bind(s); }
+        q.fetch_all(p).await?
+    });
+    Ok(WallPage { rows, total, page, pages })
+}
+
+/// Wishes in some statuses at some stations (staff queue, station page).
+pub async fn at_stations(db: &Db, statuses: &[&str], attention: bool) -> DbResult<Vec<WishRow>> {
+    let list = statuses.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    debug_assert!(statuses.iter().all(|s| WishStatus::parse(s).is_some()), "fixed codes only");
+    let extra = if attention { " OR w.needs_attention = TRUE" } else { "" };
+    let sql = format!("{SELECT} WHERE w.status IN ({list}){extra} ORDER BY w.id");
+    Ok(on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?))
+}
+
+/// A station's open wishes, newest first.
+pub async fn open_at_station(db: &Db, station_id: i64) -> DbResult<Vec<WishRow>> {
+    let sql = format!(
+        "{SELECT} WHERE w.station_id = $1 AND w.status = 'open' ORDER BY w.opened_at DESC, w.id DESC LIMIT 50"
+    );
+    Ok(
+        on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql)).bind(station_id).fetch_all(p).await?),
+    )
+}
+
+/// A volunteer's claims, current and past.
+pub async fn claimed_by(db: &Db, user_id: i64) -> DbResult<Vec<WishRow>> {
+    let sql = format!(
+        "{SELECT} WHERE w.id IN (SELECT wish_id FROM wish_events WHERE actor_id = $1 AND to_status = 'claimed') \
+         ORDER BY w.updated_at DESC, w.id DESC"
+    );
+    Ok(
+        on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(p).await?),
+    )
+}
+
+/// Fulfilled wishes with a thank-you that staff have not hidden.
+pub async fn warm_stories(db: &Db, district: Option<&str>, limit: i64) -> DbResult<Vec<WishRow>> {
+    let sql = format!(
+        "{SELECT} WHERE w.status = 'fulfilled' AND w.thanks IS NOT NULL AND w.thanks_hidden = FALSE \
+         AND ($1 IS NULL OR d.slug = $1) ORDER BY w.updated_at DESC, w.id DESC LIMIT {limit}"
+    );
+    Ok(on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql))
+        .bind(district.map(str::to_owned)).fetch_all(p).await?))
+}
+
+/// Who makes a change.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub id: Option<i64>,
+}
+
+impl Actor {
+    pub const WORKER: Actor = Actor { kind: ActorKind::Worker, id: None };
+    pub const SYSTEM: Actor = Actor { kind: ActorKind::System, id: None };
+    pub fn volunteer(id: i64) -> Actor {
+        Actor { kind: ActorKind::Volunteer, id: Some(id) }
+    }
+    pub fn staff(id: i64) -> Actor {
+        Actor { kind: ActorKind::Staff, id: Some(id) }
+    }
+}
+
+/// Why a change did not happen. Nothing was changed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The wish is no longer where the move starts (someone else was quicker).
+    NotFrom(WishStatus),
+    /// The volunteer already holds as many claims as allowed.
+    ClaimLimit,
+    /// Only the claimer (or staff) may do this.
+    NotYours,
+    NoSuchWish,
+}
+
+/// A change to make, with what it needs.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Approve { what: String, why: String },
+    Reject { reason: String },
+    Claim { limit: i64 },
+    Release,
+    Lapse,
+    Fulfil { note: String, by_staff: bool },
+    Withdraw,
+    Expire,
+    Reopen,
+}
+
+impl Change {
+    fn mv(&self) -> Move {
+        match self {
+            Change::Approve { .. } => Move::Approve,
+            Change::Reject { .. } => Move::Reject,
+            Change::Claim { .. } => Move::Claim,
+            Change::Release => Move::Release,
+            Change::Lapse => Move::Lapse,
+            Change::Fulfil { .. } => Move::Fulfil,
+            Change::Withdraw => Move::Withdraw,
+            Change::Expire => Move::Expire,
+            Change::Reopen => Move::Reopen,
+        }
+    }
+}
+
+/// Applies one change to one wish: the status moves only from the status
+/// read in this transaction (a conditional update), the claimer's counter
+/// moves with it, and the event is written beside it.
+pub async fn change(
+    db: &Db,
+    wish_id: i64,
+    change: &Change,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> DbResult<Result<WishStatus, Refused>> {
+    let mv = change.mv();
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let current: Option<(String, Option<i64>, String, String)> = sqlx::query_as(
+            "SELECT status, claimed_by, what, why FROM wishes WHERE id = $1",
+        ).bind(wish_id).fetch_optional(&mut *tx).await?;
+        let Some((status, claimer, old_what, old_why)) = current else { return Ok(Err(Refused::NoSuchWish)) };
+        let from = WishStatus::parse(&status).unwrap_or(WishStatus::Pending);
+        let Some(to) = mv.from(from) else { return Ok(Err(Refused::NotFrom(from))) };
+        // Only the claimer releases; the claimer or staff fulfil.
+        match change {
+            Change::Release if claimer != actor.id => return Ok(Err(Refused::NotYours)),
+            Change::Fulfil { by_staff: false, .. } if claimer != actor.id => return Ok(Err(Refused::NotYours)),
+            _ => {}
+        }
+        let closes = to.is_closed();
+        let reopens = to == WishStatus::Open;
+        let moved = match change {
+            Change::Approve { what, why } => sqlx::query(
+                "UPDATE wishes SET status = $1, what = $2, why = $3, opened_at = $4, updated_at = $4 \
+                 WHERE id = $5 AND status = $6",
+            ).bind(to.code()).bind(what).bind(why).bind(now).bind(wish_id).bind(from.code())
+             .execute(&mut *tx).await?.rows_affected(),
+            Change::Claim { .. } => sqlx::query(
+                "UPDATE wishes SET status = $1, claimed_by = $2, claimed_at = $3, updated_at = $3 \
+                 WHERE id = $4 AND status = $5",
+            ).bind(to.code()).bind(actor.id).bind(now).bind(wish_id).bind(from.code())
+             .execute(&mut *tx).await?.rows_affected(),
+            Change::Reject { reason } => sqlx::query(
+                "UPDATE wishes SET status = $1, reject_reason = $2, closed_at = $3, updated_at = $3 \
+                 WHERE id = $4 AND status = $5",
+            ).bind(to.code()).bind(reason).bind(now).bind(wish_id).bind(from.code())
+             .execute(&mut *tx).await?.rows_affected(),
+            Change::Fulfil { note, .. } => sqlx::query(
+                "UPDATE wishes SET status = $1, fulfil_note = $2, closed_at = $3, updated_at = $3 \
+                 WHERE id = $4 AND status = $5",
+            ).bind(to.code()).bind(note).bind(now).bind(wish_id).bind(from.code())
+             .execute(&mut *tx).await?.rows_affected(),
+            _ => sqlx::query(
+                "UPDATE wishes SET status = $1, \
+                     claimed_by = CASE WHEN $2 THEN NULL ELSE claimed_by END, \
+                     opened_at = CASE WHEN $2 THEN $3 ELSE opened_at END, \
+                     closed_at = CASE WHEN $4 THEN $3 WHEN $2 THEN NULL ELSE closed_at END, \
+                     updated_at = $3 \
+                 WHERE id = $5 AND status = $6",
+            ).bind(to.code()).bind(reopens).bind(now).bind(closes).bind(wish_id).bind(from.code())
+             .execute(&mut *tx).await?.rows_affected(),
+        };
+        if moved != 1 {
+            return Ok(Err(Refused::NotFrom(from)));
+        }
+        // The claimer's count of unfulfilled claims moves with the wish.
+        if let Change::Claim { limit } = change {
+            let counted = sqlx::query(
+                "UPDATE users SET open_claims = open_claims + 1 WHERE id = $1 AND open_claims < $2",
+            ).bind(actor.id).bind(*limit).execute(&mut *tx).await?.rows_affected();
+            if counted != 1 {
+                tx.rollback().await?;
+                return Ok(Err(Refused::ClaimLimit));
+            }
+        } else if from == WishStatus::Claimed && let Some(claimer) = claimer {
+            sqlx::query("UPDATE users SET open_claims = open_claims - 1 WHERE id = $1 AND open_claims > 0")
+                .bind(claimer).execute(&mut *tx).await?;
+        }
+        let (note, public) = match change {
+            Change::Reject { reason } => (reason.clone(), true),
+            Change::Fulfil { note, .. } => (note.clone(), true),
+            Change::Approve { what, why } if *what != old_what || *why != old_why => {
+                (format!("{old_what}\n{old_why}"), false)
+            }
+            _ => (String::new(), false),
+        };
+        sqlx::query(EVENT).bind(wish_id).bind(now).bind(actor.kind.code()).bind(actor.id)
+            .bind(from.code()).bind(to.code()).bind(&note).bind(public).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Ok(to))
+    })
+}
+
+/// The worker's word after fulfilment: it arrived (with an optional
+/// thank-you), or it did not, which puts the wish before the station's staff.
+pub async fn confirm(
+    db: &Db,
+    wish_id: i64,
+    arrived: bool,
+    thanks: Option<&str>,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE wishes SET arrived = $1, thanks = $2, needs_attention = $3, updated_at = $4 \
+             WHERE id = $5 AND status = 'fulfilled'",
+        ).bind(arrived).bind(thanks).bind(!arrived).bind(now).bind(wish_id)
+         .execute(&mut *tx).await?.rows_affected();
+        if n == 1 {
+            let note = if arrived { "arrived" } else { "not arrived" };
+            sqlx::query(EVENT).bind(wish_id).bind(now).bind("worker").bind(None::<i64>)
+                .bind("fulfilled").bind("fulfilled").bind(note).bind(false).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    })
+}
+
+/// Staff: a new tracking code for a worker who lost theirs (the old one stops working).
+pub async fn new_code(
+    db: &Db,
+    wish_id: i64,
+    code_hash: &str,
+    staff: i64,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM wishes WHERE id = $1")
+            .bind(wish_id).fetch_optional(&mut *tx).await?;
+        let Some(status) = status else { return Ok(false) };
+        sqlx::query("UPDATE wishes SET code_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(code_hash).bind(now).bind(wish_id).execute(&mut *tx).await?;
+        sqlx::query(EVENT).bind(wish_id).bind(now).bind("staff").bind(staff).bind(&status)
+            .bind(&status).bind("new tracking code issued").bind(false).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Staff: hide a thank-you from the warm stories; also clears "needs attention".
+pub async fn set_flags(
+    db: &Db,
+    wish_id: i64,
+    hide_thanks: Option<bool>,
+    attended: bool,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    Ok(on_db!(db, p => sqlx::query(
+        "UPDATE wishes SET thanks_hidden = COALESCE($1, thanks_hidden), \
+             needs_attention = CASE WHEN $2 THEN FALSE ELSE needs_attention END, updated_at = $3 WHERE id = $4",
+    ).bind(hide_thanks).bind(attended).bind(now).bind(wish_id).execute(p).await?.rows_affected() == 1))
+}
+
+/// District of a wish's station, for access checks.
+pub async fn station_of(db: &Db, wish_id: i64) -> DbResult<Option<(i64, i64)>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT p.id, p.district_id FROM wishes w JOIN places p ON p.id = w.station_id WHERE w.id = $1",
+    ).bind(wish_id).fetch_optional(p).await?))
+}
+
+/// What the clock did in one run.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Chores {
+    pub lapsed: u64,
+    pub expired: u64,
+    pub phones_erased: u64,
+}
+
+/// Claims older than `claim_days` go back to open; wishes open longer than
+/// `expiry_days` expire; phones of wishes closed more than `phone_days`
+/// ago are erased. Each wish moves through [`change`], so running this on
+/// several instances at once moves each wish once.
+pub async fn run_clock(
+    db: &Db,
+    now: DateTime<Utc>,
+    claim_days: i64,
+    expiry_days: i64,
+    phone_days: i64,
+) -> DbResult<Chores> {
+    let mut chores = Chores::default();
+    let lapse_before = now - chrono::Duration::days(claim_days);
+    let expire_before = now - chrono::Duration::days(expiry_days);
+    let (lapsing, expiring): (Vec<i64>, Vec<i64>) = on_db!(db, p => {
+        let l = sqlx::query_scalar("SELECT id FROM wishes WHERE status = 'claimed' AND claimed_at < $1")
+            .bind(lapse_before).fetch_all(p).await?;
+        let e = sqlx::query_scalar("SELECT id FROM wishes WHERE status = 'open' AND opened_at < $1")
+            .bind(expire_before).fetch_all(p).await?;
+        (l, e)
+    });
+    for id in lapsing {
+        if change(db, id, &Change::Lapse, Actor::SYSTEM, now).await?.is_ok() {
+            chores.lapsed += 1;
+        }
+    }
+    for id in expiring {
+        if change(db, id, &Change::Expire, Actor::SYSTEM, now).await?.is_ok() {
+            chores.expired += 1;
+        }
+    }
+    let erase_before = now - chrono::Duration::days(phone_days);
+    chores.phones_erased = on_db!(db, p => sqlx::query(
+        "UPDATE wishes SET phone = NULL WHERE phone IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1",
+    ).bind(erase_before).execute(p).await?.rows_affected());
+    Ok(chores)
+}
+
+/// Every love station's id and stable code.
+pub async fn station_codes(db: &Db) -> DbResult<Vec<(i64, String)>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, code FROM places WHERE kind = 'love_station' ORDER BY id",
+    ).fetch_all(p).await?))
+}

@@ -1,0 +1,276 @@
+//! Station staff and district admins: the review queue, one wish with its
+//! whole history, and what only staff may do to a wish.
+
+use actix_session::Session;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::account::see_other;
+use super::auth::CurrentUser;
+use super::ctx::set_flash;
+use super::wishes::{TimelineEntry, WishView, code_hash};
+use super::{AppError, Ctx, render_with_status};
+use crate::db;
+use crate::db::wishes::{Actor, Change, Refused, WishRow};
+use crate::domain::FormErrors;
+use crate::domain::format::moment;
+use crate::domain::wish::{
+    ActorKind, NOTE_MAX, TrackingCode, WHAT_MAX, WHAT_MIN, WHY_MAX, WishStatus,
+};
+use crate::startup::AppState;
+
+fn no_store(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
+}
+
+#[derive(Template)]
+#[template(path = "staff/wishes.html")]
+struct QueuePage {
+    ctx: Ctx,
+    pending: Vec<WishView>,
+    attention: Vec<WishView>,
+    expired: Vec<WishView>,
+}
+
+pub async fn queue(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let mine = |w: &&WishRow| me.grants.keeps_station(w.station_id, w.district_id);
+    let rows = db::wishes::at_stations(&state.db, &["pending", "expired"], true).await?;
+    let pick = |f: &dyn Fn(&WishRow) -> bool| {
+        rows.iter()
+            .filter(mine)
+            .filter(|w| f(w))
+            .map(|w| WishView::new(&ctx, w))
+            .collect::<Vec<_>>()
+    };
+    let view = QueuePage {
+        pending: pick(&|w| w.status() == WishStatus::Pending),
+        attention: pick(&|w| w.needs_attention),
+        expired: pick(&|w| w.status() == WishStatus::Expired),
+        ctx: ctx.clone(),
+    };
+    Ok(no_store(render_with_status(&view, StatusCode::OK)?))
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ReviewInput {
+    #[serde(default)]
+    what: String,
+    #[serde(default)]
+    why: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/wish.html")]
+struct WishPage {
+    ctx: Ctx,
+    wish: WishView,
+    phone: Option<String>,
+    needs_attention: bool,
+    has_thanks: bool,
+    thanks_hidden: bool,
+    timeline: Vec<TimelineEntry>,
+    review: ReviewInput,
+    errors: FormErrors,
+    new_code: Option<String>,
+}
+
+async fn wish_page(
+    ctx: Ctx,
+    state: &AppState,
+    id: i64,
+    review: Option<ReviewInput>,
+    errors: FormErrors,
+    new_code: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let timeline = db::wishes::events(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|e| TimelineEntry {
+            status: WishStatus::parse(&e.to_status).map(|s| ctx.t(s.label_key())).unwrap_or(""),
+            actor: ctx.t(ActorKind::label_key(&e.actor_kind)),
+            at: moment(e.at),
+            note: (!e.note.is_empty()).then_some(e.note),
+        })
+        .collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let view = WishPage {
+        review: review.unwrap_or(ReviewInput {
+            what: w.what.clone(),
+            why: w.why.clone(),
+            reason: String::new(),
+        }),
+        phone: w.phone.clone(),
+        needs_attention: w.needs_attention,
+        has_thanks: w.thanks.is_some(),
+        thanks_hidden: w.thanks_hidden,
+        wish: WishView::new(&ctx, &w),
+        timeline,
+        errors,
+        new_code,
+        ctx,
+    };
+    Ok(no_store(render_with_status(&view, status)?))
+}
+
+fn wish_id(path: &str) -> Result<i64, AppError> {
+    path.parse().map_err(|_| AppError::NotFound)
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    wish_page(ctx, &state, wish_id(&id)?, None, FormErrors::new(), None).await
+}
+
+/// Applies a staff change, audits it, and goes back to the wish.
+async fn apply(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    id: i64,
+    change: Change,
+    action: &str,
+    done: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let now = Utc::now();
+    match db::wishes::change(&state.db, id, &change, Actor::staff(me.id), now).await? {
+        Ok(_) => {
+            db::accounts::audit(&state.db, Some(me.id), action, &format!("wish:{id}"), "", now)
+                .await?;
+            set_flash(session, done);
+        }
+        Err(Refused::NoSuchWish) => return Err(AppError::NotFound),
+        Err(_) => set_flash(session, "flash.wish_moved_on"),
+    }
+    Ok(see_other(&format!("/staff/wishes/{id}")))
+}
+
+pub async fn approve(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    id: web::Path<String>,
+    form: web::Form<ReviewInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = wish_id(&id)?;
+    let mut errors = FormErrors::new();
+    let what = form.what.trim();
+    let n = what.chars().count();
+    if n < WHAT_MIN {
+        errors.add("what", "form.wish.what_too_short");
+    } else if n > WHAT_MAX {
+        errors.add("what", "form.wish.what_too_long");
+    }
+    if form.why.trim().chars().count() > WHY_MAX {
+        errors.add("why", "form.wish.why_too_long");
+    }
+    if !errors.is_empty() {
+        return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
+    }
+    let change = Change::Approve { what: what.to_owned(), why: form.why.trim().to_owned() };
+    apply(&state, &session, &me, id, change, "wish.approve", "flash.wish_approved").await
+}
+
+pub async fn reject(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    id: web::Path<String>,
+    form: web::Form<ReviewInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = wish_id(&id)?;
+    let reason = form.reason.trim();
+    let mut errors = FormErrors::new();
+    if reason.is_empty() {
+        errors.add("reason", "form.wish.reason_required");
+    } else if reason.chars().count() > NOTE_MAX {
+        errors.add("reason", "form.wish.note_too_long");
+    }
+    if !errors.is_empty() {
+        return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
+    }
+    let change = Change::Reject { reason: reason.to_owned() };
+    apply(&state, &session, &me, id, change, "wish.reject", "flash.wish_rejected").await
+}
+
+pub async fn reopen(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    apply(
+        &state,
+        &session,
+        &me,
+        wish_id(&id)?,
+        Change::Reopen,
+        "wish.reopen",
+        "flash.wish_reopened",
+    )
+    .await
+}
+
+pub async fn new_code(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = wish_id(&id)?;
+    let code = TrackingCode::generate();
+    let now = Utc::now();
+    if !db::wishes::new_code(&state.db, id, &code_hash(state.secret.expose(), &code), me.id, now)
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    db::accounts::audit(&state.db, Some(me.id), "wish.new_code", &format!("wish:{id}"), "", now)
+        .await?;
+    // Shown once, to read out to the worker; never stored or logged.
+    wish_page(ctx, &state, id, None, FormErrors::new(), Some(code.display())).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FlagInput {
+    #[serde(default)]
+    hide_thanks: Option<String>,
+    #[serde(default)]
+    attended: Option<String>,
+}
+
+pub async fn flags(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    id: web::Path<String>,
+    form: web::Form<FlagInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = wish_id(&id)?;
+    let now = Utc::now();
+    let hide = form.hide_thanks.as_deref().map(|v| v == "1");
+    let attended = form.attended.is_some();
+    if !db::wishes::set_flags(&state.db, id, hide, attended, now).await? {
+        return Err(AppError::NotFound);
+    }
+    let detail = format!("hide_thanks={hide:?} attended={attended}");
+    db::accounts::audit(&state.db, Some(me.id), "wish.flags", &format!("wish:{id}"), &detail, now)
+        .await?;
+    set_flash(&session, "flash.wish_updated");
+    Ok(see_other(&format!("/staff/wishes/{id}")))
+}

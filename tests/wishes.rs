@@ -1,0 +1,653 @@
+//! Micro-wishes over HTTP, on SQLite and PostgreSQL: the whole life of a
+//! wish, the races, the clock, bad input and abuse.
+
+mod common;
+
+use common::{TestApp, attr, count, exec, scalar, text, texts};
+use linli::domain::Role;
+use scraper::Html;
+
+on_both_databases!(
+    the_whole_life_of_a_wish,
+    reject_withdraw_and_release,
+    claims_lapse_wishes_expire_and_phones_are_erased,
+    two_hundred_claims_one_winner,
+    volunteers_racing_never_exceed_their_limit,
+    bad_input_comes_back_at_the_field,
+    posting_is_limited_and_duplicates_point_to_the_first,
+    tracking_codes_read_forgivingly_and_can_be_replaced,
+    station_pages_and_posters,
+);
+
+/// Posts a wish as a worker (a fresh browser) and returns the tracking
+/// path the answer redirects to.
+async fn post_wish(app: &TestApp, what: &str, phone: &str) -> String {
+    let worker = app.new_anonymous();
+    let res = worker
+        .post_form(
+            "/wishes/new",
+            "/wishes",
+            &[
+                ("what", what),
+                ("why", "冬天饭菜凉"),
+                ("display_name", "陈大姐"),
+                ("occupation", "sanitation"),
+                ("station", "xh-zmxl-station"),
+                ("phone", phone),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303, "posting {what}");
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/wishes/track/") && to.ends_with("?new=1"), "{to}");
+    to.trim_end_matches("?new=1").to_owned()
+}
+
+async fn wish_id_of(app: &TestApp, what: &'static str) -> i64 {
+    let sql: &'static str =
+        Box::leak(format!("SELECT id FROM wishes WHERE what = '{what}'").into_boxed_str());
+    count(&app.db, sql).await
+}
+
+async fn keeper(app: &TestApp) -> TestApp {
+    let station = app.place_id("xh-zmxl-station").await;
+    app.user(
+        "站长",
+        "13500000001",
+        "keeper password",
+        &[Role::StationKeeper { place_id: station }],
+    )
+    .await;
+    app.signed_in("13500000001", "keeper password").await
+}
+
+async fn approve(keeper: &TestApp, id: i64, what: &str) {
+    let res = keeper
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/approve"),
+            &[("what", what), ("why", "")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+}
+
+async fn volunteer(app: &TestApp, phone: &str) -> TestApp {
+    app.user("志愿者", phone, "volunteer password", &[]).await;
+    app.signed_in(phone, "volunteer password").await
+}
+
+async fn the_whole_life_of_a_wish(app: TestApp) {
+    let track = post_wish(&app, "一台微波炉", "13812345678").await;
+    let worker = app.new_anonymous();
+    let res = worker.get(&format!("{track}?new=1")).await;
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let html = Html::parse_document(&res.text().await.unwrap());
+    let code = text(&html, ".tracking-code");
+    assert_eq!(code.len(), 9, "XXXX-XXXX: {code}");
+    assert_eq!(track, format!("/wishes/track/{code}"));
+    assert!(text(&html, ".facts").contains("等待审核"));
+    let stored: String =
+        scalar(&app.db, "SELECT code_hash FROM wishes WHERE what = '一台微波炉'").await;
+    assert!(!stored.contains(&code.replace('-', "")), "only a hash is kept");
+
+    let id = wish_id_of(&app, "一台微波炉").await;
+    // Pending wishes are not public.
+    assert_eq!(app.get(&format!("/wishes/{id}")).await.status().as_u16(), 404);
+    let keeper = keeper(&app).await;
+    let (_, html) = keeper.page("/staff/wishes").await;
+    assert!(texts(&html, ".queue a").contains(&"一台微波炉".to_owned()));
+    approve(&keeper, id, "驿站添一台微波炉").await;
+    let (_, html) = app.page("/wishes").await;
+    assert!(texts(&html, ".wish h3 a").contains(&"驿站添一台微波炉".to_owned()));
+    // The original text stays in the record for staff only.
+    let (_, html) = keeper.page(&format!("/staff/wishes/{id}")).await;
+    assert!(text(&html, ".timeline").contains("一台微波炉"));
+    let (_, html) = worker.page(&track).await;
+    assert!(!text(&html, ".timeline").contains("一台微波炉"));
+
+    let vol = volunteer(&app, "13900000001").await;
+    let res = vol.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = vol.page(&format!("/wishes/{id}")).await;
+    assert!(text(&html, ".facts").contains("13812345678"), "the claimer sees the phone");
+    let anon = app.new_anonymous().get(&format!("/wishes/{id}")).await.text().await.unwrap();
+    assert!(!anon.contains("13812345678"), "the public never does");
+    let (_, html) = vol.page("/account/claims").await;
+    assert_eq!(texts(&html, "main .cards h3 a"), ["驿站添一台微波炉"]);
+
+    let res = vol
+        .post_form(
+            &format!("/wishes/{id}"),
+            &format!("/wishes/{id}/fulfil"),
+            &[("note", "微波炉已经放在驿站了")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = worker.page(&track).await;
+    assert!(text(&html, ".facts").contains("已实现"));
+    assert!(
+        text(&html, ".facts").contains("微波炉已经放在驿站了"),
+        "the worker sees the fulfilment note"
+    );
+    let res = worker
+        .post_form(
+            &track,
+            &format!("{track}/confirm"),
+            &[("arrived", "yes"), ("thanks", "谢谢！有事打我13812345678")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let thanks: String =
+        scalar(&app.db, "SELECT thanks FROM wishes WHERE what = '驿站添一台微波炉'").await;
+    assert_eq!(thanks, "谢谢！有事打我138****5678");
+    let (_, html) = app.page("/").await;
+    let stories = texts(&html, ".story");
+    assert!(stories.iter().any(|s| s.contains("谢谢！有事打我138****5678")), "{stories:?}");
+    // Staff can hide a thank-you from the stories.
+    let res = keeper
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/flags"),
+            &[("hide_thanks", "1")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = app.page("/").await;
+    assert!(!texts(&html, ".story").iter().any(|s| s.contains("有事打我")));
+    // Every move is an event.
+    let events = count(
+        &app.db,
+        "SELECT COUNT(*) FROM wish_events WHERE wish_id = (SELECT MAX(id) FROM wishes)",
+    )
+    .await;
+    assert_eq!(events, 5, "posted, approved, claimed, fulfilled, confirmed");
+    assert_eq!(
+        count(&app.db, "SELECT open_claims FROM users WHERE phone = '13900000001'").await,
+        0
+    );
+}
+
+async fn reject_withdraw_and_release(app: TestApp) {
+    let keeper = keeper(&app).await;
+    let track = post_wish(&app, "一双手套", "").await;
+    let id = wish_id_of(&app, "一双手套").await;
+    let res = keeper
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/reject"),
+            &[("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422, "a reason is required");
+    let res = keeper
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/reject"),
+            &[("reason", "驿站已经有手套可以直接领")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let worker = app.new_anonymous();
+    let (_, html) = worker.page(&track).await;
+    assert!(text(&html, ".facts").contains("驿站已经有手套可以直接领"));
+    assert!(texts(&html, "form").is_empty(), "nothing to withdraw now");
+
+    let track = post_wish(&app, "一个保温杯", "").await;
+    let res = worker.post_form(&track, &format!("{track}/withdraw"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = worker.page(&track).await;
+    assert!(text(&html, ".facts").contains("已撤回"));
+
+    post_wish(&app, "一把雨伞", "").await;
+    let id = wish_id_of(&app, "一把雨伞").await;
+    approve(&keeper, id, "一把雨伞").await;
+    let a = volunteer(&app, "13900000002").await;
+    let b = volunteer(&app, "13900000003").await;
+    a.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    // Someone else cannot release or fulfil it.
+    let res = b.post_form("/account", &format!("/wishes/{id}/release"), &[]).await;
+    assert_eq!(res.status().as_u16(), 409);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, ".error-summary").contains("不是您认领的"));
+    let res = b.post_form("/account", &format!("/wishes/{id}/fulfil"), &[("note", "")]).await;
+    assert_eq!(res.status().as_u16(), 409);
+    let res = a.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/release"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM wishes WHERE what = '一把雨伞' AND status = 'open'")
+            .await,
+        1
+    );
+    assert_eq!(
+        count(&app.db, "SELECT open_claims FROM users WHERE phone = '13900000002'").await,
+        0
+    );
+    // A fulfilled wish cannot be withdrawn.
+    b.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    b.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/fulfil"), &[("note", "")]).await;
+    let track = post_wish(&app, "一双雨鞋", "").await;
+    let id2 = wish_id_of(&app, "一双雨鞋").await;
+    approve(&keeper, id2, "一双雨鞋").await;
+    b.post_form(&format!("/wishes/{id2}"), &format!("/wishes/{id2}/claim"), &[]).await;
+    b.post_form(&format!("/wishes/{id2}"), &format!("/wishes/{id2}/fulfil"), &[("note", "")]).await;
+    let res = worker.post_form("/account/login", &format!("{track}/withdraw"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = worker.page(&track).await;
+    assert!(text(&html, ".flash").contains("不能撤回"));
+    assert!(text(&html, ".facts").contains("已实现"));
+}
+
+async fn claims_lapse_wishes_expire_and_phones_are_erased(app: TestApp) {
+    let keeper = keeper(&app).await;
+    post_wish(&app, "一件棉衣", "13812340001").await;
+    let id = wish_id_of(&app, "一件棉衣").await;
+    approve(&keeper, id, "一件棉衣").await;
+    let vol = volunteer(&app, "13900000004").await;
+    vol.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    let settings = common::test_settings(String::new());
+    let now = chrono::Utc::now();
+    let at = |days: i64| now + chrono::Duration::days(days);
+    // Six days: nothing yet. Eight: the claim lapses and the wish is open again.
+    linli::startup::maintenance_at(&app.db, &settings, at(6)).await.unwrap();
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM wishes WHERE status = 'claimed'").await, 1);
+    linli::startup::maintenance_at(&app.db, &settings, at(8)).await.unwrap();
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM wishes WHERE what = '一件棉衣' AND status = 'open'")
+            .await,
+        1
+    );
+    assert_eq!(
+        count(&app.db, "SELECT open_claims FROM users WHERE phone = '13900000004'").await,
+        0
+    );
+    // Sixty days after it last opened (day 8), it expires; staff can reopen.
+    linli::startup::maintenance_at(&app.db, &settings, at(60)).await.unwrap();
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM wishes WHERE status = 'expired'").await,
+        0,
+        "counted from day 8"
+    );
+    linli::startup::maintenance_at(&app.db, &settings, at(69)).await.unwrap();
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM wishes WHERE status = 'expired'").await, 1);
+    // The phone is erased 30 days after the wish closed.
+    exec(&app.db, "UPDATE wishes SET closed_at = created_at WHERE status = 'expired'").await;
+    linli::startup::maintenance_at(&app.db, &settings, now + chrono::Duration::days(29))
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM wishes WHERE phone IS NOT NULL AND status = 'expired'"
+        )
+        .await,
+        1
+    );
+    linli::startup::maintenance_at(&app.db, &settings, now + chrono::Duration::days(31))
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM wishes WHERE phone IS NOT NULL AND status = 'expired'"
+        )
+        .await,
+        0
+    );
+    let res = keeper
+        .post_form(&format!("/staff/wishes/{id}"), &format!("/staff/wishes/{id}/reopen"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM wishes WHERE what = '一件棉衣' AND status = 'open'")
+            .await,
+        1
+    );
+    let lapses =
+        count(&app.db, "SELECT COUNT(*) FROM wish_events WHERE actor_kind = 'system'").await;
+    assert_eq!(lapses, 2, "the lapse and the expiry are events of the system");
+}
+
+async fn open_wish(app: &TestApp, keeper: &TestApp, what: &'static str) -> i64 {
+    post_wish(app, what, "").await;
+    let id = wish_id_of(app, what).await;
+    approve(keeper, id, what).await;
+    id
+}
+
+/// Many signed-in volunteers, each with a CSRF token ready.
+async fn volunteers(app: &TestApp, n: usize) -> Vec<(reqwest::Client, String)> {
+    let hash = linli::domain::password_hash::hash("racing password").unwrap();
+    let mut out = Vec::new();
+    for i in 0..n {
+        let phone = format!("1370000{i:04}");
+        let v = linli::domain::account::NewVolunteer {
+            display_name: linli::domain::account::DisplayName::parse(&format!("v{i}")).unwrap(),
+            phone: linli::domain::account::Phone::parse(&phone),
+            email: None,
+            password: linli::domain::account::Password::parse("racing password").unwrap(),
+            organisation: None,
+            party_member: false,
+        };
+        linli::db::accounts::create_volunteer(&app.db, &v, &hash, chrono::Utc::now())
+            .await
+            .unwrap();
+        let me = app.signed_in(&phone, "racing password").await;
+        let token = me.csrf_token("/account").await;
+        out.push((me.client, token));
+    }
+    out
+}
+
+async fn two_hundred_claims_one_winner(app: TestApp) {
+    let keeper = keeper(&app).await;
+    let id = open_wish(&app, &keeper, "一副护膝").await;
+    let racers = volunteers(&app, 40).await;
+    let url = app.url(&format!("/wishes/{id}/claim"));
+    let mut tasks = Vec::new();
+    for round in 0..5 {
+        for (client, token) in &racers {
+            let (client, token, url) = (client.clone(), token.clone(), url.clone());
+            tasks.push(tokio::spawn(async move {
+                let _ = round;
+                client
+                    .post(url)
+                    .form(&[("csrf_token", token)])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }));
+        }
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.len(), 200);
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 303 || *s == 409), "no 5xx: {statuses:?}");
+    let sql: &'static str = Box::leak(
+        format!("SELECT COUNT(*) FROM wish_events WHERE wish_id = {id} AND to_status = 'claimed'")
+            .into_boxed_str(),
+    );
+    assert_eq!(count(&app.db, sql).await, 1);
+    assert_eq!(count(&app.db, "SELECT CAST(SUM(open_claims) AS BIGINT) FROM users").await, 1);
+}
+
+async fn volunteers_racing_never_exceed_their_limit(app: TestApp) {
+    let keeper = keeper(&app).await;
+    let mut ids = Vec::new();
+    for n in 0..50 {
+        let what: &'static str = Box::leak(format!("心愿{n:02}").into_boxed_str());
+        ids.push(open_wish(&app, &keeper, what).await);
+    }
+    let racers = volunteers(&app, 20).await;
+    let mut tasks = Vec::new();
+    for (client, token) in &racers {
+        for id in &ids {
+            let (client, token, url) =
+                (client.clone(), token.clone(), app.url(&format!("/wishes/{id}/claim")));
+            tasks.push(tokio::spawn(async move {
+                client
+                    .post(url)
+                    .form(&[("csrf_token", token)])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }));
+        }
+    }
+    for t in tasks {
+        let s = t.await.unwrap();
+        assert!(s == 303 || s == 409, "{s}");
+    }
+    let most: i64 = count(&app.db, "SELECT MAX(open_claims) FROM users").await;
+    assert!(most <= 3, "a volunteer holds {most} claims");
+    let claimed = count(&app.db, "SELECT COUNT(*) FROM wishes WHERE status = 'claimed'").await;
+    assert_eq!(
+        claimed,
+        count(&app.db, "SELECT CAST(SUM(open_claims) AS BIGINT) FROM users").await,
+        "counters match the wishes"
+    );
+    assert!(claimed <= 50);
+    let per_claimer = count(&app.db, "SELECT COUNT(*) FROM (SELECT claimed_by FROM wishes WHERE status = 'claimed' GROUP BY claimed_by HAVING COUNT(*) > 3) t").await;
+    assert_eq!(per_claimer, 0);
+}
+
+async fn bad_input_comes_back_at_the_field(app: TestApp) {
+    let worker = app.new_anonymous();
+    let res = worker
+        .post_form(
+            "/wishes/new",
+            "/wishes",
+            &[
+                ("what", "x"),
+                ("display_name", "<script>alert(1)</script>"),
+                ("occupation", "astronaut"),
+                ("station", "nowhere"),
+                ("phone", "12345"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-what-error").contains("至少2个字"));
+    assert!(text(&html, "#f-occupation-error").contains("选择您的工作"));
+    assert!(text(&html, "#f-phone-error").contains("11位"));
+    assert_eq!(
+        attr(&html, "#f-display_name", "value"),
+        "<script>alert(1)</script>",
+        "kept as typed"
+    );
+    assert_eq!(attr(&html, "#f-what", "value"), "x");
+    // An unknown station is answered at the station field.
+    let res = worker
+        .post_form(
+            "/wishes/new",
+            "/wishes",
+            &[
+                ("what", "热水"),
+                ("display_name", "<b>王</b>"),
+                ("occupation", "courier"),
+                ("station", "nowhere"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-station-error").contains("没有这个爱心驿站"));
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM wishes WHERE status = 'pending'").await, 0);
+    // Script in any text is stored as typed and shown escaped.
+    let res = worker
+        .post_form(
+            "/wishes/new",
+            "/wishes",
+            &[
+                ("what", "<img src=x onerror=alert(1)>"),
+                ("display_name", "<b>王</b>"),
+                ("occupation", "courier"),
+                ("station", "xh-zmxl-station"),
+            ],
+        )
+        .await;
+    let track = res.headers()["location"].to_str().unwrap().to_owned();
+    let body = worker.get(&track).await.text().await.unwrap();
+    assert!(
+        body.contains("&lt;img src=x onerror=alert(1)&gt;") || body.contains("&#60;img"),
+        "escaped"
+    );
+    assert!(!body.contains("<img src=x"));
+    // Claiming a wish that is not open: a clear message, nothing changed.
+    let id = count(&app.db, "SELECT MAX(id) FROM wishes").await;
+    let vol = volunteer(&app, "13900000005").await;
+    let res = vol.post_form("/account", &format!("/wishes/{id}/claim"), &[]).await;
+    assert_eq!(res.status().as_u16(), 404, "a pending wish is not public");
+    let demo = count(&app.db, "SELECT MIN(id) FROM wishes").await;
+    let res = vol.post_form("/account", &format!("/wishes/{demo}/claim"), &[]).await;
+    assert_eq!(res.status().as_u16(), 409);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, ".error-summary").contains("已经不能认领"));
+    // The thank-you is limited to 200 characters, input kept.
+    let keeper = keeper(&app).await;
+    let long = "谢".repeat(201);
+    let track = post_wish(&app, "一个暖手宝", "").await;
+    let wid = wish_id_of(&app, "一个暖手宝").await;
+    approve(&keeper, wid, "一个暖手宝").await;
+    vol.post_form(&format!("/wishes/{wid}"), &format!("/wishes/{wid}/claim"), &[]).await;
+    vol.post_form(&format!("/wishes/{wid}"), &format!("/wishes/{wid}/fulfil"), &[("note", "")])
+        .await;
+    let res = worker
+        .post_form(&track, &format!("{track}/confirm"), &[("arrived", "yes"), ("thanks", &long)])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-thanks-error").contains("200"));
+    assert_eq!(attr(&html, "#f-thanks", "value"), long);
+    // "It did not arrive" puts it before the staff.
+    let res = worker.post_form(&track, &format!("{track}/confirm"), &[("arrived", "no")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = keeper.page("/staff/wishes").await;
+    assert!(text(&html, "main").contains("许愿人说没有收到"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posting_rate_limit_sqlite() {
+    common::run_with(common::Backend::Sqlite, |s| s.wishes_per_hour = 2, posting_rate_limit).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posting_rate_limit_postgres() {
+    common::run_with(common::Backend::Postgres, |s| s.wishes_per_hour = 2, posting_rate_limit)
+        .await;
+}
+
+async fn posting_rate_limit(app: TestApp) {
+    post_wish(&app, "第一个", "").await;
+    post_wish(&app, "第二个", "").await;
+    let res = app
+        .post_form(
+            "/wishes/new",
+            "/wishes",
+            &[
+                ("what", "第三个"),
+                ("display_name", "陈大姐"),
+                ("occupation", "sanitation"),
+                ("station", "xh-zmxl-station"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, ".error-summary").contains("心愿太多"));
+    assert_eq!(attr(&html, "#f-what", "value"), "第三个");
+}
+
+async fn posting_is_limited_and_duplicates_point_to_the_first(app: TestApp) {
+    post_wish(&app, "一个充电宝", "13812340002").await;
+    let res = app
+        .new_anonymous()
+        .post_form(
+            "/wishes/new",
+            "/wishes",
+            &[
+                ("what", "一个充电宝"),
+                ("display_name", "陈大姐"),
+                ("occupation", "sanitation"),
+                ("station", "xh-zmxl-station"),
+                ("phone", "138 1234 0002"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, ".error-summary").contains("已经提交过这个心愿"));
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM wishes WHERE what = '一个充电宝'").await, 1);
+    // The honeypot: a bot's post is dropped without a word.
+    let res = app
+        .new_anonymous()
+        .post_form(
+            "/wishes/new",
+            "/wishes",
+            &[
+                ("what", "buy cheap pills"),
+                ("display_name", "bot"),
+                ("occupation", "other"),
+                ("station", "xh-zmxl-station"),
+                ("website", "http://spam.example"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM wishes WHERE what = 'buy cheap pills'").await,
+        0
+    );
+}
+
+async fn tracking_codes_read_forgivingly_and_can_be_replaced(app: TestApp) {
+    let track = post_wish(&app, "一个热水壶", "").await;
+    let code = track.trim_start_matches("/wishes/track/").to_owned();
+    let sloppy = code.replace('-', "").to_lowercase().replace('0', "o").replace('1', "l");
+    assert_eq!(app.get(&format!("/wishes/track/{sloppy}")).await.status().as_u16(), 200);
+    let res = app.get(&format!("/wishes/track?code={sloppy}")).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"].to_str().unwrap(), track);
+    for unknown in ["/wishes/track/0000-0000", "/wishes/track/not-a-code"] {
+        let res = app.get(unknown).await;
+        assert_eq!(res.status().as_u16(), 404);
+        let html = Html::parse_document(&res.text().await.unwrap());
+        assert_eq!(text(&html, "h1"), "找不到这个页面", "the same answer as any unknown page");
+    }
+    let res = app.get("/wishes/track?code=abc").await;
+    assert_eq!(res.status().as_u16(), 422);
+    // A keeper gives a new code; the old one stops working.
+    let keeper = keeper(&app).await;
+    let id = wish_id_of(&app, "一个热水壶").await;
+    let res = keeper
+        .post_form(&format!("/staff/wishes/{id}"), &format!("/staff/wishes/{id}/new-code"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let html = Html::parse_document(&res.text().await.unwrap());
+    let new = text(&html, ".tracking-code");
+    assert_ne!(new, code);
+    assert_eq!(app.get(&track).await.status().as_u16(), 404);
+    assert_eq!(app.get(&format!("/wishes/track/{new}")).await.status().as_u16(), 200);
+}
+
+async fn station_pages_and_posters(app: TestApp) {
+    let id = app.place_id("xh-zmxl-station").await;
+    let (status, html) = app.page(&format!("/stations/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(attr(&html, "a.door", "href"), "/wishes/new?station=xh-zmxl-station");
+    let (status, html) = app.page(&format!("/stations/{id}/poster")).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, ".poster-link"), "http://127.0.0.1/wishes/new?station=xh-zmxl-station");
+    let path = attr(&html, "svg.qr path", "d");
+    assert!(path.len() > 500, "a QR code is drawn");
+    assert!(
+        !app.get(&format!("/stations/{id}/poster")).await.text().await.unwrap().contains("style=")
+    );
+    // The poster's link opens the form with this station chosen.
+    let (_, html) = app.page("/wishes/new?station=xh-zmxl-station").await;
+    assert_eq!(attr(&html, "#f-station option[selected]", "value"), "xh-zmxl-station");
+    // Other places are not stations.
+    let home = app.place_id("gs-caima-happy-home").await;
+    assert_eq!(app.get(&format!("/stations/{home}")).await.status().as_u16(), 404);
+    // The district page links love stations to their station pages; the demo wish is a warm story.
+    let (_, html) = app.page("/districts/xihu").await;
+    assert!(
+        common::texts(&html, "#warm-heading + ul .story")
+            .iter()
+            .any(|s| s.contains("现在我每天都能吃上热乎饭"))
+    );
+    let links: Vec<String> = {
+        let sel = scraper::Selector::parse(".place-link").unwrap();
+        html.select(&sel).filter_map(|e| e.attr("href")).map(str::to_owned).collect()
+    };
+    assert!(links.contains(&format!("/stations/{id}")));
+}
