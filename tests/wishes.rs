@@ -651,3 +651,25 @@ async fn station_pages_and_posters(app: TestApp) {
     };
     assert!(links.contains(&format!("/stations/{id}")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tracking_lookups_are_limited_sqlite() {
+    common::run_with(common::Backend::Sqlite, |s| s.track_lookups_per_hour = 3, lookup_limit).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tracking_lookups_are_limited_postgres() {
+    common::run_with(common::Backend::Postgres, |s| s.track_lookups_per_hour = 3, lookup_limit)
+        .await;
+}
+
+/// Guessing codes gets nowhere: after the limit, every look-up is refused.
+async fn lookup_limit(app: TestApp) {
+    for _ in 0..3 {
+        assert_eq!(app.get("/wishes/track/0000-0000").await.status().as_u16(), 404);
+    }
+    let res = app.get("/wishes/track/0000-0001").await;
+    assert_eq!(res.status().as_u16(), 429);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "h1"), "请求太频繁");
+}
