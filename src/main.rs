@@ -8,6 +8,7 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
+use tokio::signal::unix::{SignalKind, signal};
 
 use linli::config::Settings;
 use linli::startup::{self, Application};
@@ -101,6 +102,19 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
             let app = Application::build(settings.clone()).await?;
+            // Catch SIGTERM and Ctrl-C before saying we listen, so a stop
+            // that comes at once is still a graceful one.
+            let mut term = signal(SignalKind::terminate())?;
+            let mut interrupt = signal(SignalKind::interrupt())?;
+            let handle = app.handle();
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = interrupt.recv() => {}
+                }
+                tracing::info!("stopping: finishing the requests in flight");
+                handle.stop(true).await;
+            });
             tracing::info!(
                 "linli listening on http://{} (public address {}, database {:?})",
                 display_bind(&settings.bind, app.port()),

@@ -164,7 +164,9 @@ impl Application {
                 .configure(routes::configure)
                 .default_service(web::to(|| async { Err::<String, _>(AppError::NotFound) }))
         })
-        .shutdown_timeout(30);
+        .shutdown_timeout(30)
+        // The binary stops the server on SIGTERM/Ctrl-C itself (see main.rs).
+        .disable_signals();
         if let Some(n) = workers {
             server = server.workers(n);
         }

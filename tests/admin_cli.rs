@@ -69,6 +69,26 @@ async fn admin_commands(url: String) {
     assert!(out(&o).contains("--district: There is no such district"), "{}", out(&o));
     let o = linli(&url, &["admin", "grant", "station_keeper", "--user", "13912345678"], "");
     assert!(out(&o).contains("--station: A station keeper needs a love station"), "{}", out(&o));
+    let o = linli(
+        &url,
+        &[
+            "admin",
+            "grant",
+            "workshop_keeper",
+            "--user",
+            "13912345678",
+            "--workshop",
+            "no-such-one",
+        ],
+        "",
+    );
+    assert!(out(&o).contains("--workshop: There is no workshop with that code"), "{}", out(&o));
+    let o = linli(
+        &url,
+        &["admin", "grant", "workshop_keeper", "--user", "13912345678", "--workshop", "honey-pear"],
+        "",
+    );
+    assert!(out(&o).contains("granted workshop_keeper"), "{}", out(&o));
     let o = linli(&url, &["admin", "grant", "emperor", "--user", "13912345678"], "");
     assert!(out(&o).contains("ROLE: 'emperor' is not one of"), "{}", out(&o));
     let o = linli(&url, &["admin", "grant", "site_admin", "--user", "13000000000"], "");

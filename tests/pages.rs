@@ -24,6 +24,7 @@ on_both_databases!(
     missing_english_shows_marked_chinese_and_content_is_escaped_once,
     health_check_reports_the_database,
     every_route_in_the_table_answers,
+    instances_share_one_cookie_key,
 );
 
 async fn home_shows_the_three_districts_in_chinese(app: TestApp) {
@@ -521,4 +522,16 @@ async fn opening_of_hangshu(app: &TestApp) -> i64 {
     let sql = "SELECT o.id FROM openings o JOIN workshops w ON w.id = o.workshop_id \
                WHERE w.slug = 'hangshu-base' ORDER BY o.id LIMIT 1";
     common::count(&app.db, sql).await
+}
+
+async fn instances_share_one_cookie_key(app: TestApp) {
+    // The app stored its generated key at start; a second instance starting
+    // on the same database with its own candidate reads the same one.
+    let first =
+        linli::db::settings::cookie_secret_or_insert(&app.db, &"a".repeat(128)).await.unwrap();
+    let second =
+        linli::db::settings::cookie_secret_or_insert(&app.db, &"b".repeat(128)).await.unwrap();
+    assert_eq!(first, second);
+    assert_ne!(first, "a".repeat(128), "the key generated at start was kept");
+    assert!(first.len() >= 64);
 }

@@ -17,6 +17,7 @@ on_both_databases!(
     posting_is_limited_and_duplicates_point_to_the_first,
     tracking_codes_read_forgivingly_and_can_be_replaced,
     station_pages_and_posters,
+    district_admins_reset_for_their_volunteers,
 );
 
 /// Posts a wish as a worker (a fresh browser) and returns the tracking
@@ -672,4 +673,34 @@ async fn lookup_limit(app: TestApp) {
     assert_eq!(res.status().as_u16(), 429);
     let html = Html::parse_document(&res.text().await.unwrap());
     assert_eq!(text(&html, "h1"), "请求太频繁");
+}
+
+async fn district_admins_reset_for_their_volunteers(app: TestApp) {
+    let keeper = keeper(&app).await;
+    let id = open_wish(&app, &keeper, "一条围巾").await;
+    let vol = volunteer(&app, "13900000009").await;
+    vol.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    let xihu = linli::db::accounts::district_id(&app.db, "xihu").await.unwrap().unwrap();
+    let gongshu = linli::db::accounts::district_id(&app.db, "gongshu").await.unwrap().unwrap();
+    app.user(
+        "西湖管理员",
+        "13100000005",
+        "admin password",
+        &[Role::DistrictAdmin { district_id: xihu }],
+    )
+    .await;
+    app.user(
+        "拱墅管理员",
+        "13100000004",
+        "admin password",
+        &[Role::DistrictAdmin { district_id: gongshu }],
+    )
+    .await;
+    let target = count(&app.db, "SELECT id FROM users WHERE phone = '13900000009'").await;
+    let here = app.signed_in("13100000005", "admin password").await;
+    let res = here.post_form("/account", &format!("/staff/users/{target}/reset"), &[]).await;
+    assert_eq!(res.status().as_u16(), 200, "the volunteer took up a wish at a Xihu station");
+    let elsewhere = app.signed_in("13100000004", "admin password").await;
+    let res = elsewhere.post_form("/account", &format!("/staff/users/{target}/reset"), &[]).await;
+    assert_eq!(res.status().as_u16(), 403);
 }

@@ -335,13 +335,18 @@ pub async fn revoke(
     })
 }
 
-/// The districts a user is tied to through the places and districts they
-/// keep; a district admin may issue reset links to these users.
+/// The districts a user is tied to: through the places and districts they
+/// keep, and the stations whose wishes they took up. A district admin may
+/// issue reset links to these users.
 pub async fn user_district_ids(db: &Db, user_id: i64) -> DbResult<Vec<i64>> {
     Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT DISTINCT COALESCE(r.district_id, pl.district_id) FROM user_roles r \
+        "SELECT COALESCE(r.district_id, pl.district_id) AS d FROM user_roles r \
          LEFT JOIN places pl ON pl.id = r.place_id \
-         WHERE r.user_id = $1 AND COALESCE(r.district_id, pl.district_id) IS NOT NULL",
+         WHERE r.user_id = $1 AND COALESCE(r.district_id, pl.district_id) IS NOT NULL \
+         UNION \
+         SELECT pl.district_id AS d FROM wish_events e JOIN wishes w ON w.id = e.wish_id \
+         JOIN places pl ON pl.id = w.station_id \
+         WHERE e.actor_id = $1 AND e.to_status = 'claimed'",
     ).bind(user_id).fetch_all(p).await?))
 }
 
@@ -560,15 +565,16 @@ pub async fn resolve_role(
         },
         RoleKind::WorkshopKeeper => match workshop.map(str::trim).filter(|s| !s.is_empty()) {
             None => Err(("workshop", "form.role.workshop_required")),
-            Some(slug)
-                if slug.len() <= 60
-                    && slug
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
-            {
-                Ok(Role::WorkshopKeeper { workshop: slug.to_owned() })
+            Some(slug) => {
+                let known: i64 = on_db!(db, p => sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM workshops WHERE slug = $1",
+                ).bind(slug).fetch_one(p).await?);
+                if known == 1 {
+                    Ok(Role::WorkshopKeeper { workshop: slug.to_owned() })
+                } else {
+                    Err(("workshop", "form.role.workshop_invalid"))
+                }
             }
-            Some(_) => Err(("workshop", "form.role.workshop_invalid")),
         },
     })
 }
