@@ -39,6 +39,13 @@ enum Command {
     /// minutes): lapse old claims, expire old wishes, erase phone numbers
     /// past their time.
     Maintenance,
+    /// Back up the database to a file. SQLite: an online copy, safe while
+    /// the server runs. PostgreSQL: `pg_dump --format=custom` (needs pg_dump).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Make site admins and grant or revoke staff roles.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -145,6 +152,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 erased?
             );
         }
+        Command::Backup { to } => backup(&settings, &to).await?,
         Command::Admin(admin) => {
             let db = startup::open_database(&settings).await?;
             let result = run_admin(&db, admin).await;
@@ -152,6 +160,34 @@ async fn run(command: Command) -> anyhow::Result<()> {
             result?;
         }
     }
+    Ok(())
+}
+
+async fn backup(settings: &Settings, to: &std::path::Path) -> anyhow::Result<()> {
+    if to.exists() {
+        bail!("--to: {} exists already; choose a new file", to.display());
+    }
+    match linli::db::Backend::of(settings.database_url.as_str())? {
+        linli::db::Backend::Sqlite => {
+            let db = startup::open_database(settings).await?;
+            let result = linli::db::backup::sqlite_copy(&db, to).await;
+            db.close().await;
+            result.with_context(|| format!("--to: cannot write {}", to.display()))?;
+        }
+        linli::db::Backend::Postgres => {
+            let status = std::process::Command::new("pg_dump")
+                .arg("--format=custom")
+                .arg("--file")
+                .arg(to)
+                .arg(settings.database_url.as_str())
+                .status()
+                .context("cannot run pg_dump (install the PostgreSQL client tools)")?;
+            if !status.success() {
+                bail!("pg_dump failed ({status})");
+            }
+        }
+    }
+    println!("backup written to {}", to.display());
     Ok(())
 }
 

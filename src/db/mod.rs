@@ -18,6 +18,7 @@ use sqlx::sqlite::{
 use crate::config::{ConfigError, DatabaseUrl};
 
 pub mod accounts;
+pub mod backup;
 pub mod districts;
 pub mod seed;
 pub mod settings;
