@@ -35,6 +35,11 @@ pub fn group_number(value: f64) -> String {
     out
 }
 
+/// Today's date in Beijing.
+pub fn today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&beijing()).date_naive()
+}
+
 /// A date in Beijing time, written the way each language writes dates.
 pub fn date(lang: Lang, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&beijing());

@@ -183,3 +183,13 @@ pub fn render_with_status(
         .insert_header(("Vary", "Cookie, Accept-Language"))
         .body(body))
 }
+
+/// Marks a response as never to be stored: pages with phone numbers,
+/// tracking codes or a staff member's view.
+pub fn no_store(mut res: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    res.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    res
+}

@@ -361,12 +361,8 @@ pub async fn issue_reset(
         display_name: user.display_name,
         ctx,
     };
-    let mut res = render_with_status(&page, StatusCode::OK)?;
-    res.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
+    // The link is shown once and must not linger in any cache.
+    Ok(super::no_store(render_with_status(&page, StatusCode::OK)?))
 }
 
 // ---------------------------------------------------------------- station and district

@@ -2,7 +2,7 @@
 //! whole history, and what only staff may do to a wish.
 
 use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
@@ -12,20 +12,12 @@ use super::account::see_other;
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::wishes::{TimelineEntry, WishView, code_hash};
-use super::{AppError, Ctx, render_with_status};
+use super::{AppError, Ctx, no_store, render_with_status};
 use crate::db;
 use crate::db::wishes::{Actor, Change, Refused, WishRow};
 use crate::domain::FormErrors;
-use crate::domain::format::moment;
-use crate::domain::wish::{
-    ActorKind, NOTE_MAX, TrackingCode, WHAT_MAX, WHAT_MIN, WHY_MAX, WishStatus,
-};
+use crate::domain::wish::{NOTE_MAX, TrackingCode, WHAT_MAX, WHAT_MIN, WHY_MAX, WishStatus};
 use crate::startup::AppState;
-
-fn no_store(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    res
-}
 
 #[derive(Template)]
 #[template(path = "staff/wishes.html")]
@@ -93,16 +85,7 @@ async fn wish_page(
     new_code: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let timeline = db::wishes::events(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|e| TimelineEntry {
-            status: WishStatus::parse(&e.to_status).map(|s| ctx.t(s.label_key())).unwrap_or(""),
-            actor: ctx.t(ActorKind::label_key(&e.actor_kind)),
-            at: moment(e.at),
-            note: (!e.note.is_empty()).then_some(e.note),
-        })
-        .collect();
+    let timeline = super::wishes::timeline(&ctx, state, id, true).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let view = WishPage {
         review: review.unwrap_or(ReviewInput {

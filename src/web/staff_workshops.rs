@@ -13,16 +13,12 @@ use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::{AppError, Ctx, csv, render_with_status};
 use crate::db;
-use crate::domain::format::beijing;
+use crate::domain::format::{beijing, today};
 use crate::domain::workshop::{
     Category, OpeningInput, SIGNUP_STATUSES, WorkshopEditInput, signup_status_key,
 };
 use crate::domain::{FormErrors, Text};
 use crate::startup::AppState;
-
-fn today() -> chrono::NaiveDate {
-    Utc::now().with_timezone(&beijing()).date_naive()
-}
 
 pub struct KeptWorkshop {
     pub slug: String,
@@ -166,10 +162,8 @@ async fn edit_page(
         statuses: SIGNUP_STATUSES.iter().map(|s| (*s, ctx.t(signup_status_key(s)))).collect(),
         ctx,
     };
-    let mut res = render_with_status(&view, status)?;
     // Villagers' phone numbers are on this page.
-    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    Ok(res)
+    Ok(super::no_store(render_with_status(&view, status)?))
 }
 
 pub async fn edit(

@@ -2,7 +2,7 @@
 //! worker's tracking page, the wish wall, claiming and fulfilling.
 
 use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
@@ -12,7 +12,7 @@ use super::account::see_other;
 use super::auth::{CurrentUser, Viewer};
 use super::ctx::{query_param, set_flash};
 use super::view::PlaceView;
-use super::{AppError, Ctx, render_with_status, throttle};
+use super::{AppError, Ctx, no_store, render_with_status, throttle};
 use crate::db;
 use crate::db::wishes::{Actor, Change, Posted, Refused, WishRow};
 use crate::domain::format::{age, beijing, moment};
@@ -85,7 +85,8 @@ pub struct TimelineEntry {
     pub note: Option<String>,
 }
 
-async fn timeline(
+/// The events of a wish; staff see every note, others only the public ones.
+pub async fn timeline(
     ctx: &Ctx,
     state: &AppState,
     wish_id: i64,
@@ -101,11 +102,6 @@ async fn timeline(
             note: (!e.note.is_empty() && (e.public_note || staff)).then_some(e.note),
         })
         .collect())
-}
-
-fn no_store(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    res
 }
 
 // ---------------------------------------------------------------- stations

@@ -11,14 +11,10 @@ use super::view::{FigureCard, WorkshopCard};
 use super::{AppError, Ctx, csv, render_with_status, throttle};
 use crate::db;
 use crate::db::workshops::{OpeningRow, SignupOutcome};
-use crate::domain::format::{beijing, group_number};
+use crate::domain::format::{beijing, group_number, today};
 use crate::domain::workshop::{Category, Listing, ListingParams, SignupInput, Sort};
 use crate::domain::{FormErrors, Text};
 use crate::startup::AppState;
-
-fn today() -> chrono::NaiveDate {
-    Utc::now().with_timezone(&beijing()).date_naive()
-}
 
 fn listing_of(req: &HttpRequest) -> Listing {
     serde_urlencoded::from_str::<ListingParams>(req.query_string()).unwrap_or_default().parse()
