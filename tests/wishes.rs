@@ -181,6 +181,21 @@ async fn reject_withdraw_and_release(app: TestApp) {
         )
         .await;
     assert_eq!(res.status().as_u16(), 422, "a reason is required");
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-reason-error").contains("许愿人会看到"));
+    // A privacy edit that leaves too little is answered at the field, input kept.
+    let res = keeper
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/approve"),
+            &[("what", "手"), ("why", "原因")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-what-error").contains("至少2个字"));
+    assert_eq!(attr(&html, "#f-what", "value"), "手");
+    assert_eq!(attr(&html, "#f-why", "value"), "原因");
     let res = keeper
         .post_form(
             &format!("/staff/wishes/{id}"),
@@ -213,6 +228,15 @@ async fn reject_withdraw_and_release(app: TestApp) {
     assert!(text(&html, ".error-summary").contains("不是您认领的"));
     let res = b.post_form("/account", &format!("/wishes/{id}/fulfil"), &[("note", "")]).await;
     assert_eq!(res.status().as_u16(), 409);
+    // A fulfilment note over 300 characters comes back at the field, kept.
+    let long = "好".repeat(301);
+    let res = a
+        .post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/fulfil"), &[("note", &long)])
+        .await;
+    assert_eq!(res.status().as_u16(), 409);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-note-error").contains("300"));
+    assert_eq!(attr(&html, "#f-note", "value"), long);
     let res = a.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/release"), &[]).await;
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(

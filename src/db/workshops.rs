@@ -139,22 +139,6 @@ fn count_with_today(sql: &str, uses_today: bool) -> String {
 }
 
 #[derive(Debug, Clone, FromRow)]
-pub struct WorkshopFigureRow {
-    pub code: String,
-    pub label_zh: String,
-    pub label_en: Option<String>,
-    pub value: f64,
-    pub unit_zh: String,
-    pub unit_en: Option<String>,
-    pub qualifier: String,
-    pub year: Option<i32>,
-    pub as_of_zh: Option<String>,
-    pub as_of_en: Option<String>,
-    pub source_zh: String,
-    pub source_en: Option<String>,
-}
-
-#[derive(Debug, Clone, FromRow)]
 pub struct OpeningRow {
     pub id: i64,
     pub task_zh: String,
@@ -178,7 +162,7 @@ impl OpeningRow {
 
 pub struct WorkshopPage {
     pub workshop: WorkshopRow,
-    pub figures: Vec<WorkshopFigureRow>,
+    pub figures: Vec<super::districts::FigureRow>,
     pub openings: Vec<OpeningRow>,
 }
 
@@ -197,9 +181,12 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
         else {
             return Ok(None);
         };
-        let figures = sqlx::query_as::<_, WorkshopFigureRow>(
-            "SELECT code, label_zh, label_en, value, unit_zh, unit_en, qualifier, year, as_of_zh, \
-                    as_of_en, source_zh, source_en \
+        let figures = sqlx::query_as::<_, super::districts::FigureRow>(
+            // The same row as a district's figure: a workshop figure has no
+            // district, chart group or headline of its own.
+            "SELECT CAST(0 AS BIGINT) AS district_id, code, label_zh, label_en, value, unit_zh, \
+                    unit_en, qualifier, year, as_of_zh, as_of_en, source_zh, source_en, \
+                    CAST(NULL AS TEXT) AS chart_group, FALSE AS headline \
              FROM workshop_figures WHERE workshop_id = $1 ORDER BY position, id",
         )
         .bind(workshop.id).fetch_all(&mut *conn).await?;

@@ -435,27 +435,3 @@ impl WorkshopCard {
         }
     }
 }
-
-impl FigureCard {
-    /// A workshop's impact figure, shown like a district's.
-    pub fn from_workshop(ctx: &Ctx, f: &crate::db::workshops::WorkshopFigureRow) -> FigureCard {
-        let row = FigureRow {
-            district_id: 0,
-            code: f.code.clone(),
-            label_zh: f.label_zh.clone(),
-            label_en: f.label_en.clone(),
-            value: f.value,
-            unit_zh: f.unit_zh.clone(),
-            unit_en: f.unit_en.clone(),
-            qualifier: f.qualifier.clone(),
-            year: f.year,
-            as_of_zh: f.as_of_zh.clone(),
-            as_of_en: f.as_of_en.clone(),
-            source_zh: f.source_zh.clone(),
-            source_en: f.source_en.clone(),
-            chart_group: None,
-            headline: false,
-        };
-        FigureCard::new(ctx, &row)
-    }
-}

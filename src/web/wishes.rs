@@ -661,6 +661,18 @@ async fn show_page(
     Ok(if user.is_some() { no_store(res) } else { res })
 }
 
+/// The wish page again, saying why nothing changed.
+async fn refused(
+    ctx: Ctx,
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    key: &'static str,
+    note_input: String,
+) -> Result<HttpResponse, AppError> {
+    show_page(ctx, state, viewer, id, Some(key), note_input, FormErrors::new()).await
+}
+
 fn wish_id(path: &str) -> Result<i64, AppError> {
     path.parse().map_err(|_| AppError::NotFound)
 }
@@ -699,29 +711,9 @@ pub async fn claim(
         }
         Err(Refused::NoSuchWish) => Err(AppError::NotFound),
         Err(Refused::ClaimLimit) => {
-            show_page(
-                ctx,
-                &state,
-                &viewer,
-                id,
-                Some("wish.refused.claim_limit"),
-                String::new(),
-                FormErrors::new(),
-            )
-            .await
+            refused(ctx, &state, &viewer, id, "wish.refused.claim_limit", String::new()).await
         }
-        Err(_) => {
-            show_page(
-                ctx,
-                &state,
-                &viewer,
-                id,
-                Some("wish.refused.taken"),
-                String::new(),
-                FormErrors::new(),
-            )
-            .await
-        }
+        Err(_) => refused(ctx, &state, &viewer, id, "wish.refused.taken", String::new()).await,
     }
 }
 
@@ -742,18 +734,7 @@ pub async fn release(
             Ok(see_other(&format!("/wishes/{id}")))
         }
         Err(Refused::NoSuchWish) => Err(AppError::NotFound),
-        Err(_) => {
-            show_page(
-                ctx,
-                &state,
-                &viewer,
-                id,
-                Some("wish.refused.not_yours"),
-                String::new(),
-                FormErrors::new(),
-            )
-            .await
-        }
+        Err(_) => refused(ctx, &state, &viewer, id, "wish.refused.not_yours", String::new()).await,
     }
 }
 
@@ -801,28 +782,10 @@ pub async fn fulfil(
             Ok(see_other(&format!("/wishes/{id}")))
         }
         Err(Refused::NotYours) => {
-            show_page(
-                ctx,
-                &state,
-                &viewer,
-                id,
-                Some("wish.refused.not_yours"),
-                form.note.clone(),
-                FormErrors::new(),
-            )
-            .await
+            refused(ctx, &state, &viewer, id, "wish.refused.not_yours", form.note.clone()).await
         }
         Err(_) => {
-            show_page(
-                ctx,
-                &state,
-                &viewer,
-                id,
-                Some("wish.refused.not_claimed"),
-                form.note.clone(),
-                FormErrors::new(),
-            )
-            .await
+            refused(ctx, &state, &viewer, id, "wish.refused.not_claimed", form.note.clone()).await
         }
     }
 }

@@ -225,7 +225,7 @@ async fn show_page(
     let page = db::workshops::page(&state.db, slug, today()).await?.ok_or(AppError::NotFound)?;
     let w = &page.workshop;
     let mut figures: Vec<FigureCard> =
-        page.figures.iter().map(|f| FigureCard::from_workshop(&ctx, f)).collect();
+        page.figures.iter().map(|f| FigureCard::new(&ctx, f)).collect();
     let sources = FigureCard::number_sources(&mut figures);
     let opt = |zh: &Option<String>, en: &Option<String>| {
         zh.as_deref()
