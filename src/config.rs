@@ -79,6 +79,17 @@ pub struct Settings {
     pub wishes_per_hour: u32,
     /// Tracking-code look-ups per address per hour.
     pub track_lookups_per_hour: u32,
+    /// Memory for rendered anonymous pages, in MiB; 0 turns the cache off.
+    pub page_cache_mb: u32,
+    /// How often an instance asks the database whether public content
+    /// changed, in milliseconds (its own writes count at once); 0 asks on
+    /// every cached request.
+    pub cache_recheck_ms: u64,
+    /// How long a request waits for a database connection before the
+    /// reader gets "service unavailable", in milliseconds.
+    pub db_timeout_ms: u64,
+    /// The largest the SQLite file may grow, in MiB (`None`: the disk is the limit).
+    pub sqlite_max_mb: Option<u32>,
 }
 
 impl Settings {
@@ -157,6 +168,10 @@ struct FileSettings {
     wish_phone_days: Option<u32>,
     wishes_per_hour: Option<u32>,
     track_lookups_per_hour: Option<u32>,
+    page_cache_mb: Option<u32>,
+    cache_recheck_ms: Option<u64>,
+    db_timeout_ms: Option<u64>,
+    sqlite_max_mb: Option<u32>,
 }
 
 impl Settings {
@@ -282,6 +297,22 @@ impl Settings {
             Some(v) => parse_positive("LINLI_TRACK_LOOKUPS_PER_HOUR", &v)? as u32,
             None => file.track_lookups_per_hour.unwrap_or(120),
         };
+        let page_cache_mb = match env("LINLI_PAGE_CACHE_MB") {
+            Some(v) => parse_whole("LINLI_PAGE_CACHE_MB", &v)? as u32,
+            None => file.page_cache_mb.unwrap_or(16),
+        };
+        let cache_recheck_ms = match env("LINLI_CACHE_RECHECK_MS") {
+            Some(v) => parse_whole("LINLI_CACHE_RECHECK_MS", &v)? as u64,
+            None => file.cache_recheck_ms.unwrap_or(1000),
+        };
+        let db_timeout_ms = match env("LINLI_DB_TIMEOUT_MS") {
+            Some(v) => parse_positive("LINLI_DB_TIMEOUT_MS", &v)? as u64,
+            None => file.db_timeout_ms.unwrap_or(1500),
+        };
+        let sqlite_max_mb = match env("LINLI_SQLITE_MAX_MB") {
+            Some(v) => Some(parse_positive("LINLI_SQLITE_MAX_MB", &v)? as u32),
+            None => file.sqlite_max_mb,
+        };
 
         Ok(Settings {
             bind,
@@ -303,6 +334,10 @@ impl Settings {
             wish_phone_days,
             wishes_per_hour,
             track_lookups_per_hour,
+            page_cache_mb,
+            cache_recheck_ms,
+            db_timeout_ms,
+            sqlite_max_mb,
         })
     }
 }
@@ -334,6 +369,12 @@ fn parse_positive(setting: &str, value: &str) -> Result<usize, ConfigError> {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(ConfigError::new(setting, format!("'{value}' is not a whole number above 0"))),
     }
+}
+
+fn parse_whole(setting: &str, value: &str) -> Result<usize, ConfigError> {
+    value.trim().parse::<usize>().map_err(|_| {
+        ConfigError::new(setting, format!("'{value}' is not a whole number (0 or more)"))
+    })
 }
 
 fn parse_bool(setting: &str, value: &str) -> Result<bool, ConfigError> {

@@ -34,7 +34,16 @@ enum Command {
     Migrate,
     /// Load the demo content. Only adds what is missing; never overwrites
     /// what staff changed. Running it twice changes nothing.
-    Seed,
+    Seed {
+        /// Also generate a large body of made-up data for benchmarks, on a
+        /// fresh database: medium (2,000 workshops, 20,000 wishes at 200
+        /// stations, 2,000 volunteers) or large (100,000 workshops,
+        /// 1,000,000 wishes at 2,000 stations, 100,000 volunteers).
+        /// Generated volunteers sign in as volunteerN@bench.linli.invalid
+        /// with the password linli-bench-password.
+        #[arg(long, value_parser = ["medium", "large"])]
+        scale: Option<String>,
+    },
     /// Run the periodic chores once (the server also runs them every five
     /// minutes): lapse old claims, expire old wishes, erase phone numbers
     /// past their time.
@@ -136,12 +145,32 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db.close().await;
             println!("migrations applied to {}", settings.database_url.redacted());
         }
-        Command::Seed => {
+        Command::Seed { scale } => {
             let db = startup::open_database(&settings).await?;
             let files = linli::seed::demo().map_err(anyhow::Error::msg)?;
             let added = linli::db::seed::apply(&db, &files).await?;
-            db.close().await;
             println!("demo content: {added} rows added");
+            if let Some(name) = scale {
+                use linli::db::generate::{Scale, generate};
+                let scale = Scale::named(&name).expect("clap checked the name");
+                let started = std::time::Instant::now();
+                let result = generate(&db, scale, chrono::Utc::now()).await;
+                db.close().await;
+                let g = result?;
+                println!(
+                    "generated ({name}) in {:.1} s: {} stations, {} workshops, {} openings, \
+                     {} volunteers, {} wishes, {} wish events",
+                    started.elapsed().as_secs_f64(),
+                    g.stations,
+                    g.workshops,
+                    g.openings,
+                    g.volunteers,
+                    g.wishes,
+                    g.events
+                );
+            } else {
+                db.close().await;
+            }
         }
         Command::Maintenance => {
             let db = startup::open_database(&settings).await?;

@@ -244,6 +244,7 @@ pub async fn delete_account(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<()
         sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query(AUDIT).bind(now).bind(id).bind("account.deleted")
             .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -444,13 +445,16 @@ pub async fn use_reset(
     })
 }
 
+/// Counts one hit of a throttling counter (`$1` bucket, `$2` window start)
+/// and returns the window's total.
+pub(crate) const HIT: &str = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
+     RETURNING hits";
+
 /// Adds one hit to a throttling counter and returns the window's total.
 pub async fn hit(db: &Db, bucket: &str, window_start: i64) -> DbResult<i64> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
-         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
-         RETURNING hits",
-    ).bind(bucket).bind(window_start).fetch_one(p).await?))
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(HIT)
+        .bind(bucket).bind(window_start).fetch_one(p).await?))
 }
 
 /// The hits of a counter in a window (0 when none).

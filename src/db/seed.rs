@@ -219,6 +219,7 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
                 }
             }
         }
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(added)
     })

@@ -7,6 +7,13 @@ use super::{Db, DbResult, on_db};
 
 const COOKIE_SECRET: &str = "cookie_secret";
 
+/// The version of what public pages show (see [`super::BUMP_CONTENT`]).
+pub async fn content_version(db: &Db) -> DbResult<i64> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT version FROM content_version WHERE id = 1",
+    ).fetch_one(p).await?))
+}
+
 /// Returns the stored cookie key, storing `candidate` first when there is
 /// none. Several instances starting at once all end up with the one value
 /// that won the insert.

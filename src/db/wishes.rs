@@ -6,7 +6,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{BeginWrite, Db, DbResult, on_db};
+use super::{Arg, BeginWrite, Db, DbResult, ListQuery, bind_args, on_db};
+use crate::domain::MAX_PAGES;
 use crate::domain::wish::{ActorKind, Move, NewWish, WishStatus};
 
 const EVENT: &str = "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, to_status, \
@@ -74,14 +75,38 @@ pub enum Posted {
     Duplicate(i64),
     UnknownStation,
     ClosedStation,
+    /// This address posted its limit of wishes in this window.
+    Throttled,
 }
 
-pub async fn submit(db: &Db, w: &NewWish, code_hash: &str, now: DateTime<Utc>) -> DbResult<Posted> {
+/// A throttling counter checked and counted in the posting transaction.
+pub struct Quota<'a> {
+    pub bucket: &'a str,
+    pub window_start: i64,
+    pub limit: i64,
+}
+
+/// Posts a wish in one transaction: the address's quota, the station, a
+/// same-day duplicate, the wish and its first event, and the quota counted.
+pub async fn submit(
+    db: &Db,
+    w: &NewWish,
+    code_hash: &str,
+    quota: &Quota<'_>,
+    now: DateTime<Utc>,
+) -> DbResult<Posted> {
     let phone = w.phone.as_ref().map(|p| p.as_str().to_owned());
     let station_id = w.station.parse::<i64>().ok();
     let since = now - chrono::Duration::hours(24);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        let used: Option<i64> = sqlx::query_scalar(
+            "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2",
+        )
+        .bind(quota.bucket).bind(quota.window_start).fetch_optional(&mut *tx).await?;
+        if used.unwrap_or(0) >= quota.limit {
+            return Ok(Posted::Throttled);
+        }
         let station: Option<(i64, bool)> = sqlx::query_as(
             "SELECT id, is_open FROM places WHERE kind = 'love_station' AND (code = $1 OR id = $2)",
         )
@@ -109,6 +134,8 @@ pub async fn submit(db: &Db, w: &NewWish, code_hash: &str, now: DateTime<Utc>) -
         .fetch_one(&mut *tx).await?;
         sqlx::query(EVENT).bind(id).bind(now).bind("worker").bind(None::<i64>).bind(None::<String>)
             .bind("pending").bind("").bind(false).execute(&mut *tx).await?;
+        sqlx::query(super::accounts::HIT).bind(quota.bucket).bind(quota.window_start)
+            .execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Posted::New(id))
     })
@@ -147,51 +174,58 @@ pub const WALL_PAGE: i64 = 20;
 
 pub struct WallPage {
     pub rows: Vec<WishRow>,
+    /// Matches counted, up to [`crate::domain::MAX_PAGES`] pages' worth.
     pub total: i64,
+    /// There are more matches than `total`.
+    pub more: bool,
     pub page: i64,
     pub pages: i64,
 }
 
 /// Open wishes, newest first (by when they last opened).
 pub async fn wall(db: &Db, f: &WallFilter, page: i64) -> DbResult<WallPage> {
-    let mut filter = String::from(" WHERE w.status = 'open'");
-    let mut texts: Vec<String> = Vec::new();
-    let mut station: Option<i64> = None;
-    if let Some(d) = &f.district {
-        texts.push(d.clone());
-        filter.push_str(&format!(" AND d.slug = ${}", texts.len()));
-    }
-    if let Some(o) = &f.occupation {
-        texts.push(o.clone());
-        filter.push_str(&format!(" AND w.occupation = ${}", texts.len()));
-    }
-    if let Some(s) = f.station {
-        station = Some(s);
-        filter.push_str(&format!(" AND w.station_id = ${}", texts.len() + 1));
-    }
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM wishes w JOIN places p ON p.id = w.station_id \
-         JOIN districts d ON d.id = p.district_id{filter}"
-    );
+    let query = wall_query(f);
+    let cap = MAX_PAGES * WALL_PAGE;
     let total: i64 = on_db!(db, p => {
-        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-        for t in &texts { q = q.bind(t.clone()); }
-        if let Some(s) = station { q = q.bind(s); }
-        q.fetch_one(p).await?
+        let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(query.count.clone()));
+        bind_args!(q, &query.args).fetch_one(p).await?
     });
+    let (total, more) = (total.min(cap), total > cap);
     let pages = ((total + WALL_PAGE - 1) / WALL_PAGE).max(1);
     let page = page.clamp(1, pages);
-    let sql = format!(
-        "{SELECT}{filter} ORDER BY w.opened_at DESC, w.id DESC LIMIT {WALL_PAGE} OFFSET {}",
-        (page - 1) * WALL_PAGE
-    );
+    let sql = format!("{} OFFSET {}", query.rows, (page - 1) * WALL_PAGE);
     let rows = on_db!(db, p => {
-        let mut q = sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql));
-        for t in &texts { q = q.bind(t.clone()); }
-        if let Some(s) = station { q = q.bind(s); }
-        q.fetch_all(p).await?
+        let q = sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql.clone()));
+        bind_args!(q, &query.args).fetch_all(p).await?
     });
-    Ok(WallPage { rows, total, page, pages })
+    Ok(WallPage { rows, total, more, page, pages })
+}
+
+/// The wall's SQL for these filters (also what the plan test explains).
+/// It walks `wishes_wall` (or `wishes_station`) in order and stops after
+/// a page, however many wishes there are.
+pub fn wall_query(f: &WallFilter) -> ListQuery {
+    let mut filter = String::from(" WHERE w.status = 'open'");
+    let mut args = Vec::new();
+    if let Some(d) = &f.district {
+        args.push(Arg::Text(d.clone()));
+        filter.push_str(&format!(" AND d.slug = ${}", args.len()));
+    }
+    if let Some(o) = &f.occupation {
+        args.push(Arg::Text(o.clone()));
+        filter.push_str(&format!(" AND w.occupation = ${}", args.len()));
+    }
+    if let Some(s) = f.station {
+        args.push(Arg::Int(s));
+        filter.push_str(&format!(" AND w.station_id = ${}", args.len()));
+    }
+    let count = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM wishes w JOIN places p ON p.id = w.station_id \
+         JOIN districts d ON d.id = p.district_id{filter} LIMIT {}) AS c",
+        MAX_PAGES * WALL_PAGE + 1
+    );
+    let rows = format!("{SELECT}{filter} ORDER BY w.opened_at DESC, w.id DESC LIMIT {WALL_PAGE}");
+    ListQuery { count, rows, args }
 }
 
 /// Wishes in some statuses at some stations (staff queue, station page).
@@ -378,6 +412,7 @@ pub async fn change(
         };
         sqlx::query(EVENT).bind(wish_id).bind(now).bind(actor.kind.code()).bind(actor.id)
             .bind(from.code()).bind(to.code()).bind(&note).bind(public).execute(&mut *tx).await?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Ok(to))
     })
@@ -403,6 +438,7 @@ pub async fn confirm(
             let note = if arrived { "arrived" } else { "not arrived" };
             sqlx::query(EVENT).bind(wish_id).bind(now).bind("worker").bind(None::<i64>)
                 .bind("fulfilled").bind("fulfilled").bind(note).bind(false).execute(&mut *tx).await?;
+            sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(n == 1)
@@ -439,10 +475,17 @@ pub async fn set_flags(
     attended: bool,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
-    Ok(on_db!(db, p => sqlx::query(
-        "UPDATE wishes SET thanks_hidden = COALESCE($1, thanks_hidden), \
-             needs_attention = CASE WHEN $2 THEN FALSE ELSE needs_attention END, updated_at = $3 WHERE id = $4",
-    ).bind(hide_thanks).bind(attended).bind(now).bind(wish_id).execute(p).await?.rows_affected() == 1))
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE wishes SET thanks_hidden = COALESCE($1, thanks_hidden), \
+                 needs_attention = CASE WHEN $2 THEN FALSE ELSE needs_attention END, updated_at = $3 \
+             WHERE id = $4",
+        ).bind(hide_thanks).bind(attended).bind(now).bind(wish_id).execute(&mut *tx).await?.rows_affected();
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(n == 1)
+    })
 }
 
 /// District of a wish's station, for access checks.

@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
 use super::accounts::escape_like;
-use super::{BeginWrite, Db, DbResult, on_db};
-use crate::domain::Grants;
+use super::{Arg, BeginWrite, Db, DbResult, ListQuery, bind_args, on_db};
+use crate::domain::{Grants, MAX_PAGES};
 use crate::domain::workshop::{
     Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, search_text,
 };
@@ -53,23 +53,38 @@ const SELECT: &str = "SELECT w.id, w.slug, w.district_id, d.slug AS district_slu
         AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings \
      FROM workshops w JOIN districts d ON d.id = w.district_id";
 
-/// A value bound to a numbered placeholder of a query built from fixed
-/// fragments (never from user text).
-enum Arg {
-    Text(String),
-    Date(NaiveDate),
-}
-
 /// One page of the listing, the total number of matches and the page
 /// actually shown (a page past the end shows the last one).
 pub struct ListingPage {
     pub rows: Vec<WorkshopRow>,
+    /// Matches counted, up to [`MAX_PAGES`] pages' worth.
     pub total: i64,
+    /// There are more matches than `total`.
+    pub more: bool,
     pub page: i64,
     pub pages: i64,
 }
 
 pub async fn list(db: &Db, listing: &Listing, today: NaiveDate) -> DbResult<ListingPage> {
+    let query = list_query(listing, today);
+    let cap = MAX_PAGES * PAGE_SIZE;
+    let total: i64 = on_db!(db, p => {
+        let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(query.count.clone()));
+        bind_args!(q, &query.args).fetch_one(p).await?
+    });
+    let (total, more) = (total.min(cap), total > cap);
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = listing.page.clamp(1, pages);
+    let sql = format!("{} OFFSET {}", query.rows, (page - 1) * PAGE_SIZE);
+    let rows = on_db!(db, p => {
+        let q = sqlx::query_as::<_, WorkshopRow>(sqlx::AssertSqlSafe(sql.clone()));
+        bind_args!(q, &query.args).fetch_all(p).await?
+    });
+    Ok(ListingPage { rows, total, more, page, pages })
+}
+
+/// The listing's SQL for these filters (also what the plan test explains).
+pub fn list_query(listing: &Listing, today: NaiveDate) -> ListQuery {
     let mut args = vec![Arg::Date(today)];
     let mut filter = String::from(" WHERE w.is_active = TRUE");
     let mut push = |fragment: &str, arg: Arg, args: &mut Vec<Arg>| {
@@ -95,41 +110,24 @@ pub async fn list(db: &Db, listing: &Listing, today: NaiveDate) -> DbResult<List
               AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $1))",
         );
     }
+    // The same expressions as the indexes of migration 0005, so each order
+    // is an index walk that stops after one page (a missing figure sorts last).
     let order = match listing.sort {
         Sort::Newest => {
-            " ORDER BY w.founded_year DESC NULLS LAST, w.founded_month DESC NULLS LAST, w.id DESC"
+            " ORDER BY COALESCE(w.founded_year, 0) DESC, COALESCE(w.founded_month, 0) DESC, w.id DESC"
         }
-        Sort::MostEmployed => " ORDER BY w.employed DESC NULLS LAST, w.id DESC",
-        Sort::LargestIncrease => " ORDER BY w.income_per_person_year DESC NULLS LAST, w.id DESC",
+        Sort::MostEmployed => " ORDER BY COALESCE(w.employed, -1) DESC, w.id DESC",
+        Sort::LargestIncrease => " ORDER BY COALESCE(w.income_per_person_year, -1) DESC, w.id DESC",
     };
-    let count_sql = count_with_today(
-        &format!(
-            "SELECT COUNT(*) FROM workshops w JOIN districts d ON d.id = w.district_id{filter}"
-        ),
-        listing.hiring,
+    let cap = MAX_PAGES * PAGE_SIZE;
+    let count = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM workshops w JOIN districts d ON d.id = w.district_id{} \
+         LIMIT {}) AS c",
+        count_with_today(&filter, listing.hiring),
+        cap + 1
     );
-    let total: i64 = on_db!(db, p => {
-        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql.clone()));
-        for a in &args {
-            q = match a { Arg::Text(s) => q.bind(s.clone()), Arg::Date(d) => q.bind(*d) };
-        }
-        q.fetch_one(p).await?
-    });
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page = listing.page.clamp(1, pages);
-    let sql = format!(
-        "{}{filter}{order} LIMIT {PAGE_SIZE} OFFSET {}",
-        SELECT.replace("$TODAY", "$1"),
-        (page - 1) * PAGE_SIZE
-    );
-    let rows = on_db!(db, p => {
-        let mut q = sqlx::query_as::<_, WorkshopRow>(sqlx::AssertSqlSafe(sql.clone()));
-        for a in &args {
-            q = match a { Arg::Text(s) => q.bind(s.clone()), Arg::Date(d) => q.bind(*d) };
-        }
-        q.fetch_all(p).await?
-    });
-    Ok(ListingPage { rows, total, page, pages })
+    let rows = format!("{}{filter}{order} LIMIT {PAGE_SIZE}", SELECT.replace("$TODAY", "$1"));
+    ListQuery { count, rows, args }
 }
 
 /// PostgreSQL refuses a bound parameter the statement does not use: when
@@ -282,6 +280,7 @@ pub async fn sign_up(
             }
             Err(e) => return Err(e.into()),
         };
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(SignupOutcome::Done(id))
     })
@@ -341,6 +340,7 @@ pub async fn update_facts(
         if n == 1 {
             sqlx::query(AUDIT).bind(now).bind(actor).bind("workshop.update")
                 .bind(format!("workshop:{slug}")).bind("").execute(&mut *tx).await?;
+            sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(n == 1)
@@ -365,6 +365,7 @@ pub async fn create_opening(
         .bind(now).bind(slug).fetch_one(&mut *tx).await?;
         sqlx::query(AUDIT).bind(now).bind(actor).bind("opening.create")
             .bind(format!("workshop:{slug}")).bind(format!("opening:{id}")).execute(&mut *tx).await?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(id)
     })
@@ -389,6 +390,7 @@ pub async fn close_opening(
             sqlx::query(AUDIT).bind(now).bind(actor).bind("opening.close")
                 .bind(format!("workshop:{slug}")).bind(format!("opening:{opening_id}"))
                 .execute(&mut *tx).await?;
+            sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(n == 1)

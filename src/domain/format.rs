@@ -36,6 +36,12 @@ pub fn group_number(value: f64) -> String {
 }
 
 /// Today's date in Beijing.
+/// A count that may have stopped early: "1,000+" when there are more.
+pub fn count_label(total: i64, more: bool) -> String {
+    let n = group_number(total as f64);
+    if more { format!("{n}+") } else { n }
+}
+
 pub fn today() -> chrono::NaiveDate {
     Utc::now().with_timezone(&beijing()).date_naive()
 }

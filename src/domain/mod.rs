@@ -11,6 +11,11 @@ pub mod text;
 pub mod wish;
 pub mod workshop;
 
+/// Listings show at most this many pages: deeper pages would make the
+/// database step over every row before them, and no reader pages that far
+/// (the filters narrow a list faster). Counts stop there too ("1,000+").
+pub const MAX_PAGES: i64 = 50;
+
 pub use form::FormErrors;
 pub use lang::Lang;
 pub use place::{Amenity, PlaceKind};

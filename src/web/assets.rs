@@ -4,6 +4,7 @@
 use std::sync::LazyLock;
 
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use rust_embed::RustEmbed;
 
@@ -21,10 +22,13 @@ fn hash_of(file: &str) -> String {
 
 /// The stylesheet as served: the source with comments and needless
 /// white space taken out, made once.
-static CSS: LazyLock<Vec<u8>> = LazyLock::new(|| {
+static CSS: LazyLock<Bytes> = LazyLock::new(|| {
     let source = Assets::get("app.css").map(|f| f.data.into_owned()).unwrap_or_default();
-    minify_css(&String::from_utf8_lossy(&source)).into_bytes()
+    Bytes::from(minify_css(&String::from_utf8_lossy(&source)))
 });
+
+/// The stylesheet compressed once, for every page view of every reader.
+static CSS_GZIP: LazyLock<Bytes> = LazyLock::new(|| super::cache::gzip(&CSS));
 
 static CSS_URL: LazyLock<String> =
     LazyLock::new(|| format!("/static/app.css?v={}", hash_of("app.css")));
@@ -99,8 +103,16 @@ pub async fn serve(req: HttpRequest, file: web::Path<String>) -> Result<HttpResp
     if fresh {
         return Ok(res.finish());
     }
-    let body = if name == "app.css" { CSS.clone() } else { asset.data.into_owned() };
-    Ok(res.content_type(content_type(&name)).body(body))
+    res.content_type(content_type(&name));
+    if name == "app.css" {
+        if super::cache::accepts_gzip(&req) {
+            res.insert_header((header::CONTENT_ENCODING, "gzip"))
+                .insert_header((header::VARY, "Accept-Encoding"));
+            return Ok(res.body(CSS_GZIP.clone()));
+        }
+        return Ok(res.body(CSS.clone()));
+    }
+    Ok(res.body(asset.data.into_owned()))
 }
 
 #[cfg(test)]

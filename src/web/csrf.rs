@@ -7,12 +7,16 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::web;
+use actix_web::{HttpMessage, web};
 
 use super::AppError;
 use crate::startup::AppState;
 
 const KEY: &str = "csrf";
+
+/// The fields of a POST that passed the check, for the error page.
+#[derive(Debug, Clone)]
+pub struct Submitted(pub Vec<(String, String)>);
 pub const FIELD: &str = "csrf_token";
 
 fn hex(bytes: &[u8]) -> String {
@@ -115,6 +119,9 @@ pub async fn check(
         tracing::warn!("POST without a valid CSRF token refused");
         return Ok(req.error_response(AppError::Forbidden));
     }
+    // Kept for the error page: if the database is away, what was typed
+    // comes back on it, ready to send again (see `errors`).
+    req.extensions_mut().insert(Submitted(fields));
     req.set_payload(actix_web::dev::Payload::from(body));
     next.call(req).await.map(ServiceResponse::map_into_boxed_body)
 }

@@ -42,7 +42,7 @@ impl std::fmt::Debug for Ctx {
     }
 }
 
-const FLASH: &str = "flash";
+pub(crate) const FLASH: &str = "flash";
 
 /// Leaves a one-time message for the next page the reader sees.
 pub fn set_flash(session: &Session, key: &'static str) {
@@ -55,7 +55,9 @@ fn known_flash(key: &str) -> Option<&'static str> {
 }
 
 impl Ctx {
-    pub fn from_request(req: &HttpRequest) -> Ctx {
+    /// The reader's language (`?lang=`, then the remembered choice, then
+    /// the browser's) and whether they chose larger text.
+    pub fn reader_prefs(req: &HttpRequest) -> (Lang, bool) {
         let query_lang = query_param(req.query_string(), "lang").and_then(|v| Lang::from_code(&v));
         let cookie_lang = req.cookie(LANG_COOKIE).and_then(|c| Lang::from_code(c.value()));
         let lang = query_lang.or(cookie_lang).unwrap_or_else(|| {
@@ -66,6 +68,11 @@ impl Ctx {
                 .unwrap_or_default()
         });
         let large = req.cookie(TEXT_COOKIE).is_some_and(|c| c.value() == "large");
+        (lang, large)
+    }
+
+    pub fn from_request(req: &HttpRequest) -> Ctx {
+        let (lang, large) = Ctx::reader_prefs(req);
         let request_id = req
             .extensions()
             .get::<RequestId>()
@@ -73,7 +80,10 @@ impl Ctx {
             .unwrap_or_else(|| "-".to_owned());
         let viewer = req.extensions().get::<super::auth::Viewer>().and_then(|v| v.0.clone());
         let session = req.get_session();
-        let flash = session.remove(FLASH).and_then(|raw| {
+        // Only a session that holds a message is changed by reading it
+        // (an unchanged session lets the page be cached).
+        let waiting = session.entries().contains_key(FLASH);
+        let flash = waiting.then(|| session.remove(FLASH)).flatten().and_then(|raw| {
             serde_json::from_str::<String>(&raw).ok().and_then(|k| known_flash(&k))
         });
         Ctx {

@@ -5,7 +5,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
 use askama::Template;
 
 use super::ctx::Ctx;
@@ -85,6 +85,39 @@ struct ErrorPage<'a> {
     other_title: &'static str,
     other_message: &'static str,
     request_id: String,
+    /// A form that could not be saved, ready to send again.
+    resend: Option<Resend>,
+}
+
+/// What a reader typed into a form that met an unavailable database:
+/// shown, and kept in hidden fields with a fresh token. Passwords and the
+/// bots' trap field are left out.
+struct Resend {
+    action: String,
+    token: String,
+    fields: Vec<(String, String)>,
+    typed: Vec<String>,
+}
+
+impl Resend {
+    fn of(req: &actix_web::HttpRequest) -> Option<Resend> {
+        let submitted = req.extensions().get::<super::csrf::Submitted>().cloned()?;
+        let fields: Vec<(String, String)> = submitted
+            .0
+            .into_iter()
+            .filter(|(k, _)| k != super::csrf::FIELD && k != "website" && !k.contains("password"))
+            .collect();
+        let typed = fields
+            .iter()
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>();
+        if typed.is_empty() {
+            return None;
+        }
+        let token = super::csrf::form_token(&actix_session::SessionExt::get_session(req));
+        Some(Resend { action: req.path().to_owned(), token, fields, typed })
+    }
 }
 
 impl<'a> ErrorPage<'a> {
@@ -100,6 +133,7 @@ impl<'a> ErrorPage<'a> {
             other_title: i18n::t(other, &format!("{key}.title")),
             other_message: i18n::t(other, &format!("{key}.message")),
             request_id: ctx.tf("error.request_id", &[("id", &ctx.request_id)]),
+            resend: None,
         }
     }
 }
@@ -137,7 +171,12 @@ pub async fn render_error_pages(
         return Ok(res.map_into_boxed_body());
     }
     let ctx = Ctx::from_request(res.request());
-    let page = ErrorPage::new(&ctx, status);
+    let mut page = ErrorPage::new(&ctx, status);
+    if status == StatusCode::SERVICE_UNAVAILABLE
+        && res.request().method() == actix_web::http::Method::POST
+    {
+        page.resend = Resend::of(res.request());
+    }
     let body = page.render().unwrap_or_else(|e| {
         tracing::error!(error = %e, "error page failed to render");
         format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or("Error"))

@@ -8,6 +8,7 @@ use actix_web::web;
 pub mod account;
 pub mod assets;
 pub mod auth;
+pub mod cache;
 pub mod csrf;
 pub mod csv;
 pub mod ctx;
@@ -62,15 +63,25 @@ pub struct RouteDef {
     /// The actix path pattern; also what request logs name.
     pub path: &'static str,
     pub access: Access,
+    /// Anonymous readers may be served this page from the page cache
+    /// (see [`cache`]).
+    pub cached: bool,
     pub handler: fn() -> actix_web::Route,
 }
 
 macro_rules! route {
     ($method:ident $path:literal, $access:ident, $handler:path) => {
+        route!($method $path, $access, $handler, false)
+    };
+    ($method:ident $path:literal, $access:ident, $handler:path, cached) => {
+        route!($method $path, $access, $handler, true)
+    };
+    ($method:ident $path:literal, $access:ident, $handler:path, $cached:literal) => {
         RouteDef {
             method: Method::$method,
             path: $path,
             access: Access::$access,
+            cached: $cached,
             handler: || web::method(Method::$method).to($handler),
         }
     };
@@ -79,10 +90,10 @@ macro_rules! route {
 /// Every route of the portal.
 pub fn routes() -> Vec<RouteDef> {
     vec![
-        route!(GET "/", Public, home::page),
-        route!(GET "/districts", Public, districts::index),
-        route!(GET "/districts/{slug}", Public, districts::show),
-        route!(GET "/places/{id}", Public, places::show),
+        route!(GET "/", Public, home::page, cached),
+        route!(GET "/districts", Public, districts::index, cached),
+        route!(GET "/districts/{slug}", Public, districts::show, cached),
+        route!(GET "/places/{id}", Public, places::show, cached),
         route!(GET "/prefs/lang/{code}", Public, prefs::set_lang),
         route!(GET "/prefs/text/{size}", Public, prefs::set_text_size),
         route!(GET "/account/register", Public, account::register_form),
@@ -103,22 +114,22 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/users/{id}/reset", ResetFor, staff::issue_reset),
         route!(GET "/staff/places/{id}", StationKeeper, staff::place),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
-        route!(GET "/workshops", Public, workshops::index),
-        route!(GET "/workshops.csv", Public, workshops::csv_export),
-        route!(GET "/api/v1/workshops", Public, workshops::api),
+        route!(GET "/workshops", Public, workshops::index, cached),
+        route!(GET "/workshops.csv", Public, workshops::csv_export, cached),
+        route!(GET "/api/v1/workshops", Public, workshops::api, cached),
         route!(GET "/workshops/{slug}", Public, workshops::show),
         route!(POST "/workshops/{slug}/openings/{id}/signup", Public, workshops::sign_up),
         route!(GET "/workshops/{slug}/openings/{id}/signed-up", Public, workshops::signed_up),
-        route!(GET "/stations/{id}", Public, wishes::station),
-        route!(GET "/stations/{id}/poster", Public, wishes::poster),
-        route!(GET "/wishes", Public, wishes::wall),
+        route!(GET "/stations/{id}", Public, wishes::station, cached),
+        route!(GET "/stations/{id}/poster", Public, wishes::poster, cached),
+        route!(GET "/wishes", Public, wishes::wall, cached),
         route!(POST "/wishes", Public, wishes::create),
         route!(GET "/wishes/new", Public, wishes::new_form),
         route!(GET "/wishes/track", Public, wishes::track_lookup),
         route!(GET "/wishes/track/{code}", Public, wishes::track),
         route!(POST "/wishes/track/{code}/withdraw", Public, wishes::withdraw),
         route!(POST "/wishes/track/{code}/confirm", Public, wishes::confirm),
-        route!(GET "/wishes/{id}", Public, wishes::show),
+        route!(GET "/wishes/{id}", Public, wishes::show, cached),
         route!(POST "/wishes/{id}/claim", SignedIn, wishes::claim),
         route!(POST "/wishes/{id}/release", SignedIn, wishes::release),
         route!(POST "/wishes/{id}/fulfil", SignedIn, wishes::fulfil),
@@ -156,7 +167,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         let mut resource = web::resource(path);
         for r in table.iter().filter(|r| r.path == path) {
             let rule = r.access;
-            let route = (r.handler)().wrap(actix_web::middleware::from_fn(move |req, next| {
+            let mut route = (r.handler)();
+            if r.cached {
+                route = route.wrap(actix_web::middleware::from_fn(cache::serve_cached));
+            }
+            if r.method == Method::POST {
+                route = route.wrap(actix_web::middleware::from_fn(cache::after_write));
+            }
+            let route = route.wrap(actix_web::middleware::from_fn(move |req, next| {
                 auth::enforce(rule, req, next)
             }));
             resource = resource.route(route);

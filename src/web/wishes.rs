@@ -15,7 +15,7 @@ use super::view::PlaceView;
 use super::{AppError, Ctx, no_store, render_with_status, throttle};
 use crate::db;
 use crate::db::wishes::{Actor, Change, Posted, Refused, WishRow};
-use crate::domain::format::{age, beijing, moment};
+use crate::domain::format::{age, beijing, count_label, moment};
 use crate::domain::wish::{
     ActorKind, NOTE_MAX, Occupation, THANKS_MAX, TrackingCode, WishInput, WishStatus, mask_phones,
 };
@@ -224,6 +224,14 @@ async fn new_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Sent back because the database is away: keep the chosen station
+        // as the only choice, without asking the database again.
+        let kept =
+            StationChoice { selected: true, name: form.station.clone(), code: form.station.clone() };
+        let stations = if form.station.is_empty() { vec![] } else { vec![kept] };
+        return render_new(ctx, state, form, errors, notice, status, stations);
+    }
     let stations = db::accounts::all_stations(&state.db).await?;
     let codes: Vec<(i64, String)> = db::wishes::station_codes(&state.db).await?;
     let stations = stations
@@ -241,6 +249,18 @@ async fn new_page(
             }
         })
         .collect();
+    render_new(ctx, state, form, errors, notice, status, stations)
+}
+
+fn render_new(
+    ctx: Ctx,
+    state: &AppState,
+    form: WishInput,
+    errors: FormErrors,
+    notice: Option<String>,
+    status: StatusCode,
+    stations: Vec<StationChoice>,
+) -> Result<HttpResponse, AppError> {
     let view = NewPage {
         stations,
         occupations: Occupation::ALL.iter().map(|o| (o.code(), ctx.t(o.label_key()))).collect(),
@@ -272,43 +292,63 @@ pub async fn create(
     form: web::Form<WishInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.into_inner();
+    match post_wish(ctx.clone(), &req, &state, input.clone()).await {
+        Err(AppError::Unavailable(e)) => {
+            // What the worker typed comes back with the form (503), so
+            // they can send it again when the database is back.
+            tracing::warn!(error = format!("{e:#}"), "wish form sent back: database unavailable");
+            let notice = ctx.t("form.unavailable").to_owned();
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            new_page(ctx, &state, input, FormErrors::new(), Some(notice), status).await
+        }
+        other => other,
+    }
+}
+
+async fn post_wish(
+    ctx: Ctx,
+    req: &HttpRequest,
+    state: &AppState,
+    input: WishInput,
+) -> Result<HttpResponse, AppError> {
     if input.is_bot() {
         // Say nothing useful to a bot; store nothing.
         return Ok(see_other("/wishes"));
     }
     let now = Utc::now();
     let ip =
-        throttle::client_ip(&req, &state.settings).map(|ip| ip.to_string()).unwrap_or_default();
+        throttle::client_ip(req, &state.settings).map(|ip| ip.to_string()).unwrap_or_default();
     let bucket = throttle::bucket(state.secret.expose(), "wish-ip", &ip);
     let (window, until) = throttle::window(now, 3600);
     let redo = StatusCode::UNPROCESSABLE_ENTITY;
-    if db::accounts::hits(&state.db, &bucket, window).await?
-        >= state.settings.wishes_per_hour as i64
-    {
-        let time = until.with_timezone(&beijing()).format("%H:%M").to_string();
-        let notice = ctx.tf("form.wish.throttled", &[("time", &time)]);
-        return new_page(ctx, &state, input, FormErrors::new(), Some(notice), redo).await;
-    }
     let wish = match input.parse() {
         Ok(w) => w,
-        Err(errors) => return new_page(ctx, &state, input, errors, None, redo).await,
+        Err(errors) => return new_page(ctx, state, input, errors, None, redo).await,
     };
     let code = TrackingCode::generate();
-    match db::wishes::submit(&state.db, &wish, &code_hash(state.secret.expose(), &code), now)
-        .await?
-    {
+    let quota = db::wishes::Quota {
+        bucket: &bucket,
+        window_start: window,
+        limit: state.settings.wishes_per_hour as i64,
+    };
+    let hash = code_hash(state.secret.expose(), &code);
+    match db::wishes::submit(&state.db, &wish, &hash, &quota, now).await? {
         Posted::New(_) => {
-            db::accounts::hit(&state.db, &bucket, window).await?;
             Ok(no_store(see_other(&format!("/wishes/track/{}?new=1", code.display()))))
+        }
+        Posted::Throttled => {
+            let time = until.with_timezone(&beijing()).format("%H:%M").to_string();
+            let notice = ctx.tf("form.wish.throttled", &[("time", &time)]);
+            new_page(ctx, state, input, FormErrors::new(), Some(notice), redo).await
         }
         Posted::Duplicate(_) => {
             let notice = ctx.t("form.wish.duplicate").to_owned();
-            new_page(ctx, &state, input, FormErrors::new(), Some(notice), redo).await
+            new_page(ctx, state, input, FormErrors::new(), Some(notice), redo).await
         }
         Posted::UnknownStation | Posted::ClosedStation => {
             let mut errors = FormErrors::new();
             errors.add("station", "form.wish.station_unknown");
-            new_page(ctx, &state, input, errors, None, redo).await
+            new_page(ctx, state, input, errors, None, redo).await
         }
     }
 }
@@ -493,7 +533,7 @@ pub struct Choice {
 struct WallPage {
     ctx: Ctx,
     wishes: Vec<WishView>,
-    total: i64,
+    total: String,
     page: i64,
     pages: i64,
     prev: Option<String>,
@@ -505,6 +545,9 @@ struct WallPage {
     filtered: bool,
 }
 
+/// The most stations the wall's filter lists (beyond, only the chosen one).
+const STATION_CHOICES: usize = 60;
+
 pub async fn wall(
     ctx: Ctx,
     req: HttpRequest,
@@ -515,8 +558,14 @@ pub async fn wall(
     let mut filter = db::wishes::WallFilter::default();
     let given =
         |name: &str| query_param(q, name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    let overview = db::districts::overview(&state.db).await?;
-    let stations = db::accounts::all_stations(&state.db).await?;
+    let overview = state
+        .cache
+        .memo(&state.db, "districts.overview", || db::districts::overview(&state.db))
+        .await?;
+    let stations = state
+        .cache
+        .memo(&state.db, "stations.all", || db::accounts::all_stations(&state.db))
+        .await?;
     if let Some(d) = given("district") {
         if overview.districts.iter().any(|x| x.slug == d) {
             filter.district = Some(d)
@@ -566,7 +615,7 @@ pub async fn wall(
     };
     let view = WallPage {
         wishes: page.rows.iter().map(|w| WishView::new(&ctx, w)).collect(),
-        total: page.total,
+        total: count_label(page.total, page.more),
         page: page.page,
         pages: page.pages,
         prev: (page.page > 1).then(|| href(page.page - 1)),
@@ -580,8 +629,18 @@ pub async fn wall(
                 selected: filter.district.as_deref() == Some(&d.slug),
             })
             .collect(),
+        // A list of hundreds of stations is no use on a phone: past
+        // STATION_CHOICES readers reach a station's wishes from its page.
         stations: stations
             .iter()
+            .filter(|s| {
+                if stations.len() > STATION_CHOICES {
+                    return filter.station == Some(s.id);
+                }
+                filter.district.as_ref().is_none_or(|d| {
+                    overview.districts.iter().any(|x| &x.slug == d && x.id == s.district_id)
+                })
+            })
             .map(|s| Choice {
                 value: s.id.to_string(),
                 label: Text::pick(ctx.lang, &s.name_zh, s.name_en.as_deref()).text,

@@ -11,7 +11,7 @@ use super::view::{FigureCard, WorkshopCard};
 use super::{AppError, Ctx, csv, render_with_status, throttle};
 use crate::db;
 use crate::db::workshops::{OpeningRow, SignupOutcome};
-use crate::domain::format::{beijing, group_number, today};
+use crate::domain::format::{beijing, count_label, group_number, today};
 use crate::domain::workshop::{Category, Listing, ListingParams, SignupInput, Sort};
 use crate::domain::{FormErrors, Text};
 use crate::startup::AppState;
@@ -40,7 +40,7 @@ struct IndexPage {
     ctx: Ctx,
     listing: Listing,
     cards: Vec<WorkshopCard>,
-    total: i64,
+    total: String,
     page: i64,
     pages: i64,
     districts: Vec<Choice>,
@@ -63,7 +63,11 @@ pub async fn index(
 ) -> Result<HttpResponse, AppError> {
     let listing = listing_of(&req);
     let page = db::workshops::list(&state.db, &listing, today()).await?;
-    let (district_rows, town_rows) = db::workshops::filter_choices(&state.db).await?;
+    let choices = state
+        .cache
+        .memo(&state.db, "workshops.filter_choices", || db::workshops::filter_choices(&state.db))
+        .await?;
+    let (district_rows, town_rows) = (&choices.0, &choices.1);
     let cards = page.rows.iter().map(|w| WorkshopCard::new(&ctx, w)).collect();
     let href = |n: i64, sort: Sort| {
         let q = listing.query(n, sort);
@@ -75,26 +79,26 @@ pub async fn index(
         .map(|n| PageLink { number: n, href: href(n, listing.sort), current: n == page.page })
         .collect();
     let districts = district_rows
-        .into_iter()
+        .iter()
         .map(|(slug, zh, en)| {
-            let label = Text::pick(ctx.lang, &zh, en.as_deref());
+            let label = Text::pick(ctx.lang, zh, en.as_deref());
             Choice {
-                selected: listing.district.as_deref() == Some(&slug),
+                selected: listing.district.as_deref() == Some(slug),
                 lang: label.fallback.then_some("zh-CN"),
                 label: label.text,
-                value: slug,
+                value: slug.clone(),
             }
         })
         .collect();
     let towns = town_rows
-        .into_iter()
+        .iter()
         .map(|(zh, en)| {
-            let label = Text::pick(ctx.lang, &zh, en.as_deref());
+            let label = Text::pick(ctx.lang, zh, en.as_deref());
             Choice {
-                selected: listing.town.as_deref() == Some(&zh),
+                selected: listing.town.as_deref() == Some(zh),
                 lang: label.fallback.then_some("zh-CN"),
                 label: label.text,
-                value: zh,
+                value: zh.clone(),
             }
         })
         .collect();
@@ -110,11 +114,14 @@ pub async fn index(
     let sorts =
         Sort::ALL.iter().map(|s| (href(1, *s), ctx.t(s.label_key()), *s == listing.sort)).collect();
     let reported = reported_totals(&ctx, &state).await?;
-    let (portal_count, portal_employed) = db::workshops::portal_totals(&state.db, None).await?;
+    let (portal_count, portal_employed) = *state
+        .cache
+        .memo(&state.db, "workshops.portal_totals", || db::workshops::portal_totals(&state.db, None))
+        .await?;
     let view = IndexPage {
         prev: (page.page > 1).then(|| href(page.page - 1, listing.sort)),
         next: (page.page < page.pages).then(|| href(page.page + 1, listing.sort)),
-        total: page.total,
+        total: count_label(page.total, page.more),
         page: page.page,
         pages: page.pages,
         cards,
@@ -135,7 +142,13 @@ pub async fn index(
 /// The county's own totals, as figures of the district that reports them
 /// (those whose code names the workshop programme).
 pub async fn reported_totals(ctx: &Ctx, state: &AppState) -> Result<Vec<FigureCard>, AppError> {
-    let Some(page) = db::districts::district_page(&state.db, "tonglu").await? else {
+    let page = state
+        .cache
+        .memo(&state.db, "workshops.reporting_district", || {
+            db::districts::district_page(&state.db, "tonglu")
+        })
+        .await?;
+    let Some(page) = page.as_ref() else {
         return Ok(Vec::new());
     };
     Ok(page
@@ -389,6 +402,7 @@ pub async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
         .insert_header(("Access-Control-Allow-Origin", "*"))
         .json(serde_json::json!({
             "total": page.total,
+            "total_is_lower_bound": page.more,
             "page": page.page,
             "pages": page.pages,
             "ignored": listing.ignored,

@@ -125,6 +125,12 @@ pub fn test_settings(database_url: String) -> Settings {
         wish_phone_days: 30,
         wishes_per_hour: 1000,
         track_lookups_per_hour: 10_000,
+        page_cache_mb: 4,
+        // Every cached page asks the database, so a test sees its own
+        // writes at once (production checks once a second).
+        cache_recheck_ms: 0,
+        db_timeout_ms: 1500,
+        sqlite_max_mb: None,
     }
 }
 
@@ -372,13 +378,107 @@ pub async fn count(db: &Db, sql: &'static str) -> i64 {
     scalar(db, sql).await
 }
 
-/// Runs a statement straight on the database (to set up or age data).
+/// Runs a statement straight on the database (to set up or age data),
+/// then bumps the content version as every writer of public content does,
+/// so cached pages show the change.
 pub async fn exec(db: &Db, sql: &'static str) {
+    exec_quietly(db, sql).await;
+    exec_quietly(db, "UPDATE content_version SET version = version + 1").await;
+}
+
+/// A statement straight on the database, leaving the page caches alone.
+pub async fn exec_quietly(db: &Db, sql: &'static str) {
     match db {
         Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
         Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
     }
     .unwrap();
+}
+
+/// The `linli` binary serving in its own process, on a free port.
+pub struct Server {
+    pub child: std::process::Child,
+    pub port: u16,
+    pub address: String,
+    /// The rest of its log, read on a thread so the pipe never fills.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts `linli serve` on `database_url` with extra settings and
+    /// waits until it says where it listens.
+    pub fn start(database_url: &str, envs: &[(&str, &str)]) -> Server {
+        use std::io::BufRead;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_linli"));
+        cmd.env("DATABASE_URL", database_url)
+            .env("LINLI_BIND", "127.0.0.1:0")
+            .env("RUST_LOG", "info")
+            .env("LINLI_WISHES_PER_HOUR", "1000000")
+            .env_remove("LINLI_SECRET")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("the linli binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let mut port = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.contains("listening on") {
+                let at = line.find("127.0.0.1:").expect("the address in the log") + 10;
+                let digits: String =
+                    line[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+                port = Some(digits.parse::<u16>().unwrap());
+                break;
+            }
+        }
+        let port = port.expect("the server said where it listens");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Server { child, port, address: format!("http://127.0.0.1:{port}"), log }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client like a browser: keeps cookies, follows no redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The CSRF token in a page's first form.
+pub fn csrf_of(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    attr(&doc, "input[name=csrf_token]", "value")
 }
 
 /// An attribute of the first element matching `selector`.

@@ -1,0 +1,204 @@
+//! Correctness under load, at a scale that fits in CI: many volunteers
+//! claiming at once (one server, and two server processes on one
+//! PostgreSQL), and the hot queries' plans on a generated dataset.
+//! Speed itself is measured by bench/run.sh, not here.
+
+mod common;
+
+use common::{Backend, Server, TestApp, browser, count, csrf_of};
+use linli::db::Db;
+use linli::db::generate::{Scale, VOLUNTEER_DOMAIN, VOLUNTEER_PASSWORD, generate};
+
+/// 2 stations, 50 volunteers and 250 wishes, of which exactly 100 open.
+const SMALL: Scale = Scale { stations: 2, workshops: 0, volunteers: 50, wishes: 250 };
+
+async fn open_wishes(db: &Db) -> Vec<i64> {
+    let sql = "SELECT id FROM wishes WHERE status = 'open' AND code_hash LIKE 'gen-%' ORDER BY id";
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+/// Signs in generated volunteer `n` at `base` and returns their client
+/// and a CSRF token of their session.
+async fn volunteer(base: &str, n: usize, wish: i64) -> (reqwest::Client, String) {
+    let client = browser();
+    let form = client.get(format!("{base}/account/login")).send().await.unwrap();
+    let token = csrf_of(&form.text().await.unwrap());
+    let login = format!("volunteer{n}{VOLUNTEER_DOMAIN}");
+    let res = client
+        .post(format!("{base}/account/login"))
+        .form(&[("login", login.as_str()), ("password", VOLUNTEER_PASSWORD), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "volunteer {n} signs in");
+    let page = client.get(format!("{base}/wishes/{wish}")).send().await.unwrap();
+    let token = csrf_of(&page.text().await.unwrap());
+    (client, token)
+}
+
+/// 1,000 claim requests over the 100 open wishes from 50 volunteers at
+/// once, spread over the given server addresses. Exactly one claim per
+/// wish wins; everything else is a refusal, never a server error.
+async fn thousand_claims(db: &Db, servers: &[String]) {
+    let wishes = open_wishes(db).await;
+    assert_eq!(wishes.len(), 100);
+    let claimed_before = count(db, "SELECT COUNT(*) FROM wishes WHERE status = 'claimed'").await;
+    let mut volunteers = Vec::new();
+    for n in 1..=50 {
+        let base = &servers[n % servers.len()];
+        volunteers.push(volunteer(base, n, wishes[0]).await);
+    }
+    let mut requests = Vec::new();
+    for k in 0..1000usize {
+        let (client, token) = volunteers[(k * 7) % 50].clone();
+        let base = servers[k % servers.len()].clone();
+        let wish = wishes[k % 100];
+        requests.push(tokio::spawn(async move {
+            let res = client
+                .post(format!("{base}/wishes/{wish}/claim"))
+                .form(&[("csrf_token", token)])
+                .send()
+                .await
+                .expect("the server answers");
+            res.status().as_u16()
+        }));
+    }
+    let mut statuses = std::collections::BTreeMap::new();
+    for r in requests {
+        *statuses.entry(r.await.unwrap()).or_insert(0) += 1;
+    }
+    assert_eq!(statuses.get(&303), Some(&100), "exactly one winner per wish: {statuses:?}");
+    assert_eq!(statuses.get(&409), Some(&900), "the rest are refused: {statuses:?}");
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM wishes WHERE status = 'claimed'").await,
+        claimed_before + 100
+    );
+    let events = count(
+        db,
+        "SELECT COUNT(*) FROM wish_events e JOIN wishes w ON w.id = e.wish_id \
+         WHERE e.to_status = 'claimed' AND w.status = 'claimed' AND e.actor_kind = 'volunteer' \
+         GROUP BY e.wish_id ORDER BY COUNT(*) DESC LIMIT 1",
+    )
+    .await;
+    assert_eq!(events, 1, "one claim event per wish");
+    assert_eq!(
+        count(db, "SELECT COALESCE(SUM(open_claims), 0) FROM users").await,
+        count(db, "SELECT COUNT(*) FROM wishes WHERE status = 'claimed'").await,
+        "the volunteers' counters match the claims"
+    );
+}
+
+async fn a_thousand_claims_on_one_server(app: TestApp) {
+    generate(&app.db, SMALL, chrono::Utc::now()).await.unwrap();
+    thousand_claims(&app.db, std::slice::from_ref(&app.address)).await;
+}
+
+/// Two `linli serve` processes on one PostgreSQL database: they share the
+/// cookie key through the database, so a volunteer signed in on one is
+/// signed in on both, and the claims still have one winner each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_claims_on_two_server_processes_sharing_postgresql() {
+    let Some(server) = common::pg_server_url() else {
+        eprintln!("skipped: set LINLI_TEST_PG to run it");
+        return;
+    };
+    let name = common::create_pg_database(&server).await;
+    let url = common::with_database(&server, &name);
+    {
+        let settings = common::test_settings(url.clone());
+        let db = linli::startup::open_database(&settings).await.unwrap();
+        linli::startup::seed_if_empty(&db).await.unwrap();
+        generate(&db, SMALL, chrono::Utc::now()).await.unwrap();
+        db.close().await;
+    }
+    let limits = [("LINLI_CLAIM_LIMIT", "1000"), ("LINLI_WORKERS", "2")];
+    let one = Server::start(&url, &limits);
+    let two = Server::start(&url, &limits);
+    let db = Db::connect(&linli::config::DatabaseUrl(url.clone()), 2).await.unwrap();
+    thousand_claims(&db, &[one.address.clone(), two.address.clone()]).await;
+    db.close().await;
+    drop((one, two));
+    common::drop_pg_database(&server, &name).await;
+}
+
+mod one_server {
+    fn claim_limit(s: &mut linli::config::Settings) {
+        s.claim_limit = 1000;
+        s.workers = Some(2);
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        crate::common::run_with(crate::Backend::Sqlite, claim_limit, super::a_thousand_claims_on_one_server)
+            .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        crate::common::run_with(
+            crate::Backend::Postgres,
+            claim_limit,
+            super::a_thousand_claims_on_one_server,
+        )
+        .await
+    }
+}
+
+/// The listing queries walk their indexes in order and stop after a page,
+/// on both databases, on the medium dataset (after ANALYZE).
+async fn hot_queries_use_their_indexes(app: TestApp) {
+    use linli::db::explain;
+    use linli::db::wishes::{WallFilter, wall_query};
+    use linli::db::workshops::list_query;
+    use linli::domain::workshop::{Listing, Sort};
+
+    generate(&app.db, Scale::MEDIUM, chrono::Utc::now()).await.unwrap();
+    let today = linli::domain::format::today();
+    let station = app.place_id("gen-station-7").await;
+    let mut cases: Vec<(String, linli::db::ListQuery, &str)> = vec![
+        ("wall".into(), wall_query(&WallFilter::default()), "wishes_wall"),
+        (
+            "wall by district".into(),
+            wall_query(&WallFilter { district: Some("tonglu".into()), ..WallFilter::default() }),
+            "wishes_wall",
+        ),
+        (
+            "wall by station".into(),
+            wall_query(&WallFilter { station: Some(station), ..WallFilter::default() }),
+            "wishes_station",
+        ),
+    ];
+    for (sort, index) in [
+        (Sort::Newest, "workshops_newest"),
+        (Sort::MostEmployed, "workshops_most_employed"),
+        (Sort::LargestIncrease, "workshops_largest_increase"),
+    ] {
+        let listing = Listing { sort, ..Listing::default() };
+        cases.push((format!("workshops {sort:?}"), list_query(&listing, today), index));
+    }
+    let search = Listing { q: Some("蜜梨".into()), ..Listing::default() };
+    cases.push(("workshops search".into(), list_query(&search, today), "workshops_newest"));
+    let filtered = Listing { district: Some("tonglu".into()), hiring: true, ..Listing::default() };
+    cases.push(("workshops filtered".into(), list_query(&filtered, today), "workshops_newest"));
+
+    for (name, query, index) in cases {
+        let plan = explain(&app.db, &query.rows, &query.args).await.unwrap();
+        assert!(plan.contains(index), "{name} ({:?}) walks {index}:\n{plan}", app.backend);
+        let sorts = match app.backend {
+            Backend::Sqlite => plan.contains("TEMP B-TREE FOR ORDER BY"),
+            Backend::Postgres => plan.lines().any(|l| l.trim_start().starts_with("Sort")),
+        };
+        assert!(!sorts, "{name} ({:?}) needs no sort of all matches:\n{plan}", app.backend);
+        if name.starts_with("wall") {
+            let counted = explain(&app.db, &query.count, &query.args).await.unwrap();
+            let reads_all = match app.backend {
+                Backend::Sqlite => counted.lines().any(|l| l.trim() == "SCAN w"),
+                Backend::Postgres => counted.contains("Seq Scan on wishes"),
+            };
+            assert!(!reads_all, "{name} ({:?}) counts through an index:\n{counted}", app.backend);
+        }
+    }
+}
+
+on_both_databases!(hot_queries_use_their_indexes);
