@@ -156,7 +156,8 @@ impl Application {
         let chores = spawn_maintenance(db.clone(), settings.clone());
         let key = Key::from(secret.expose());
         let secure = settings.secure_cookies();
-        let cache = crate::web::cache::PageCache::new(settings.page_cache_mb, settings.cache_recheck_ms);
+        let cache =
+            crate::web::cache::PageCache::new(settings.page_cache_mb, settings.cache_recheck_ms);
         let state = web::Data::new(AppState { db: db.clone(), settings, secret, cache });
 
         let mut server = HttpServer::new(move || {

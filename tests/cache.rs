@@ -13,7 +13,8 @@ async fn pages_come_from_the_cache_until_content_changes(app: TestApp) {
     let (status, html) = app.page("/districts/tonglu").await;
     assert_eq!(status, 200);
     let before = text(&html, "h1");
-    exec_quietly(&app.db, "UPDATE districts SET name_zh = '缓存测试县' WHERE slug = 'tonglu'").await;
+    exec_quietly(&app.db, "UPDATE districts SET name_zh = '缓存测试县' WHERE slug = 'tonglu'")
+        .await;
     let (_, html) = app.page("/districts/tonglu").await;
     assert_eq!(text(&html, "h1"), before, "served from the cache");
     exec(&app.db, "UPDATE districts SET name_zh = '缓存测试县' WHERE slug = 'tonglu'").await;
@@ -26,9 +27,11 @@ async fn cached_pages_answer_conditional_requests(app: TestApp) {
     assert_eq!(first.status().as_u16(), 200);
     let etag = first.headers().get("etag").expect("an ETag").to_str().unwrap().to_owned();
     let body = first.text().await.unwrap();
-    let again = app.client.get(app.url("/wishes")).header("If-None-Match", &etag).send().await.unwrap();
+    let again =
+        app.client.get(app.url("/wishes")).header("If-None-Match", &etag).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 304);
-    let gzip = app.client.get(app.url("/wishes")).header("Accept-Encoding", "gzip").send().await.unwrap();
+    let gzip =
+        app.client.get(app.url("/wishes")).header("Accept-Encoding", "gzip").send().await.unwrap();
     assert_eq!(gzip.headers().get("content-encoding").unwrap(), "gzip");
     assert!(gzip.headers().get("content-security-policy").is_some(), "security headers kept");
     let plain = app.get("/wishes").await;
@@ -43,9 +46,12 @@ async fn nobody_gets_someone_elses_page(app: TestApp) {
         .await;
     let path = format!("/wishes/{wish}");
     let (_, html) = app.page(&path).await;
-    assert!(html.select(&scraper::Selector::parse("form[action$=claim]").unwrap()).next().is_none());
+    assert!(
+        html.select(&scraper::Selector::parse("form[action$=claim]").unwrap()).next().is_none()
+    );
 
-    let english = app.client.get(app.url(&path)).header("Accept-Language", "en").send().await.unwrap();
+    let english =
+        app.client.get(app.url(&path)).header("Accept-Language", "en").send().await.unwrap();
     let english = english.text().await.unwrap();
     assert!(english.contains("<html lang=\"en\""), "English readers get the English page");
 

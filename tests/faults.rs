@@ -82,7 +82,12 @@ fn wish_fields(station: &str, what: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-async fn post(client: &reqwest::Client, url: String, mut fields: Vec<(String, String)>, token: &str) -> (u16, String, Duration) {
+async fn post(
+    client: &reqwest::Client,
+    url: String,
+    mut fields: Vec<(String, String)>,
+    token: &str,
+) -> (u16, String, Duration) {
     fields.push(("csrf_token".into(), token.to_owned()));
     let started = Instant::now();
     let res = client.post(url).form(&fields).send().await.unwrap();
@@ -109,7 +114,8 @@ async fn postgresql_going_away_and_coming_back() {
     tokio::spawn(app.run_until_stopped());
 
     let client = browser();
-    let form = client.get(format!("{base}/wishes/new?station=xh-zmxl-station")).send().await.unwrap();
+    let form =
+        client.get(format!("{base}/wishes/new?station=xh-zmxl-station")).send().await.unwrap();
     assert_eq!(form.status().as_u16(), 200);
     let token = csrf_of(&form.text().await.unwrap());
     let signup_page = client.get(format!("{base}/workshops/hangshu-base")).send().await.unwrap();
@@ -122,18 +128,34 @@ async fn postgresql_going_away_and_coming_back() {
     proxy.cut();
     for (path, lang) in [("/districts/tonglu", "zh-CN"), ("/wishes", "en")] {
         let started = Instant::now();
-        let res = client.get(format!("{base}{path}")).header("Accept-Language", lang).send().await.unwrap();
-        assert!(started.elapsed() < Duration::from_secs(2), "{path} answered in {:?}", started.elapsed());
+        let res = client
+            .get(format!("{base}{path}"))
+            .header("Accept-Language", lang)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{path} answered in {:?}",
+            started.elapsed()
+        );
         assert_eq!(res.status().as_u16(), 503, "{path}");
         let body = res.text().await.unwrap();
-        assert!(body.contains("服务暂时不可用") && body.contains("briefly unavailable"), "bilingual: {body}");
+        assert!(
+            body.contains("服务暂时不可用") && body.contains("briefly unavailable"),
+            "bilingual: {body}"
+        );
     }
     let typed = "一副护膝（断线时写的）";
     let (status, body, took) =
-        post(&client, format!("{base}/wishes"), wish_fields("xh-zmxl-station", typed), &token).await;
+        post(&client, format!("{base}/wishes"), wish_fields("xh-zmxl-station", typed), &token)
+            .await;
     assert_eq!(status, 503);
     assert!(took < Duration::from_secs(2), "the form came back in {took:?}");
-    assert!(body.contains(typed) && body.contains("早上出车冷"), "the wish form keeps what was typed");
+    assert!(
+        body.contains(typed) && body.contains("早上出车冷"),
+        "the wish form keeps what was typed"
+    );
     assert!(body.contains("连不上数据库"), "and says why");
     // Any other form: its values come back on the error page, ready to resend.
     let signup = vec![
@@ -159,7 +181,8 @@ async fn postgresql_going_away_and_coming_back() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let (status, _, _) =
-        post(&client, format!("{base}/wishes"), wish_fields("xh-zmxl-station", typed), &token).await;
+        post(&client, format!("{base}/wishes"), wish_fields("xh-zmxl-station", typed), &token)
+            .await;
     assert_eq!(status, 303, "the same form goes through once the database is back");
 
     handle.stop(false).await;
@@ -186,13 +209,15 @@ async fn sqlite_full_and_freed_again() {
     sqlx::query("PRAGMA max_page_count = 512").execute(&mut filler).await.unwrap();
     sqlx::query("CREATE TABLE filler (b BLOB)").execute(&mut filler).await.unwrap();
     loop {
-        let r = sqlx::query("INSERT INTO filler VALUES (zeroblob(16384))").execute(&mut filler).await;
+        let r =
+            sqlx::query("INSERT INTO filler VALUES (zeroblob(16384))").execute(&mut filler).await;
         if r.is_err() {
             break;
         }
     }
     loop {
-        let r = sqlx::query("INSERT INTO filler VALUES (zeroblob(1024))").execute(&mut filler).await;
+        let r =
+            sqlx::query("INSERT INTO filler VALUES (zeroblob(1024))").execute(&mut filler).await;
         if r.is_err() {
             break;
         }
@@ -201,13 +226,15 @@ async fn sqlite_full_and_freed_again() {
     let client = browser();
     let res = client.get(format!("{base}/districts/tonglu")).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200, "reading needs no space");
-    let form = client.get(format!("{base}/wishes/new?station=xh-zmxl-station")).send().await.unwrap();
+    let form =
+        client.get(format!("{base}/wishes/new?station=xh-zmxl-station")).send().await.unwrap();
     let token = csrf_of(&form.text().await.unwrap());
     let mut refused = None;
     for n in 0..50 {
         let typed = format!("一个保温杯（第{n}个，写满时）");
         let (status, body, _) =
-            post(&client, format!("{base}/wishes"), wish_fields("xh-zmxl-station", &typed), &token).await;
+            post(&client, format!("{base}/wishes"), wish_fields("xh-zmxl-station", &typed), &token)
+                .await;
         if status == 503 {
             refused = Some((typed, body));
             break;
@@ -220,7 +247,8 @@ async fn sqlite_full_and_freed_again() {
     sqlx::query("DROP TABLE filler").execute(&mut filler).await.unwrap();
     filler.close().await.unwrap();
     let (status, _, _) =
-        post(&client, format!("{base}/wishes"), wish_fields("xh-zmxl-station", &typed), &token).await;
+        post(&client, format!("{base}/wishes"), wish_fields("xh-zmxl-station", &typed), &token)
+            .await;
     assert_eq!(status, 303, "space freed: the same wish is stored, no restart");
     handle.stop(false).await;
 }
@@ -229,13 +257,18 @@ async fn wishes_with_text(db: &linli::db::Db, what: &str) -> i64 {
     let sql = "SELECT COUNT(*) FROM wishes WHERE what = $1";
     match db {
         linli::db::Db::Sqlite(p) => sqlx::query_scalar(sql).bind(what).fetch_one(p).await.unwrap(),
-        linli::db::Db::Postgres(p) => sqlx::query_scalar(sql).bind(what).fetch_one(p).await.unwrap(),
+        linli::db::Db::Postgres(p) => {
+            sqlx::query_scalar(sql).bind(what).fetch_one(p).await.unwrap()
+        }
     }
 }
 
 /// A fresh database for the binary: a temp SQLite file, or a new
 /// PostgreSQL database (dropped by the caller).
-async fn database(backend: common::Backend, dir: &std::path::Path) -> (String, Option<(String, String)>) {
+async fn database(
+    backend: common::Backend,
+    dir: &std::path::Path,
+) -> (String, Option<(String, String)>) {
     match backend {
         common::Backend::Sqlite => (format!("sqlite://{}/linli.db", dir.display()), None),
         common::Backend::Postgres => {
@@ -333,7 +366,9 @@ async fn sigkill_during_wish_posts_loses_no_answered_wish() {
                     let mut fields = wish_fields("xh-zmxl-station", &typed);
                     fields.push(("csrf_token".into(), token.clone()));
                     match client.post(format!("{base}/wishes")).form(&fields).send().await {
-                        Ok(res) if res.status().as_u16() == 303 => answered.lock().unwrap().push(typed),
+                        Ok(res) if res.status().as_u16() == 303 => {
+                            answered.lock().unwrap().push(typed)
+                        }
                         Ok(res) => panic!("unexpected {}", res.status()),
                         Err(_) => return,
                     }

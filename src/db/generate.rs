@@ -110,7 +110,8 @@ const WISHES: [&str; 10] = [
     "一把结实的雨伞",
     "孩子的书包",
 ];
-const NAMES: [&str; 8] = ["王师傅", "李大姐", "张师傅", "刘阿姨", "陈师傅", "杨大哥", "赵阿姨", "周师傅"];
+const NAMES: [&str; 8] =
+    ["王师傅", "李大姐", "张师傅", "刘阿姨", "陈师傅", "杨大哥", "赵阿姨", "周师傅"];
 
 /// Adds `scale` worth of data. Needs the demo content (the districts) and
 /// refuses to run twice on one database.
@@ -231,7 +232,8 @@ async fn workshops(
 }
 
 async fn volunteers(db: &Db, n: usize, now: DateTime<Utc>) -> anyhow::Result<usize> {
-    let hash = crate::domain::password_hash::hash(VOLUNTEER_PASSWORD).map_err(anyhow::Error::msg)?;
+    let hash =
+        crate::domain::password_hash::hash(VOLUNTEER_PASSWORD).map_err(anyhow::Error::msg)?;
     const HEAD: &str =
         "INSERT INTO users (display_name, email, password_hash, created_at, updated_at)";
     let rows: Vec<usize> = (0..n).collect();
@@ -282,7 +284,11 @@ async fn wishes(
             let (status, volunteer, closed) = match i % 20 {
                 0..=7 => ("open", None, None),
                 8 | 9 => ("claimed", Some(volunteers.get(claimed % volunteers.len().max(1))), None),
-                10..=15 => ("fulfilled", Some(volunteers.get(claimed % volunteers.len().max(1))), Some(opened + Duration::minutes(40))),
+                10..=15 => (
+                    "fulfilled",
+                    Some(volunteers.get(claimed % volunteers.len().max(1))),
+                    Some(opened + Duration::minutes(40)),
+                ),
                 16 => ("pending", None, None),
                 17 => ("rejected", None, Some(created + Duration::minutes(20))),
                 18 => ("withdrawn", None, Some(created + Duration::minutes(10))),
@@ -292,10 +298,13 @@ async fn wishes(
             if volunteer.is_some() {
                 claimed += 1;
             }
-            let opened = (!matches!(status, "pending" | "rejected" | "withdrawn")).then_some(opened);
+            let opened =
+                (!matches!(status, "pending" | "rejected" | "withdrawn")).then_some(opened);
             // Claims still held are recent, or the clock would hand them back.
             let claimed_at = volunteer.map(|_| match status {
-                "claimed" => (now - Duration::hours((i % 72) as i64)).max(created + Duration::minutes(45)),
+                "claimed" => {
+                    (now - Duration::hours((i % 72) as i64)).max(created + Duration::minutes(45))
+                }
                 _ => created + Duration::minutes(45),
             });
             let thanks = (status == "fulfilled" && i % 3 == 0).then_some("谢谢你，天冷了很暖心！");
@@ -373,7 +382,10 @@ mod tests {
 
     #[test]
     fn numbered_placeholders() {
-        assert_eq!(insert_sql("INSERT INTO t (a, b)", 2, 2), "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)");
+        assert_eq!(
+            insert_sql("INSERT INTO t (a, b)", 2, 2),
+            "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)"
+        );
     }
 
     #[test]

@@ -121,7 +121,11 @@ pub struct PoolLimits {
 
 impl Default for PoolLimits {
     fn default() -> Self {
-        PoolLimits { max_connections: 10, acquire_timeout: Duration::from_secs(5), sqlite_max_mb: None }
+        PoolLimits {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+            sqlite_max_mb: None,
+        }
     }
 }
 

@@ -208,8 +208,15 @@ pub fn wall_query(f: &WallFilter) -> ListQuery {
     let mut filter = String::from(" WHERE w.status = 'open'");
     let mut args = Vec::new();
     if let Some(d) = &f.district {
+        // A set of stations, checked while the wishes are read in wall
+        // order (the unary + keeps SQLite from starting at the stations
+        // and sorting all their wishes instead).
         args.push(Arg::Text(d.clone()));
-        filter.push_str(&format!(" AND d.slug = ${}", args.len()));
+        filter.push_str(&format!(
+            " AND +w.station_id IN (SELECT sp.id FROM places sp JOIN districts sd \
+             ON sd.id = sp.district_id WHERE sd.slug = ${})",
+            args.len()
+        ));
     }
     if let Some(o) = &f.occupation {
         args.push(Arg::Text(o.clone()));
@@ -220,8 +227,7 @@ pub fn wall_query(f: &WallFilter) -> ListQuery {
         filter.push_str(&format!(" AND w.station_id = ${}", args.len()));
     }
     let count = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM wishes w JOIN places p ON p.id = w.station_id \
-         JOIN districts d ON d.id = p.district_id{filter} LIMIT {}) AS c",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM wishes w{filter} LIMIT {}) AS c",
         MAX_PAGES * WALL_PAGE + 1
     );
     let rows = format!("{SELECT}{filter} ORDER BY w.opened_at DESC, w.id DESC LIMIT {WALL_PAGE}");

@@ -5,10 +5,10 @@ use sqlx::FromRow;
 
 use super::accounts::escape_like;
 use super::{Arg, BeginWrite, Db, DbResult, ListQuery, bind_args, on_db};
-use crate::domain::{Grants, MAX_PAGES};
 use crate::domain::workshop::{
     Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, search_text,
 };
+use crate::domain::{Grants, MAX_PAGES};
 
 const AUDIT: &str =
     "INSERT INTO audit_log (at, actor_id, action, object, detail) VALUES ($1, $2, $3, $4, $5)";

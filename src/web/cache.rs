@@ -125,7 +125,12 @@ impl PageCache {
     /// `compute`'s value for the current content version: what rarely
     /// changes but costs a pass over a whole table (the listing's filter
     /// choices and totals) is computed once per change, not per request.
-    pub async fn memo<T, F, Fut>(&self, db: &Db, name: &'static str, compute: F) -> db::DbResult<Arc<T>>
+    pub async fn memo<T, F, Fut>(
+        &self,
+        db: &Db,
+        name: &'static str,
+        compute: F,
+    ) -> db::DbResult<Arc<T>>
     where
         T: Send + Sync + 'static,
         F: FnOnce() -> Fut,
@@ -252,17 +257,15 @@ pub async fn after_write(
 }
 
 fn respond(req: &actix_web::HttpRequest, page: &Page) -> HttpResponse {
-    let not_modified = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.as_bytes().split(|b| *b == b',').any(|t| t.trim_ascii() == page.etag.as_bytes()));
+    let not_modified = req.headers().get(header::IF_NONE_MATCH).is_some_and(|v| {
+        v.as_bytes().split(|b| *b == b',').any(|t| t.trim_ascii() == page.etag.as_bytes())
+    });
     let mut res = if not_modified {
         HttpResponse::NotModified().finish()
     } else {
         if accepts_gzip(req) {
             let mut res = HttpResponse::Ok().body(page.gzip.clone());
-            res.headers_mut()
-                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            res.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             res
         } else {
             HttpResponse::Ok().body(page.plain.clone())
@@ -275,7 +278,8 @@ fn respond(req: &actix_web::HttpRequest, page: &Page) -> HttpResponse {
         }
     }
     headers.insert(header::ETAG, page.etag.clone());
-    headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language, Accept-Encoding"));
+    headers
+        .insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language, Accept-Encoding"));
     res
 }
 

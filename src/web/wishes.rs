@@ -227,8 +227,11 @@ async fn new_page(
     if status == StatusCode::SERVICE_UNAVAILABLE {
         // Sent back because the database is away: keep the chosen station
         // as the only choice, without asking the database again.
-        let kept =
-            StationChoice { selected: true, name: form.station.clone(), code: form.station.clone() };
+        let kept = StationChoice {
+            selected: true,
+            name: form.station.clone(),
+            code: form.station.clone(),
+        };
         let stations = if form.station.is_empty() { vec![] } else { vec![kept] };
         return render_new(ctx, state, form, errors, notice, status, stations);
     }
@@ -316,8 +319,7 @@ async fn post_wish(
         return Ok(see_other("/wishes"));
     }
     let now = Utc::now();
-    let ip =
-        throttle::client_ip(req, &state.settings).map(|ip| ip.to_string()).unwrap_or_default();
+    let ip = throttle::client_ip(req, &state.settings).map(|ip| ip.to_string()).unwrap_or_default();
     let bucket = throttle::bucket(state.secret.expose(), "wish-ip", &ip);
     let (window, until) = throttle::window(now, 3600);
     let redo = StatusCode::UNPROCESSABLE_ENTITY;

@@ -116,7 +116,9 @@ pub async fn index(
     let reported = reported_totals(&ctx, &state).await?;
     let (portal_count, portal_employed) = *state
         .cache
-        .memo(&state.db, "workshops.portal_totals", || db::workshops::portal_totals(&state.db, None))
+        .memo(&state.db, "workshops.portal_totals", || {
+            db::workshops::portal_totals(&state.db, None)
+        })
         .await?;
     let view = IndexPage {
         prev: (page.page > 1).then(|| href(page.page - 1, listing.sort)),
