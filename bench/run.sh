@@ -77,7 +77,7 @@ prepare() { # scale
     fi
     say "generating the $scale dataset on $DB_KIND"
     local started=$SECONDS
-    (cd "$WORK/$scale" && DATABASE_URL=$url "$BIN" seed --scale "$scale") | tee "$RESULTS/seed-$scale.txt" >&2
+    (cd "$WORK/$scale" && DATABASE_URL=$url RUST_LOG=error "$BIN" seed --scale "$scale") | tee "$RESULTS/seed-$scale.txt" >&2
     echo "$((SECONDS - started))" > "$RESULTS/seed-$scale.secs"
 }
 

@@ -10,6 +10,9 @@ INSERT INTO content_version (id, version) VALUES (1, 1);
 -- The wish wall reads open wishes newest first; with these it walks an
 -- index in that order and stops after one page.
 CREATE INDEX wishes_wall ON wishes (status, opened_at DESC, id DESC);
+-- Thank-yous shown as warm stories, newest first.
+CREATE INDEX wishes_thanked ON wishes (updated_at DESC, id DESC)
+    WHERE status = 'fulfilled' AND thanks IS NOT NULL AND thanks_hidden = FALSE;
 DROP INDEX wishes_station;
 CREATE INDEX wishes_station ON wishes (station_id, status, opened_at DESC, id DESC);
 

@@ -310,6 +310,9 @@ impl Db {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(limits.acquire_timeout)
+                    // A file, not a network peer: a connection cannot go
+                    // stale, so no ping before every use.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
                     .map_err(|e| fail(format!("cannot open the SQLite database '{path}': {e}")))?;

@@ -266,12 +266,23 @@ pub async fn claimed_by(db: &Db, user_id: i64) -> DbResult<Vec<WishRow>> {
 
 /// Fulfilled wishes with a thank-you that staff have not hidden.
 pub async fn warm_stories(db: &Db, district: Option<&str>, limit: i64) -> DbResult<Vec<WishRow>> {
-    let sql = format!(
-        "{SELECT} WHERE w.status = 'fulfilled' AND w.thanks IS NOT NULL AND w.thanks_hidden = FALSE \
-         AND ($1 IS NULL OR d.slug = $1) ORDER BY w.updated_at DESC, w.id DESC LIMIT {limit}"
+    // The terms of the partial index `wishes_thanked`, walked newest first.
+    let mut sql = format!(
+        "{SELECT} WHERE w.status = 'fulfilled' AND w.thanks IS NOT NULL AND w.thanks_hidden = FALSE"
     );
-    Ok(on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql))
-        .bind(district.map(str::to_owned)).fetch_all(p).await?))
+    let mut args = Vec::new();
+    if let Some(d) = district {
+        args.push(Arg::Text(d.to_owned()));
+        sql.push_str(
+            " AND +w.station_id IN (SELECT sp.id FROM places sp JOIN districts sd \
+             ON sd.id = sp.district_id WHERE sd.slug = $1)",
+        );
+    }
+    sql.push_str(&format!(" ORDER BY w.updated_at DESC, w.id DESC LIMIT {limit}"));
+    Ok(on_db!(db, p => {
+        let q = sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql));
+        bind_args!(q, &args).fetch_all(p).await?
+    }))
 }
 
 /// Who makes a change.
