@@ -26,6 +26,8 @@ pub struct AppState {
     pub secret: Secret,
     /// Rendered anonymous pages (see `web::cache`).
     pub cache: crate::web::cache::PageCache,
+    /// Wish posts, stored in batches by one task.
+    pub posts: db::wishes::PostQueue,
 }
 
 /// Opens the database, applies migrations and, on an empty database,
@@ -158,7 +160,8 @@ impl Application {
         let secure = settings.secure_cookies();
         let cache =
             crate::web::cache::PageCache::new(settings.page_cache_mb, settings.cache_recheck_ms);
-        let state = web::Data::new(AppState { db: db.clone(), settings, secret, cache });
+        let posts = db::wishes::PostQueue::start(db.clone());
+        let state = web::Data::new(AppState { db: db.clone(), settings, secret, cache, posts });
 
         let mut server = HttpServer::new(move || {
             App::new()

@@ -728,3 +728,85 @@ async fn district_admins_reset_for_their_volunteers(app: TestApp) {
     let res = elsewhere.post_form("/account", &format!("/staff/users/{target}/reset"), &[]).await;
     assert_eq!(res.status().as_u16(), 403);
 }
+
+/// Posts that arrive together are stored together (one transaction per
+/// batch): the address's limit and the same-day duplicate rule still hold
+/// among them, and every "posted" answer names a stored wish.
+async fn simultaneous_posts_keep_the_limit_and_the_duplicate_rule(app: TestApp) {
+    let token = app.csrf_token("/wishes/new").await;
+    let mut posts = Vec::new();
+    for i in 0..40 {
+        // Ten posts of one wish from one phone, thirty different ones.
+        let (what, phone) = if i < 10 {
+            ("同一个保温杯".to_owned(), "13812340077".to_owned())
+        } else {
+            (format!("一起来的心愿{i}"), String::new())
+        };
+        let client = app.client.clone();
+        let url = app.url("/wishes");
+        let token = token.clone();
+        posts.push(tokio::spawn(async move {
+            let res = client
+                .post(url)
+                .form(&[
+                    ("what", what.as_str()),
+                    ("display_name", "同时师傅"),
+                    ("occupation", "courier"),
+                    ("station", "xh-zmxl-station"),
+                    ("phone", phone.as_str()),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            res.status().as_u16()
+        }));
+    }
+    let mut posted = 0;
+    for p in posts {
+        match p.await.unwrap() {
+            303 => posted += 1,
+            422 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let stored =
+        count(&app.db, "SELECT COUNT(*) FROM wishes WHERE display_name = '同时师傅'").await;
+    assert_eq!(posted, 25, "the address's limit of 25 holds");
+    assert_eq!(stored, 25, "each answer is a stored wish");
+    assert!(
+        count(&app.db, "SELECT COUNT(*) FROM wishes WHERE what = '同一个保温杯'").await <= 1,
+        "one wish from one phone, however many times it was sent at once"
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM wish_events e JOIN wishes w ON w.id = e.wish_id \
+             WHERE w.display_name = '同时师傅'"
+        )
+        .await,
+        25,
+        "each with its first event"
+    );
+}
+
+mod simultaneous_posts {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        crate::common::run_with(
+            crate::common::Backend::Sqlite,
+            |s| s.wishes_per_hour = 25,
+            super::simultaneous_posts_keep_the_limit_and_the_duplicate_rule,
+        )
+        .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        crate::common::run_with(
+            crate::common::Backend::Postgres,
+            |s| s.wishes_per_hour = 25,
+            super::simultaneous_posts_keep_the_limit_and_the_duplicate_rule,
+        )
+        .await
+    }
+}

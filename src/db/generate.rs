@@ -10,7 +10,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::AssertSqlSafe;
 
-use super::{BUMP_CONTENT, BeginWrite, Db, DbResult, on_db};
+use super::{BUMP_CONTENT, BeginWrite, Db, DbResult, insert_sql, on_db};
 use crate::domain::wish::Occupation;
 use crate::domain::workshop::{Category, search_text};
 
@@ -55,27 +55,6 @@ pub struct Generated {
 
 const ROWS_PER_STATEMENT: usize = 400;
 const ROWS_PER_TRANSACTION: usize = 50_000;
-
-/// `INSERT INTO … VALUES ($1, …), (…)` for `rows` rows of `cols` values.
-fn insert_sql(head: &str, cols: usize, rows: usize) -> String {
-    let mut sql = String::with_capacity(head.len() + rows * cols * 6);
-    sql.push_str(head);
-    sql.push_str(" VALUES ");
-    for r in 0..rows {
-        if r > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("${}", r * cols + c + 1));
-        }
-        sql.push(')');
-    }
-    sql
-}
 
 const PRODUCTS: [(&str, &str); 16] = [
     ("蜜梨", "honey pear"),
@@ -379,14 +358,6 @@ async fn events(db: &Db, after: i64) -> DbResult<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbered_placeholders() {
-        assert_eq!(
-            insert_sql("INSERT INTO t (a, b)", 2, 2),
-            "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)"
-        );
-    }
 
     #[test]
     fn named_scales() {

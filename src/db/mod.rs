@@ -215,6 +215,32 @@ pub struct ListQuery {
     pub args: Vec<Arg>,
 }
 
+/// `INSERT INTO … VALUES ($1, …), (…)` for `rows` rows of `cols` values.
+pub(crate) fn insert_sql(head: &str, cols: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * cols * 6);
+    sql.push_str(head);
+    sql.push_str(" VALUES ");
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", r * cols + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// `$from, $from+1, …` for `n` values, for an `IN (…)` list.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+}
+
 /// The plan the database chooses for `sql`, one line per step:
 /// `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on PostgreSQL.
 pub async fn explain(db: &Db, sql: &str, args: &[Arg]) -> DbResult<String> {
@@ -394,6 +420,15 @@ mod tests {
         assert_eq!(sqlite_path("sqlite://data/linli.db"), "data/linli.db");
         assert_eq!(sqlite_path("sqlite:///tmp/a.db?mode=rwc"), "/tmp/a.db");
         assert_eq!(sqlite_path("sqlite:a.db"), "a.db");
+    }
+
+    #[test]
+    fn numbered_placeholders() {
+        assert_eq!(
+            insert_sql("INSERT INTO t (a, b)", 2, 2),
+            "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)"
+        );
+        assert_eq!(placeholders(3, 3), "$3,$4,$5");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Arg, BeginWrite, Db, DbResult, ListQuery, bind_args, on_db};
+use super::{Arg, BeginWrite, Db, DbError, DbResult, ListQuery, bind_args, on_db};
 use crate::domain::MAX_PAGES;
 use crate::domain::wish::{ActorKind, Move, NewWish, WishStatus};
 
@@ -86,15 +86,12 @@ pub struct Quota<'a> {
     pub limit: i64,
 }
 
-/// Posts a wish in one transaction: the address's quota, the station, a
+/// Posts one wish in one transaction: the address's quota, the station, a
 /// same-day duplicate, the wish and its first event, and the quota counted.
-pub async fn submit(
-    db: &Db,
-    w: &NewWish,
-    code_hash: &str,
-    quota: &Quota<'_>,
-    now: DateTime<Utc>,
-) -> DbResult<Posted> {
+/// (The server posts through [`PostQueue`]; this is its fallback.)
+pub async fn submit(db: &Db, post: &Post) -> DbResult<Posted> {
+    let (w, code_hash, now) = (&post.wish, post.code_hash.as_str(), post.now);
+    let quota = Quota { bucket: &post.bucket, window_start: post.window_start, limit: post.limit };
     let phone = w.phone.as_ref().map(|p| p.as_str().to_owned());
     let station_id = w.station.parse::<i64>().ok();
     let since = now - chrono::Duration::hours(24);
@@ -138,6 +135,223 @@ pub async fn submit(
             .execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Posted::New(id))
+    })
+}
+
+/// A wish to post, with its tracking-code hash and the poster's quota.
+pub struct Post {
+    pub wish: NewWish,
+    pub code_hash: String,
+    pub bucket: String,
+    pub window_start: i64,
+    pub limit: i64,
+    pub now: DateTime<Utc>,
+}
+
+type Reply = tokio::sync::oneshot::Sender<DbResult<Posted>>;
+
+/// Wish posting with group commit. One task writes: it takes every post
+/// waiting in line and stores them in one transaction (a few statements
+/// for the whole batch), then answers each poster. A burst of posts costs
+/// a handful of transactions instead of one each, which is what SQLite's
+/// single writer needs; answers are sent only after the commit.
+#[derive(Clone)]
+pub struct PostQueue {
+    line: tokio::sync::mpsc::Sender<(Post, Reply)>,
+}
+
+/// The most posts stored in one transaction.
+const BATCH: usize = 128;
+
+impl PostQueue {
+    /// Starts the writing task; it ends when the last queue handle is dropped.
+    pub fn start(db: Db) -> PostQueue {
+        let (line, mut waiting) = tokio::sync::mpsc::channel::<(Post, Reply)>(4096);
+        tokio::spawn(async move {
+            while let Some(first) = waiting.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match waiting.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let posts: Vec<&Post> = batch.iter().map(|(p, _)| p).collect();
+                match submit_batch(&db, &posts).await {
+                    Ok(outcomes) => {
+                        for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                            let _ = reply.send(Ok(outcome));
+                        }
+                    }
+                    Err(DbError::Unavailable(e)) => {
+                        tracing::warn!(error = %e, posts = batch.len(), "wish posts not stored: database unavailable");
+                        for (_, reply) in batch {
+                            let _ =
+                                reply.send(Err(DbError::Unavailable(sqlx::Error::PoolTimedOut)));
+                        }
+                    }
+                    // Something in one post: store them one by one, so each
+                    // poster gets their own answer.
+                    Err(_) => {
+                        for (post, reply) in batch {
+                            let _ = reply.send(submit(&db, &post).await);
+                        }
+                    }
+                }
+            }
+        });
+        PostQueue { line }
+    }
+
+    pub async fn post(&self, post: Post) -> DbResult<Posted> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let gone = || DbError::Unavailable(sqlx::Error::PoolClosed);
+        self.line.send((post, reply)).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}
+
+/// Many posts in one transaction, with the same rules as [`submit`]:
+/// quota, known and open station, no same-day duplicate (within the batch
+/// too), then the wishes, their first events and the quotas counted.
+async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
+    use std::collections::HashMap;
+    let Some(first) = posts.first() else { return Ok(Vec::new()) };
+    let since = first.now - chrono::Duration::hours(24);
+    let mut buckets: Vec<(String, i64)> =
+        posts.iter().map(|p| (p.bucket.clone(), p.window_start)).collect();
+    buckets.sort();
+    buckets.dedup();
+    let mut stations: Vec<String> = posts.iter().map(|p| p.wish.station.clone()).collect();
+    stations.sort();
+    stations.dedup();
+    let ids: Vec<i64> = stations.iter().filter_map(|s| s.parse().ok()).collect();
+    let phones: Vec<String> = posts
+        .iter()
+        .filter_map(|p| p.wish.phone.as_ref().map(|ph| ph.as_str().to_owned()))
+        .collect();
+    let station_sql = format!(
+        "SELECT id, code, is_open FROM places WHERE kind = 'love_station' AND (code IN ({}){})",
+        super::placeholders(1, stations.len()),
+        if ids.is_empty() {
+            String::new()
+        } else {
+            format!(" OR id IN ({})", super::placeholders(stations.len() + 1, ids.len()))
+        },
+    );
+    let dup_sql = format!(
+        "SELECT id, phone, what FROM wishes WHERE created_at > $1 AND phone IN ({}) ORDER BY id",
+        super::placeholders(2, phones.len().max(1)),
+    );
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let mut used: HashMap<(String, i64), i64> = HashMap::new();
+        for (bucket, window) in &buckets {
+            let hits: Option<i64> = sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
+                .bind(bucket).bind(window).fetch_optional(&mut *tx).await?;
+            used.insert((bucket.clone(), *window), hits.unwrap_or(0));
+        }
+        let mut q = sqlx::query_as::<_, (i64, String, bool)>(sqlx::AssertSqlSafe(station_sql));
+        for s in &stations { q = q.bind(s.clone()); }
+        for id in &ids { q = q.bind(*id); }
+        let found = q.fetch_all(&mut *tx).await?;
+        let mut earlier: HashMap<(String, String), i64> = HashMap::new();
+        if !phones.is_empty() {
+            let mut q = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(dup_sql)).bind(since);
+            for ph in &phones { q = q.bind(ph.clone()); }
+            for (id, phone, what) in q.fetch_all(&mut *tx).await? {
+                earlier.entry((phone, what)).or_insert(id);
+            }
+        }
+        // Decide each post in order; a duplicate of a post earlier in this
+        // batch points at that post (its id is known after the insert).
+        let mut outcomes: Vec<Option<Posted>> = Vec::with_capacity(posts.len());
+        let mut accepted: Vec<(usize, i64)> = Vec::new();
+        let mut in_batch: HashMap<(String, String), usize> = HashMap::new();
+        let mut duplicate_of: Vec<(usize, usize)> = Vec::new();
+        let mut counted: HashMap<(String, i64), i64> = HashMap::new();
+        for (i, post) in posts.iter().enumerate() {
+            let key = (post.bucket.clone(), post.window_start);
+            let so_far = used.get(&key).copied().unwrap_or(0);
+            if so_far >= post.limit {
+                outcomes.push(Some(Posted::Throttled));
+                continue;
+            }
+            let station = found.iter().find(|(id, code, _)| {
+                *code == post.wish.station || post.wish.station.parse::<i64>().ok() == Some(*id)
+            });
+            let Some((station_id, _, is_open)) = station else {
+                outcomes.push(Some(Posted::UnknownStation));
+                continue;
+            };
+            if !is_open {
+                outcomes.push(Some(Posted::ClosedStation));
+                continue;
+            }
+            if let Some(phone) = &post.wish.phone {
+                let same = (phone.as_str().to_owned(), post.wish.what.clone());
+                if let Some(id) = earlier.get(&same) {
+                    outcomes.push(Some(Posted::Duplicate(*id)));
+                    continue;
+                }
+                if let Some(&first) = in_batch.get(&same) {
+                    duplicate_of.push((i, first));
+                    outcomes.push(None);
+                    continue;
+                }
+                in_batch.insert(same, i);
+            }
+            used.insert(key.clone(), so_far + 1);
+            *counted.entry(key).or_insert(0) += 1;
+            accepted.push((i, *station_id));
+            outcomes.push(None);
+        }
+        const HEAD: &str = "INSERT INTO wishes (station_id, status, what, why, display_name, occupation, \
+             phone, code_hash, created_at, updated_at)";
+        let mut new_ids: HashMap<String, i64> = HashMap::new();
+        for chunk in accepted.chunks(100) {
+            let sql = format!("{} RETURNING id, code_hash", super::insert_sql(HEAD, 10, chunk.len()));
+            let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
+            for &(i, station_id) in chunk {
+                let post = posts[i];
+                let w = &post.wish;
+                q = q.bind(station_id).bind("pending").bind(w.what.clone()).bind(w.why.clone())
+                    .bind(w.display_name.as_str().to_owned()).bind(w.occupation.code())
+                    .bind(w.phone.as_ref().map(|ph| ph.as_str().to_owned()))
+                    .bind(post.code_hash.clone()).bind(post.now).bind(post.now);
+            }
+            for (id, hash) in q.fetch_all(&mut *tx).await? {
+                new_ids.insert(hash, id);
+            }
+        }
+        const EVENTS: &str = "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, \
+             to_status, note, public_note)";
+        for chunk in accepted.chunks(100) {
+            let sql = super::insert_sql(EVENTS, 8, chunk.len());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for &(i, _) in chunk {
+                let id = new_ids.get(&posts[i].code_hash).copied().unwrap_or_default();
+                q = q.bind(id).bind(posts[i].now).bind("worker").bind(None::<i64>).bind(None::<String>)
+                    .bind("pending").bind("").bind(false);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for ((bucket, window), n) in &counted {
+            sqlx::query(
+                "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, $3) \
+                 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + excluded.hits",
+            )
+            .bind(bucket).bind(window).bind(n).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        for &(i, _) in &accepted {
+            outcomes[i] = Some(Posted::New(new_ids.get(&posts[i].code_hash).copied().unwrap_or_default()));
+        }
+        for &(i, first) in &duplicate_of {
+            let id = new_ids.get(&posts[first].code_hash).copied().unwrap_or_default();
+            outcomes[i] = Some(Posted::Duplicate(id));
+        }
+        Ok(outcomes.into_iter().map(|o| o.unwrap_or(Posted::UnknownStation)).collect())
     })
 }
 

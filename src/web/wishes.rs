@@ -328,13 +328,15 @@ async fn post_wish(
         Err(errors) => return new_page(ctx, state, input, errors, None, redo).await,
     };
     let code = TrackingCode::generate();
-    let quota = db::wishes::Quota {
-        bucket: &bucket,
+    let post = db::wishes::Post {
+        wish,
+        code_hash: code_hash(state.secret.expose(), &code),
+        bucket,
         window_start: window,
         limit: state.settings.wishes_per_hour as i64,
+        now,
     };
-    let hash = code_hash(state.secret.expose(), &code);
-    match db::wishes::submit(&state.db, &wish, &hash, &quota, now).await? {
+    match state.posts.post(post).await? {
         Posted::New(_) => {
             Ok(no_store(see_other(&format!("/wishes/track/{}?new=1", code.display()))))
         }
