@@ -92,7 +92,14 @@ pub fn list_query(listing: &Listing, today: NaiveDate) -> ListQuery {
         filter.push_str(&fragment.replace("$N", &format!("${}", args.len())));
     };
     if let Some(d) = &listing.district {
-        push(" AND d.slug = $N", Arg::Text(d.clone()), &mut args);
+        // Checked row by row while walking the order's index (the unary +
+        // keeps SQLite from starting at the district and sorting a third of
+        // all workshops, measured at 100,000: 33 MB of sorting per request).
+        push(
+            " AND +w.district_id IN (SELECT sd.id FROM districts sd WHERE sd.slug = $N)",
+            Arg::Text(d.clone()),
+            &mut args,
+        );
     }
     if let Some(t) = &listing.town {
         push(" AND w.town_zh = $N", Arg::Text(t.clone()), &mut args);
