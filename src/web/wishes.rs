@@ -229,7 +229,7 @@ async fn new_page(
         // as the only choice, without asking the database again.
         let kept = StationChoice {
             selected: true,
-            name: form.station.clone(),
+            name: ctx.t("wish_new.station_kept").to_owned(),
             code: form.station.clone(),
         };
         let stations = if form.station.is_empty() { vec![] } else { vec![kept] };
