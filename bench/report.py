@@ -2,7 +2,8 @@
 """Turns the oha results of bench/run.sh into the table of docs/PERFORMANCE.md.
 
 usage: report.py RESULTS_DIR DB_KIND SECONDS "SCALES" PERFORMANCE_MD
-The table replaces what is between the bench markers of PERFORMANCE_MD.
+The table replaces what is between this database's bench markers of
+PERFORMANCE_MD (one section for SQLite, one for PostgreSQL).
 """
 import datetime
 import json
@@ -90,7 +91,7 @@ verdicts = []
 if "medium" in scales:
     css = load("medium.stylesheet.saturation")
     css_rps = css["summary"]["requestsPerSec"] if css else None
-    out("### Medium dataset (2,000 workshops, 20,000 wishes at 200 stations, 2,000 volunteers)")
+    out("#### Medium dataset (2,000 workshops, 20,000 wishes at 200 stations, 2,000 volunteers)")
     out("")
     out("| Page | req/s, 64 connections | share of the stylesheet's | p50 / p99 at 2,000 req/s | errors | target |")
     out("|---|---:|---:|---:|---:|---|")
@@ -118,7 +119,7 @@ if "medium" in scales:
     out("")
 
 if "medium" in scales and "large" in scales:
-    out("### Large dataset against medium (100,000 workshops, 1,000,000 wishes, 100,000 volunteers)")
+    out("#### Large dataset against medium (100,000 workshops, 1,000,000 wishes, 100,000 volunteers)")
     out("")
     out("p50 at 2,000 req/s as served (page cache on), and p50 of the query path alone "
         "(page cache off, 8 connections, closed loop). Target: large within 2× of medium.")
@@ -161,7 +162,7 @@ out("Targets missed in this run: " + (", ".join(missed) if missed else "none") +
 
 table = "\n".join(lines)
 print(table)
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+START, END = f"<!-- bench:{db_kind}:start -->", f"<!-- bench:{db_kind}:end -->"
 with open(doc) as f:
     text = f.read()
 if START in text and END in text:
