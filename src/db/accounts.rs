@@ -445,23 +445,26 @@ pub async fn use_reset(
     })
 }
 
-/// Counts one hit of a throttling counter (`$1` bucket, `$2` window start)
-/// and returns the window's total.
-pub(crate) const HIT: &str = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
-     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
-     RETURNING hits";
+/// Adds `$3` hits to a throttling counter (`$1` bucket, `$2` window
+/// start) and returns the window's total.
+pub(crate) const ADD_HITS: &str = "INSERT INTO rate_limits (bucket, window_start, hits) \
+     VALUES ($1, $2, $3) ON CONFLICT (bucket, window_start) \
+     DO UPDATE SET hits = rate_limits.hits + excluded.hits RETURNING hits";
 
 /// Adds one hit to a throttling counter and returns the window's total.
 pub async fn hit(db: &Db, bucket: &str, window_start: i64) -> DbResult<i64> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(HIT)
-        .bind(bucket).bind(window_start).fetch_one(p).await?))
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(ADD_HITS)
+        .bind(bucket).bind(window_start).bind(1i64).fetch_one(p).await?))
 }
+
+/// A throttling counter's hits (`$1` bucket, `$2` window start).
+pub(crate) const HITS: &str =
+    "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2";
 
 /// The hits of a counter in a window (0 when none).
 pub async fn hits(db: &Db, bucket: &str, window_start: i64) -> DbResult<i64> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2",
-    ).bind(bucket).bind(window_start).fetch_optional(p).await?)
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(HITS)
+        .bind(bucket).bind(window_start).fetch_optional(p).await?)
     .unwrap_or(0))
 }
 

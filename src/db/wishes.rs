@@ -79,65 +79,6 @@ pub enum Posted {
     Throttled,
 }
 
-/// A throttling counter checked and counted in the posting transaction.
-pub struct Quota<'a> {
-    pub bucket: &'a str,
-    pub window_start: i64,
-    pub limit: i64,
-}
-
-/// Posts one wish in one transaction: the address's quota, the station, a
-/// same-day duplicate, the wish and its first event, and the quota counted.
-/// (The server posts through [`PostQueue`]; this is its fallback.)
-pub async fn submit(db: &Db, post: &Post) -> DbResult<Posted> {
-    let (w, code_hash, now) = (&post.wish, post.code_hash.as_str(), post.now);
-    let quota = Quota { bucket: &post.bucket, window_start: post.window_start, limit: post.limit };
-    let phone = w.phone.as_ref().map(|p| p.as_str().to_owned());
-    let station_id = w.station.parse::<i64>().ok();
-    let since = now - chrono::Duration::hours(24);
-    on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        let used: Option<i64> = sqlx::query_scalar(
-            "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2",
-        )
-        .bind(quota.bucket).bind(quota.window_start).fetch_optional(&mut *tx).await?;
-        if used.unwrap_or(0) >= quota.limit {
-            return Ok(Posted::Throttled);
-        }
-        let station: Option<(i64, bool)> = sqlx::query_as(
-            "SELECT id, is_open FROM places WHERE kind = 'love_station' AND (code = $1 OR id = $2)",
-        )
-        .bind(&w.station).bind(station_id).fetch_optional(&mut *tx).await?;
-        let Some((station_id, is_open)) = station else { return Ok(Posted::UnknownStation) };
-        if !is_open {
-            return Ok(Posted::ClosedStation);
-        }
-        if let Some(phone) = &phone {
-            let existing: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM wishes WHERE phone = $1 AND what = $2 AND created_at > $3 ORDER BY id LIMIT 1",
-            )
-            .bind(phone).bind(&w.what).bind(since).fetch_optional(&mut *tx).await?;
-            if let Some(id) = existing {
-                return Ok(Posted::Duplicate(id));
-            }
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO wishes (station_id, status, what, why, display_name, occupation, phone, code_hash, \
-                                 created_at, updated_at) \
-             VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-        )
-        .bind(station_id).bind(&w.what).bind(&w.why).bind(w.display_name.as_str())
-        .bind(w.occupation.code()).bind(&phone).bind(code_hash).bind(now)
-        .fetch_one(&mut *tx).await?;
-        sqlx::query(EVENT).bind(id).bind(now).bind("worker").bind(None::<i64>).bind(None::<String>)
-            .bind("pending").bind("").bind(false).execute(&mut *tx).await?;
-        sqlx::query(super::accounts::HIT).bind(quota.bucket).bind(quota.window_start)
-            .execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(Posted::New(id))
-    })
-}
-
 /// A wish to post, with its tracking-code hash and the poster's quota.
 pub struct Post {
     pub wish: NewWish,
@@ -190,11 +131,12 @@ impl PostQueue {
                                 reply.send(Err(DbError::Unavailable(sqlx::Error::PoolTimedOut)));
                         }
                     }
-                    // Something in one post: store them one by one, so each
-                    // poster gets their own answer.
+                    // Something in one post: store them one at a time, so
+                    // each poster gets their own answer.
                     Err(_) => {
                         for (post, reply) in batch {
-                            let _ = reply.send(submit(&db, &post).await);
+                            let answer = submit_batch(&db, &[&post]).await;
+                            let _ = reply.send(answer.map(|mut one| one.remove(0)));
                         }
                     }
                 }
@@ -211,9 +153,9 @@ impl PostQueue {
     }
 }
 
-/// Many posts in one transaction, with the same rules as [`submit`]:
-/// quota, known and open station, no same-day duplicate (within the batch
-/// too), then the wishes, their first events and the quotas counted.
+/// Posts in one transaction: for each, the address's quota, a known and
+/// open station, no same-day duplicate from the same phone (within the
+/// batch too); then the wishes, their first events and the quotas counted.
 async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
     use std::collections::HashMap;
     let Some(first) = posts.first() else { return Ok(Vec::new()) };
@@ -247,7 +189,7 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
         let mut tx = p.begin_write().await?;
         let mut used: HashMap<(String, i64), i64> = HashMap::new();
         for (bucket, window) in &buckets {
-            let hits: Option<i64> = sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
+            let hits: Option<i64> = sqlx::query_scalar(super::accounts::HITS)
                 .bind(bucket).bind(window).fetch_optional(&mut *tx).await?;
             used.insert((bucket.clone(), *window), hits.unwrap_or(0));
         }
@@ -337,11 +279,8 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
             q.execute(&mut *tx).await?;
         }
         for ((bucket, window), n) in &counted {
-            sqlx::query(
-                "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, $3) \
-                 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + excluded.hits",
-            )
-            .bind(bucket).bind(window).bind(n).execute(&mut *tx).await?;
+            sqlx::query(super::accounts::ADD_HITS)
+                .bind(bucket).bind(window).bind(n).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         for &(i, _) in &accepted {

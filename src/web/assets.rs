@@ -92,11 +92,7 @@ pub async fn serve(req: HttpRequest, file: web::Path<String>) -> Result<HttpResp
     let name = file.into_inner();
     let asset = Assets::get(&name).ok_or(AppError::NotFound)?;
     let etag = format!("\"{}\"", hash_of(&name));
-    let fresh = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == etag);
+    let fresh = super::cache::etag_matches(&req, etag.as_bytes());
     let mut res = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     res.insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .insert_header((header::ETAG, etag));

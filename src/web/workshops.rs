@@ -365,7 +365,8 @@ async fn all_matching(
     loop {
         let page = db::workshops::list(&state.db, &l, today()).await?;
         rows.extend(page.rows);
-        if page.page >= page.pages || rows.len() >= 10_000 {
+        // Bounded by the listing itself: at most MAX_PAGES pages.
+        if page.page >= page.pages {
             return Ok(rows);
         }
         l.page += 1;
