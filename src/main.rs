@@ -264,7 +264,12 @@ async fn run_admin(db: &linli::db::Db, command: AdminCommand) -> anyhow::Result<
                         .ok_or_else(|| anyhow::anyhow!("--email: {}", say("form.email.invalid")))
                 })
                 .transpose()?;
-            let password = Password::parse(&read_password()?)
+            let personal = linli::domain::account::Personal {
+                phone: phone.as_ref().map(Phone::as_str),
+                name: Some(display_name.as_str()),
+                email: email.as_ref().map(Email::as_str),
+            };
+            let password = Password::parse(&read_password()?, personal)
                 .map_err(|k| anyhow::anyhow!("password: {}", say(k)))?;
             let hash = linli::domain::password_hash::hash(password.expose())
                 .map_err(anyhow::Error::msg)?;
@@ -299,7 +304,9 @@ async fn run_admin(db: &linli::db::Db, command: AdminCommand) -> anyhow::Result<
         }
         AdminCommand::Revoke(args) => {
             let (user, role) = resolve(db, &args).await?;
-            if accounts::revoke(db, user, &role, None, now).await? {
+            if accounts::revoke(db, user, &role, None, linli::db::sessions::Ending::All, now)
+                .await?
+            {
                 println!("revoked {} from user {user}", args.role);
             } else {
                 println!("user {user} did not hold {}", args.role);

@@ -12,9 +12,8 @@ use actix_web::{App, HttpServer, web};
 
 use crate::config::{ConfigError, Secret, Settings};
 use crate::db::{self, Db};
-use crate::web::csrf;
 use crate::web::errors::render_error_pages;
-use crate::web::middleware::{log_requests, security_headers};
+use crate::web::middleware::{log_requests, refuse_control_in_address, security_headers};
 use crate::web::{self as routes, AppError};
 
 /// What every handler can reach. Holds no per-user state: several
@@ -28,6 +27,8 @@ pub struct AppState {
     pub cache: crate::web::cache::PageCache,
     /// Wish posts, stored in batches by one task.
     pub posts: db::wishes::PostQueue,
+    /// Password hashing, bounded (see `web::passwords`).
+    pub hashing: crate::web::passwords::Hashing,
 }
 
 /// Opens the database, applies migrations and, on an empty database,
@@ -79,13 +80,16 @@ pub async fn maintenance_at(
         settings.wish_phone_days as i64,
     )
     .await?;
-    let total = erased + chores.lapsed + chores.expired + chores.phones_erased;
+    let (idle_before, begun_before) = crate::web::auth::expiry_bounds(now);
+    let sessions = db::sessions::sweep(db, idle_before, begun_before).await?;
+    let total = erased + chores.lapsed + chores.expired + chores.phones_erased + sessions;
     if total > 0 {
         tracing::info!(
             signup_phones = erased,
             lapsed = chores.lapsed,
             expired = chores.expired,
             wish_phones = chores.phones_erased,
+            sessions,
             "maintenance"
         );
     }
@@ -113,25 +117,35 @@ async fn resolve_secret(settings: &Settings, db: &Db) -> anyhow::Result<Secret> 
     }
     let mut bytes = [0u8; 64];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
-    let candidate: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let candidate = crate::domain::hex(&bytes);
     let stored = db::settings::cookie_secret_or_insert(db, &candidate).await?;
     Secret::new(stored.into_bytes()).map_err(anyhow::Error::msg)
 }
 
-/// Sessions live in one signed and encrypted cookie: nothing is kept in
-/// the process, so any instance can serve any request.
+/// The session cookie is signed and encrypted. For a signed-in reader it
+/// carries only the random token of their `sessions` row (plus the CSRF
+/// token and a one-time message), so nothing of the sign-in lives in the
+/// process or the cookie alone. Over https it is `__Host-` prefixed: Secure,
+/// for this host only, path `/`.
 fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(CookieSessionStore::default(), key)
-        .cookie_name("linli_session".to_owned())
+        .cookie_name(session_cookie_name(secure).to_owned())
         .cookie_secure(secure)
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Lax)
+        .cookie_path("/".to_owned())
+        .cookie_domain(None)
         .cookie_content_security(CookieContentSecurity::Private)
         .session_lifecycle(
             PersistentSession::default()
                 .session_ttl(CookieDuration::seconds(crate::web::auth::ABSOLUTE_SECS)),
         )
         .build()
+}
+
+/// `__Host-linli_session` over https, `linli_session` otherwise.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-linli_session" } else { "linli_session" }
 }
 
 pub struct Application {
@@ -161,16 +175,18 @@ impl Application {
         let cache =
             crate::web::cache::PageCache::new(settings.page_cache_mb, settings.cache_recheck_ms);
         let posts = db::wishes::PostQueue::start(db.clone());
-        let state = web::Data::new(AppState { db: db.clone(), settings, secret, cache, posts });
+        let hashing = crate::web::passwords::Hashing::for_this_machine();
+        let state =
+            web::Data::new(AppState { db: db.clone(), settings, secret, cache, posts, hashing });
 
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
-                .wrap(from_fn(csrf::check))
+                .wrap(from_fn(refuse_control_in_address))
                 .wrap(from_fn(render_error_pages))
                 .wrap(session_middleware(key.clone(), secure))
-                .wrap(security_headers())
+                .wrap(security_headers(secure))
                 .wrap(Compress::default())
                 .wrap(from_fn(log_requests))
                 .configure(routes::configure)

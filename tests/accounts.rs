@@ -16,6 +16,7 @@ on_both_databases!(
     a_new_session_at_sign_in_and_old_cookies_die_with_sign_out_everywhere,
     every_post_route_refuses_missing_wrong_or_cross_site_tokens,
     access_matrix,
+    account_actions_matrix,
     failed_sign_ins_are_throttled_with_a_clear_message,
     hashes_use_argon2id_and_weak_ones_are_upgraded,
     reset_links_work_once_and_expire,
@@ -141,7 +142,9 @@ async fn phone_or_email_already_registered(app: TestApp) {
         .await;
     assert_eq!(res.status().as_u16(), 422);
     let html = Html::parse_document(&res.text().await.unwrap());
-    assert!(text(&html, "#f-phone-error").contains("已经注册过了"));
+    let taken =
+        "错误：无法用这个手机号码或邮箱注册。请检查填写是否正确；如果您已经有账户，请直接登录";
+    assert_eq!(text(&html, "#f-phone-error"), taken, "not 'this phone is registered'");
     assert_eq!(attr(&html, "#f-display_name", "value"), "张三二");
 
     let ok = app
@@ -172,7 +175,7 @@ async fn phone_or_email_already_registered(app: TestApp) {
         )
         .await;
     let html = Html::parse_document(&res.text().await.unwrap());
-    assert!(text(&html, "#f-email-error").contains("已经注册过了"));
+    assert_eq!(text(&html, "#f-email-error"), taken, "the same words for an e-mail");
 }
 
 async fn display_names_are_stored_as_typed_and_shown_escaped(app: TestApp) {
@@ -384,52 +387,84 @@ fn allowed(rule: Access, who: Persona) -> bool {
             matches!(who, KeeperOfThisStation | AdminOfThisDistrict | SiteAdmin)
         }
         Access::DistrictAdmin => matches!(who, AdminOfThisDistrict | SiteAdmin),
-        Access::ResetFor => matches!(who, AdminOfThisDistrict | SiteAdmin),
+        Access::AccountOf => matches!(who, AdminOfThisDistrict | SiteAdmin),
         Access::WorkshopKeeper => matches!(who, KeeperOfThisWorkshop | SiteAdmin),
         Access::WishStaff => matches!(who, KeeperOfThisStation | AdminOfThisDistrict | SiteAdmin),
+    }
+}
+
+const PERSONA_PASSWORD: &str = "persona password";
+
+/// Creates every signed-in persona; returns (persona, phone, user id), the
+/// anonymous reader first (no phone, id 0). Station A and B are in Xihu;
+/// both workshops are in Tonglu.
+async fn personas(app: &TestApp) -> Vec<(Persona, &'static str, i64)> {
+    use Persona::*;
+    let a = app.place_id("xh-zmxl-station").await;
+    let b = app.place_id("xh-shihuiqiao-station").await;
+    let xihu = district(&app.db, "xihu").await;
+    let gongshu = district(&app.db, "gongshu").await;
+    let table: [(Persona, &str, &str, Vec<Role>); 8] = [
+        (Volunteer, "志愿者", "13100000001", vec![]),
+        (
+            KeeperOfAnotherStation,
+            "乙站管理员",
+            "13100000002",
+            vec![Role::StationKeeper { place_id: b }],
+        ),
+        (
+            KeeperOfThisStation,
+            "甲站管理员",
+            "13100000003",
+            vec![Role::StationKeeper { place_id: a }],
+        ),
+        (
+            AdminOfAnotherDistrict,
+            "拱墅管理员",
+            "13100000004",
+            vec![Role::DistrictAdmin { district_id: gongshu }],
+        ),
+        (
+            AdminOfThisDistrict,
+            "西湖管理员",
+            "13100000005",
+            vec![Role::DistrictAdmin { district_id: xihu }],
+        ),
+        (SiteAdmin, "网站管理员", "13100000006", vec![Role::SiteAdmin]),
+        (
+            KeeperOfThisWorkshop,
+            "杭蔬管理员",
+            "13100000007",
+            vec![Role::WorkshopKeeper { workshop: "hangshu-base".into() }],
+        ),
+        (
+            KeeperOfAnotherWorkshop,
+            "蜜梨管理员",
+            "13100000008",
+            vec![Role::WorkshopKeeper { workshop: "honey-pear".into() }],
+        ),
+    ];
+    let mut out = vec![(Anonymous, "", 0)];
+    for (who, name, phone, roles) in table {
+        let id = app.user(name, phone, PERSONA_PASSWORD, &roles).await;
+        out.push((who, phone, id));
+    }
+    out
+}
+
+async fn signed_in_as(app: &TestApp, phone: &str) -> TestApp {
+    if phone.is_empty() {
+        app.signed_in_none()
+    } else {
+        app.signed_in(phone, PERSONA_PASSWORD).await
     }
 }
 
 async fn access_matrix(app: TestApp) {
     use Persona::*;
     let a = app.place_id("xh-zmxl-station").await;
-    let b = app.place_id("xh-shihuiqiao-station").await;
-    let xihu = district(&app.db, "xihu").await;
-    let gongshu = district(&app.db, "gongshu").await;
-    let pw = "password one";
-    app.user("志愿者", "13100000001", pw, &[]).await;
-    app.user("乙站管理员", "13100000002", pw, &[Role::StationKeeper { place_id: b }]).await;
-    let keeper_a =
-        app.user("甲站管理员", "13100000003", pw, &[Role::StationKeeper { place_id: a }]).await;
-    app.user("拱墅管理员", "13100000004", pw, &[Role::DistrictAdmin { district_id: gongshu }])
-        .await;
-    app.user("西湖管理员", "13100000005", pw, &[Role::DistrictAdmin { district_id: xihu }]).await;
-    app.user("网站管理员", "13100000006", pw, &[Role::SiteAdmin]).await;
-    app.user(
-        "杭蔬管理员",
-        "13100000007",
-        pw,
-        &[Role::WorkshopKeeper { workshop: "hangshu-base".into() }],
-    )
-    .await;
-    app.user(
-        "蜜梨管理员",
-        "13100000008",
-        pw,
-        &[Role::WorkshopKeeper { workshop: "honey-pear".into() }],
-    )
-    .await;
-    let personas = [
-        (Anonymous, ""),
-        (Volunteer, "13100000001"),
-        (KeeperOfAnotherStation, "13100000002"),
-        (KeeperOfThisStation, "13100000003"),
-        (AdminOfAnotherDistrict, "13100000004"),
-        (AdminOfThisDistrict, "13100000005"),
-        (SiteAdmin, "13100000006"),
-        (KeeperOfThisWorkshop, "13100000007"),
-        (KeeperOfAnotherWorkshop, "13100000008"),
-    ];
+    let personas = personas(&app).await;
+    let keeper_a = personas.iter().find(|p| p.0 == KeeperOfThisStation).unwrap().2;
     let samples = Samples {
         station: a,
         user: keeper_a,
@@ -439,11 +474,18 @@ async fn access_matrix(app: TestApp) {
     let protected: Vec<_> =
         linli::web::routes().into_iter().filter(|r| r.access != Access::Public).collect();
     assert!(protected.len() >= 10);
-    for (who, phone) in personas {
-        let mut client =
-            if phone.is_empty() { app.signed_in_none() } else { app.signed_in(phone, pw).await };
+    for (who, phone, user_id) in personas {
+        let mut client = signed_in_as(&app, phone).await;
         for route in &protected {
-            let path = samples.path(route.path);
+            // One's own session (the newest: this client's), for "sign
+            // out this one"; anybody else's is not found.
+            let own = linli::db::sessions::list(&app.db, user_id).await.unwrap();
+            let path = match own.first() {
+                Some(s) if route.path == "/account/sessions/{id}/end" => {
+                    format!("/account/sessions/{}/end", s.id)
+                }
+                _ => samples.path(route.path),
+            };
             let status = if route.method == actix_web::http::Method::GET {
                 client.get(&path).await.status().as_u16()
             } else {
@@ -471,11 +513,97 @@ async fn access_matrix(app: TestApp) {
                 assert_eq!(status, 403, "{detail}");
             }
             // Signing out ends the persona's session: give it a fresh one.
-            if route.path == "/account/logout" && !phone.is_empty() {
-                client = app.signed_in(phone, pw).await;
+            let signs_out = ["/account/logout", "/account/sessions/{id}/end"];
+            if signs_out.contains(&route.path) && !phone.is_empty() {
+                client = signed_in_as(&app, phone).await;
             }
         }
     }
+}
+
+/// Whether `actor` may act on `target`'s account (issue a reset link):
+/// site admins on anyone; Xihu's admin on accounts tied to Xihu that hold
+/// nothing beyond Xihu; Gongshu's admin on itself (the only account tied
+/// to Gongshu); nobody else on anyone.
+fn may_act(actor: Persona, target: Persona) -> bool {
+    use Persona::*;
+    match actor {
+        SiteAdmin => true,
+        AdminOfThisDistrict => matches!(
+            target,
+            Volunteer | KeeperOfAnotherStation | KeeperOfThisStation | AdminOfThisDistrict
+        ),
+        AdminOfAnotherDistrict => target == AdminOfAnotherDistrict,
+        _ => false,
+    }
+}
+
+/// Every account action by every persona on every persona. The site admin
+/// and Gongshu's admin claimed and released a wish at a Xihu station (the
+/// hand-hold the outside probe used), and so did the volunteer.
+async fn account_actions_matrix(app: TestApp) {
+    use Persona::*;
+    use linli::db::wishes::{Actor, Change, change};
+    let personas = personas(&app).await;
+    let wish: i64 = count(&app.db, "SELECT MIN(id) FROM wishes").await;
+    exec(&app.db, "UPDATE wishes SET status = 'open', opened_at = created_at, claimed_by = NULL")
+        .await;
+    for (who, _, id) in &personas {
+        if matches!(who, SiteAdmin | AdminOfAnotherDistrict | Volunteer) {
+            let now = chrono::Utc::now();
+            let claim = Change::Claim { limit: 3 };
+            change(&app.db, wish, &claim, Actor::volunteer(*id), now).await.unwrap().unwrap();
+            change(&app.db, wish, &Change::Release, Actor::volunteer(*id), now)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    }
+    let site_admin_hash: String =
+        scalar(&app.db, "SELECT password_hash FROM users WHERE phone = '13100000006'").await;
+    for (actor, phone, _) in &personas {
+        let client = signed_in_as(&app, phone).await;
+        for (target, _, target_id) in personas.iter().filter(|p| p.0 != Anonymous) {
+            let detail = format!("{actor:?} on {target:?}");
+            let post = |path: String, fields: Vec<(&'static str, &'static str)>| {
+                let client = &client;
+                async move {
+                    let token = client.csrf_token("/account/login").await;
+                    let mut body: Vec<(&str, &str)> = fields;
+                    body.push(("csrf_token", &token));
+                    let res =
+                        client.client.post(client.url(&path)).form(&body).send().await.unwrap();
+                    let status = res.status().as_u16();
+                    (status, res.text().await.unwrap())
+                }
+            };
+            let (status, body) = post(format!("/staff/users/{target_id}/reset"), vec![]).await;
+            if may_act(*actor, *target) {
+                assert_eq!(status, 200, "{detail}: a reset link");
+                assert!(body.contains("/account/reset/"), "{detail}");
+            } else {
+                assert_eq!(status, 403, "{detail}: no reset link");
+                assert!(!body.contains("/account/reset/"), "{detail}");
+            }
+            // Changing roles: site admins only (an empty role comes back
+            // as a form error; revoking a role not held changes nothing).
+            let (grant, _) =
+                post(format!("/staff/users/{target_id}/roles"), vec![("role", "")]).await;
+            let (revoke, _) = post(
+                format!("/staff/users/{target_id}/roles/revoke"),
+                vec![("role", "station_keeper"), ("scope", "place:999999")],
+            )
+            .await;
+            let expect = if *actor == SiteAdmin { (422, 303) } else { (403, 403) };
+            assert_eq!((grant, revoke), expect, "{detail}: roles");
+        }
+    }
+    // The site admin's password was never touched, and no reset link for
+    // them was issued by anyone but a site admin.
+    let after: String =
+        scalar(&app.db, "SELECT password_hash FROM users WHERE phone = '13100000006'").await;
+    assert_eq!(after, site_admin_hash);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM user_roles").await, 7, "no role changed");
 }
 
 async fn failed_sign_ins_are_throttled_with_a_clear_message(app: TestApp) {
@@ -533,9 +661,15 @@ async fn hashes_use_argon2id_and_weak_ones_are_upgraded(app: TestApp) {
     .hash_password(b"password one")
     .unwrap()
     .to_string();
-    linli::db::accounts::set_password_hash(&app.db, id, &weak, false, chrono::Utc::now())
-        .await
-        .unwrap();
+    linli::db::accounts::set_password_hash(
+        &app.db,
+        id,
+        &weak,
+        linli::db::sessions::Ending::None,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     app.signed_in("13300000000", "password one").await;
     let upgraded: String = scalar(&app.db, "SELECT password_hash FROM users").await;
     assert!(upgraded.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{upgraded}");
@@ -696,6 +830,10 @@ async fn site_admin_grants_and_revokes_roles_from_the_console(app: TestApp) {
         count(&app.db, "SELECT COUNT(*) FROM user_roles WHERE role = 'station_keeper'").await,
         0
     );
+    // Revoking a role ends the account's sessions at once; signed in
+    // again, it holds what is left.
+    assert_eq!(keeper.get(&format!("/staff/places/{station}")).await.status().as_u16(), 303);
+    let keeper = app.signed_in("13800000010", "password one").await;
     assert_eq!(keeper.get(&format!("/staff/places/{station}")).await.status().as_u16(), 403);
     let audit: String =
         scalar(&app.db, "SELECT detail FROM audit_log WHERE action = 'role.revoke'").await;
@@ -802,13 +940,7 @@ trait Clients {
 impl Clients for TestApp {
     /// A fresh anonymous browser.
     fn signed_in_none(&self) -> TestApp {
-        TestApp {
-            address: self.address.clone(),
-            port: self.port,
-            db: self.db.clone(),
-            backend: self.backend,
-            client: self.new_client(),
-        }
+        self.new_anonymous()
     }
 }
 

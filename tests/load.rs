@@ -96,6 +96,15 @@ async fn thousand_claims(db: &Db, servers: &[String]) {
     );
 }
 
+/// A thousand requests at once queue for the test's five connections: the
+/// wait may exceed the usual 1.5 s, so it is raised here. This test is
+/// about who wins; how fast is the benchmark's business.
+fn thousand_claims_settings(s: &mut linli::config::Settings) {
+    s.claim_limit = 1000;
+    s.workers = Some(2);
+    s.db_timeout_ms = 20_000;
+}
+
 async fn a_thousand_claims_on_one_server(app: TestApp) {
     generate(&app.db, SMALL, chrono::Utc::now()).await.unwrap();
     thousand_claims(&app.db, std::slice::from_ref(&app.address)).await;
@@ -119,7 +128,8 @@ async fn a_thousand_claims_on_two_server_processes_sharing_postgresql() {
         generate(&db, SMALL, chrono::Utc::now()).await.unwrap();
         db.close().await;
     }
-    let limits = [("LINLI_CLAIM_LIMIT", "1000"), ("LINLI_WORKERS", "2")];
+    let limits =
+        [("LINLI_CLAIM_LIMIT", "1000"), ("LINLI_WORKERS", "2"), ("LINLI_DB_TIMEOUT_MS", "20000")];
     let one = Server::start(&url, &limits);
     let two = Server::start(&url, &limits);
     let db = Db::connect(&linli::config::DatabaseUrl(url.clone()), 2).await.unwrap();
@@ -127,31 +137,6 @@ async fn a_thousand_claims_on_two_server_processes_sharing_postgresql() {
     db.close().await;
     drop((one, two));
     common::drop_pg_database(&server, &name).await;
-}
-
-mod one_server {
-    fn claim_limit(s: &mut linli::config::Settings) {
-        s.claim_limit = 1000;
-        s.workers = Some(2);
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn sqlite() {
-        crate::common::run_with(
-            crate::Backend::Sqlite,
-            claim_limit,
-            super::a_thousand_claims_on_one_server,
-        )
-        .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn postgres() {
-        crate::common::run_with(
-            crate::Backend::Postgres,
-            claim_limit,
-            super::a_thousand_claims_on_one_server,
-        )
-        .await
-    }
 }
 
 /// The listing queries walk their indexes in order and stop after a page,
@@ -219,4 +204,7 @@ async fn hot_queries_use_their_indexes(app: TestApp) {
     }
 }
 
-on_both_databases!(hot_queries_use_their_indexes);
+on_both_databases!(
+    hot_queries_use_their_indexes,
+    a_thousand_claims_on_one_server with super::thousand_claims_settings,
+);

@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::sessions::Ending;
 use super::{BeginWrite, Db, DbError, DbResult, on_db};
 use crate::domain::account::{Login, NewVolunteer};
-use crate::domain::{Grants, Role};
+use crate::domain::{AccountTies, Grants, HeldRole, Role};
 
-const AUDIT: &str =
+pub(crate) const AUDIT: &str =
     "INSERT INTO audit_log (at, actor_id, action, object, detail) VALUES ($1, $2, $3, $4, $5)";
 
 #[derive(Debug, Clone, FromRow)]
@@ -18,7 +19,6 @@ pub struct UserRow {
     pub email: Option<String>,
     pub organisation: Option<String>,
     pub party_member: bool,
-    pub session_generation: i64,
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
 }
@@ -33,17 +33,23 @@ struct RoleRow {
 
 impl RoleRow {
     fn into_role(self) -> Option<Role> {
-        match self.role.as_str() {
-            "site_admin" => Some(Role::SiteAdmin),
-            "station_keeper" => self.place_id.map(|place_id| Role::StationKeeper { place_id }),
-            "district_admin" => {
-                self.district_id.map(|district_id| Role::DistrictAdmin { district_id })
-            }
-            "workshop_keeper" => {
-                self.workshop_slug.map(|workshop| Role::WorkshopKeeper { workshop })
-            }
-            _ => None,
-        }
+        role_of(&self.role, self.place_id, self.district_id, self.workshop_slug)
+    }
+}
+
+/// A role from its stored columns (`None` for a row that makes no sense).
+pub(crate) fn role_of(
+    role: &str,
+    place_id: Option<i64>,
+    district_id: Option<i64>,
+    workshop_slug: Option<String>,
+) -> Option<Role> {
+    match role {
+        "site_admin" => Some(Role::SiteAdmin),
+        "station_keeper" => place_id.map(|place_id| Role::StationKeeper { place_id }),
+        "district_admin" => district_id.map(|district_id| Role::DistrictAdmin { district_id }),
+        "workshop_keeper" => workshop_slug.map(|workshop| Role::WorkshopKeeper { workshop }),
+        _ => None,
     }
 }
 
@@ -118,23 +124,33 @@ pub async fn create_volunteer(
     })
 }
 
-/// What signing in needs: the user's id, password hash and session generation.
+/// Whether the phone or e-mail of a registration already belongs to an
+/// account (checked before the password is hashed).
+pub async fn contact_in_use(db: &Db, v: &NewVolunteer) -> DbResult<bool> {
+    let phone = v.phone.as_ref().map(|p| p.as_str().to_owned());
+    let email = v.email.as_ref().map(|e| e.as_str().to_owned());
+    let n: i64 = on_db!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE phone = $1 OR email = $2",
+    ).bind(&phone).bind(&email).fetch_one(p).await?);
+    Ok(n > 0)
+}
+
+/// What signing in needs: the user's id and password hash.
 #[derive(Debug, Clone, FromRow)]
 pub struct Credentials {
     pub id: i64,
     pub password_hash: Option<String>,
-    pub session_generation: i64,
 }
 
 pub async fn credentials(db: &Db, login: &Login) -> DbResult<Option<Credentials>> {
     let (sql, value): (&'static str, &str) = match login {
         Login::Phone(p) => (
-            "SELECT id, password_hash, session_generation FROM users \
+            "SELECT id, password_hash FROM users \
              WHERE phone = $1 AND deleted_at IS NULL",
             p.as_str(),
         ),
         Login::Email(e) => (
-            "SELECT id, password_hash, session_generation FROM users \
+            "SELECT id, password_hash FROM users \
              WHERE email = $1 AND deleted_at IS NULL",
             e.as_str(),
         ),
@@ -144,56 +160,36 @@ pub async fn credentials(db: &Db, login: &Login) -> DbResult<Option<Credentials>
 
 pub async fn credentials_by_id(db: &Db, id: i64) -> DbResult<Option<Credentials>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, Credentials>(
-        "SELECT id, password_hash, session_generation FROM users WHERE id = $1 AND deleted_at IS NULL",
+        "SELECT id, password_hash FROM users WHERE id = $1 AND deleted_at IS NULL",
     ).bind(id).fetch_optional(p).await?))
 }
 
-/// Replaces a password hash. With `end_sessions`, also bumps the session
-/// generation so every other session stops working; returns the new one.
+/// Replaces a password hash, ending the sessions `ending` names in the
+/// same transaction (a password change ends every other session).
 pub async fn set_password_hash(
     db: &Db,
     id: i64,
     hash: &str,
-    end_sessions: bool,
+    ending: Ending,
     now: DateTime<Utc>,
-) -> DbResult<i64> {
-    let bump: i64 = if end_sessions { 1 } else { 0 };
+) -> DbResult<()> {
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let generation: i64 = sqlx::query_scalar(
-            "UPDATE users SET password_hash = $1, session_generation = session_generation + $2, \
-                              updated_at = $3 WHERE id = $4 RETURNING session_generation",
-        )
-        .bind(hash).bind(bump).bind(now).bind(id)
-        .fetch_one(&mut *tx).await?;
-        if end_sessions {
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(hash).bind(now).bind(id).execute(&mut *tx).await?;
+        if let Some(keep) = ending.keep() {
+            sqlx::query(super::sessions::END_OTHERS).bind(id).bind(keep).execute(&mut *tx).await?;
             sqlx::query(AUDIT).bind(now).bind(id).bind("account.password_changed")
                 .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(generation)
-    })
-}
-
-/// "Sign out everywhere": every session but the one that asked ends.
-pub async fn bump_generation(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<i64> {
-    on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        let generation: i64 = sqlx::query_scalar(
-            "UPDATE users SET session_generation = session_generation + 1, updated_at = $1 \
-             WHERE id = $2 RETURNING session_generation",
-        )
-        .bind(now).bind(id).fetch_one(&mut *tx).await?;
-        sqlx::query(AUDIT).bind(now).bind(id).bind("account.signed_out_everywhere")
-            .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(generation)
+        Ok(())
     })
 }
 
 pub async fn user(db: &Db, id: i64) -> DbResult<Option<UserRow>> {
     let sql = "SELECT id, display_name, phone, email, organisation, party_member, \
-               session_generation, created_at, deleted_at FROM users WHERE id = $1";
+               created_at, deleted_at FROM users WHERE id = $1";
     Ok(on_db!(db, p => sqlx::query_as::<_, UserRow>(sql).bind(id).fetch_optional(p).await?))
 }
 
@@ -235,12 +231,12 @@ pub async fn delete_account(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<()
         let mut tx = p.begin_write().await?;
         sqlx::query(
             "UPDATE users SET display_name = '', phone = NULL, email = NULL, password_hash = NULL, \
-                 organisation = NULL, party_member = FALSE, \
-                 session_generation = session_generation + 1, updated_at = $1, deleted_at = $1 \
+                 organisation = NULL, party_member = FALSE, updated_at = $1, deleted_at = $1 \
              WHERE id = $2",
         )
         .bind(now).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query(super::sessions::END_OTHERS).bind(id).bind(0i64).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query(AUDIT).bind(now).bind(id).bind("account.deleted")
             .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
@@ -312,12 +308,15 @@ pub async fn grant(
     })
 }
 
-/// Revokes a role. Returns false when the user did not hold it.
+/// Revokes a role, and ends the sessions `ending` names (all of the
+/// user's, or all but the revoker's own when they revoke a role of their
+/// own). Returns false when the user did not hold it.
 pub async fn revoke(
     db: &Db,
     user_id: i64,
     role: &Role,
     by: Option<i64>,
+    ending: Ending,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
     on_db!(db, p => {
@@ -326,6 +325,10 @@ pub async fn revoke(
             .bind(user_id).bind(role.kind().code()).bind(role.scope())
             .execute(&mut *tx).await?.rows_affected() > 0;
         if removed {
+            if let Some(keep) = ending.keep() {
+                sqlx::query(super::sessions::END_OTHERS).bind(user_id).bind(keep)
+                    .execute(&mut *tx).await?;
+            }
             sqlx::query(AUDIT).bind(now).bind(by).bind("role.revoke")
                 .bind(format!("user:{user_id}"))
                 .bind(format!("{} {}", role.kind().code(), role.scope()))
@@ -336,19 +339,46 @@ pub async fn revoke(
     })
 }
 
-/// The districts a user is tied to: through the places and districts they
-/// keep, and the stations whose wishes they took up. A district admin may
-/// issue reset links to these users.
-pub async fn user_district_ids(db: &Db, user_id: i64) -> DbResult<Vec<i64>> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT COALESCE(r.district_id, pl.district_id) AS d FROM user_roles r \
-         LEFT JOIN places pl ON pl.id = r.place_id \
-         WHERE r.user_id = $1 AND COALESCE(r.district_id, pl.district_id) IS NOT NULL \
-         UNION \
-         SELECT pl.district_id AS d FROM wish_events e JOIN wishes w ON w.id = e.wish_id \
-         JOIN places pl ON pl.id = w.station_id \
-         WHERE e.actor_id = $1 AND e.to_status = 'claimed'",
-    ).bind(user_id).fetch_all(p).await?))
+/// What an action on an account needs to know of it: each role it holds
+/// with the district that role's thing lies in, and every district it is
+/// tied to (through those roles and the stations whose wishes it claimed).
+pub async fn account_ties(db: &Db, user_id: i64) -> DbResult<AccountTies> {
+    #[derive(FromRow)]
+    struct Held {
+        #[sqlx(flatten)]
+        role: RoleRow,
+        in_district: Option<i64>,
+    }
+    let (held, claimed): (Vec<Held>, Vec<i64>) = on_db!(db, p => {
+        let held = sqlx::query_as::<_, Held>(
+            "SELECT r.role, r.place_id, r.district_id, r.workshop_slug, \
+                    COALESCE(r.district_id, pl.district_id, ws.district_id) AS in_district \
+             FROM user_roles r LEFT JOIN places pl ON pl.id = r.place_id \
+             LEFT JOIN workshops ws ON ws.slug = r.workshop_slug \
+             WHERE r.user_id = $1 ORDER BY r.id",
+        ).bind(user_id).fetch_all(p).await?;
+        let claimed = sqlx::query_scalar::<_, i64>(
+            "SELECT DISTINCT pl.district_id FROM wish_events e JOIN wishes w ON w.id = e.wish_id \
+             JOIN places pl ON pl.id = w.station_id \
+             WHERE e.actor_id = $1 AND e.to_status = 'claimed'",
+        ).bind(user_id).fetch_all(p).await?;
+        (held, claimed)
+    });
+    let mut ties = AccountTies::default();
+    for h in held {
+        let district_id = h.in_district;
+        if let Some(role) = h.role.into_role() {
+            // A role on a thing that is gone still counts, tied to nothing:
+            // only a site admin covers it.
+            let district_id = if role == Role::SiteAdmin { None } else { district_id };
+            ties.roles.push(HeldRole { role, district_id });
+        }
+        ties.districts.extend(district_id);
+    }
+    ties.districts.extend(claimed);
+    ties.districts.sort_unstable();
+    ties.districts.dedup();
+    Ok(ties)
 }
 
 /// Users for the staff list, newest first, optionally matching a search
@@ -356,7 +386,7 @@ pub async fn user_district_ids(db: &Db, user_id: i64) -> DbResult<Vec<i64>> {
 pub async fn list_users(db: &Db, search: &str, limit: i64) -> DbResult<Vec<(UserRow, Grants)>> {
     let pattern = format!("%{}%", escape_like(search.trim()));
     let rows: Vec<UserRow> = on_db!(db, p => sqlx::query_as::<_, UserRow>(
-        "SELECT id, display_name, phone, email, organisation, party_member, session_generation, \
+        "SELECT id, display_name, phone, email, organisation, party_member, \
                 created_at, deleted_at FROM users \
          WHERE deleted_at IS NULL AND ($1 = '%%' OR LOWER(display_name) LIKE LOWER($1) ESCAPE '\\' \
                OR phone LIKE $1 ESCAPE '\\' OR email LIKE LOWER($1) ESCAPE '\\') \
@@ -434,10 +464,10 @@ pub async fn use_reset(
         .bind(now).bind(token_hash).fetch_optional(&mut *tx).await?;
         let Some(user_id) = user_id else { return Ok(None) };
         sqlx::query(
-            "UPDATE users SET password_hash = $1, session_generation = session_generation + 1, \
-                              updated_at = $2 WHERE id = $3 AND deleted_at IS NULL",
+            "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL",
         )
         .bind(new_hash).bind(now).bind(user_id).execute(&mut *tx).await?;
+        sqlx::query(super::sessions::END_OTHERS).bind(user_id).bind(0i64).execute(&mut *tx).await?;
         sqlx::query(AUDIT).bind(now).bind(user_id).bind("account.reset_used")
             .bind(format!("user:{user_id}")).bind("").execute(&mut *tx).await?;
         tx.commit().await?;
@@ -457,15 +487,17 @@ pub async fn hit(db: &Db, bucket: &str, window_start: i64) -> DbResult<i64> {
         .bind(bucket).bind(window_start).bind(1i64).fetch_one(p).await?))
 }
 
-/// A throttling counter's hits (`$1` bucket, `$2` window start).
-pub(crate) const HITS: &str =
-    "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2";
+/// Takes back `$3` hits from a throttling counter (`$1` bucket, `$2`
+/// window start), never below zero.
+pub(crate) const TAKE_BACK_HITS: &str = "UPDATE rate_limits SET hits = hits - $3 \
+     WHERE bucket = $1 AND window_start = $2 AND hits >= $3";
 
-/// The hits of a counter in a window (0 when none).
-pub async fn hits(db: &Db, bucket: &str, window_start: i64) -> DbResult<i64> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(HITS)
-        .bind(bucket).bind(window_start).fetch_optional(p).await?)
-    .unwrap_or(0))
+/// Takes back one hit (an attempt that turned out not to count).
+pub async fn unhit(db: &Db, bucket: &str, window_start: i64) -> DbResult<()> {
+    on_db!(db, p => {
+        sqlx::query(TAKE_BACK_HITS).bind(bucket).bind(window_start).bind(1i64).execute(p).await?;
+    });
+    Ok(())
 }
 
 /// Records something that happened, outside any other change.

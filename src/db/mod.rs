@@ -22,6 +22,7 @@ pub mod backup;
 pub mod districts;
 pub mod generate;
 pub mod seed;
+pub mod sessions;
 pub mod settings;
 pub mod wishes;
 pub mod workshops;

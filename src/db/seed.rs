@@ -189,7 +189,7 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
                 // A hash of random bytes: nobody holds a code for a demo wish.
                 let mut bytes = [0u8; 32];
                 getrandom::fill(&mut bytes).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-                let unusable: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                let unusable = crate::domain::hex(&bytes);
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO wishes (station_id, status, what, why, display_name, occupation, code_hash, \
                          opened_at, closed_at, fulfil_note, arrived, thanks, seed_code, created_at, updated_at) \

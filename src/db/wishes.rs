@@ -160,10 +160,10 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
     use std::collections::HashMap;
     let Some(first) = posts.first() else { return Ok(Vec::new()) };
     let since = first.now - chrono::Duration::hours(24);
-    let mut buckets: Vec<(String, i64)> =
-        posts.iter().map(|p| (p.bucket.clone(), p.window_start)).collect();
-    buckets.sort();
-    buckets.dedup();
+    let mut reserved: HashMap<(String, i64), i64> = HashMap::new();
+    for p in posts {
+        *reserved.entry((p.bucket.clone(), p.window_start)).or_insert(0) += 1;
+    }
     let mut stations: Vec<String> = posts.iter().map(|p| p.wish.station.clone()).collect();
     stations.sort();
     stations.dedup();
@@ -187,11 +187,18 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
     );
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        // Every post is counted against its address's quota first, in one
+        // statement that returns the new total: the counter's row stays
+        // locked until this commits, so a batch of another instance waits
+        // for it. What is not posted is taken back before the commit.
+        // (In one order, so two batches never wait for each other's rows.)
+        let mut order: Vec<_> = reserved.iter().collect();
+        order.sort();
         let mut used: HashMap<(String, i64), i64> = HashMap::new();
-        for (bucket, window) in &buckets {
-            let hits: Option<i64> = sqlx::query_scalar(super::accounts::HITS)
-                .bind(bucket).bind(window).fetch_optional(&mut *tx).await?;
-            used.insert((bucket.clone(), *window), hits.unwrap_or(0));
+        for ((bucket, window), n) in order {
+            let total: i64 = sqlx::query_scalar(super::accounts::ADD_HITS)
+                .bind(bucket).bind(window).bind(n).fetch_one(&mut *tx).await?;
+            used.insert((bucket.clone(), *window), total - n);
         }
         let mut q = sqlx::query_as::<_, (i64, String, bool)>(sqlx::AssertSqlSafe(station_sql));
         for s in &stations { q = q.bind(s.clone()); }
@@ -278,9 +285,12 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
             }
             q.execute(&mut *tx).await?;
         }
-        for ((bucket, window), n) in &counted {
-            sqlx::query(super::accounts::ADD_HITS)
-                .bind(bucket).bind(window).bind(n).execute(&mut *tx).await?;
+        for ((bucket, window), n) in &reserved {
+            let unused = n - counted.get(&(bucket.clone(), *window)).copied().unwrap_or(0);
+            if unused > 0 {
+                sqlx::query(super::accounts::TAKE_BACK_HITS)
+                    .bind(bucket).bind(window).bind(unused).execute(&mut *tx).await?;
+            }
         }
         tx.commit().await?;
         for &(i, _) in &accepted {

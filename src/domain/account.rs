@@ -96,24 +96,95 @@ impl DisplayName {
     }
 }
 
-/// A new password: 8 to 128 characters, no other rules.
+/// A new password: 8 to 128 characters, not one of the most common
+/// passwords, and not made of the user's own phone, name or e-mail.
 pub struct Password(String);
+
+/// What a new password may not contain: the account's own phone, name
+/// and e-mail, as far as they are known.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Personal<'a> {
+    pub phone: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+static COMMON: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("common_passwords.txt")
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+
+/// One of the most common passwords (the shipped list), or a pattern as
+/// guessable: one character or two repeated, a run of digits or letters
+/// such as 23456789, or a date such as 19900101.
+pub fn is_common(password: &str) -> bool {
+    let p = password.to_lowercase();
+    if COMMON.contains(p.as_str()) {
+        return true;
+    }
+    let chars: Vec<char> = p.chars().collect();
+    let repeats = |period: usize| {
+        chars.len() > period && (period..chars.len()).all(|i| chars[i] == chars[i - period])
+    };
+    if repeats(1) || repeats(2) {
+        return true;
+    }
+    let step = |d: i32| chars.windows(2).all(|w| w[1] as i32 - w[0] as i32 == d);
+    if chars.iter().all(char::is_ascii_alphanumeric) && (step(1) || step(-1)) {
+        return true;
+    }
+    let digits: String = p.chars().filter(|c| !matches!(c, '-' | '/' | '.')).collect();
+    if digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let year: u32 = digits[..4].parse().unwrap_or(0);
+        let month: u32 = digits[4..6].parse().unwrap_or(0);
+        let day: u32 = digits[6..].parse().unwrap_or(0);
+        if (1900..=2099).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day) {
+            return true;
+        }
+    }
+    false
+}
 
 impl Password {
     pub const MIN: usize = 8;
     pub const MAX: usize = 128;
 
-    pub fn parse(input: &str) -> Result<Password, &'static str> {
+    /// A new password for an account whose own details are `personal`.
+    pub fn parse(input: &str, personal: Personal) -> Result<Password, &'static str> {
         let n = input.chars().count();
         if n == 0 {
-            Err("form.password.required")
+            return Err("form.password.required");
         } else if n < Self::MIN {
-            Err("form.password.too_short")
+            return Err("form.password.too_short");
         } else if n > Self::MAX {
-            Err("form.password.too_long")
-        } else {
-            Ok(Password(input.to_owned()))
+            return Err("form.password.too_long");
+        } else if input.contains('\0') {
+            return Err("form.text.control");
         }
+        if is_common(input) {
+            return Err("form.password.common");
+        }
+        let lower = input.to_lowercase();
+        let digits: String = input.chars().filter(char::is_ascii_digit).collect();
+        let has_phone = personal.phone.is_some_and(|ph| {
+            ph.len() >= 8 && (digits.contains(ph) || digits.contains(&ph[ph.len() - 8..]))
+        });
+        let has_name = personal
+            .name
+            .map(|n| n.trim().to_lowercase())
+            .is_some_and(|n| n.chars().count() >= 2 && lower.contains(&n));
+        let has_email = personal
+            .email
+            .and_then(|e| e.split('@').next())
+            .map(str::to_lowercase)
+            .is_some_and(|local| local.chars().count() >= 3 && lower.contains(&local));
+        if has_phone || has_name || has_email {
+            return Err("form.password.personal");
+        }
+        Ok(Password(input.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
@@ -187,6 +258,13 @@ pub const ORGANISATION_MAX: usize = 60;
 impl RegistrationInput {
     pub fn parse(&self) -> Result<NewVolunteer, FormErrors> {
         let mut errors = FormErrors::new();
+        errors.refuse_control(&[
+            ("display_name", &self.display_name),
+            ("phone", &self.phone),
+            ("email", &self.email),
+            ("password", &self.password),
+            ("organisation", &self.organisation),
+        ]);
         let display_name =
             DisplayName::parse(&self.display_name).map_err(|k| errors.add("display_name", k)).ok();
         let phone = match self.phone.trim() {
@@ -212,7 +290,13 @@ impl RegistrationInput {
         if self.phone.trim().is_empty() && self.email.trim().is_empty() {
             errors.add("phone", "form.contact.required");
         }
-        let password = Password::parse(&self.password).map_err(|k| errors.add("password", k)).ok();
+        let personal = Personal {
+            phone: phone.as_ref().map(Phone::as_str),
+            name: Some(self.display_name.as_str()),
+            email: email.as_ref().map(Email::as_str),
+        };
+        let password =
+            Password::parse(&self.password, personal).map_err(|k| errors.add("password", k)).ok();
         let organisation = self.organisation.trim();
         if organisation.chars().count() > ORGANISATION_MAX {
             errors.add("organisation", "form.organisation.too_long");
@@ -271,10 +355,64 @@ mod tests {
 
     #[test]
     fn passwords() {
-        assert_eq!(Password::parse("1234567").unwrap_err(), "form.password.too_short");
-        assert!(Password::parse("12345678").is_ok());
-        assert!(Password::parse(&"x".repeat(64)).is_ok());
-        assert!(Password::parse(&"x".repeat(129)).is_err());
+        let none = Personal::default();
+        assert_eq!(Password::parse("1234567", none).unwrap_err(), "form.password.too_short");
+        assert!(Password::parse("violet kettle", none).is_ok());
+        assert!(Password::parse(&"xy3".repeat(21), none).is_ok());
+        assert!(Password::parse(&"x".repeat(129), none).is_err());
+        assert_eq!(Password::parse("abc\0defgh", none).unwrap_err(), "form.text.control");
+    }
+
+    #[test]
+    fn common_passwords_are_refused() {
+        let none = Personal::default();
+        for common in [
+            "12345678",
+            "password",
+            "11111111",
+            "Password",
+            "woaini1314",
+            "qq123456",
+            "5201314520",
+            "1qaz2wsx",
+            "iloveyou",
+            "zzzzzzzz",
+            "abababab",
+            "23456789",
+            "98765432",
+            "abcdefgh",
+            "19900101",
+            "1990-01-01",
+            "qwertyuiop",
+        ] {
+            assert_eq!(
+                Password::parse(common, none).unwrap_err(),
+                "form.password.common",
+                "{common}"
+            );
+        }
+        assert!(COMMON.len() >= 10_000, "{}", COMMON.len());
+        for fine in ["19901301 mango", "river 2024 lamp", "茶园里的那棵老槐树"] {
+            assert!(Password::parse(fine, none).is_ok(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn passwords_made_of_ones_own_details_are_refused() {
+        let me = Personal {
+            phone: Some("13812345678"),
+            name: Some("LiWei"),
+            email: Some("li.wei@example.org"),
+        };
+        for own in ["13812345678", "x13812345678", "my12345678!", "liwei-is-me", "li.wei2024"] {
+            assert_eq!(Password::parse(own, me).unwrap_err(), "form.password.personal", "{own}");
+        }
+        assert!(Password::parse("autumn tea house", me).is_ok());
+        let short_name = Personal { name: Some("李"), ..Personal::default() };
+        assert!(
+            Password::parse("李子树下的那杯茶水", short_name).is_ok(),
+            "a one-character name is not checked"
+        );
     }
 
     #[test]
@@ -298,7 +436,7 @@ mod tests {
         let ok = RegistrationInput {
             display_name: "李伟".into(),
             email: "li@example.org".into(),
-            password: "long enough".into(),
+            password: "violet kettle".into(),
             accept_code: Some("on".into()),
             party_member: Some("on".into()),
             ..Default::default()

@@ -18,6 +18,18 @@ impl FormErrors {
         }
     }
 
+    /// Refuses what no field may hold: NUL and the other control
+    /// characters (line breaks and tabs aside). They cannot be stored
+    /// (PostgreSQL refuses NUL) and nobody types them. Called before a
+    /// form's other rules, so this is the field's one message.
+    pub fn refuse_control(&mut self, fields: &[(&'static str, &str)]) {
+        for (field, value) in fields {
+            if has_control(value) {
+                self.add(field, "form.text.control");
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -37,6 +49,11 @@ impl FormErrors {
     }
 }
 
+/// A control character other than a line break or a tab.
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +68,16 @@ mod tests {
         assert_eq!(e.iter().count(), 2);
         assert!(e.clone().into_result(|| ()).is_err());
         assert!(FormErrors::new().into_result(|| 1).is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_refused_at_their_field() {
+        let mut e = FormErrors::new();
+        e.refuse_control(&[("a", "fine\nlines\tand tabs"), ("b", "nul\0"), ("c", "esc\u{1b}")]);
+        assert_eq!(e.get("a"), None);
+        assert_eq!(e.get("b"), Some("form.text.control"));
+        assert_eq!(e.get("c"), Some("form.text.control"));
+        e.add("b", "form.phone.invalid");
+        assert_eq!(e.get("b"), Some("form.text.control"), "the first message stays");
     }
 }

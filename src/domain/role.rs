@@ -107,11 +107,54 @@ impl Grants {
                 .any(|r| matches!(r, Role::WorkshopKeeper { workshop: w } if w == workshop))
     }
 
-    /// May issue a password-reset link for a volunteer: a site admin, or
-    /// the admin of a district whose stations that volunteer is tied to.
-    pub fn may_reset_for(&self, volunteer_districts: &[i64]) -> bool {
-        self.is_site_admin() || volunteer_districts.iter().any(|d| self.admin_of_district(*d))
+    /// Whether these grants hold `held` themselves, over the same thing or
+    /// over one that contains it (a district holds its stations and
+    /// workshops; a site admin holds everything).
+    pub fn covers(&self, held: &HeldRole) -> bool {
+        match &held.role {
+            Role::SiteAdmin => self.is_site_admin(),
+            Role::DistrictAdmin { district_id } => self.admin_of_district(*district_id),
+            Role::StationKeeper { place_id } => {
+                held.district_id.is_some_and(|d| self.keeps_station(*place_id, d))
+            }
+            Role::WorkshopKeeper { workshop } => {
+                held.district_id.is_some_and(|d| self.keeps_workshop(workshop, d))
+            }
+        }
     }
+
+    /// May act on someone's account (issue a password-reset link, change
+    /// its roles). A site admin may; otherwise only the admin of a district
+    /// the account is tied to, and only when every role the account holds
+    /// is one these grants hold too over the same scope. So nobody acts on
+    /// an account that outranks them, and only a site admin on a site admin.
+    pub fn may_act_on(&self, account: &AccountTies) -> bool {
+        if self.is_site_admin() {
+            return true;
+        }
+        let admin_of_a_tie = account
+            .districts
+            .iter()
+            .any(|d| self.0.contains(&Role::DistrictAdmin { district_id: *d }));
+        admin_of_a_tie && account.roles.iter().all(|r| self.covers(r))
+    }
+}
+
+/// A role someone holds, with the district its thing lies in (`None` for
+/// a site admin, and for a thing that no longer exists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldRole {
+    pub role: Role,
+    pub district_id: Option<i64>,
+}
+
+/// What an action on an account needs to know of that account: the roles
+/// it holds and the districts it is tied to (through those roles and the
+/// wishes it claimed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountTies {
+    pub roles: Vec<HeldRole>,
+    pub districts: Vec<i64>,
 }
 
 #[cfg(test)]
@@ -133,8 +176,48 @@ mod tests {
         assert!(d.keeps_station(7, 10) && !d.keeps_station(7, 11));
         assert!(d.keeps_workshop("a", 10) && !d.keeps_workshop("a", 11));
         let s = Grants(vec![Role::SiteAdmin]);
-        assert!(s.keeps_station(7, 11) && s.keeps_workshop("x", 3) && s.may_reset_for(&[]));
+        assert!(s.keeps_station(7, 11) && s.keeps_workshop("x", 3));
+        assert!(s.may_act_on(&AccountTies::default()));
         assert!(!Grants::default().is_staff());
+    }
+
+    fn held(role: Role, district_id: Option<i64>) -> HeldRole {
+        HeldRole { role, district_id }
+    }
+
+    fn ties(roles: Vec<HeldRole>, districts: &[i64]) -> AccountTies {
+        AccountTies { roles, districts: districts.to_vec() }
+    }
+
+    #[test]
+    fn nobody_acts_on_an_account_that_outranks_them() {
+        let xihu = Grants(vec![Role::DistrictAdmin { district_id: 10 }]);
+        // A volunteer who claimed a wish in the district, and keepers in it.
+        assert!(xihu.may_act_on(&ties(vec![], &[10])));
+        let keeper = held(Role::StationKeeper { place_id: 7 }, Some(10));
+        assert!(xihu.may_act_on(&ties(vec![keeper.clone()], &[10])));
+        let workshop = held(Role::WorkshopKeeper { workshop: "tea".into() }, Some(10));
+        assert!(xihu.may_act_on(&ties(vec![keeper.clone(), workshop], &[10])));
+        // Not a volunteer of another district only.
+        assert!(!xihu.may_act_on(&ties(vec![], &[11])));
+        // The site admin, tied to the district by a claim: never.
+        assert!(!xihu.may_act_on(&ties(vec![held(Role::SiteAdmin, None)], &[10])));
+        // A keeper here who also keeps a station elsewhere: not over that one.
+        let elsewhere = held(Role::StationKeeper { place_id: 8 }, Some(11));
+        assert!(!xihu.may_act_on(&ties(vec![keeper, elsewhere], &[10, 11])));
+        // Another district's admin who once claimed a wish here.
+        let other_admin = held(Role::DistrictAdmin { district_id: 11 }, Some(11));
+        assert!(!xihu.may_act_on(&ties(vec![other_admin], &[10, 11])));
+        // A fellow admin of the same district holds nothing the actor lacks.
+        let fellow = held(Role::DistrictAdmin { district_id: 10 }, Some(10));
+        assert!(xihu.may_act_on(&ties(vec![fellow], &[10])));
+        // A role on a thing that is gone is held by nobody but a site admin.
+        let gone = held(Role::StationKeeper { place_id: 9 }, None);
+        assert!(!xihu.may_act_on(&ties(vec![gone.clone()], &[10])));
+        assert!(Grants(vec![Role::SiteAdmin]).may_act_on(&ties(vec![gone], &[])));
+        // Station and workshop keepers act on no account.
+        let keeper_grants = Grants(vec![Role::StationKeeper { place_id: 7 }]);
+        assert!(!keeper_grants.may_act_on(&ties(vec![], &[10])));
     }
 
     #[test]

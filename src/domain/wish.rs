@@ -259,22 +259,28 @@ impl fmt::Debug for TrackingCode {
 /// Masks anything that looks like a mainland mobile number in free text
 /// (a thank-you, a wish written with a number in it).
 pub fn mask_phones(text: &str) -> String {
+    // A digit as typed on a phone: ASCII or full-width (０–９).
+    let digit = |c: char| match c {
+        '0'..='9' => Some(c),
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+        _ => None,
+    };
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
         // Collect a run of digits, allowing single spaces or dashes inside.
-        if chars[i].is_ascii_digit() {
+        if digit(chars[i]).is_some() {
             let mut j = i;
             let mut digits = String::new();
             while j < chars.len()
-                && (chars[j].is_ascii_digit()
-                    || (matches!(chars[j], ' ' | '-')
+                && (digit(chars[j]).is_some()
+                    || (matches!(chars[j], ' ' | '-' | '　' | '－')
                         && j + 1 < chars.len()
-                        && chars[j + 1].is_ascii_digit()))
+                        && digit(chars[j + 1]).is_some()))
             {
-                if chars[j].is_ascii_digit() {
-                    digits.push(chars[j]);
+                if let Some(d) = digit(chars[j]) {
+                    digits.push(d);
                 }
                 j += 1;
             }
@@ -337,6 +343,14 @@ impl WishInput {
     /// Checks every field; the station is checked to exist by the caller.
     pub fn parse(&self) -> Result<NewWish, FormErrors> {
         let mut e = FormErrors::new();
+        e.refuse_control(&[
+            ("what", &self.what),
+            ("why", &self.why),
+            ("display_name", &self.display_name),
+            ("occupation", &self.occupation),
+            ("station", &self.station),
+            ("phone", &self.phone),
+        ]);
         let what = self.what.trim();
         let n = what.chars().count();
         if n == 0 {
@@ -427,6 +441,12 @@ mod tests {
         assert_eq!(mask_phones("谢谢！电话13812345678"), "谢谢！电话138****5678");
         assert_eq!(mask_phones("call 138 1234 5678 now"), "call 138****5678 now");
         assert_eq!(mask_phones("2023年11月"), "2023年11月");
+        assert_eq!(
+            mask_phones("打我１３８１２３４５６７８吧"),
+            "打我138****5678吧",
+            "full-width digits"
+        );
+        assert_eq!(mask_phones("138－1234－5678"), "138****5678");
     }
 
     #[test]

@@ -251,6 +251,12 @@ pub const NOTE_MAX: usize = 200;
 impl SignupInput {
     pub fn parse(&self) -> Result<NewSignup, FormErrors> {
         let mut e = FormErrors::new();
+        e.refuse_control(&[
+            ("name", &self.name),
+            ("phone", &self.phone),
+            ("village", &self.village),
+            ("note", &self.note),
+        ]);
         let name = self.name.trim();
         if name.is_empty() {
             e.add("name", "form.signup.name_required");
@@ -389,6 +395,21 @@ fn founded(s: &str, today: NaiveDate, e: &mut FormErrors) -> Option<(i32, i32)> 
 impl WorkshopEditInput {
     pub fn parse(&self, today: NaiveDate) -> Result<WorkshopEdit, FormErrors> {
         let mut e = FormErrors::new();
+        e.refuse_control(&[
+            ("name_zh", &self.name_zh),
+            ("name_en", &self.name_en),
+            ("category", &self.category),
+            ("town_zh", &self.town_zh),
+            ("villages_zh", &self.villages_zh),
+            ("summary_zh", &self.summary_zh),
+            ("summary_en", &self.summary_en),
+            ("model_zh", &self.model_zh),
+            ("partners_zh", &self.partners_zh),
+            ("founded", &self.founded),
+            ("contact", &self.contact),
+            ("employed", &self.employed),
+            ("income_per_person_year", &self.income_per_person_year),
+        ]);
         let name_zh = self.name_zh.trim();
         if name_zh.is_empty() {
             e.add("name_zh", "form.workshop.name_required");
@@ -460,6 +481,13 @@ pub struct NewOpening {
 impl OpeningInput {
     pub fn parse(&self, today: NaiveDate) -> Result<NewOpening, FormErrors> {
         let mut e = FormErrors::new();
+        e.refuse_control(&[
+            ("task_zh", &self.task_zh),
+            ("pay_zh", &self.pay_zh),
+            ("hours_zh", &self.hours_zh),
+            ("places", &self.places),
+            ("closes_on", &self.closes_on),
+        ]);
         for (field, value, key) in [
             ("task_zh", &self.task_zh, "form.opening.task_required"),
             ("pay_zh", &self.pay_zh, "form.opening.pay_required"),

@@ -175,6 +175,7 @@ mod tests {
         for r in crate::domain::RoleKind::ALL {
             used.insert(r.label_key().to_owned());
         }
+        used.extend(crate::domain::device::all_label_keys());
         // The error pages build their keys from the status.
         for status in ["400", "403", "404", "405", "429", "500", "503"] {
             used.insert(format!("error.{status}.title"));

@@ -10,11 +10,13 @@ use serde::Deserialize;
 
 use super::auth::{self, CurrentUser};
 use super::ctx::{query_param, set_flash};
-use super::{AppError, Ctx, render_with_status, throttle};
+use super::passwords::HashError;
+use super::{AppError, Ctx, no_store, render_with_status, throttle};
 use crate::db;
 use crate::db::accounts::CreateError;
-use crate::domain::account::{Login, Password, RegistrationInput};
-use crate::domain::format::beijing;
+use crate::db::sessions::Ending;
+use crate::domain::account::{Login, Password, Personal, RegistrationInput};
+use crate::domain::format::{age, moment};
 use crate::domain::{FormErrors, password_hash};
 use crate::startup::AppState;
 
@@ -22,33 +24,15 @@ pub fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_owned())).finish()
 }
 
-/// Hashing takes tens of milliseconds of CPU: keep it off the async workers.
-async fn hash(password: String) -> Result<String, AppError> {
-    web::block(move || password_hash::hash(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
-}
-
-async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    web::block(move || match stored {
-        Some(h) => password_hash::verify(&password, &h),
-        None => {
-            password_hash::dummy_verify(&password);
-            false
-        }
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))
-}
-
-/// A local path to go back to after signing in; anything else goes to /account.
+/// Where to go after signing in: a path on this site, or `/account`.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_owned()
-    } else {
-        "/account".to_owned()
-    }
+    crate::domain::local_path(next).unwrap_or("/account").to_owned()
+}
+
+/// The notice for a form that was not sent through because too many
+/// passwords were being checked at once (the answer's status is 503).
+fn busy_notice(ctx: &Ctx) -> Option<String> {
+    Some(ctx.t("form.password.busy").to_owned())
 }
 
 // ---------------------------------------------------------------- register
@@ -73,6 +57,10 @@ pub async fn register_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     render_with_status(&page, StatusCode::OK)
 }
 
+/// Registration, cheapest checks first: the form's own rules; then the
+/// address's limit, counting every well-formed attempt (so nobody can try
+/// many phone numbers); then whether the contact is free, answered in the
+/// same words for a phone and an e-mail; and only then the slow hash.
 pub async fn register(
     ctx: Ctx,
     req: HttpRequest,
@@ -80,48 +68,58 @@ pub async fn register(
     session: Session,
     form: web::Form<RegistrationInput>,
 ) -> Result<HttpResponse, AppError> {
-    let mut form = form.into_inner();
+    let form = form.into_inner();
     let now = Utc::now();
-    let ip =
-        throttle::client_ip(&req, &state.settings).map(|ip| ip.to_string()).unwrap_or_default();
-    let bucket = throttle::bucket(state.secret.expose(), "register-ip", &ip);
-    let (window, until) = throttle::window(now, 3600);
-    let redisplay =
-        |ctx: Ctx, mut form: RegistrationInput, errors: FormErrors, notice: Option<String>| {
-            form.password.clear(); // never sent back
-            let page = RegisterPage { ctx, form, errors, notice };
-            render_with_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
-        };
-    if db::accounts::hits(&state.db, &bucket, window).await?
-        >= state.settings.registrations_per_hour as i64
-    {
-        let time = until.with_timezone(&beijing()).format("%H:%M").to_string();
-        let notice = ctx.tf("form.register.throttled", &[("time", &time)]);
-        return redisplay(ctx, form, FormErrors::new(), Some(notice));
-    }
+    let redisplay = |ctx: Ctx,
+                     mut form: RegistrationInput,
+                     errors: FormErrors,
+                     notice: Option<String>,
+                     status: StatusCode| {
+        form.password.clear(); // never sent back
+        let page = RegisterPage { ctx, form, errors, notice };
+        render_with_status(&page, status)
+    };
+    let redo = StatusCode::UNPROCESSABLE_ENTITY;
     let volunteer = match form.parse() {
         Ok(v) => v,
-        Err(errors) => return redisplay(ctx, form, errors, None),
+        Err(errors) => return redisplay(ctx, form, errors, None, redo),
     };
-    let password_hash = hash(volunteer.password.expose().to_owned()).await?;
+    let ip = throttle::client_key(&req, &state.settings);
+    let counter = throttle::Counter::new(state.secret.expose(), "register-ip", &ip, now, 3600);
+    if !counter.admit(&state.db, state.settings.registrations_per_hour).await? {
+        let notice = ctx.tf("form.register.throttled", &[("time", &counter.until_label())]);
+        return redisplay(ctx, form, FormErrors::new(), Some(notice), redo);
+    }
+    let taken = |ctx: Ctx, form: RegistrationInput| {
+        let mut errors = FormErrors::new();
+        for field in ["phone", "email"] {
+            let typed = if field == "phone" { &form.phone } else { &form.email };
+            if !typed.trim().is_empty() {
+                errors.add(field, "form.contact.check_or_sign_in");
+            }
+        }
+        redisplay(ctx, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    if db::accounts::contact_in_use(&state.db, &volunteer).await? {
+        return taken(ctx, form);
+    }
+    let password_hash = match state.hashing.hash(volunteer.password.expose().to_owned()).await {
+        Ok(h) => h,
+        Err(HashError::Busy(_)) => {
+            counter.take_back(&state.db).await?;
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            return redisplay(ctx.clone(), form, FormErrors::new(), busy_notice(&ctx), status);
+        }
+        Err(e) => return Err(AppError::Internal(e.into())),
+    };
     let id = match db::accounts::create_volunteer(&state.db, &volunteer, &password_hash, now).await
     {
         Ok(id) => id,
-        Err(CreateError::PhoneTaken) => {
-            let mut errors = FormErrors::new();
-            errors.add("phone", "form.phone.taken");
-            form.password.clear();
-            return redisplay(ctx, form, errors, None);
-        }
-        Err(CreateError::EmailTaken) => {
-            let mut errors = FormErrors::new();
-            errors.add("email", "form.email.taken");
-            return redisplay(ctx, form, errors, None);
-        }
+        // Taken by someone else a moment ago: the same answer.
+        Err(CreateError::PhoneTaken | CreateError::EmailTaken) => return taken(ctx, form),
         Err(CreateError::Db(e)) => return Err(e.into()),
     };
-    db::accounts::hit(&state.db, &bucket, window).await?;
-    auth::sign_in(&session, id, 0)?;
+    auth::sign_in(&session, &state, &req, id).await?;
     set_flash(&session, "flash.registered");
     Ok(see_other("/account"))
 }
@@ -149,12 +147,24 @@ struct LoginPage {
 }
 
 pub async fn login_form(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let next = query_param(req.query_string(), "next").unwrap_or_default();
+    let next = query_param(req.query_string(), "next")
+        .and_then(|n| crate::domain::local_path(&n).map(str::to_owned))
+        .unwrap_or_default();
     let page =
         LoginPage { ctx, login: String::new(), next, errors: FormErrors::new(), notice: None };
     render_with_status(&page, StatusCode::OK)
 }
 
+/// Tries allowed from one address on an account that has reached its own
+/// limit: the owner, signing in from their usual phone, still gets in
+/// while someone elsewhere floods the account with wrong passwords.
+const LOGIN_PAIR_MAX: u32 = 3;
+
+/// Sign-in, counted before it is checked: every attempt is added to the
+/// address's, the account's and the (account, address) pair's counters in
+/// one statement each, and a sign-in that succeeds is taken back. Over the
+/// address's limit, nothing is checked. Over the account's, only an
+/// address with fewer than [`LOGIN_PAIR_MAX`] tries on it gets through.
 pub async fn login(
     ctx: Ctx,
     req: HttpRequest,
@@ -166,77 +176,119 @@ pub async fn login(
     let now = Utc::now();
     let settings = &state.settings;
     let secret = state.secret.expose();
-    let again = |ctx: Ctx, errors: FormErrors, notice: Option<String>| {
-        let page =
-            LoginPage { ctx, login: input.login.clone(), next: input.next.clone(), errors, notice };
-        render_with_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
+    let again = |ctx: Ctx, errors: FormErrors, notice: Option<String>, status: StatusCode| {
+        let login = input.login.clone();
+        let page = LoginPage { ctx, login, next: safe_next(&input.next), errors, notice };
+        render_with_status(&page, status)
     };
+    let redo = StatusCode::UNPROCESSABLE_ENTITY;
     let mut errors = FormErrors::new();
     if input.login.trim().is_empty() {
         errors.add("login", "form.login.required");
+    } else if input.login.chars().any(char::is_control) {
+        errors.add("login", "form.text.control");
     }
     if input.password.is_empty() {
         errors.add("password", "form.password.required");
     }
     if !errors.is_empty() {
-        return again(ctx, errors, None);
+        return again(ctx, errors, None, redo);
     }
 
-    let (window, until) = throttle::window(now, settings.login_window_secs);
-    let ip = throttle::client_ip(&req, settings).map(|ip| ip.to_string()).unwrap_or_default();
-    let ip_bucket = throttle::bucket(secret, "login-ip", &ip);
+    let window = settings.login_window_secs;
+    let ip = throttle::client_key(&req, settings);
     let login = Login::parse(&input.login);
-    let acct_key =
+    let account =
         login.as_ref().map(Login::key).unwrap_or_else(|| input.login.trim().to_lowercase());
-    let acct_bucket = throttle::bucket(secret, "login-acct", &acct_key);
-    let limit = settings.login_max_failures as i64;
-    let throttled = db::accounts::hits(&state.db, &ip_bucket, window).await? >= limit
-        || db::accounts::hits(&state.db, &acct_bucket, window).await? >= limit;
-    if throttled {
-        let time = until.with_timezone(&beijing()).format("%H:%M").to_string();
-        let notice = ctx.tf("form.login.throttled", &[("time", &time)]);
-        return again(ctx, FormErrors::new(), Some(notice));
+    let by_ip = throttle::Counter::new(secret, "login-ip", &ip, now, window);
+    let by_account = throttle::Counter::new(secret, "login-acct", &account, now, window);
+    let by_pair =
+        throttle::Counter::new(secret, "login-pair", &format!("{account} {ip}"), now, window);
+    let limit = i64::from(settings.login_max_failures);
+    let throttled = |ctx: Ctx, counter: &throttle::Counter| {
+        let notice = ctx.tf("form.login.throttled", &[("time", &counter.until_label())]);
+        again(ctx, FormErrors::new(), Some(notice), redo)
+    };
+    let ip_hits = by_ip.add(&state.db).await?;
+    if ip_hits > limit {
+        if ip_hits == limit + 1 {
+            db::accounts::audit(&state.db, None, "login.throttled", "address", "", now).await?;
+        }
+        return throttled(ctx, &by_ip);
     }
+    let account_hits = by_account.add(&state.db).await?;
+    let pair_hits = by_pair.add(&state.db).await?;
+    if account_hits == limit + 1 {
+        db::accounts::audit(&state.db, None, "login.throttled", "account", "", now).await?;
+    }
+    if account_hits > limit && pair_hits > i64::from(LOGIN_PAIR_MAX) {
+        return throttled(ctx, &by_account);
+    }
+    let take_back = || async {
+        for c in [&by_ip, &by_account, &by_pair] {
+            c.take_back(&state.db).await?;
+        }
+        Ok::<(), AppError>(())
+    };
 
     let creds = match &login {
         Some(l) => db::accounts::credentials(&state.db, l).await?,
         None => None,
     };
     let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
-    if !verify(input.password.clone(), stored.clone()).await? {
-        let by_ip = db::accounts::hit(&state.db, &ip_bucket, window).await?;
-        let by_acct = db::accounts::hit(&state.db, &acct_bucket, window).await?;
-        if by_ip == limit || by_acct == limit {
-            let what = if by_acct == limit { "account" } else { "address" };
-            db::accounts::audit(&state.db, None, "login.throttled", what, "", now).await?;
+    let verified = match state.hashing.verify(input.password.clone(), stored.clone()).await {
+        Ok(v) => v,
+        Err(_busy) => {
+            take_back().await?;
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            return again(ctx.clone(), FormErrors::new(), busy_notice(&ctx), status);
         }
+    };
+    let Some(creds) = creds.filter(|_| verified) else {
         // The same words whether the account exists or not.
         errors.add("login", "form.login.failed");
-        return again(ctx, errors, None);
+        return again(ctx, errors, None, redo);
+    };
+    take_back().await?;
+    if stored.as_deref().is_some_and(password_hash::needs_rehash)
+        && let Ok(upgraded) = state.hashing.hash(input.password.clone()).await
+    {
+        db::accounts::set_password_hash(&state.db, creds.id, &upgraded, Ending::None, now).await?;
     }
-    let creds = creds.expect("verified credentials exist");
-    if stored.as_deref().is_some_and(password_hash::needs_rehash) {
-        let upgraded = hash(input.password.clone()).await?;
-        db::accounts::set_password_hash(&state.db, creds.id, &upgraded, false, now).await?;
-    }
-    auth::sign_in(&session, creds.id, creds.session_generation)?;
+    auth::sign_in(&session, &state, &req, creds.id).await?;
     Ok(see_other(&safe_next(&input.next)))
 }
 
-pub async fn logout(session: Session) -> HttpResponse {
-    auth::sign_out(&session);
+pub async fn logout(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    auth::sign_out(&session, &state, &me).await?;
     set_flash(&session, "flash.signed_out");
-    see_other("/")
+    Ok(see_other("/"))
 }
 
 // ---------------------------------------------------------------- my account
+
+/// One signed-in device on `/account`.
+pub struct DeviceView {
+    pub id: i64,
+    pub browser: &'static str,
+    pub system: &'static str,
+    pub signed_in: String,
+    pub last_seen: String,
+    pub this_one: bool,
+}
 
 #[derive(Template)]
 #[template(path = "account/home.html")]
 struct AccountPage {
     ctx: Ctx,
     user: db::accounts::UserRow,
+    devices: Vec<DeviceView>,
     errors: FormErrors,
+    notice: Option<String>,
 }
 
 async fn account_page(
@@ -244,10 +296,27 @@ async fn account_page(
     state: &AppState,
     me: &CurrentUser,
     errors: FormErrors,
+    notice: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let user = db::accounts::user(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
-    render_with_status(&AccountPage { ctx, user, errors }, status)
+    let now = Utc::now();
+    let devices = db::sessions::list(&state.db, me.id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let (browser, system) = crate::domain::device::label_keys(&s.device);
+            DeviceView {
+                id: s.id,
+                browser: ctx.t(&browser),
+                system: ctx.t(&system),
+                signed_in: moment(s.created_at),
+                last_seen: age(ctx.lang, s.last_seen_at, now),
+                this_one: s.id == me.session_id,
+            }
+        })
+        .collect();
+    render_with_status(&AccountPage { ctx, user, devices, errors, notice }, status)
 }
 
 pub async fn home(
@@ -255,7 +324,16 @@ pub async fn home(
     state: web::Data<AppState>,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    account_page(ctx, &state, &me, FormErrors::new(), StatusCode::OK).await
+    account_page(ctx, &state, &me, FormErrors::new(), None, StatusCode::OK).await
+}
+
+/// The details a new password may not contain, of a stored account.
+fn personal(user: &db::accounts::UserRow) -> Personal<'_> {
+    Personal {
+        phone: user.phone.as_deref(),
+        name: Some(user.display_name.as_str()),
+        email: user.email.as_deref(),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -268,39 +346,83 @@ pub struct PasswordInput {
 
 pub async fn change_password(
     ctx: Ctx,
+    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
     form: web::Form<PasswordInput>,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FormErrors::new();
-    let creds =
-        db::accounts::credentials_by_id(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
+    let user = db::accounts::user(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
+    let new = Password::parse(&form.new_password, personal(&user))
+        .map_err(|k| errors.add("new_password", k))
+        .ok();
     if form.current_password.is_empty() {
         errors.add("current_password", "form.password.required");
-    } else if !verify(form.current_password.clone(), creds.password_hash.clone()).await? {
-        errors.add("current_password", "form.password.current_wrong");
     }
-    let new = Password::parse(&form.new_password).map_err(|k| errors.add("new_password", k)).ok();
+    let redo = StatusCode::UNPROCESSABLE_ENTITY;
     let (Some(new), true) = (new, errors.is_empty()) else {
-        return account_page(ctx, &state, &me, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return account_page(ctx, &state, &me, errors, None, redo).await;
     };
-    let hashed = hash(new.expose().to_owned()).await?;
-    let generation =
-        db::accounts::set_password_hash(&state.db, me.id, &hashed, true, Utc::now()).await?;
-    auth::adopt_generation(&session, generation)?;
+    let creds =
+        db::accounts::credentials_by_id(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
+    let busy = StatusCode::SERVICE_UNAVAILABLE;
+    match state.hashing.verify(form.current_password.clone(), creds.password_hash).await {
+        Ok(true) => {}
+        Ok(false) => {
+            errors.add("current_password", "form.password.current_wrong");
+            return account_page(ctx, &state, &me, errors, None, redo).await;
+        }
+        Err(_) => {
+            return account_page(ctx.clone(), &state, &me, errors, busy_notice(&ctx), busy).await;
+        }
+    }
+    let hashed = match state.hashing.hash(new.expose().to_owned()).await {
+        Ok(h) => h,
+        Err(HashError::Busy(_)) => {
+            return account_page(ctx.clone(), &state, &me, errors, busy_notice(&ctx), busy).await;
+        }
+        Err(e) => return Err(AppError::Internal(e.into())),
+    };
+    // Every session ends, this one too; this browser starts a new one.
+    db::accounts::set_password_hash(&state.db, me.id, &hashed, Ending::All, Utc::now()).await?;
+    auth::sign_in(&session, &state, &req, me.id).await?;
     set_flash(&session, "flash.password_changed");
     Ok(see_other("/account"))
 }
 
+/// "Sign out everywhere": every session ends, this one too, and this
+/// browser gets a new one, so even a copy of this very cookie stops working.
 pub async fn sign_out_everywhere(
+    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let generation = db::accounts::bump_generation(&state.db, me.id, Utc::now()).await?;
-    auth::adopt_generation(&session, generation)?;
+    db::sessions::end_others(&state.db, me.id, 0, Utc::now()).await?;
+    auth::sign_in(&session, &state, &req, me.id).await?;
     set_flash(&session, "flash.signed_out_elsewhere");
+    Ok(see_other("/account"))
+}
+
+/// "Sign out this one", from the list of signed-in devices. Only one's own
+/// sessions; ending the current one signs this browser out.
+pub async fn end_session(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    if id == me.session_id {
+        auth::sign_out(&session, &state, &me).await?;
+        set_flash(&session, "flash.signed_out");
+        return Ok(see_other("/"));
+    }
+    if !db::sessions::end(&state.db, me.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    set_flash(&session, "flash.device_signed_out");
     Ok(see_other("/account"))
 }
 
@@ -319,13 +441,21 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let creds =
         db::accounts::credentials_by_id(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
-    if !verify(form.confirm_password.clone(), creds.password_hash).await? {
-        let mut errors = FormErrors::new();
-        errors.add("confirm_password", "form.password.current_wrong");
-        return account_page(ctx, &state, &me, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let mut errors = FormErrors::new();
+    match state.hashing.verify(form.confirm_password.clone(), creds.password_hash).await {
+        Ok(true) => {}
+        Ok(false) => {
+            errors.add("confirm_password", "form.password.current_wrong");
+            let redo = StatusCode::UNPROCESSABLE_ENTITY;
+            return account_page(ctx, &state, &me, errors, None, redo).await;
+        }
+        Err(_) => {
+            let busy = StatusCode::SERVICE_UNAVAILABLE;
+            return account_page(ctx.clone(), &state, &me, errors, busy_notice(&ctx), busy).await;
+        }
     }
     db::accounts::delete_account(&state.db, me.id, Utc::now()).await?;
-    auth::sign_out(&session);
+    auth::forget(&session);
     set_flash(&session, "flash.account_deleted");
     Ok(see_other("/"))
 }
@@ -335,7 +465,7 @@ pub async fn delete(
 /// Only a hash of a reset token is stored.
 pub fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(token.trim().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::hex(&Sha256::digest(token.trim().as_bytes()))
 }
 
 #[derive(Template)]
@@ -345,6 +475,7 @@ struct ResetPage {
     token: String,
     valid: bool,
     errors: FormErrors,
+    notice: Option<String>,
 }
 
 pub async fn reset_form(
@@ -355,10 +486,14 @@ pub async fn reset_form(
     let valid =
         db::accounts::reset_user(&state.db, &token_hash(&token), Utc::now()).await?.is_some();
     let status = if valid { StatusCode::OK } else { StatusCode::GONE };
-    render_with_status(
-        &ResetPage { ctx, token: token.into_inner(), valid, errors: FormErrors::new() },
-        status,
-    )
+    let page = ResetPage {
+        ctx,
+        token: token.into_inner(),
+        valid,
+        errors: FormErrors::new(),
+        notice: None,
+    };
+    Ok(no_store(render_with_status(&page, status)?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -375,25 +510,42 @@ pub async fn reset(
     form: web::Form<ResetInput>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
-    let new = match Password::parse(&form.new_password) {
+    let now = Utc::now();
+    let Some(user_id) = db::accounts::reset_user(&state.db, &token_hash(&token), now).await? else {
+        let page = ResetPage { ctx, token, valid: false, errors: FormErrors::new(), notice: None };
+        return Ok(no_store(render_with_status(&page, StatusCode::GONE)?));
+    };
+    let user = db::accounts::user(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let again = |ctx: Ctx, token: String, errors: FormErrors, notice, status| {
+        let page = ResetPage { ctx, token, valid: true, errors, notice };
+        Ok(no_store(render_with_status(&page, status)?))
+    };
+    let new = match Password::parse(&form.new_password, personal(&user)) {
         Ok(p) => p,
         Err(key) => {
             let mut errors = FormErrors::new();
             errors.add("new_password", key);
-            let page = ResetPage { ctx, token, valid: true, errors };
-            return render_with_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
+            return again(ctx, token, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let hashed = hash(new.expose().to_owned()).await?;
-    match db::accounts::use_reset(&state.db, &token_hash(&token), &hashed, Utc::now()).await? {
+    let hashed = match state.hashing.hash(new.expose().to_owned()).await {
+        Ok(h) => h,
+        Err(HashError::Busy(_)) => {
+            let notice = busy_notice(&ctx);
+            return again(ctx, token, FormErrors::new(), notice, StatusCode::SERVICE_UNAVAILABLE);
+        }
+        Err(e) => return Err(AppError::Internal(e.into())),
+    };
+    match db::accounts::use_reset(&state.db, &token_hash(&token), &hashed, now).await? {
         Some(_) => {
-            auth::sign_out(&session);
+            auth::forget(&session);
             set_flash(&session, "flash.password_reset");
             Ok(see_other("/account/login"))
         }
         None => {
-            let page = ResetPage { ctx, token, valid: false, errors: FormErrors::new() };
-            render_with_status(&page, StatusCode::GONE)
+            let page =
+                ResetPage { ctx, token, valid: false, errors: FormErrors::new(), notice: None };
+            Ok(no_store(render_with_status(&page, StatusCode::GONE)?))
         }
     }
 }

@@ -16,7 +16,7 @@ struct Assets;
 
 fn hash_of(file: &str) -> String {
     Assets::get(file)
-        .map(|f| f.metadata.sha256_hash().iter().take(5).map(|b| format!("{b:02x}")).collect())
+        .map(|f| crate::domain::hex(&f.metadata.sha256_hash()[..5]))
         .unwrap_or_default()
 }
 

@@ -16,16 +16,15 @@ use crate::db;
 use crate::domain::Grants;
 use crate::startup::AppState;
 
-const UID: &str = "uid";
-const GENERATION: &str = "gen";
-const ISSUED_AT: &str = "iat";
-const SEEN_AT: &str = "seen";
+/// The session cookie's one sign-in entry: the random token whose hash
+/// keys the `sessions` row. Nothing else about the user is in the cookie.
+const TOKEN: &str = "sid";
 
 /// A session ends after 14 days without a visit, and 30 days after sign-in
 /// whatever happens.
 pub const IDLE_SECS: i64 = 14 * 24 * 3600;
 pub const ABSOLUTE_SECS: i64 = 30 * 24 * 3600;
-/// How stale "last seen" may get before the cookie is rewritten.
+/// How stale "last seen" may get before it is written again.
 const SEEN_REFRESH_SECS: i64 = 300;
 
 /// The signed-in user, with every role they hold.
@@ -34,35 +33,58 @@ pub struct CurrentUser {
     pub id: i64,
     pub display_name: String,
     pub grants: Grants,
+    /// The `sessions` row this request came with.
+    pub session_id: i64,
 }
 
 /// Who is asking: set on every request by [`enforce`].
 #[derive(Debug, Clone, Default)]
 pub struct Viewer(pub Option<CurrentUser>);
 
+fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("session:{token}").as_bytes());
+    crate::domain::hex(&digest)
+}
+
 /// Starts a fresh signed-in session: nothing of the anonymous session
 /// carries over (a new CSRF token too), so a planted cookie is useless.
-pub fn sign_in(session: &Session, user_id: i64, generation: i64) -> Result<(), AppError> {
-    let now = Utc::now().timestamp();
+pub async fn sign_in(
+    session: &Session,
+    state: &AppState,
+    req: &HttpRequest,
+    user_id: i64,
+) -> Result<(), AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("randomness: {e}")))?;
+    let token = crate::domain::hex(&bytes);
+    let agent =
+        req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let device = crate::domain::device::summary(agent);
+    db::sessions::start(&state.db, user_id, &token_hash(&token), &device, Utc::now()).await?;
     session.clear();
     session.renew();
-    let put = |k: &str, v: i64| session.insert(k, v).map_err(|e| AppError::Internal(e.into()));
-    put(UID, user_id)?;
-    put(GENERATION, generation)?;
-    put(ISSUED_AT, now)?;
-    put(SEEN_AT, now)?;
+    session.insert(TOKEN, token).map_err(|e| AppError::Internal(e.into()))?;
     Ok(())
 }
 
-/// Keeps the current session valid after the generation moved on (a
-/// password change or "sign out everywhere" from this session).
-pub fn adopt_generation(session: &Session, generation: i64) -> Result<(), AppError> {
-    session.insert(GENERATION, generation).map_err(|e| AppError::Internal(e.into()))
+/// Ends the signed-in session, here and on every instance. The cookie is
+/// rewritten empty rather than removed, so a message for the next page
+/// can still be left in it.
+pub async fn sign_out(
+    session: &Session,
+    state: &AppState,
+    me: &CurrentUser,
+) -> Result<(), AppError> {
+    db::sessions::end(&state.db, me.id, me.session_id).await?;
+    session.clear();
+    session.renew();
+    Ok(())
 }
 
-/// Ends the signed-in session. The cookie is rewritten empty rather than
-/// removed, so a message for the next page can still be left in it.
-pub fn sign_out(session: &Session) {
+/// Forgets a sign-in whose row is already gone (deleted account, used reset).
+pub fn forget(session: &Session) {
     session.clear();
     session.renew();
 }
@@ -72,30 +94,36 @@ fn session_expired(now: i64, issued: i64, seen: i64) -> bool {
     now - issued > ABSOLUTE_SECS || now - seen > IDLE_SECS
 }
 
-/// Reads the session and the user behind it. A session whose user is gone,
-/// whose generation is old, or that is idle or too old, is ended here.
+/// The oldest sign-in and last visit a live session may have, for sweeping.
+pub fn expiry_bounds(now: chrono::DateTime<Utc>) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+    (now - chrono::Duration::seconds(IDLE_SECS), now - chrono::Duration::seconds(ABSOLUTE_SECS))
+}
+
+/// Reads the session and the user behind it. A token with no row (signed
+/// out, ended elsewhere, account gone) or an idle or old session signs
+/// nobody in, and is forgotten here.
 async fn load_viewer(session: &Session, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
-    let get = |k: &str| session.get::<i64>(k).ok().flatten();
-    let Some(uid) = get(UID) else { return Ok(None) };
-    let now = Utc::now().timestamp();
-    let issued = get(ISSUED_AT).unwrap_or(0);
-    let seen = get(SEEN_AT).unwrap_or(0);
-    if session_expired(now, issued, seen) {
-        session.purge();
-        return Ok(None);
-    }
-    let Some((user, grants)) = db::accounts::user_with_grants(&state.db, uid).await? else {
+    let Some(token) = session.get::<String>(TOKEN).ok().flatten() else { return Ok(None) };
+    let Some((found, grants)) = db::sessions::find(&state.db, &token_hash(&token)).await? else {
         session.purge();
         return Ok(None);
     };
-    if get(GENERATION) != Some(user.session_generation) {
+    let s = &found.session;
+    let now = Utc::now();
+    if session_expired(now.timestamp(), s.created_at.timestamp(), s.last_seen_at.timestamp()) {
+        db::sessions::end(&state.db, s.user_id, s.id).await?;
         session.purge();
         return Ok(None);
     }
-    if now - seen > SEEN_REFRESH_SECS {
-        let _ = session.insert(SEEN_AT, now);
+    if now.timestamp() - s.last_seen_at.timestamp() > SEEN_REFRESH_SECS {
+        db::sessions::touch(&state.db, s.id, now).await?;
     }
-    Ok(Some(CurrentUser { id: user.id, display_name: user.display_name, grants }))
+    Ok(Some(CurrentUser {
+        id: s.user_id,
+        display_name: found.display_name,
+        grants,
+        session_id: s.id,
+    }))
 }
 
 /// What the access rule says about this request.
@@ -144,12 +172,12 @@ async fn decide(
                 db::wishes::station_of(&state.db, id).await?.ok_or(AppError::NotFound)?;
             g.keeps_station(station, district)
         }
-        Access::ResetFor => {
+        Access::AccountOf => {
             let id = param("id").and_then(|s| s.parse::<i64>().ok()).ok_or(AppError::NotFound)?;
             if db::accounts::user(&state.db, id).await?.is_none_or(|u| u.deleted_at.is_some()) {
                 return Err(AppError::NotFound);
             }
-            g.is_staff() && g.may_reset_for(&db::accounts::user_district_ids(&state.db, id).await?)
+            g.may_act_on(&db::accounts::account_ties(&state.db, id).await?)
         }
     };
     Ok(if allowed { Decision::Allow } else { Decision::Deny })
@@ -164,15 +192,24 @@ pub async fn enforce(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered");
     let session = req.get_session();
+    let mut signed_in = false;
     let outcome = match load_viewer(&session, &state).await {
         Ok(viewer) => {
             let decision = decide(rule, &viewer, &req, &state).await;
+            signed_in = viewer.is_some();
             req.extensions_mut().insert(Viewer(viewer));
             decision
         }
         Err(e) => Err(e),
     };
     match outcome {
+        // What a signed-in reader is shown may hold their own phone,
+        // e-mail or claims: no cache anywhere may keep it.
+        Ok(Decision::Allow) if signed_in => next.call(req).await.map(|mut res| {
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            res
+        }),
         Ok(Decision::Allow) => next.call(req).await,
         Ok(Decision::SignInFirst) if req.method() == Method::GET => {
             let here = match req.query_string() {

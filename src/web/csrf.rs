@@ -20,7 +20,7 @@ pub struct Submitted(pub Vec<(String, String)>);
 pub const FIELD: &str = "csrf_token";
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::hex(bytes)
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
@@ -87,14 +87,29 @@ fn origin_of(url: &str) -> &str {
 /// browser) still needs the token.
 fn same_site(req: &ServiceRequest, state: &AppState) -> bool {
     if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let info = req.connection_info();
-        let this_host = format!("{}://{}", info.scheme(), info.host());
-        return origin == origin_of(&state.settings.base_url) || origin == this_host;
+        return origin == origin_of(&state.settings.base_url)
+            || this_origin(req, &state.settings).is_some_and(|here| origin == here);
     }
     match req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         Some(site) => site == "same-origin" || site == "none",
         None => true,
     }
+}
+
+/// Wrapped around every route of the table that is not a GET (see
+/// `web::configure`).
+/// The origin this request was sent to: its `Host`, over http. Only a
+/// trusted proxy's word (`X-Forwarded-Host`, `X-Forwarded-Proto`,
+/// `Forwarded`) may say otherwise; from anyone else those headers are
+/// ignored, so a client cannot name the origin it is checked against.
+fn this_origin(req: &ServiceRequest, settings: &crate::config::Settings) -> Option<String> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let peer_trusted = req.peer_addr().is_some_and(|p| settings.trusted_proxies.contains(&p.ip()));
+    if peer_trusted {
+        let info = req.connection_info();
+        return Some(format!("{}://{}", info.scheme(), info.host()));
+    }
+    header("host").map(|host| format!("http://{host}"))
 }
 
 pub async fn check(

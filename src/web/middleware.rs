@@ -16,14 +16,39 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
      form-action 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Over https (`secure`), browsers are also told to use nothing else for a
+/// year (HSTS).
+pub fn security_headers(secure: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new();
+    let headers = if secure {
+        headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    } else {
+        headers
+    };
+    headers
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+/// Refuses (400) a request whose address holds a control character once
+/// percent-decoded (`%00`, `%0A`…): no page takes one, and NUL in a search
+/// or a slug would reach the database, which refuses it.
+pub async fn refuse_control_in_address(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let decoded = |s: &str| super::ctx::decode(s);
+    let bad = crate::domain::form::has_control(&decoded(req.uri().path()))
+        || crate::domain::form::has_control(&decoded(req.query_string()))
+        || decoded(req.query_string()).contains(['\n', '\r', '\t']);
+    if bad {
+        return Ok(req.error_response(super::AppError::BadRequest));
+    }
+    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
 }
 
 fn new_request_id() -> String {

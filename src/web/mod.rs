@@ -17,6 +17,7 @@ pub mod errors;
 pub mod health;
 pub mod home;
 pub mod middleware;
+pub mod passwords;
 pub mod places;
 pub mod prefs;
 pub mod staff;
@@ -47,9 +48,10 @@ pub enum Access {
     StationKeeper,
     /// The admins of district `{slug}`, and site admins.
     DistrictAdmin,
-    /// Staff who may issue a reset link for user `{id}`: site admins, and
-    /// admins of a district that user is tied to.
-    ResetFor,
+    /// Staff who may act on the account of user `{id}` (see
+    /// [`crate::domain::Grants::may_act_on`]): site admins, and admins of a
+    /// district that account is tied to when it holds no role they lack.
+    AccountOf,
     /// The keepers of workshop `{slug}`, its district's admins, site admins.
     WorkshopKeeper,
     /// The staff of the station that wish `{id}` belongs to (its keepers,
@@ -104,6 +106,7 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/account", SignedIn, account::home),
         route!(POST "/account/password", SignedIn, account::change_password),
         route!(POST "/account/sign-out-everywhere", SignedIn, account::sign_out_everywhere),
+        route!(POST "/account/sessions/{id}/end", SignedIn, account::end_session),
         route!(POST "/account/delete", SignedIn, account::delete),
         route!(GET "/account/reset/{token}", Public, account::reset_form),
         route!(POST "/account/reset/{token}", Public, account::reset),
@@ -111,7 +114,7 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/staff/users", SiteAdmin, staff::users),
         route!(POST "/staff/users/{id}/roles", SiteAdmin, staff::grant),
         route!(POST "/staff/users/{id}/roles/revoke", SiteAdmin, staff::revoke),
-        route!(POST "/staff/users/{id}/reset", ResetFor, staff::issue_reset),
+        route!(POST "/staff/users/{id}/reset", AccountOf, staff::issue_reset),
         route!(GET "/staff/places/{id}", StationKeeper, staff::place),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
         route!(GET "/workshops", Public, workshops::index, cached),
@@ -174,9 +177,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             if r.method == Method::POST {
                 route = route.wrap(actix_web::middleware::from_fn(cache::after_write));
             }
-            let route = route.wrap(actix_web::middleware::from_fn(move |req, next| {
+            let mut route = route.wrap(actix_web::middleware::from_fn(move |req, next| {
                 auth::enforce(rule, req, next)
             }));
+            // Every route that changes something checks its request's
+            // origin and token first. (Methods no route takes, such as PUT
+            // or DELETE, never get this far: they are answered 405.)
+            if r.method != Method::GET {
+                route = route.wrap(actix_web::middleware::from_fn(csrf::check));
+            }
             resource = resource.route(route);
         }
         cfg.service(resource);

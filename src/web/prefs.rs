@@ -7,26 +7,21 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::ctx::{LANG_COOKIE, TEXT_COOKIE, query_param};
 use crate::domain::Lang;
+use crate::startup::AppState;
 
-/// Only a path on this site: `/…` but not `//host` or `/\host`, which
-/// browsers read as another site. Anything else goes home.
+/// Only a path on this site ([`crate::domain::local_path`]); anything
+/// else goes home.
 fn safe_next(req: &HttpRequest) -> String {
-    match query_param(req.query_string(), "next") {
-        Some(next)
-            if next.starts_with('/')
-                && !next.starts_with("//")
-                && !next.starts_with("/\\")
-                && !next.chars().any(char::is_control) =>
-        {
-            next
-        }
-        _ => "/".to_owned(),
-    }
+    query_param(req.query_string(), "next")
+        .filter(|n| crate::domain::local_path(n).is_some())
+        .unwrap_or_else(|| "/".to_owned())
 }
 
-fn remember(name: &'static str, value: &'static str) -> Cookie<'static> {
+/// A preference cookie; `Secure` when the portal is served over https.
+fn remember(state: &AppState, name: &'static str, value: &'static str) -> Cookie<'static> {
     Cookie::build(name, value)
         .path("/")
+        .secure(state.settings.secure_cookies())
         .max_age(Duration::days(365))
         .same_site(SameSite::Lax)
         .http_only(true)
@@ -42,13 +37,21 @@ fn back(req: &HttpRequest, cookie: Cookie<'static>) -> HttpResponse {
 }
 
 /// `/prefs/lang/{code}`: an unknown code means the default language.
-pub async fn set_lang(req: HttpRequest, code: web::Path<String>) -> HttpResponse {
+pub async fn set_lang(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> HttpResponse {
     let lang = Lang::from_code(&code).unwrap_or_default();
-    back(&req, remember(LANG_COOKIE, lang.code()))
+    back(&req, remember(&state, LANG_COOKIE, lang.code()))
 }
 
 /// `/prefs/text/{size}`: `large` turns the larger text on, anything else off.
-pub async fn set_text_size(req: HttpRequest, size: web::Path<String>) -> HttpResponse {
+pub async fn set_text_size(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    size: web::Path<String>,
+) -> HttpResponse {
     let value = if size.as_str() == "large" { "large" } else { "normal" };
-    back(&req, remember(TEXT_COOKIE, value))
+    back(&req, remember(&state, TEXT_COOKIE, value))
 }

@@ -14,6 +14,7 @@ use super::ctx::{query_param, set_flash};
 use super::{AppError, Ctx, render_with_status};
 use crate::db;
 use crate::db::districts::DistrictRow;
+use crate::db::sessions::Ending;
 use crate::domain::format::beijing;
 use crate::domain::{FormErrors, Role, RoleKind, Text};
 use crate::startup::AppState;
@@ -242,7 +243,14 @@ pub async fn grant(
     let target = user_id(&path)?;
     let input = form.into_inner();
     let mut errors = FormErrors::new();
+    errors.refuse_control(&[
+        ("role", &input.role),
+        ("station", &input.station),
+        ("district", &input.district),
+        ("workshop", &input.workshop),
+    ]);
     let resolved = match RoleKind::parse(&input.role) {
+        _ if !errors.is_empty() => None,
         None => {
             errors.add("role", "form.role.required");
             None
@@ -323,7 +331,11 @@ pub async fn revoke(
         set_flash(&session, "flash.cannot_revoke_self");
         return Ok(see_other("/staff/users"));
     }
-    let removed = db::accounts::revoke(&state.db, target, &role, Some(me.id), Utc::now()).await?;
+    // The account signs in again, with what it still holds (one's own
+    // revoke keeps this session).
+    let ending = if target == me.id { Ending::AllBut(me.session_id) } else { Ending::All };
+    let removed =
+        db::accounts::revoke(&state.db, target, &role, Some(me.id), ending, Utc::now()).await?;
     set_flash(&session, if removed { "flash.role_revoked" } else { "flash.role_not_held" });
     Ok(see_other("/staff/users"))
 }
@@ -350,7 +362,7 @@ pub async fn issue_reset(
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("randomness: {e}")))?;
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = crate::domain::hex(&bytes);
     let now = Utc::now();
     let expires = now + Duration::hours(24);
     db::accounts::create_reset(&state.db, target, &token_hash(&token), Some(me.id), now, expires)

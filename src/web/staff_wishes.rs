@@ -39,7 +39,7 @@ pub async fn queue(
         rows.iter()
             .filter(mine)
             .filter(|w| f(w))
-            .map(|w| WishView::new(&ctx, w))
+            .map(|w| WishView::for_staff(&ctx, w))
             .collect::<Vec<_>>()
     };
     let view = QueuePage {
@@ -97,7 +97,7 @@ async fn wish_page(
         needs_attention: w.needs_attention,
         has_thanks: w.thanks.is_some(),
         thanks_hidden: w.thanks_hidden,
-        wish: WishView::new(&ctx, &w),
+        wish: WishView::for_staff(&ctx, &w),
         timeline,
         errors,
         new_code,
@@ -151,6 +151,7 @@ pub async fn approve(
 ) -> Result<HttpResponse, AppError> {
     let id = wish_id(&id)?;
     let mut errors = FormErrors::new();
+    errors.refuse_control(&[("what", &form.what), ("why", &form.why)]);
     let what = form.what.trim();
     let n = what.chars().count();
     if n < WHAT_MIN {
@@ -179,6 +180,7 @@ pub async fn reject(
     let id = wish_id(&id)?;
     let reason = form.reason.trim();
     let mut errors = FormErrors::new();
+    errors.refuse_control(&[("reason", &form.reason)]);
     if reason.is_empty() {
         errors.add("reason", "form.wish.reason_required");
     } else if reason.chars().count() > NOTE_MAX {

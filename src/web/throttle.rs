@@ -1,6 +1,11 @@
-//! Limits on sign-in failures and registrations. Counters live in the
-//! database so every instance sees the same numbers; what they count is
-//! hashed, so no phone or address is stored in them.
+//! Per-address and per-account limits: sign-ins, registrations, sign-ups,
+//! wish posts and tracking look-ups. Counters live in the database so every
+//! instance sees the same numbers; what they count is hashed, so no phone
+//! or address is stored in them.
+//!
+//! Every limit counts and checks in one statement: [`Counter::admit`] adds
+//! the attempt and compares the total it returns. (Reading the count first
+//! and adding later let 150 parallel sign-ins through a limit of 10.)
 
 use std::net::IpAddr;
 
@@ -9,6 +14,56 @@ use chrono::{DateTime, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::config::Settings;
+use crate::db::{self, Db, DbResult};
+
+/// One requester's counter of one limit, in the current window.
+#[derive(Debug, Clone)]
+pub struct Counter {
+    bucket: String,
+    window: i64,
+    /// When the window ends (shown as "try again after …").
+    pub until: DateTime<Utc>,
+}
+
+impl Counter {
+    /// The counter of `kind` for `who` (an address, an account key).
+    pub fn new(secret: &[u8], kind: &str, who: &str, now: DateTime<Utc>, secs: u64) -> Counter {
+        let (window, until) = window(now, secs);
+        Counter { bucket: bucket(secret, kind, who), window, until }
+    }
+
+    /// Counts this attempt and returns the window's total, this one included.
+    pub async fn add(&self, db: &Db) -> DbResult<i64> {
+        db::accounts::hit(db, &self.bucket, self.window).await
+    }
+
+    /// Counts this attempt; true while the total is within `max`.
+    pub async fn admit(&self, db: &Db, max: u32) -> DbResult<bool> {
+        Ok(self.add(db).await? <= i64::from(max))
+    }
+
+    /// Takes an attempt back: one that turned out not to count (a sign-in
+    /// that succeeded, or one the server was too busy to check).
+    pub async fn take_back(&self, db: &Db) -> DbResult<()> {
+        db::accounts::unhit(db, &self.bucket, self.window).await
+    }
+
+    /// The bucket and window, for a use case that counts inside its own
+    /// transaction (wish posts).
+    pub fn parts(&self) -> (String, i64) {
+        (self.bucket.clone(), self.window)
+    }
+
+    /// "HH:MM" in Beijing time, when the window ends.
+    pub fn until_label(&self) -> String {
+        self.until.with_timezone(&crate::domain::format::beijing()).format("%H:%M").to_string()
+    }
+}
+
+/// The client's address as text, for a counter.
+pub fn client_key(req: &HttpRequest, settings: &Settings) -> String {
+    client_ip(req, settings).map(|ip| ip.to_string()).unwrap_or_default()
+}
 
 /// The client's address: the socket peer, or the nearest address in
 /// `X-Forwarded-For` that is not one of our trusted proxies, when the peer
@@ -33,7 +88,7 @@ pub fn bucket(secret: &[u8], kind: &str, who: &str) -> String {
     h.update(kind.as_bytes());
     h.update(who.as_bytes());
     let digest = h.finalize();
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let hex = crate::domain::hex(&digest[..16]);
     format!("{kind}:{hex}")
 }
 

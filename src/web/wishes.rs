@@ -15,7 +15,7 @@ use super::view::PlaceView;
 use super::{AppError, Ctx, no_store, render_with_status, throttle};
 use crate::db;
 use crate::db::wishes::{Actor, Change, Posted, Refused, WishRow};
-use crate::domain::format::{age, beijing, count_label, moment};
+use crate::domain::format::{age, count_label, moment};
 use crate::domain::wish::{
     ActorKind, NOTE_MAX, Occupation, THANKS_MAX, TrackingCode, WishInput, WishStatus, mask_phones,
 };
@@ -28,7 +28,7 @@ pub fn code_hash(secret: &[u8], code: &TrackingCode) -> String {
     h.update(secret);
     h.update(b"tracking-code:");
     h.update(code.as_str().as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::hex(&h.finalize())
 }
 
 /// A wish as the public sees it: never a phone number.
@@ -49,10 +49,21 @@ pub struct WishView {
 }
 
 impl WishView {
+    /// The wish as anyone may see it: every text a worker or volunteer
+    /// wrote has its phone numbers masked (`138****5678`).
     pub fn new(ctx: &Ctx, w: &WishRow) -> WishView {
+        WishView::shown(ctx, w, mask_phones)
+    }
+
+    /// The wish as its station's staff see it: the texts as written.
+    pub fn for_staff(ctx: &Ctx, w: &WishRow) -> WishView {
+        WishView::shown(ctx, w, str::to_owned)
+    }
+
+    fn shown(ctx: &Ctx, w: &WishRow, clean: impl Fn(&str) -> String) -> WishView {
         let occupation = Occupation::parse(&w.occupation).unwrap_or(Occupation::Other);
         let status = w.status();
-        let typed = |s: &str| Text::typed(ctx.lang, s);
+        let typed = |s: &str| Text::typed(ctx.lang, &clean(s));
         WishView {
             id: w.id,
             what: typed(&w.what),
@@ -99,7 +110,8 @@ pub async fn timeline(
             status: WishStatus::parse(&e.to_status).map(|s| ctx.t(s.label_key())).unwrap_or(""),
             actor: ctx.t(ActorKind::label_key(&e.actor_kind)),
             at: moment(e.at),
-            note: (!e.note.is_empty() && (e.public_note || staff)).then_some(e.note),
+            note: (!e.note.is_empty() && (e.public_note || staff))
+                .then(|| if staff { e.note } else { mask_phones(&e.note) }),
         })
         .collect())
 }
@@ -319,9 +331,9 @@ async fn post_wish(
         return Ok(see_other("/wishes"));
     }
     let now = Utc::now();
-    let ip = throttle::client_ip(req, &state.settings).map(|ip| ip.to_string()).unwrap_or_default();
-    let bucket = throttle::bucket(state.secret.expose(), "wish-ip", &ip);
-    let (window, until) = throttle::window(now, 3600);
+    let ip = throttle::client_key(req, &state.settings);
+    let counter = throttle::Counter::new(state.secret.expose(), "wish-ip", &ip, now, 3600);
+    let (bucket, window) = counter.parts();
     let redo = StatusCode::UNPROCESSABLE_ENTITY;
     let wish = match input.parse() {
         Ok(w) => w,
@@ -341,8 +353,7 @@ async fn post_wish(
             Ok(no_store(see_other(&format!("/wishes/track/{}?new=1", code.display()))))
         }
         Posted::Throttled => {
-            let time = until.with_timezone(&beijing()).format("%H:%M").to_string();
-            let notice = ctx.tf("form.wish.throttled", &[("time", &time)]);
+            let notice = ctx.tf("form.wish.throttled", &[("time", &counter.until_label())]);
             new_page(ctx, state, input, FormErrors::new(), Some(notice), redo).await
         }
         Posted::Duplicate(_) => {
@@ -410,13 +421,9 @@ async fn tracked(
     state: &AppState,
     code: &str,
 ) -> Result<(TrackingCode, WishRow), AppError> {
-    let now = Utc::now();
-    let ip = throttle::client_ip(req, &state.settings).map(|ip| ip.to_string()).unwrap_or_default();
-    let bucket = throttle::bucket(state.secret.expose(), "track-ip", &ip);
-    let (window, _) = throttle::window(now, 3600);
-    if db::accounts::hit(&state.db, &bucket, window).await?
-        > state.settings.track_lookups_per_hour as i64
-    {
+    let ip = throttle::client_key(req, &state.settings);
+    let counter = throttle::Counter::new(state.secret.expose(), "track-ip", &ip, Utc::now(), 3600);
+    if !counter.admit(&state.db, state.settings.track_lookups_per_hour).await? {
         return Err(AppError::TooMany);
     }
     let code = TrackingCode::parse(code).ok_or(AppError::NotFound)?;
@@ -498,6 +505,7 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let (code, wish) = tracked(&req, &state, &code).await?;
     let mut errors = FormErrors::new();
+    errors.refuse_control(&[("thanks", &form.thanks)]);
     let arrived = match form.arrived.as_str() {
         "yes" => Some(true),
         "no" => Some(false),
@@ -513,13 +521,12 @@ pub async fn confirm(
     let Some(arrived) = arrived.filter(|_| errors.is_empty()) else {
         return track_page(ctx, &state, code, wish, false, form.thanks.clone(), errors).await;
     };
-    let thanks = (arrived && !thanks.is_empty()).then(|| mask_phones(thanks));
-    let flash =
-        if db::wishes::confirm(&state.db, wish.id, arrived, thanks.as_deref(), Utc::now()).await? {
-            if arrived { "flash.wish_thanked" } else { "flash.wish_not_arrived" }
-        } else {
-            "flash.wish_cannot_confirm"
-        };
+    let thanks = (arrived && !thanks.is_empty()).then_some(thanks);
+    let flash = if db::wishes::confirm(&state.db, wish.id, arrived, thanks, Utc::now()).await? {
+        if arrived { "flash.wish_thanked" } else { "flash.wish_not_arrived" }
+    } else {
+        "flash.wish_cannot_confirm"
+    };
     set_flash(&session, flash);
     Ok(no_store(see_other(&format!("/wishes/track/{}", code.display()))))
 }
@@ -818,16 +825,19 @@ pub async fn fulfil(
 ) -> Result<HttpResponse, AppError> {
     let id = wish_id(&id)?;
     let note = form.note.trim();
+    let mut errors = FormErrors::new();
+    errors.refuse_control(&[("note", &form.note)]);
     if note.chars().count() > NOTE_MAX {
-        let mut errors = FormErrors::new();
         errors.add("note", "form.wish.note_too_long");
+    }
+    if !errors.is_empty() {
         return show_page(ctx, &state, &viewer, id, None, form.note.clone(), errors).await;
     }
     let (station, district) =
         db::wishes::station_of(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let by_staff = me.grants.keeps_station(station, district);
     let actor = if by_staff { Actor::staff(me.id) } else { Actor::volunteer(me.id) };
-    let change = Change::Fulfil { note: mask_phones(note), by_staff };
+    let change = Change::Fulfil { note: note.to_owned(), by_staff };
     match db::wishes::change(&state.db, id, &change, actor, Utc::now()).await? {
         Ok(_) => {
             if by_staff {

@@ -11,7 +11,7 @@ use super::view::{FigureCard, WorkshopCard};
 use super::{AppError, Ctx, csv, render_with_status, throttle};
 use crate::db;
 use crate::db::workshops::{OpeningRow, SignupOutcome};
-use crate::domain::format::{beijing, count_label, group_number, today};
+use crate::domain::format::{count_label, group_number, today};
 use crate::domain::workshop::{Category, Listing, ListingParams, SignupInput, Sort};
 use crate::domain::{FormErrors, Text};
 use crate::startup::AppState;
@@ -282,39 +282,30 @@ pub async fn sign_up(
     let opening_id: i64 = opening.parse().map_err(|_| AppError::NotFound)?;
     let input = form.into_inner();
     let now = Utc::now();
-    let ip =
-        throttle::client_ip(&req, &state.settings).map(|ip| ip.to_string()).unwrap_or_default();
-    let bucket = throttle::bucket(state.secret.expose(), "signup-ip", &ip);
-    let (window, until) = throttle::window(now, 3600);
-    if db::accounts::hits(&state.db, &bucket, window).await?
-        >= state.settings.signups_per_hour as i64
-    {
-        let time = until.with_timezone(&beijing()).format("%H:%M").to_string();
-        let notice = ctx.tf("form.signup.throttled", &[("time", &time)]);
-        return show_page(
-            ctx,
-            &state,
-            &slug,
-            Some((opening_id, input, FormErrors::new(), Some(notice))),
-        )
-        .await;
-    }
+    let failed = |input, errors, notice| Some((opening_id, input, errors, notice));
     let signup = match input.parse() {
         Ok(s) => s,
-        Err(errors) => {
-            return show_page(ctx, &state, &slug, Some((opening_id, input, errors, None))).await;
-        }
+        Err(errors) => return show_page(ctx, &state, &slug, failed(input, errors, None)).await,
     };
+    // Every well-formed sign-up counts against the address's limit, in the
+    // same statement that checks it.
+    let ip = throttle::client_key(&req, &state.settings);
+    let counter = throttle::Counter::new(state.secret.expose(), "signup-ip", &ip, now, 3600);
+    if !counter.admit(&state.db, state.settings.signups_per_hour).await? {
+        let notice = ctx.tf("form.signup.throttled", &[("time", &counter.until_label())]);
+        return show_page(ctx, &state, &slug, failed(input, FormErrors::new(), Some(notice))).await;
+    }
     let notice_key =
         match db::workshops::sign_up(&state.db, &slug, opening_id, &signup, now, today()).await? {
-            SignupOutcome::Done(_) => {
-                db::accounts::hit(&state.db, &bucket, window).await?;
+            // A phone already signed up for this opening gets the same
+            // answer as a new sign-up (and no second row): the page says
+            // nothing about who else signed up.
+            SignupOutcome::Done(_) | SignupOutcome::AlreadySignedUp => {
                 return Ok(see_other(&format!(
                     "/workshops/{slug}/openings/{opening_id}/signed-up"
                 )));
             }
             SignupOutcome::NotFound => return Err(AppError::NotFound),
-            SignupOutcome::AlreadySignedUp => "form.signup.already",
             SignupOutcome::Closed => "form.signup.closed",
             SignupOutcome::Full => "form.signup.full",
         };

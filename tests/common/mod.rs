@@ -25,6 +25,8 @@ pub struct TestApp {
     pub port: u16,
     pub db: Db,
     pub backend: Backend,
+    /// The database the app runs on (a second instance can share it).
+    pub database_url: String,
     /// Keeps cookies, follows no redirects: each step is asserted.
     pub client: reqwest::Client,
 }
@@ -144,7 +146,7 @@ async fn spawn(backend: Backend, tweak: fn(&mut Settings)) -> Option<(TestApp, T
             (with_database(&server, &name), Some((server, name)))
         }
     };
-    let mut settings = test_settings(url);
+    let mut settings = test_settings(url.clone());
     tweak(&mut settings);
     let app = Application::build(settings).await.expect("the application starts");
     let port = app.port();
@@ -161,6 +163,7 @@ async fn spawn(backend: Backend, tweak: fn(&mut Settings)) -> Option<(TestApp, T
         port,
         db: db.clone(),
         backend,
+        database_url: url.clone(),
         client,
     };
     Some((test_app, Teardown { handle, db, pg, _dir: dir }))
@@ -202,21 +205,29 @@ where
 }
 
 /// Declares each named `async fn(TestApp)` as two tests, `name::sqlite`
-/// and `name::postgres`, with the same body.
+/// and `name::postgres`, with the same body. `name with |s| …` first
+/// changes the settings (a lower limit, say).
 #[macro_export]
 macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {$(
+    ($($name:ident $(with $tweak:expr)?),* $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                $crate::common::run($crate::common::Backend::Sqlite, super::$name).await
+                let tweak: fn(&mut linli::config::Settings) =
+                    $crate::on_both_databases!(@tweak $($tweak)?);
+                $crate::common::run_with($crate::common::Backend::Sqlite, tweak, super::$name).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $crate::common::run($crate::common::Backend::Postgres, super::$name).await
+                let tweak: fn(&mut linli::config::Settings) =
+                    $crate::on_both_databases!(@tweak $($tweak)?);
+                $crate::common::run_with($crate::common::Backend::Postgres, tweak, super::$name)
+                    .await
             }
         }
     )*};
+    (@tweak) => { |_| {} };
+    (@tweak $tweak:expr) => { $tweak };
 }
 
 impl TestApp {
@@ -283,7 +294,7 @@ impl TestApp {
             display_name: DisplayName::parse(name).unwrap(),
             phone: Some(Phone::parse(phone).unwrap()),
             email: None,
-            password: Password::parse(password).unwrap(),
+            password: Password::parse(password, Default::default()).unwrap(),
             organisation: None,
             party_member: false,
         };
@@ -303,19 +314,14 @@ impl TestApp {
             port: self.port,
             db: self.db.clone(),
             backend: self.backend,
+            database_url: self.database_url.clone(),
             client: self.new_client(),
         }
     }
 
     /// A new client, signed in through the sign-in form.
     pub async fn signed_in(&self, login: &str, password: &str) -> TestApp {
-        let other = TestApp {
-            address: self.address.clone(),
-            port: self.port,
-            db: self.db.clone(),
-            backend: self.backend,
-            client: self.new_client(),
-        };
+        let other = self.new_anonymous();
         let res = other
             .post_form(
                 "/account/login",
@@ -325,6 +331,27 @@ impl TestApp {
             .await;
         assert_eq!(res.status().as_u16(), 303, "sign-in as {login} failed");
         other
+    }
+
+    /// A second instance of the portal on the same database (as behind a
+    /// load balancer), with a fresh anonymous client. Stop it with the
+    /// handle when done.
+    pub async fn second_instance(&self) -> (TestApp, ServerHandle) {
+        let app = Application::build(test_settings(self.database_url.clone()))
+            .await
+            .expect("the second instance starts");
+        let port = app.port();
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        let other = TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            db: self.db.clone(),
+            backend: self.backend,
+            database_url: self.database_url.clone(),
+            client: self.new_client(),
+        };
+        (other, handle)
     }
 
     /// Switches this client's language through the visible switch link.
