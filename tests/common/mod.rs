@@ -334,12 +334,12 @@ impl TestApp {
     }
 
     /// A second instance of the portal on the same database (as behind a
-    /// load balancer), with a fresh anonymous client. Stop it with the
-    /// handle when done.
-    pub async fn second_instance(&self) -> (TestApp, ServerHandle) {
-        let app = Application::build(test_settings(self.database_url.clone()))
-            .await
-            .expect("the second instance starts");
+    /// load balancer), its settings changed by `tweak` like the first's,
+    /// with a fresh anonymous client. Stop it with the handle when done.
+    pub async fn second_instance(&self, tweak: fn(&mut Settings)) -> (TestApp, ServerHandle) {
+        let mut settings = test_settings(self.database_url.clone());
+        tweak(&mut settings);
+        let app = Application::build(settings).await.expect("the second instance starts");
         let port = app.port();
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
