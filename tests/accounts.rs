@@ -479,7 +479,8 @@ async fn access_matrix(app: TestApp) {
         for route in &protected {
             // One's own session (the newest: this client's), for "sign
             // out this one"; anybody else's is not found.
-            let own = linli::db::sessions::list(&app.db, user_id).await.unwrap();
+            let (idle, begun) = linli::web::auth::expiry_bounds(chrono::Utc::now());
+            let own = linli::db::sessions::list(&app.db, user_id, idle, begun).await.unwrap();
             let path = match own.first() {
                 Some(s) if route.path == "/account/sessions/{id}/end" => {
                     format!("/account/sessions/{}/end", s.id)

@@ -302,21 +302,31 @@ async fn sigterm_under_load_finishes_accepted_requests() {
             Server::start(&url, &[("LINLI_PAGE_CACHE_MB", "0"), ("LINLI_WORKERS", "1")]);
         let client = reqwest::Client::new();
         let mut requests = Vec::new();
+        let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         for i in 0..300 {
             let url = server.url(if i % 2 == 0 { "/workshops?q=%E8%9C%9C" } else { "/wishes" });
             let client = client.clone();
+            let answered = answered.clone();
             requests.push(tokio::spawn(async move {
                 match client.get(url).send().await {
                     Ok(res) => {
                         let status = res.status().as_u16();
                         let complete = res.text().await.is_ok_and(|b| b.contains("</html>"));
+                        answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         Some((status, complete, Instant::now()))
                     }
                     Err(_) => None,
                 }
             }));
         }
-        tokio::time::sleep(Duration::from_millis(30)).await;
+        // The signal comes once the server is answering (a fixed pause was
+        // sometimes over before a busy machine served the first request).
+        let serving = Instant::now();
+        while answered.load(std::sync::atomic::Ordering::SeqCst) == 0
+            && serving.elapsed() < Duration::from_secs(10)
+        {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
         server.signal("TERM");
         let signalled = Instant::now();
         let (mut after_signal, mut unanswered) = (0, 0);

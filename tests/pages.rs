@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, attr, text, texts};
+use common::{TestApp, attr, attrs, text, texts};
 use scraper::{Html, Selector};
 
 on_both_databases!(
@@ -482,11 +482,6 @@ async fn every_route_in_the_table_answers(app: TestApp) {
 fn attr_opt(html: &Html, selector: &str, name: &str) -> Option<String> {
     let sel = Selector::parse(selector).unwrap();
     html.select(&sel).next().and_then(|e| e.attr(name)).map(str::to_owned)
-}
-
-fn attrs(html: &Html, selector: &str, name: &str) -> Vec<String> {
-    let sel = Selector::parse(selector).unwrap();
-    html.select(&sel).filter_map(|e| e.attr(name)).map(str::to_owned).collect()
 }
 
 /// Figure label → "value unit", as a reader sees the card.

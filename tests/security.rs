@@ -29,6 +29,15 @@ on_both_databases!(
     phones_in_any_free_text_are_masked_in_public,
     forwarded_hosts_are_believed_only_from_trusted_proxies,
     private_pages_are_never_stored_and_odd_methods_get_405,
+    busy_registrations_still_count with |s| s.registrations_per_hour = 8,
+    ones_own_password_is_not_guessed_without_end,
+    a_full_opening_answers_alike_whoever_signed_up,
+    a_crowd_of_addresses_meets_the_accounts_ceiling with |s| {
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        s.login_max_failures = 2;
+    },
+    signing_in_again_ends_the_browsers_earlier_session,
+    reset_buttons_show_only_where_they_work,
     control_characters_are_refused_at_the_field,
 );
 
@@ -719,6 +728,147 @@ async fn https_deployments_get_hsts_and_secure_cookies() {
 
 // ---------------------------------------------------------------- 11
 
+/// A registration the hasher was too busy for still counts against the
+/// address's limit: otherwise "busy" (a free number) against "taken"
+/// could be asked without end.
+async fn busy_registrations_still_count(app: TestApp) {
+    let answers = at_once(&app, 40, "/account/register", "/account/register", |i| {
+        registration(&format!("忙{i}"), &format!("1330000{i:04}"), "violet kettle song")
+    })
+    .await;
+    let admitted = answers.iter().filter(|(s, _)| *s == 303 || *s == 503).count();
+    assert_eq!(admitted, 8, "the limit of 8 counted busy answers too");
+    let res = app
+        .post_form(
+            "/account/register",
+            "/account/register",
+            &[
+                ("display_name", "后来"),
+                ("phone", "13300009999"),
+                ("password", "violet kettle song"),
+                ("accept_code", "on"),
+            ],
+        )
+        .await;
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, ".error-summary").contains("注册次数太多"));
+}
+
+/// Whoever holds a signed-in session cannot guess its password without
+/// end through "change password" or "delete my account".
+async fn ones_own_password_is_not_guessed_without_end(app: TestApp) {
+    app.user("王五", "13600000000", "password one", &[]).await;
+    let me = app.signed_in("13600000000", "password one").await;
+    for _ in 0..10 {
+        let res = me
+            .post_form(
+                "/account",
+                "/account/password",
+                &[("current_password", "a guess"), ("new_password", "violet kettle song")],
+            )
+            .await;
+        let html = Html::parse_document(&res.text().await.unwrap());
+        assert!(text(&html, "#f-current_password-error").contains("密码不对"));
+    }
+    let res =
+        me.post_form("/account", "/account/delete", &[("confirm_password", "password one")]).await;
+    assert_eq!(res.status().as_u16(), 422, "even the right one waits now");
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, ".error-summary").contains("以后再试"));
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM users WHERE deleted_at IS NULL").await, 1);
+}
+
+/// A full opening says "full" to everyone, whether or not their phone is
+/// among the sign-ups (and the message tells one who is that it stands).
+async fn a_full_opening_answers_alike_whoever_signed_up(app: TestApp) {
+    exec(&app.db, "UPDATE openings SET places = 1, places_left = 1").await;
+    let id: i64 = scalar(
+        &app.db,
+        "SELECT o.id FROM openings o JOIN workshops w ON w.id = o.workshop_id \
+         WHERE w.slug = 'joy-skilful-hands' ORDER BY o.id LIMIT 1",
+    )
+    .await;
+    let path = format!("/workshops/joy-skilful-hands/openings/{id}/signup");
+    let sign_up = |phone: &'static str| {
+        let client = app.new_anonymous();
+        let path = path.clone();
+        async move {
+            let res = client
+                .post_form(
+                    "/account/login", // (a full opening shows no form; any token will do)
+                    &path,
+                    &[("name", "村民"), ("phone", phone), ("village", "大庄村")],
+                )
+                .await;
+            let status = res.status().as_u16();
+            let html = Html::parse_document(&res.text().await.unwrap());
+            let summary = common::texts(&html, ".error-summary").join(" ");
+            (status, summary)
+        }
+    };
+    assert_eq!(sign_up("13900001111").await.0, 303);
+    let again = sign_up("13900001111").await;
+    let stranger = sign_up("13900002222").await;
+    assert_eq!(again, stranger, "the same answer for the one who signed up and one who did not");
+    assert_eq!(stranger.0, 422);
+    assert!(stranger.1.contains("报满") && stranger.1.contains("之前已经报过名"), "{}", stranger.1);
+}
+
+/// Past twenty times its limit, an account takes no more tries from any
+/// address, however many addresses a crowd brings.
+async fn a_crowd_of_addresses_meets_the_accounts_ceiling(app: TestApp) {
+    app.user("业主", "13200000001", "the owners one", &[]).await;
+    let mut checked = 0;
+    for n in 0..20 {
+        for _ in 0..3 {
+            let from = format!("198.51.100.{n}");
+            let answer = sign_in_from(&app, &from, "13200000001", "a guess").await;
+            checked += usize::from(answer.contains("f-login-error"));
+        }
+    }
+    assert!(checked <= 40, "{checked} guesses checked against a ceiling of 40");
+    let answer = sign_in_from(&app, "203.0.113.200", "13200000001", "the owners one").await;
+    assert!(answer.contains("登录失败次数太多"), "the ceiling holds for a fresh address too");
+}
+
+/// Signing in again in the same browser ends the session it held, so a
+/// copy of the earlier cookie dies.
+async fn signing_in_again_ends_the_browsers_earlier_session(app: TestApp) {
+    app.user("王五", "13600000000", "password one", &[]).await;
+    app.user("赵六", "13600000002", "password two", &[]).await;
+    let (me, copy) = signed_in_with_copy(&app, "13600000000", "password one").await;
+    let token = me.csrf_token("/account/login").await;
+    me.client
+        .post(me.url("/account/login"))
+        .form(&[("login", "13600000002"), ("password", "password two"), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_cookie(&app, &copy, "/account").await, 303);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM sessions").await, 1);
+}
+
+/// A district admin's staff pages offer a reset link only for keepers the
+/// admin may act on: not for a site admin who also keeps a station.
+async fn reset_buttons_show_only_where_they_work(app: TestApp) {
+    let a = app.place_id("xh-zmxl-station").await;
+    let xihu = linli::db::accounts::district_id(&app.db, "xihu").await.unwrap().unwrap();
+    let keeper = Role::StationKeeper { place_id: a };
+    let keeper = app.user("甲站", "13100000003", "password one", &[keeper]).await;
+    let both = [Role::SiteAdmin, Role::StationKeeper { place_id: a }];
+    let boss = app.user("总管", "13100000006", "password one", &both).await;
+    let admin = Role::DistrictAdmin { district_id: xihu };
+    app.user("西湖", "13100000005", "password one", &[admin]).await;
+    let admin = app.signed_in("13100000005", "password one").await;
+    for page in ["/staff/districts/xihu".to_owned(), format!("/staff/places/{a}")] {
+        let (status, html) = admin.page(&page).await;
+        assert_eq!(status, 200);
+        let actions = common::attrs(&html, "form[action$='/reset']", "action");
+        let expected = [format!("/staff/users/{keeper}/reset")];
+        assert_eq!(actions, expected, "{page}: not /staff/users/{boss}/reset");
+    }
+}
+
 async fn private_pages_are_never_stored_and_odd_methods_get_405(app: TestApp) {
     app.user("管理员", "13500000000", "admin password", &[Role::SiteAdmin]).await;
     let admin = app.signed_in("13500000000", "admin password").await;
@@ -727,6 +877,11 @@ async fn private_pages_are_never_stored_and_odd_methods_get_405(app: TestApp) {
         assert_eq!(res.status().as_u16(), 200, "{page}");
         assert_eq!(res.headers()["cache-control"], "no-store", "{page} seen signed in");
     }
+    // The stylesheet stays cached for a year, signed in or not.
+    let (_, html) = admin.page("/").await;
+    let css = attr(&html, "link[rel=stylesheet]", "href");
+    let res = admin.get(&css).await;
+    assert!(res.headers()["cache-control"].to_str().unwrap().contains("max-age=31536000"));
     for (method, path) in [
         ("PUT", "/wishes"),
         ("DELETE", "/account"),
@@ -796,6 +951,7 @@ async fn control_characters_are_refused_at_the_field(app: TestApp) {
     // In an address: the bad-request page, never a database error.
     for path in [
         "/districts/%00",
+        "/districts/a%0Ab",
         "/workshops?q=%00",
         "/workshops/a%00b",
         "/wishes?district=%00",

@@ -112,6 +112,16 @@ pub async fn end(db: &Db, user_id: i64, id: i64) -> DbResult<bool> {
         .bind(id).bind(user_id).execute(p).await?.rows_affected() == 1))
 }
 
+/// Ends the session behind a token, whoever's it is (the browser that
+/// holds it is signing in afresh).
+pub async fn end_token(db: &Db, token_hash: &str) -> DbResult<()> {
+    on_db!(db, p => {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash).execute(p).await?;
+    });
+    Ok(())
+}
+
 /// "Sign out everywhere": every session of the user but `keep` (0: all).
 pub async fn end_others(db: &Db, user_id: i64, keep: i64, now: DateTime<Utc>) -> DbResult<u64> {
     on_db!(db, p => {
@@ -126,12 +136,19 @@ pub async fn end_others(db: &Db, user_id: i64, keep: i64, now: DateTime<Utc>) ->
     })
 }
 
-/// A user's sessions, most recently used first.
-pub async fn list(db: &Db, user_id: i64) -> DbResult<Vec<SessionRow>> {
+/// A user's live sessions (used since `idle_before`, begun since
+/// `begun_before`), most recently used first.
+pub async fn list(
+    db: &Db,
+    user_id: i64,
+    idle_before: DateTime<Utc>,
+    begun_before: DateTime<Utc>,
+) -> DbResult<Vec<SessionRow>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, SessionRow>(
         "SELECT id, user_id, created_at, last_seen_at, device FROM sessions \
-         WHERE user_id = $1 ORDER BY last_seen_at DESC, id DESC",
-    ).bind(user_id).fetch_all(p).await?))
+         WHERE user_id = $1 AND last_seen_at >= $2 AND created_at >= $3 \
+         ORDER BY last_seen_at DESC, id DESC",
+    ).bind(user_id).bind(idle_before).bind(begun_before).fetch_all(p).await?))
 }
 
 /// Removes sessions unused since `idle_before` or begun before

@@ -254,9 +254,14 @@ pub async fn sign_up(
              JOIN workshops w ON w.id = o.workshop_id WHERE o.id = $1 AND w.slug = $2",
         )
         .bind(opening_id).bind(slug).fetch_optional(&mut *tx).await?;
-        let Some((is_open, _left, closes_on)) = opening else { return Ok(SignupOutcome::NotFound) };
+        let Some((is_open, left, closes_on)) = opening else { return Ok(SignupOutcome::NotFound) };
         if !is_open || closes_on.is_some_and(|d| d < today) {
             return Ok(SignupOutcome::Closed);
+        }
+        // Full before "already signed up": the answer for a full opening
+        // is the same whoever asks, so it tells nobody who signed up.
+        if left <= 0 {
+            return Ok(SignupOutcome::Full);
         }
         let existing: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM signups WHERE opening_id = $1 AND phone = $2",

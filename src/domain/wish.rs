@@ -257,43 +257,55 @@ impl fmt::Debug for TrackingCode {
 }
 
 /// Masks anything that looks like a mainland mobile number in free text
-/// (a thank-you, a wish written with a number in it).
+/// (a thank-you, a wish written with a number in it): in every run of
+/// digits (ASCII or full-width, with spaces, dashes, dots, slashes or
+/// brackets between them), every eleven digits in a row that read as a
+/// mobile number become `138****5678`, whatever stands before or after.
 pub fn mask_phones(text: &str) -> String {
-    // A digit as typed on a phone: ASCII or full-width (０–９).
     let digit = |c: char| match c {
         '0'..='9' => Some(c),
         '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
         _ => None,
     };
+    let separator = |c: char| {
+        matches!(c, ' ' | '-' | '.' | '/' | '(' | ')' | '　' | '－' | '．' | '／' | '（' | '）')
+    };
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        // Collect a run of digits, allowing single spaces or dashes inside.
-        if digit(chars[i]).is_some() {
-            let mut j = i;
-            let mut digits = String::new();
-            while j < chars.len()
-                && (digit(chars[j]).is_some()
-                    || (matches!(chars[j], ' ' | '-' | '　' | '－')
-                        && j + 1 < chars.len()
-                        && digit(chars[j + 1]).is_some()))
-            {
-                if let Some(d) = digit(chars[j]) {
-                    digits.push(d);
-                }
-                j += 1;
-            }
-            if let Some(p) = Phone::parse(&digits) {
-                out.push_str(&p.masked());
-            } else {
-                out.extend(&chars[i..j]);
-            }
-            i = j;
-        } else {
+        if digit(chars[i]).is_none() {
             out.push(chars[i]);
             i += 1;
+            continue;
         }
+        // The run ends at its last digit; separators after it stay text.
+        let mut j = i;
+        let mut end = i + 1;
+        while j < chars.len() && (digit(chars[j]).is_some() || separator(chars[j])) {
+            if digit(chars[j]).is_some() {
+                end = j + 1;
+            }
+            j += 1;
+        }
+        let run = &chars[i..end];
+        let at: Vec<usize> = (0..run.len()).filter(|&k| digit(run[k]).is_some()).collect();
+        let digits: Vec<char> = at.iter().filter_map(|&k| digit(run[k])).collect();
+        let (mut k, mut written) = (0, 0);
+        while k + 11 <= digits.len() {
+            if digits[k] == '1' && ('3'..='9').contains(&digits[k + 1]) {
+                out.extend(&run[written..at[k]]);
+                out.extend(&digits[k..k + 3]);
+                out.push_str("****");
+                out.extend(&digits[k + 7..k + 11]);
+                written = at[k + 10] + 1;
+                k += 11;
+            } else {
+                k += 1;
+            }
+        }
+        out.extend(&run[written..]);
+        i = end;
     }
     out
 }
@@ -447,6 +459,23 @@ mod tests {
             "full-width digits"
         );
         assert_eq!(mask_phones("138－1234－5678"), "138****5678");
+        for sly in [
+            "13812345678 2",
+            "电话13812345678 2号楼",
+            "138.1234.5678",
+            "138/1234/5678",
+            "(138)1234-5678",
+            "138  1234  5678",
+            "2号13812345678",
+        ] {
+            let masked = mask_phones(sly);
+            assert!(masked.contains("138****5678"), "{sly} → {masked}");
+            assert!(!masked.contains("1234"), "{sly} → {masked}");
+        }
+        assert_eq!(mask_phones("13812345678 2"), "138****5678 2");
+        assert_eq!(mask_phones("打我13812345678，或13987654321"), "打我138****5678，或139****4321");
+        assert_eq!(mask_phones("订单 20231108 号"), "订单 20231108 号");
+        assert_eq!(mask_phones("工号 12345678901"), "工号 12345678901", "not a mobile number");
     }
 
     #[test]

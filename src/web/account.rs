@@ -105,8 +105,9 @@ pub async fn register(
     }
     let password_hash = match state.hashing.hash(volunteer.password.expose().to_owned()).await {
         Ok(h) => h,
+        // The attempt still counts: otherwise "busy" (a free contact)
+        // against "taken" could be probed without limit.
         Err(HashError::Busy(_)) => {
-            counter.take_back(&state.db).await?;
             let status = StatusCode::SERVICE_UNAVAILABLE;
             return redisplay(ctx.clone(), form, FormErrors::new(), busy_notice(&ctx), status);
         }
@@ -160,11 +161,18 @@ pub async fn login_form(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, AppE
 /// while someone elsewhere floods the account with wrong passwords.
 const LOGIN_PAIR_MAX: u32 = 3;
 
+/// Past this many times its limit in one window, an account takes no
+/// tries at all, from anywhere: the allowance above would otherwise let a
+/// crowd of addresses guess without end. (Reaching it takes a flood from
+/// dozens of networks, each stopped at its own limit first.)
+const LOGIN_ACCOUNT_CEILING: i64 = 20;
+
 /// Sign-in, counted before it is checked: every attempt is added to the
 /// address's, the account's and the (account, address) pair's counters in
 /// one statement each, and a sign-in that succeeds is taken back. Over the
 /// address's limit, nothing is checked. Over the account's, only an
-/// address with fewer than [`LOGIN_PAIR_MAX`] tries on it gets through.
+/// address with fewer than [`LOGIN_PAIR_MAX`] tries on it gets through,
+/// until [`LOGIN_ACCOUNT_CEILING`] times the limit.
 pub async fn login(
     ctx: Ctx,
     req: HttpRequest,
@@ -221,7 +229,8 @@ pub async fn login(
     if account_hits == limit + 1 {
         db::accounts::audit(&state.db, None, "login.throttled", "account", "", now).await?;
     }
-    if account_hits > limit && pair_hits > i64::from(LOGIN_PAIR_MAX) {
+    let over_ceiling = account_hits > LOGIN_ACCOUNT_CEILING * limit;
+    if account_hits > limit && (pair_hits > i64::from(LOGIN_PAIR_MAX) || over_ceiling) {
         return throttled(ctx, &by_account);
     }
     let take_back = || async {
@@ -301,7 +310,8 @@ async fn account_page(
 ) -> Result<HttpResponse, AppError> {
     let user = db::accounts::user(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
     let now = Utc::now();
-    let devices = db::sessions::list(&state.db, me.id)
+    let (idle_before, begun_before) = auth::expiry_bounds(now);
+    let devices = db::sessions::list(&state.db, me.id, idle_before, begun_before)
         .await?
         .into_iter()
         .map(|s| {
@@ -336,6 +346,56 @@ fn personal(user: &db::accounts::UserRow) -> Personal<'_> {
     }
 }
 
+/// What checking one's own password (to change it, or to delete the
+/// account) came to.
+enum OwnPassword {
+    Right,
+    Wrong,
+    /// Too many wrong tries in this window: a notice saying until when.
+    Throttled(String),
+    Busy,
+}
+
+/// Checks the signed-in user's own password, counted per account like
+/// sign-ins (a success or a busy answer is taken back), so whoever holds a
+/// stolen session cannot guess it without end. An empty one is wrong
+/// without a hash.
+async fn check_own_password(
+    ctx: &Ctx,
+    state: &AppState,
+    me: &CurrentUser,
+    password: &str,
+) -> Result<OwnPassword, AppError> {
+    if password.is_empty() {
+        return Ok(OwnPassword::Wrong);
+    }
+    let settings = &state.settings;
+    let counter = throttle::Counter::new(
+        state.secret.expose(),
+        "own-password",
+        &me.id.to_string(),
+        Utc::now(),
+        settings.login_window_secs,
+    );
+    if !counter.admit(&state.db, settings.login_max_failures).await? {
+        let notice = ctx.tf("form.login.throttled", &[("time", &counter.until_label())]);
+        return Ok(OwnPassword::Throttled(notice));
+    }
+    let creds =
+        db::accounts::credentials_by_id(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
+    match state.hashing.verify(password.to_owned(), creds.password_hash).await {
+        Ok(false) => Ok(OwnPassword::Wrong),
+        Ok(true) => {
+            counter.take_back(&state.db).await?;
+            Ok(OwnPassword::Right)
+        }
+        Err(_) => {
+            counter.take_back(&state.db).await?;
+            Ok(OwnPassword::Busy)
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct PasswordInput {
     #[serde(default)]
@@ -364,16 +424,17 @@ pub async fn change_password(
     let (Some(new), true) = (new, errors.is_empty()) else {
         return account_page(ctx, &state, &me, errors, None, redo).await;
     };
-    let creds =
-        db::accounts::credentials_by_id(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
     let busy = StatusCode::SERVICE_UNAVAILABLE;
-    match state.hashing.verify(form.current_password.clone(), creds.password_hash).await {
-        Ok(true) => {}
-        Ok(false) => {
+    match check_own_password(&ctx, &state, &me, &form.current_password).await? {
+        OwnPassword::Right => {}
+        OwnPassword::Wrong => {
             errors.add("current_password", "form.password.current_wrong");
             return account_page(ctx, &state, &me, errors, None, redo).await;
         }
-        Err(_) => {
+        OwnPassword::Throttled(notice) => {
+            return account_page(ctx, &state, &me, errors, Some(notice), redo).await;
+        }
+        OwnPassword::Busy => {
             return account_page(ctx.clone(), &state, &me, errors, busy_notice(&ctx), busy).await;
         }
     }
@@ -439,17 +500,18 @@ pub async fn delete(
     me: CurrentUser,
     form: web::Form<DeleteInput>,
 ) -> Result<HttpResponse, AppError> {
-    let creds =
-        db::accounts::credentials_by_id(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
     let mut errors = FormErrors::new();
-    match state.hashing.verify(form.confirm_password.clone(), creds.password_hash).await {
-        Ok(true) => {}
-        Ok(false) => {
+    let redo = StatusCode::UNPROCESSABLE_ENTITY;
+    match check_own_password(&ctx, &state, &me, &form.confirm_password).await? {
+        OwnPassword::Right => {}
+        OwnPassword::Wrong => {
             errors.add("confirm_password", "form.password.current_wrong");
-            let redo = StatusCode::UNPROCESSABLE_ENTITY;
             return account_page(ctx, &state, &me, errors, None, redo).await;
         }
-        Err(_) => {
+        OwnPassword::Throttled(notice) => {
+            return account_page(ctx, &state, &me, errors, Some(notice), redo).await;
+        }
+        OwnPassword::Busy => {
             let busy = StatusCode::SERVICE_UNAVAILABLE;
             return account_page(ctx.clone(), &state, &me, errors, busy_notice(&ctx), busy).await;
         }

@@ -62,6 +62,11 @@ pub async fn sign_in(
     let agent =
         req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let device = crate::domain::device::summary(agent);
+    // A session this browser still held (another sign-in) ends first, so
+    // no copy of the earlier cookie outlives it.
+    if let Some(old) = session.get::<String>(TOKEN).ok().flatten() {
+        db::sessions::end_token(&state.db, &token_hash(&old)).await?;
+    }
     db::sessions::start(&state.db, user_id, &token_hash(&token), &device, Utc::now()).await?;
     session.clear();
     session.renew();
@@ -205,9 +210,17 @@ pub async fn enforce(
     match outcome {
         // What a signed-in reader is shown may hold their own phone,
         // e-mail or claims: no cache anywhere may keep it.
+        // (Pages only: the stylesheet and icons stay cached for a year.)
         Ok(Decision::Allow) if signed_in => next.call(req).await.map(|mut res| {
-            res.headers_mut()
-                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            let page = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("text/html"));
+            if page || res.status().is_redirection() {
+                res.headers_mut()
+                    .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            }
             res
         }),
         Ok(Decision::Allow) => next.call(req).await,

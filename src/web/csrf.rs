@@ -96,12 +96,11 @@ fn same_site(req: &ServiceRequest, state: &AppState) -> bool {
     }
 }
 
-/// Wrapped around every route of the table that is not a GET (see
-/// `web::configure`).
 /// The origin this request was sent to: its `Host`, over http. Only a
 /// trusted proxy's word (`X-Forwarded-Host`, `X-Forwarded-Proto`,
 /// `Forwarded`) may say otherwise; from anyone else those headers are
 /// ignored, so a client cannot name the origin it is checked against.
+/// (A trusted proxy must set those headers itself, not pass on a client's.)
 fn this_origin(req: &ServiceRequest, settings: &crate::config::Settings) -> Option<String> {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     let peer_trusted = req.peer_addr().is_some_and(|p| settings.trusted_proxies.contains(&p.ip()));
@@ -112,6 +111,8 @@ fn this_origin(req: &ServiceRequest, settings: &crate::config::Settings) -> Opti
     header("host").map(|host| format!("http://{host}"))
 }
 
+/// Wrapped around every route of the table that is not a GET (see
+/// `web::configure`).
 pub async fn check(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

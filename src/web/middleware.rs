@@ -41,10 +41,10 @@ pub async fn refuse_control_in_address(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let decoded = |s: &str| super::ctx::decode(s);
-    let bad = crate::domain::form::has_control(&decoded(req.uri().path()))
-        || crate::domain::form::has_control(&decoded(req.query_string()))
-        || decoded(req.query_string()).contains(['\n', '\r', '\t']);
+    let bad = [req.uri().path(), req.query_string()]
+        .into_iter()
+        .map(super::ctx::decode)
+        .any(|s| s.chars().any(char::is_control));
     if bad {
         return Ok(req.error_response(super::AppError::BadRequest));
     }

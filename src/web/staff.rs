@@ -323,6 +323,9 @@ pub async fn revoke(
     form: web::Form<RevokeInput>,
 ) -> Result<HttpResponse, AppError> {
     let target = user_id(&path)?;
+    if crate::domain::form::has_control(&form.scope) {
+        return Err(AppError::BadRequest);
+    }
     let role = RoleKind::parse(&form.role)
         .and_then(|k| role_from_scope(k, &form.scope))
         .ok_or(AppError::BadRequest)?;
@@ -382,6 +385,23 @@ pub async fn issue_reset(
 pub struct KeeperView {
     pub id: i64,
     pub display_name: String,
+    /// The viewer may issue this keeper a reset link (the same rule as
+    /// the route's, so no button leads to a refusal).
+    pub may_reset: bool,
+}
+
+/// The keepers of a station as `me` may act on them.
+async fn keeper_views(
+    state: &AppState,
+    me: &CurrentUser,
+    place_id: i64,
+) -> Result<Vec<KeeperView>, AppError> {
+    let mut out = Vec::new();
+    for (id, display_name) in db::accounts::station_keepers(&state.db, place_id).await? {
+        let may_reset = me.grants.may_act_on(&db::accounts::account_ties(&state.db, id).await?);
+        out.push(KeeperView { id, display_name, may_reset });
+    }
+    Ok(out)
 }
 
 #[derive(Template)]
@@ -397,15 +417,12 @@ struct PlacePage {
 pub async fn place(
     ctx: Ctx,
     state: web::Data<AppState>,
+    me: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = user_id(&path)?;
     let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let keepers = db::accounts::station_keepers(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|(id, display_name)| KeeperView { id, display_name })
-        .collect();
+    let keepers = keeper_views(&state, &me, id).await?;
     let view = PlacePage {
         id,
         name: Text::pick(ctx.lang, &page.place.name_zh, page.place.name_en.as_deref()),
@@ -433,16 +450,13 @@ struct DistrictPage {
 pub async fn district(
     ctx: Ctx,
     state: web::Data<AppState>,
+    me: CurrentUser,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let page = db::districts::district_page(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let mut stations = Vec::new();
     for p in page.places.iter().filter(|p| p.kind == "love_station") {
-        let keepers = db::accounts::station_keepers(&state.db, p.id)
-            .await?
-            .into_iter()
-            .map(|(id, display_name)| KeeperView { id, display_name })
-            .collect();
+        let keepers = keeper_views(&state, &me, p.id).await?;
         stations.push(StationKeepers {
             id: p.id,
             name: Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()),

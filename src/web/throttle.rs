@@ -60,9 +60,24 @@ impl Counter {
     }
 }
 
-/// The client's address as text, for a counter.
+/// The client's address as text, for a counter. An IPv6 client counts by
+/// its /64 network: one host commonly holds a whole /64, and would
+/// otherwise have endless fresh addresses.
 pub fn client_key(req: &HttpRequest, settings: &Settings) -> String {
-    client_ip(req, settings).map(|ip| ip.to_string()).unwrap_or_default()
+    client_ip(req, settings).map(network_key).unwrap_or_default()
+}
+
+fn network_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 /// The client's address: the socket peer, or the nearest address in
@@ -131,6 +146,16 @@ mod tests {
         assert_eq!(ip(&settings(&[])), "10.0.0.1", "untrusted peer: the header is ignored");
         assert_eq!(ip(&settings(&["10.0.0.1"])), "10.0.0.2");
         assert_eq!(ip(&settings(&["10.0.0.1", "10.0.0.2"])), "203.0.113.9");
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_network() {
+        let key = |s: &str| network_key(s.parse().unwrap());
+        assert_eq!(key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(key("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:bbbb::7"), key("2001:db8:1:2:aaaa::1"));
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
     }
 
     #[test]

@@ -508,6 +508,12 @@ pub fn csrf_of(html: &str) -> String {
     attr(&doc, "input[name=csrf_token]", "value")
 }
 
+/// The attribute `name` of every element matching `selector`.
+pub fn attrs(html: &scraper::Html, selector: &str, name: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    html.select(&sel).filter_map(|e| e.attr(name)).map(str::to_owned).collect()
+}
+
 /// An attribute of the first element matching `selector`.
 pub fn attr(html: &scraper::Html, selector: &str, name: &str) -> String {
     let sel = scraper::Selector::parse(selector).unwrap();
