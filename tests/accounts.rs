@@ -23,6 +23,7 @@ on_both_databases!(
     deleting_an_account_leaves_no_personal_data,
     site_admin_grants_and_revokes_roles_from_the_console,
     staff_home_lists_only_what_one_keeps,
+    registration_throttle with |s| s.registrations_per_hour = 2,
 );
 
 async fn register_sign_out_sign_in_change_password(app: TestApp) {
@@ -872,26 +873,6 @@ async fn staff_home_lists_only_what_one_keeps(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/staff");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn registration_is_throttled_per_address_sqlite() {
-    common::run_with(
-        common::Backend::Sqlite,
-        |s| s.registrations_per_hour = 2,
-        registration_throttle,
-    )
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn registration_is_throttled_per_address_postgres() {
-    common::run_with(
-        common::Backend::Postgres,
-        |s| s.registrations_per_hour = 2,
-        registration_throttle,
-    )
-    .await;
 }
 
 async fn registration_throttle(app: TestApp) {

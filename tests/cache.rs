@@ -76,25 +76,5 @@ on_both_databases!(
     pages_come_from_the_cache_until_content_changes,
     cached_pages_answer_conditional_requests,
     nobody_gets_someone_elses_page,
+    nothing_is_cached_when_the_cache_is_off with |s| s.page_cache_mb = 0,
 );
-
-mod cache_off {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        crate::common::run_with(
-            crate::common::Backend::Sqlite,
-            |s| s.page_cache_mb = 0,
-            super::nothing_is_cached_when_the_cache_is_off,
-        )
-        .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        crate::common::run_with(
-            crate::common::Backend::Postgres,
-            |s| s.page_cache_mb = 0,
-            super::nothing_is_cached_when_the_cache_is_off,
-        )
-        .await
-    }
-}

@@ -19,6 +19,7 @@ on_both_databases!(
     keeper_forms_refuse_absurd_numbers,
     open_data_carries_no_personal_data,
     old_sign_up_phones_are_erased,
+    signup_throttle with |s| s.signups_per_hour = 2,
 );
 
 async fn the_article_workshops_and_county_totals(app: TestApp) {
@@ -518,16 +519,6 @@ async fn old_sign_up_phones_are_erased(app: TestApp) {
 }
 
 // ---------------------------------------------------------------- helpers
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_ups_are_limited_per_address_sqlite() {
-    common::run_with(common::Backend::Sqlite, |s| s.signups_per_hour = 2, signup_throttle).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_ups_are_limited_per_address_postgres() {
-    common::run_with(common::Backend::Postgres, |s| s.signups_per_hour = 2, signup_throttle).await;
-}
 
 async fn signup_throttle(app: TestApp) {
     let id = opening_id(&app.db, "hangshu-base").await;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::auth::{self, CurrentUser};
 use super::ctx::{query_param, set_flash};
+use super::params::Id;
 use super::passwords::HashError;
 use super::{AppError, Ctx, no_store, render_with_status, throttle};
 use crate::db;
@@ -472,9 +473,8 @@ pub async fn end_session(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     if id == me.session_id {
         auth::sign_out(&session, &state, &me).await?;
         set_flash(&session, "flash.signed_out");

@@ -154,7 +154,7 @@ async fn decide(
         Access::Staff => g.is_staff(),
         Access::SiteAdmin => g.is_site_admin(),
         Access::StationKeeper => {
-            let id = param("id").and_then(|s| s.parse::<i64>().ok()).ok_or(AppError::NotFound)?;
+            let super::params::Id(id) = super::params::Id::of(req.match_info())?;
             let district =
                 db::accounts::place_district(&state.db, id).await?.ok_or(AppError::NotFound)?;
             g.keeps_station(id, district)
@@ -172,13 +172,13 @@ async fn decide(
             g.keeps_workshop(&slug, district)
         }
         Access::WishStaff => {
-            let id = param("id").and_then(|s| s.parse::<i64>().ok()).ok_or(AppError::NotFound)?;
+            let super::params::Id(id) = super::params::Id::of(req.match_info())?;
             let (station, district) =
                 db::wishes::station_of(&state.db, id).await?.ok_or(AppError::NotFound)?;
             g.keeps_station(station, district)
         }
         Access::AccountOf => {
-            let id = param("id").and_then(|s| s.parse::<i64>().ok()).ok_or(AppError::NotFound)?;
+            let super::params::Id(id) = super::params::Id::of(req.match_info())?;
             if db::accounts::user(&state.db, id).await?.is_none_or(|u| u.deleted_at.is_some()) {
                 return Err(AppError::NotFound);
             }
@@ -224,7 +224,7 @@ pub async fn enforce(
             res
         }),
         Ok(Decision::Allow) => next.call(req).await,
-        Ok(Decision::SignInFirst) if req.method() == Method::GET => {
+        Ok(Decision::SignInFirst) if matches!(*req.method(), Method::GET | Method::HEAD) => {
             let here = match req.query_string() {
                 "" => req.path().to_owned(),
                 q => format!("{}?{q}", req.path()),

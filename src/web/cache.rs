@@ -192,7 +192,8 @@ impl PageCache {
 /// What a cached page is filed under: language, text size and the full
 /// address, for a reader without an account or a waiting message.
 fn cache_key(req: &ServiceRequest) -> Option<String> {
-    if req.method() != Method::GET || ctx::query_param(req.query_string(), "lang").is_some() {
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    if !read || ctx::query_param(req.query_string(), "lang").is_some() {
         return None;
     }
     if req.extensions().get::<Viewer>().is_some_and(|v| v.0.is_some()) {

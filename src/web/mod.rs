@@ -17,6 +17,7 @@ pub mod errors;
 pub mod health;
 pub mod home;
 pub mod middleware;
+pub mod params;
 pub mod passwords;
 pub mod places;
 pub mod prefs;
@@ -84,9 +85,20 @@ macro_rules! route {
             path: $path,
             access: Access::$access,
             cached: $cached,
-            handler: || web::method(Method::$method).to($handler),
+            handler: || method_route(Method::$method).to($handler),
         }
     };
+}
+
+/// A route for `method`; a GET route answers HEAD too (the server sends
+/// the same headers without the body).
+fn method_route(method: Method) -> actix_web::Route {
+    use actix_web::guard;
+    if method == Method::GET {
+        web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+    } else {
+        web::method(method)
+    }
 }
 
 /// Every route of the portal.

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::params::Id;
 use super::view::{DistrictCard, PlaceView, StoryView};
 use super::{AppError, Ctx, render};
 use crate::db;
@@ -20,10 +21,8 @@ struct ShowPage {
 pub async fn show(
     ctx: Ctx,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    // Any id that is not a number names no place: the same 404 as an unknown one.
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
     // A love station has its own page, with its wishes.
     if page.place.kind == "love_station" {

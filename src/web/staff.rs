@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::account::{see_other, token_hash};
 use super::auth::CurrentUser;
 use super::ctx::{query_param, set_flash};
+use super::params::Id;
 use super::{AppError, Ctx, render_with_status};
 use crate::db;
 use crate::db::districts::DistrictRow;
@@ -228,19 +229,14 @@ pub async fn users(
     users_page(ctx, &state, q, None).await
 }
 
-fn user_id(path: &str) -> Result<i64, AppError> {
-    path.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn grant(
     ctx: Ctx,
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    path: web::Path<String>,
+    Id(target): Id,
     form: web::Form<GrantInput>,
 ) -> Result<HttpResponse, AppError> {
-    let target = user_id(&path)?;
     let input = form.into_inner();
     let mut errors = FormErrors::new();
     errors.refuse_control(&[
@@ -319,10 +315,9 @@ pub async fn revoke(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    path: web::Path<String>,
+    Id(target): Id,
     form: web::Form<RevokeInput>,
 ) -> Result<HttpResponse, AppError> {
-    let target = user_id(&path)?;
     if crate::domain::form::has_control(&form.scope) {
         return Err(AppError::BadRequest);
     }
@@ -358,9 +353,8 @@ pub async fn issue_reset(
     ctx: Ctx,
     state: web::Data<AppState>,
     me: CurrentUser,
-    path: web::Path<String>,
+    Id(target): Id,
 ) -> Result<HttpResponse, AppError> {
-    let target = user_id(&path)?;
     let user = db::accounts::user(&state.db, target).await?.ok_or(AppError::NotFound)?;
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes)
@@ -418,9 +412,8 @@ pub async fn place(
     ctx: Ctx,
     state: web::Data<AppState>,
     me: CurrentUser,
-    path: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let id = user_id(&path)?;
     let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let keepers = keeper_views(&state, &me, id).await?;
     let view = PlacePage {

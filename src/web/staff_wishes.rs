@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::account::see_other;
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
+use super::params::Id;
 use super::wishes::{TimelineEntry, WishView, code_hash};
 use super::{AppError, Ctx, no_store, render_with_status};
 use crate::db;
@@ -106,16 +107,12 @@ async fn wish_page(
     Ok(no_store(render_with_status(&view, status)?))
 }
 
-fn wish_id(path: &str) -> Result<i64, AppError> {
-    path.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn show(
     ctx: Ctx,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    wish_page(ctx, &state, wish_id(&id)?, None, FormErrors::new(), None).await
+    wish_page(ctx, &state, id, None, FormErrors::new(), None).await
 }
 
 /// Applies a staff change, audits it, and goes back to the wish.
@@ -146,10 +143,9 @@ pub async fn approve(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    id: web::Path<String>,
+    Id(id): Id,
     form: web::Form<ReviewInput>,
 ) -> Result<HttpResponse, AppError> {
-    let id = wish_id(&id)?;
     let mut errors = FormErrors::new();
     errors.refuse_control(&[("what", &form.what), ("why", &form.why)]);
     let what = form.what.trim();
@@ -174,10 +170,9 @@ pub async fn reject(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    id: web::Path<String>,
+    Id(id): Id,
     form: web::Form<ReviewInput>,
 ) -> Result<HttpResponse, AppError> {
-    let id = wish_id(&id)?;
     let reason = form.reason.trim();
     let mut errors = FormErrors::new();
     errors.refuse_control(&[("reason", &form.reason)]);
@@ -197,27 +192,17 @@ pub async fn reopen(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    apply(
-        &state,
-        &session,
-        &me,
-        wish_id(&id)?,
-        Change::Reopen,
-        "wish.reopen",
-        "flash.wish_reopened",
-    )
-    .await
+    apply(&state, &session, &me, id, Change::Reopen, "wish.reopen", "flash.wish_reopened").await
 }
 
 pub async fn new_code(
     ctx: Ctx,
     state: web::Data<AppState>,
     me: CurrentUser,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let id = wish_id(&id)?;
     let code = TrackingCode::generate();
     let now = Utc::now();
     if !db::wishes::new_code(&state.db, id, &code_hash(state.secret.expose(), &code), me.id, now)
@@ -243,10 +228,9 @@ pub async fn flags(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    id: web::Path<String>,
+    Id(id): Id,
     form: web::Form<FlagInput>,
 ) -> Result<HttpResponse, AppError> {
-    let id = wish_id(&id)?;
     let now = Utc::now();
     let hide = form.hide_thanks.as_deref().map(|v| v == "1");
     let attended = form.attended.is_some();

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::account::see_other;
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
+use super::params::Id;
 use super::{AppError, Ctx, csv, render_with_status};
 use crate::db;
 use crate::domain::format::{beijing, today};
@@ -217,9 +218,9 @@ pub async fn close_opening(
     session: Session,
     me: CurrentUser,
     path: web::Path<(String, String)>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, id) = path.into_inner();
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let (slug, _) = path.into_inner();
     if !db::workshops::close_opening(&state.db, &slug, id, me.id, Utc::now()).await? {
         return Err(AppError::NotFound);
     }
@@ -238,10 +239,10 @@ pub async fn set_status(
     session: Session,
     me: CurrentUser,
     path: web::Path<(String, String)>,
+    Id(id): Id,
     form: web::Form<StatusInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, id) = path.into_inner();
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let (slug, _) = path.into_inner();
     if !SIGNUP_STATUSES.contains(&form.status.as_str()) {
         return Err(AppError::BadRequest);
     }

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::account::see_other;
 use super::auth::{CurrentUser, Viewer};
 use super::ctx::{query_param, set_flash};
+use super::params::Id;
 use super::view::PlaceView;
 use super::{AppError, Ctx, no_store, render_with_status, throttle};
 use crate::db;
@@ -130,8 +131,7 @@ struct StationPage {
     stories: Vec<super::view::StoryView>,
 }
 
-async fn station_page(state: &AppState, id: &str) -> Result<db::districts::PlacePage, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+async fn station_page(state: &AppState, id: i64) -> Result<db::districts::PlacePage, AppError> {
     let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if page.place.kind != "love_station" {
         return Err(AppError::NotFound);
@@ -142,9 +142,9 @@ async fn station_page(state: &AppState, id: &str) -> Result<db::districts::Place
 pub async fn station(
     ctx: Ctx,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let page = station_page(&state, &id).await?;
+    let page = station_page(&state, id).await?;
     let wishes = db::wishes::open_at_station(&state.db, page.place.id).await?;
     let view = StationPage {
         place: PlaceView::new(&ctx, &page.place),
@@ -193,9 +193,9 @@ struct PosterPage {
 pub async fn poster(
     ctx: Ctx,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let page = station_page(&state, &id).await?;
+    let page = station_page(&state, id).await?;
     // The stable code, not the id: a printed poster outlives a re-seed.
     let link = format!("{}/wishes/new?station={}", state.settings.base_url, page.place.code);
     let view = PosterPage {
@@ -743,17 +743,13 @@ async fn refused(
     show_page(ctx, state, viewer, id, Some(key), note_input, FormErrors::new()).await
 }
 
-fn wish_id(path: &str) -> Result<i64, AppError> {
-    path.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn show(
     ctx: Ctx,
     state: web::Data<AppState>,
     viewer: Viewer,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    show_page(ctx, &state, &viewer, wish_id(&id)?, None, String::new(), FormErrors::new()).await
+    show_page(ctx, &state, &viewer, id, None, String::new(), FormErrors::new()).await
 }
 
 pub async fn claim(
@@ -762,9 +758,8 @@ pub async fn claim(
     session: Session,
     viewer: Viewer,
     me: CurrentUser,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let id = wish_id(&id)?;
     let limit = state.settings.claim_limit as i64;
     match db::wishes::change(
         &state.db,
@@ -793,9 +788,8 @@ pub async fn release(
     session: Session,
     viewer: Viewer,
     me: CurrentUser,
-    id: web::Path<String>,
+    Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let id = wish_id(&id)?;
     match db::wishes::change(&state.db, id, &Change::Release, Actor::volunteer(me.id), Utc::now())
         .await?
     {
@@ -820,10 +814,9 @@ pub async fn fulfil(
     session: Session,
     viewer: Viewer,
     me: CurrentUser,
-    id: web::Path<String>,
+    Id(id): Id,
     form: web::Form<FulfilInput>,
 ) -> Result<HttpResponse, AppError> {
-    let id = wish_id(&id)?;
     let note = form.note.trim();
     let mut errors = FormErrors::new();
     errors.refuse_control(&[("note", &form.note)]);

@@ -7,6 +7,7 @@ use askama::Template;
 use chrono::Utc;
 
 use super::account::see_other;
+use super::params::Id;
 use super::view::{FigureCard, WorkshopCard};
 use super::{AppError, Ctx, csv, render_with_status, throttle};
 use crate::db;
@@ -276,10 +277,10 @@ pub async fn sign_up(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    Id(opening_id): Id,
     form: web::Form<SignupInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, opening) = path.into_inner();
-    let opening_id: i64 = opening.parse().map_err(|_| AppError::NotFound)?;
+    let (slug, _) = path.into_inner();
     let input = form.into_inner();
     let now = Utc::now();
     let failed = |input, errors, notice| Some((opening_id, input, errors, notice));
@@ -327,9 +328,9 @@ pub async fn signed_up(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    Id(opening_id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, opening) = path.into_inner();
-    let opening_id: i64 = opening.parse().map_err(|_| AppError::NotFound)?;
+    let (slug, _) = path.into_inner();
     let page = db::workshops::page(&state.db, &slug, today()).await?.ok_or(AppError::NotFound)?;
     let o = page.openings.iter().find(|o| o.id == opening_id).ok_or(AppError::NotFound)?;
     let view = SignedUpPage {

@@ -1,0 +1,30 @@
+//! Path parameters parsed once: `{id}` is a number, or the route answers
+//! with the 404 page (a malformed id names nothing that exists).
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::{Path, Payload, Url};
+use actix_web::{FromRequest, HttpRequest};
+
+use super::AppError;
+
+/// The `{id}` of a route's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Id(pub i64);
+
+impl Id {
+    /// The `{id}` of a matched path (also for the access check, which runs
+    /// before the handler).
+    pub fn of(path: &Path<Url>) -> Result<Id, AppError> {
+        path.get("id").and_then(|s| s.parse().ok()).map(Id).ok_or(AppError::NotFound)
+    }
+}
+
+impl FromRequest for Id {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Id, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Id::of(req.match_info()).map_err(Into::into))
+    }
+}
