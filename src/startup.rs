@@ -14,22 +14,7 @@ use crate::config::{ConfigError, Secret, Settings};
 use crate::db::{self, Db};
 use crate::web::errors::render_error_pages;
 use crate::web::middleware::{log_requests, refuse_control_in_address, security_headers};
-use crate::web::{self as routes, AppError};
-
-/// What every handler can reach. Holds no per-user state: several
-/// instances on one PostgreSQL serve the same portal.
-pub struct AppState {
-    pub db: Db,
-    pub settings: Settings,
-    /// The cookie key, from `LINLI_SECRET` or shared through the database.
-    pub secret: Secret,
-    /// Rendered anonymous pages (see `web::cache`).
-    pub cache: crate::web::cache::PageCache,
-    /// Wish posts, stored in batches by one task.
-    pub posts: db::wishes::PostQueue,
-    /// Password hashing, bounded (see `web::passwords`).
-    pub hashing: crate::web::passwords::Hashing,
-}
+use crate::web::{self as routes, AppError, AppState};
 
 /// Opens the database, applies migrations and, on an empty database,
 /// loads the demo content. Used by `serve`, `migrate` and `seed`.

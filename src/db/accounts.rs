@@ -1,4 +1,6 @@
-//! Users, roles, password resets, throttling counters and the audit log.
+//! Users, roles and what ties an account to districts, and password
+//! resets. (Throttling counters: `throttle`; the audit log: `audit`;
+//! station look-ups: `places`.)
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -7,9 +9,6 @@ use super::sessions::Ending;
 use super::{BeginWrite, Db, DbError, DbResult, on_db};
 use crate::domain::account::{Login, NewVolunteer};
 use crate::domain::{AccountTies, Grants, HeldRole, Role};
-
-pub(crate) const AUDIT: &str =
-    "INSERT INTO audit_log (at, actor_id, action, object, detail) VALUES ($1, $2, $3, $4, $5)";
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -116,7 +115,7 @@ pub async fn create_volunteer(
             else if is_unique_violation(&e, "email") { CreateError::EmailTaken }
             else { CreateError::Db(e.into()) }
         })?;
-        sqlx::query(AUDIT).bind(now).bind(id).bind("account.register")
+        sqlx::query(super::audit::AUDIT).bind(now).bind(id).bind("account.register")
             .bind(format!("user:{id}")).bind("")
             .execute(&mut *tx).await.map_err(DbError::from)?;
         tx.commit().await.map_err(DbError::from)?;
@@ -179,7 +178,7 @@ pub async fn set_password_hash(
             .bind(hash).bind(now).bind(id).execute(&mut *tx).await?;
         if let Some(keep) = ending.keep() {
             sqlx::query(super::sessions::END_OTHERS).bind(id).bind(keep).execute(&mut *tx).await?;
-            sqlx::query(AUDIT).bind(now).bind(id).bind("account.password_changed")
+            sqlx::query(super::audit::AUDIT).bind(now).bind(id).bind("account.password_changed")
                 .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -238,7 +237,7 @@ pub async fn delete_account(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<()
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query(super::sessions::END_OTHERS).bind(id).bind(0i64).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query(AUDIT).bind(now).bind(id).bind("account.deleted")
+        sqlx::query(super::audit::AUDIT).bind(now).bind(id).bind("account.deleted")
             .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -298,7 +297,7 @@ pub async fn grant(
         .execute(&mut *tx).await.map_err(DbError::from)?
         .rows_affected() == 1;
         if added {
-            sqlx::query(AUDIT).bind(now).bind(by).bind("role.grant")
+            sqlx::query(super::audit::AUDIT).bind(now).bind(by).bind("role.grant")
                 .bind(format!("user:{user_id}"))
                 .bind(format!("{} {}", role.kind().code(), role.scope()))
                 .execute(&mut *tx).await.map_err(DbError::from)?;
@@ -329,7 +328,7 @@ pub async fn revoke(
                 sqlx::query(super::sessions::END_OTHERS).bind(user_id).bind(keep)
                     .execute(&mut *tx).await?;
             }
-            sqlx::query(AUDIT).bind(now).bind(by).bind("role.revoke")
+            sqlx::query(super::audit::AUDIT).bind(now).bind(by).bind("role.revoke")
                 .bind(format!("user:{user_id}"))
                 .bind(format!("{} {}", role.kind().code(), role.scope()))
                 .execute(&mut *tx).await?;
@@ -432,7 +431,7 @@ pub async fn create_reset(
         )
         .bind(user_id).bind(token_hash).bind(by).bind(now).bind(expires)
         .execute(&mut *tx).await?;
-        sqlx::query(AUDIT).bind(now).bind(by).bind("account.reset_issued")
+        sqlx::query(super::audit::AUDIT).bind(now).bind(by).bind("account.reset_issued")
             .bind(format!("user:{user_id}")).bind("").execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
@@ -468,100 +467,11 @@ pub async fn use_reset(
         )
         .bind(new_hash).bind(now).bind(user_id).execute(&mut *tx).await?;
         sqlx::query(super::sessions::END_OTHERS).bind(user_id).bind(0i64).execute(&mut *tx).await?;
-        sqlx::query(AUDIT).bind(now).bind(user_id).bind("account.reset_used")
+        sqlx::query(super::audit::AUDIT).bind(now).bind(user_id).bind("account.reset_used")
             .bind(format!("user:{user_id}")).bind("").execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Some(user_id))
     })
-}
-
-/// Adds `$3` hits to a throttling counter (`$1` bucket, `$2` window
-/// start) and returns the window's total.
-pub(crate) const ADD_HITS: &str = "INSERT INTO rate_limits (bucket, window_start, hits) \
-     VALUES ($1, $2, $3) ON CONFLICT (bucket, window_start) \
-     DO UPDATE SET hits = rate_limits.hits + excluded.hits RETURNING hits";
-
-/// Adds one hit to a throttling counter and returns the window's total.
-pub async fn hit(db: &Db, bucket: &str, window_start: i64) -> DbResult<i64> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(ADD_HITS)
-        .bind(bucket).bind(window_start).bind(1i64).fetch_one(p).await?))
-}
-
-/// Takes back `$3` hits from a throttling counter (`$1` bucket, `$2`
-/// window start), never below zero.
-pub(crate) const TAKE_BACK_HITS: &str = "UPDATE rate_limits SET hits = hits - $3 \
-     WHERE bucket = $1 AND window_start = $2 AND hits >= $3";
-
-/// Takes back one hit (an attempt that turned out not to count).
-pub async fn unhit(db: &Db, bucket: &str, window_start: i64) -> DbResult<()> {
-    on_db!(db, p => {
-        sqlx::query(TAKE_BACK_HITS).bind(bucket).bind(window_start).bind(1i64).execute(p).await?;
-    });
-    Ok(())
-}
-
-/// Records something that happened, outside any other change.
-pub async fn audit(
-    db: &Db,
-    actor: Option<i64>,
-    action: &str,
-    object: &str,
-    detail: &str,
-    now: DateTime<Utc>,
-) -> DbResult<()> {
-    on_db!(db, p => {
-        sqlx::query(AUDIT).bind(now).bind(actor).bind(action).bind(object).bind(detail)
-            .execute(p).await?;
-    });
-    Ok(())
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct AuditRow {
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<i64>,
-    pub action: String,
-    pub object: String,
-    pub detail: String,
-}
-
-pub async fn recent_audit(db: &Db, limit: i64) -> DbResult<Vec<AuditRow>> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, AuditRow>(
-        "SELECT at, actor_id, action, object, detail FROM audit_log ORDER BY id DESC LIMIT $1",
-    ).bind(limit).fetch_all(p).await?))
-}
-
-/// A place a staff member keeps, for the staff pages.
-#[derive(Debug, Clone, FromRow)]
-pub struct KeptPlace {
-    pub id: i64,
-    pub district_id: i64,
-    pub name_zh: String,
-    pub name_en: Option<String>,
-}
-
-/// The love stations a set of grants covers (directly or through a
-/// district), in district order.
-pub async fn kept_stations(db: &Db, grants: &Grants) -> DbResult<Vec<KeptPlace>> {
-    let all: Vec<KeptPlace> = on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
-        "SELECT id, district_id, name_zh, name_en FROM places WHERE kind = 'love_station' \
-         ORDER BY district_id, position, id",
-    ).fetch_all(p).await?);
-    Ok(all.into_iter().filter(|pl| grants.keeps_station(pl.id, pl.district_id)).collect())
-}
-
-/// The keepers of one station (display names), for its staff page.
-pub async fn station_keepers(db: &Db, place_id: i64) -> DbResult<Vec<(i64, String)>> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, String)>(
-        "SELECT u.id, u.display_name FROM user_roles r JOIN users u ON u.id = r.user_id \
-         WHERE r.role = 'station_keeper' AND r.place_id = $1 AND u.deleted_at IS NULL ORDER BY u.id",
-    ).bind(place_id).fetch_all(p).await?))
-}
-
-/// District of a place, for access checks on place-scoped routes.
-pub async fn place_district(db: &Db, place_id: i64) -> DbResult<Option<i64>> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT district_id FROM places WHERE id = $1")
-        .bind(place_id).fetch_optional(p).await?))
 }
 
 /// Id of a district by slug, for access checks and the CLI.
@@ -616,12 +526,4 @@ pub async fn resolve_role(
             }
         },
     })
-}
-
-/// Love stations with their district, for the role form's choices.
-pub async fn all_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
-        "SELECT id, district_id, name_zh, name_en FROM places WHERE kind = 'love_station' \
-         ORDER BY district_id, position, id",
-    ).fetch_all(p).await?))
 }

@@ -18,12 +18,15 @@ use sqlx::sqlite::{
 use crate::config::{ConfigError, DatabaseUrl};
 
 pub mod accounts;
+pub mod audit;
 pub mod backup;
 pub mod districts;
 pub mod generate;
+pub mod places;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod throttle;
 pub mod wishes;
 pub mod workshops;
 

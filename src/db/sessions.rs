@@ -128,7 +128,7 @@ pub async fn end_others(db: &Db, user_id: i64, keep: i64, now: DateTime<Utc>) ->
         let mut tx = p.begin_write().await?;
         let n = sqlx::query(END_OTHERS).bind(user_id).bind(keep)
             .execute(&mut *tx).await?.rows_affected();
-        sqlx::query(super::accounts::AUDIT).bind(now).bind(user_id)
+        sqlx::query(super::audit::AUDIT).bind(now).bind(user_id)
             .bind("account.signed_out_everywhere").bind(format!("user:{user_id}")).bind("")
             .execute(&mut *tx).await?;
         tx.commit().await?;

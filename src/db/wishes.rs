@@ -196,7 +196,7 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
         order.sort();
         let mut used: HashMap<(String, i64), i64> = HashMap::new();
         for ((bucket, window), n) in order {
-            let total: i64 = sqlx::query_scalar(super::accounts::ADD_HITS)
+            let total: i64 = sqlx::query_scalar(super::throttle::ADD_HITS)
                 .bind(bucket).bind(window).bind(n).fetch_one(&mut *tx).await?;
             used.insert((bucket.clone(), *window), total - n);
         }
@@ -288,7 +288,7 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
         for ((bucket, window), n) in &reserved {
             let unused = n - counted.get(&(bucket.clone(), *window)).copied().unwrap_or(0);
             if unused > 0 {
-                sqlx::query(super::accounts::TAKE_BACK_HITS)
+                sqlx::query(super::throttle::TAKE_BACK_HITS)
                     .bind(bucket).bind(window).bind(unused).execute(&mut *tx).await?;
             }
         }

@@ -456,7 +456,7 @@ pub async fn set_signup_status(
 }
 
 pub async fn audit_export(db: &Db, slug: &str, actor: i64, now: DateTime<Utc>) -> DbResult<()> {
-    super::accounts::audit(db, Some(actor), "signup.export", &format!("workshop:{slug}"), "", now)
+    super::audit::audit(db, Some(actor), "signup.export", &format!("workshop:{slug}"), "", now)
         .await
 }
 

@@ -198,6 +198,13 @@ impl fmt::Debug for Password {
     }
 }
 
+/// What is stored of a password-reset token: its SHA-256 (the token
+/// itself is only in the link).
+pub fn reset_token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    super::hex(&Sha256::digest(token.trim().as_bytes()))
+}
+
 /// How a volunteer signs in: their phone or their e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Login {

@@ -206,6 +206,17 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub struct TrackingCode(String);
 
 impl TrackingCode {
+    /// What is stored and compared: a keyed SHA-256 of the code, never
+    /// the code itself.
+    pub fn keyed_hash(&self, secret: &[u8]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(secret);
+        h.update(b"tracking-code:");
+        h.update(self.as_str().as_bytes());
+        super::hex(&h.finalize())
+    }
+
     pub fn from_bits(bits: u64) -> TrackingCode {
         let mut s = String::with_capacity(8);
         for i in (0..8).rev() {

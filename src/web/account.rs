@@ -2,7 +2,7 @@
 //! password, sign out everywhere, delete, and using a reset link.
 
 use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
@@ -12,18 +12,14 @@ use super::auth::{self, CurrentUser};
 use super::ctx::{query_param, set_flash};
 use super::params::Id;
 use super::passwords::HashError;
-use super::{AppError, Ctx, no_store, render_with_status, throttle};
+use super::{AppError, Ctx, no_store, render_with_status, see_other, throttle};
 use crate::db;
 use crate::db::accounts::CreateError;
 use crate::db::sessions::Ending;
-use crate::domain::account::{Login, Password, Personal, RegistrationInput};
+use crate::domain::account::{Login, Password, Personal, RegistrationInput, reset_token_hash};
 use crate::domain::format::{age, moment};
 use crate::domain::{FormErrors, password_hash};
-use crate::startup::AppState;
-
-pub fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_owned())).finish()
-}
+use crate::web::AppState;
 
 /// Where to go after signing in: a path on this site, or `/account`.
 fn safe_next(next: &str) -> String {
@@ -221,14 +217,14 @@ pub async fn login(
     let ip_hits = by_ip.add(&state.db).await?;
     if ip_hits > limit {
         if ip_hits == limit + 1 {
-            db::accounts::audit(&state.db, None, "login.throttled", "address", "", now).await?;
+            db::audit::audit(&state.db, None, "login.throttled", "address", "", now).await?;
         }
         return throttled(ctx, &by_ip);
     }
     let account_hits = by_account.add(&state.db).await?;
     let pair_hits = by_pair.add(&state.db).await?;
     if account_hits == limit + 1 {
-        db::accounts::audit(&state.db, None, "login.throttled", "account", "", now).await?;
+        db::audit::audit(&state.db, None, "login.throttled", "account", "", now).await?;
     }
     let over_ceiling = account_hits > LOGIN_ACCOUNT_CEILING * limit;
     if account_hits > limit && (pair_hits > i64::from(LOGIN_PAIR_MAX) || over_ceiling) {
@@ -524,12 +520,6 @@ pub async fn delete(
 
 // ---------------------------------------------------------------- reset link
 
-/// Only a hash of a reset token is stored.
-pub fn token_hash(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    crate::domain::hex(&Sha256::digest(token.trim().as_bytes()))
-}
-
 #[derive(Template)]
 #[template(path = "account/reset.html")]
 struct ResetPage {
@@ -546,7 +536,7 @@ pub async fn reset_form(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let valid =
-        db::accounts::reset_user(&state.db, &token_hash(&token), Utc::now()).await?.is_some();
+        db::accounts::reset_user(&state.db, &reset_token_hash(&token), Utc::now()).await?.is_some();
     let status = if valid { StatusCode::OK } else { StatusCode::GONE };
     let page = ResetPage {
         ctx,
@@ -573,7 +563,8 @@ pub async fn reset(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let now = Utc::now();
-    let Some(user_id) = db::accounts::reset_user(&state.db, &token_hash(&token), now).await? else {
+    let Some(user_id) = db::accounts::reset_user(&state.db, &reset_token_hash(&token), now).await?
+    else {
         let page = ResetPage { ctx, token, valid: false, errors: FormErrors::new(), notice: None };
         return Ok(no_store(render_with_status(&page, StatusCode::GONE)?));
     };
@@ -598,7 +589,7 @@ pub async fn reset(
         }
         Err(e) => return Err(AppError::Internal(e.into())),
     };
-    match db::accounts::use_reset(&state.db, &token_hash(&token), &hashed, now).await? {
+    match db::accounts::use_reset(&state.db, &reset_token_hash(&token), &hashed, now).await? {
         Some(_) => {
             auth::forget(&session);
             set_flash(&session, "flash.password_reset");

@@ -14,7 +14,7 @@ use chrono::Utc;
 use super::{Access, AppError};
 use crate::db;
 use crate::domain::Grants;
-use crate::startup::AppState;
+use crate::web::AppState;
 
 /// The session cookie's one sign-in entry: the random token whose hash
 /// keys the `sessions` row. Nothing else about the user is in the cookie.
@@ -156,7 +156,7 @@ async fn decide(
         Access::StationKeeper => {
             let super::params::Id(id) = super::params::Id::of(req.match_info())?;
             let district =
-                db::accounts::place_district(&state.db, id).await?.ok_or(AppError::NotFound)?;
+                db::places::place_district(&state.db, id).await?.ok_or(AppError::NotFound)?;
             g.keeps_station(id, district)
         }
         Access::DistrictAdmin => {

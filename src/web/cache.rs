@@ -37,7 +37,7 @@ use actix_web::{HttpMessage, HttpResponse};
 use super::auth::Viewer;
 use super::ctx::{self, Ctx};
 use crate::db::{self, Db};
-use crate::startup::AppState;
+use crate::web::AppState;
 
 /// The longest a page is served from memory, whatever else happens.
 pub const MAX_AGE: Duration = Duration::from_secs(60);

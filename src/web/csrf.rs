@@ -10,7 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 
 use super::AppError;
-use crate::startup::AppState;
+use crate::web::AppState;
 
 const KEY: &str = "csrf";
 

@@ -7,7 +7,7 @@ use super::view::{Chart, DistrictCard, FigureCard, PlaceGroup, ProgrammeView, St
 use super::{AppError, Ctx, render};
 use crate::db;
 use crate::domain::Text;
-use crate::startup::AppState;
+use crate::web::AppState;
 
 #[derive(Template)]
 #[template(path = "districts/index.html")]

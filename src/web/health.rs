@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::startup::AppState;
+use crate::web::AppState;
 
 pub async fn check(state: web::Data<AppState>) -> HttpResponse {
     match state.db.ping().await {

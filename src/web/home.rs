@@ -6,7 +6,7 @@ use askama::Template;
 use super::view::DistrictCard;
 use super::{AppError, Ctx, render};
 use crate::db;
-use crate::startup::AppState;
+use crate::web::AppState;
 
 #[derive(Template)]
 #[template(path = "home.html")]

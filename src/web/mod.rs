@@ -21,9 +21,11 @@ pub mod params;
 pub mod passwords;
 pub mod places;
 pub mod prefs;
+pub mod respond;
 pub mod staff;
 pub mod staff_wishes;
 pub mod staff_workshops;
+pub mod state;
 pub mod throttle;
 pub mod view;
 pub mod wishes;
@@ -31,6 +33,8 @@ pub mod workshops;
 
 pub use ctx::Ctx;
 pub use errors::AppError;
+pub use respond::{no_store, render, render_with_status, see_other};
+pub use state::AppState;
 
 /// Who may use a route, checked by [`auth::enforce`] before the handler
 /// runs. Rules on a thing read it from the route's path parameter. The
@@ -202,33 +206,4 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }
         cfg.service(resource);
     }
-}
-
-/// Renders a page template as the response: HTML that depends on the
-/// reader's language and text-size cookies, so it is revalidated each time.
-pub fn render(page: &impl askama::Template) -> Result<actix_web::HttpResponse, AppError> {
-    render_with_status(page, actix_web::http::StatusCode::OK)
-}
-
-/// The same, with a status: 422 for a form sent back with errors.
-pub fn render_with_status(
-    page: &impl askama::Template,
-    status: actix_web::http::StatusCode,
-) -> Result<actix_web::HttpResponse, AppError> {
-    let body = page.render()?;
-    Ok(actix_web::HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "private, no-cache"))
-        .insert_header(("Vary", "Cookie, Accept-Language"))
-        .body(body))
-}
-
-/// Marks a response as never to be stored: pages with phone numbers,
-/// tracking codes or a staff member's view.
-pub fn no_store(mut res: actix_web::HttpResponse) -> actix_web::HttpResponse {
-    res.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    res
 }

@@ -7,7 +7,7 @@ use super::params::Id;
 use super::view::{DistrictCard, PlaceView, StoryView};
 use super::{AppError, Ctx, render};
 use crate::db;
-use crate::startup::AppState;
+use crate::web::AppState;
 
 #[derive(Template)]
 #[template(path = "places/show.html")]
@@ -26,7 +26,7 @@ pub async fn show(
     let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
     // A love station has its own page, with its wishes.
     if page.place.kind == "love_station" {
-        return Ok(super::account::see_other(&format!("/stations/{id}")));
+        return Ok(super::see_other(&format!("/stations/{id}")));
     }
     let place = PlaceView::new(&ctx, &page.place);
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());

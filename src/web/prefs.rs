@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::ctx::{LANG_COOKIE, TEXT_COOKIE, query_param};
 use crate::domain::Lang;
-use crate::startup::AppState;
+use crate::web::AppState;
 
 /// Only a path on this site ([`crate::domain::local_path`]); anything
 /// else goes home.

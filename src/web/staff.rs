@@ -8,17 +8,17 @@ use askama::Template;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::account::{see_other, token_hash};
 use super::auth::CurrentUser;
 use super::ctx::{query_param, set_flash};
 use super::params::Id;
-use super::{AppError, Ctx, render_with_status};
+use super::{AppError, Ctx, render_with_status, see_other};
 use crate::db;
 use crate::db::districts::DistrictRow;
 use crate::db::sessions::Ending;
+use crate::domain::account::reset_token_hash;
 use crate::domain::format::beijing;
 use crate::domain::{FormErrors, Role, RoleKind, Text};
-use crate::startup::AppState;
+use crate::web::AppState;
 
 /// One role as the staff pages show it.
 pub struct RoleView {
@@ -33,7 +33,7 @@ fn role_views(
     ctx: &Ctx,
     roles: &[Role],
     districts: &[DistrictRow],
-    stations: &[db::accounts::KeptPlace],
+    stations: &[db::places::KeptPlace],
 ) -> Vec<RoleView> {
     roles
         .iter()
@@ -99,7 +99,7 @@ pub async fn home(
             name: Text::pick(ctx.lang, &d.name_zh, d.name_en.as_deref()),
         })
         .collect();
-    let stations = db::accounts::kept_stations(&state.db, &me.grants)
+    let stations = db::places::kept_stations(&state.db, &me.grants)
         .await?
         .into_iter()
         .map(|s| StationChoice {
@@ -183,7 +183,7 @@ async fn users_page(
     failed: Option<(i64, GrantInput, FormErrors)>,
 ) -> Result<HttpResponse, AppError> {
     let districts_rows = db::districts::overview(&state.db).await?.districts;
-    let station_rows = db::accounts::all_stations(&state.db).await?;
+    let station_rows = db::places::all_stations(&state.db).await?;
     let users = db::accounts::list_users(&state.db, &q, 200)
         .await?
         .into_iter()
@@ -362,8 +362,15 @@ pub async fn issue_reset(
     let token = crate::domain::hex(&bytes);
     let now = Utc::now();
     let expires = now + Duration::hours(24);
-    db::accounts::create_reset(&state.db, target, &token_hash(&token), Some(me.id), now, expires)
-        .await?;
+    db::accounts::create_reset(
+        &state.db,
+        target,
+        &reset_token_hash(&token),
+        Some(me.id),
+        now,
+        expires,
+    )
+    .await?;
     let page = ResetIssuedPage {
         link: format!("{}/account/reset/{token}", state.settings.base_url),
         expires: expires.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string(),
@@ -391,7 +398,7 @@ async fn keeper_views(
     place_id: i64,
 ) -> Result<Vec<KeeperView>, AppError> {
     let mut out = Vec::new();
-    for (id, display_name) in db::accounts::station_keepers(&state.db, place_id).await? {
+    for (id, display_name) in db::places::station_keepers(&state.db, place_id).await? {
         let may_reset = me.grants.may_act_on(&db::accounts::account_ties(&state.db, id).await?);
         out.push(KeeperView { id, display_name, may_reset });
     }

@@ -8,17 +8,16 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::account::see_other;
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::params::Id;
-use super::wishes::{TimelineEntry, WishView, code_hash};
-use super::{AppError, Ctx, no_store, render_with_status};
+use super::wishes::{TimelineEntry, WishView};
+use super::{AppError, Ctx, no_store, render_with_status, see_other};
 use crate::db;
 use crate::db::wishes::{Actor, Change, Refused, WishRow};
 use crate::domain::FormErrors;
 use crate::domain::wish::{NOTE_MAX, TrackingCode, WHAT_MAX, WHAT_MIN, WHY_MAX, WishStatus};
-use crate::startup::AppState;
+use crate::web::AppState;
 
 #[derive(Template)]
 #[template(path = "staff/wishes.html")]
@@ -128,7 +127,7 @@ async fn apply(
     let now = Utc::now();
     match db::wishes::change(&state.db, id, &change, Actor::staff(me.id), now).await? {
         Ok(_) => {
-            db::accounts::audit(&state.db, Some(me.id), action, &format!("wish:{id}"), "", now)
+            db::audit::audit(&state.db, Some(me.id), action, &format!("wish:{id}"), "", now)
                 .await?;
             set_flash(session, done);
         }
@@ -205,12 +204,12 @@ pub async fn new_code(
 ) -> Result<HttpResponse, AppError> {
     let code = TrackingCode::generate();
     let now = Utc::now();
-    if !db::wishes::new_code(&state.db, id, &code_hash(state.secret.expose(), &code), me.id, now)
+    if !db::wishes::new_code(&state.db, id, &code.keyed_hash(state.secret.expose()), me.id, now)
         .await?
     {
         return Err(AppError::NotFound);
     }
-    db::accounts::audit(&state.db, Some(me.id), "wish.new_code", &format!("wish:{id}"), "", now)
+    db::audit::audit(&state.db, Some(me.id), "wish.new_code", &format!("wish:{id}"), "", now)
         .await?;
     // Shown once, to read out to the worker; never stored or logged.
     wish_page(ctx, &state, id, None, FormErrors::new(), Some(code.display())).await
@@ -238,7 +237,7 @@ pub async fn flags(
         return Err(AppError::NotFound);
     }
     let detail = format!("hide_thanks={hide:?} attended={attended}");
-    db::accounts::audit(&state.db, Some(me.id), "wish.flags", &format!("wish:{id}"), &detail, now)
+    db::audit::audit(&state.db, Some(me.id), "wish.flags", &format!("wish:{id}"), &detail, now)
         .await?;
     set_flash(&session, "flash.wish_updated");
     Ok(see_other(&format!("/staff/wishes/{id}")))

@@ -8,18 +8,17 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::account::see_other;
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::params::Id;
-use super::{AppError, Ctx, csv, render_with_status};
+use super::{AppError, Ctx, csv, render_with_status, see_other};
 use crate::db;
 use crate::domain::format::{beijing, today};
 use crate::domain::workshop::{
     Category, OpeningInput, SIGNUP_STATUSES, WorkshopEditInput, signup_status_key,
 };
 use crate::domain::{FormErrors, Text};
-use crate::startup::AppState;
+use crate::web::AppState;
 
 pub struct KeptWorkshop {
     pub slug: String,

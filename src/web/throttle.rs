@@ -34,7 +34,7 @@ impl Counter {
 
     /// Counts this attempt and returns the window's total, this one included.
     pub async fn add(&self, db: &Db) -> DbResult<i64> {
-        db::accounts::hit(db, &self.bucket, self.window).await
+        db::throttle::hit(db, &self.bucket, self.window).await
     }
 
     /// Counts this attempt; true while the total is within `max`.
@@ -45,7 +45,7 @@ impl Counter {
     /// Takes an attempt back: one that turned out not to count (a sign-in
     /// that succeeded, or one the server was too busy to check).
     pub async fn take_back(&self, db: &Db) -> DbResult<()> {
-        db::accounts::unhit(db, &self.bucket, self.window).await
+        db::throttle::unhit(db, &self.bucket, self.window).await
     }
 
     /// The bucket and window, for a use case that counts inside its own

@@ -6,14 +6,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
-use sha2::{Digest, Sha256};
 
-use super::account::see_other;
 use super::auth::{CurrentUser, Viewer};
 use super::ctx::{query_param, set_flash};
 use super::params::Id;
 use super::view::PlaceView;
-use super::{AppError, Ctx, no_store, render_with_status, throttle};
+use super::{AppError, Ctx, no_store, render_with_status, see_other, throttle};
 use crate::db;
 use crate::db::wishes::{Actor, Change, Posted, Refused, WishRow};
 use crate::domain::format::{age, count_label, moment};
@@ -21,16 +19,7 @@ use crate::domain::wish::{
     ActorKind, NOTE_MAX, Occupation, THANKS_MAX, TrackingCode, WishInput, WishStatus, mask_phones,
 };
 use crate::domain::{FormErrors, Text};
-use crate::startup::AppState;
-
-/// Only a keyed hash of a tracking code is stored or compared.
-pub fn code_hash(secret: &[u8], code: &TrackingCode) -> String {
-    let mut h = Sha256::new();
-    h.update(secret);
-    h.update(b"tracking-code:");
-    h.update(code.as_str().as_bytes());
-    crate::domain::hex(&h.finalize())
-}
+use crate::web::AppState;
 
 /// A wish as the public sees it: never a phone number.
 pub struct WishView {
@@ -247,7 +236,7 @@ async fn new_page(
         let stations = if form.station.is_empty() { vec![] } else { vec![kept] };
         return render_new(ctx, state, form, errors, notice, status, stations);
     }
-    let stations = db::accounts::all_stations(&state.db).await?;
+    let stations = db::places::all_stations(&state.db).await?;
     let codes: Vec<(i64, String)> = db::wishes::station_codes(&state.db).await?;
     let stations = stations
         .iter()
@@ -342,7 +331,7 @@ async fn post_wish(
     let code = TrackingCode::generate();
     let post = db::wishes::Post {
         wish,
-        code_hash: code_hash(state.secret.expose(), &code),
+        code_hash: code.keyed_hash(state.secret.expose()),
         bucket,
         window_start: window,
         limit: state.settings.wishes_per_hour as i64,
@@ -427,7 +416,7 @@ async fn tracked(
         return Err(AppError::TooMany);
     }
     let code = TrackingCode::parse(code).ok_or(AppError::NotFound)?;
-    let wish = db::wishes::by_code(&state.db, &code_hash(state.secret.expose(), &code))
+    let wish = db::wishes::by_code(&state.db, &code.keyed_hash(state.secret.expose()))
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((code, wish))
@@ -573,10 +562,8 @@ pub async fn wall(
         .cache
         .memo(&state.db, "districts.overview", || db::districts::overview(&state.db))
         .await?;
-    let stations = state
-        .cache
-        .memo(&state.db, "stations.all", || db::accounts::all_stations(&state.db))
-        .await?;
+    let stations =
+        state.cache.memo(&state.db, "stations.all", || db::places::all_stations(&state.db)).await?;
     if let Some(d) = given("district") {
         if overview.districts.iter().any(|x| x.slug == d) {
             filter.district = Some(d)
@@ -834,7 +821,7 @@ pub async fn fulfil(
     match db::wishes::change(&state.db, id, &change, actor, Utc::now()).await? {
         Ok(_) => {
             if by_staff {
-                db::accounts::audit(
+                db::audit::audit(
                     &state.db,
                     Some(me.id),
                     "wish.fulfil",

@@ -6,16 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 
-use super::account::see_other;
 use super::params::Id;
 use super::view::{FigureCard, WorkshopCard};
-use super::{AppError, Ctx, csv, render_with_status, throttle};
+use super::{AppError, Ctx, csv, render_with_status, see_other, throttle};
 use crate::db;
 use crate::db::workshops::{OpeningRow, SignupOutcome};
 use crate::domain::format::{count_label, group_number, today};
 use crate::domain::workshop::{Category, Listing, ListingParams, SignupInput, Sort};
 use crate::domain::{FormErrors, Text};
-use crate::startup::AppState;
+use crate::web::AppState;
 
 fn listing_of(req: &HttpRequest) -> Listing {
     serde_urlencoded::from_str::<ListingParams>(req.query_string()).unwrap_or_default().parse()
