@@ -2,6 +2,7 @@
 //! workshops and micro-wishes.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod config;
 pub mod db;
 pub mod domain;

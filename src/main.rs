@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
-use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -220,11 +219,6 @@ async fn backup(settings: &Settings, to: &std::path::Path) -> anyhow::Result<()>
     Ok(())
 }
 
-/// The English text of a catalogue key, for command-line messages.
-fn say(key: &str) -> &'static str {
-    linli::i18n::t(linli::domain::Lang::En, key)
-}
-
 fn read_password() -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("Password for the new admin: ")?;
@@ -243,94 +237,47 @@ fn read_password() -> anyhow::Result<String> {
     }
 }
 
+/// Hands a parsed `admin` command to `linli::admin` (the password read
+/// here, from the terminal or standard input).
 async fn run_admin(db: &linli::db::Db, command: AdminCommand) -> anyhow::Result<()> {
-    use linli::db::accounts;
-    use linli::domain::account::{DisplayName, Email, NewVolunteer, Password, Phone};
-    use linli::domain::{Role, RoleKind};
-    let now = Utc::now();
+    use linli::admin::{self, RoleRequest};
+    let request = |args: RoleArgs| RoleRequest {
+        role: args.role,
+        user: args.user,
+        station: args.station,
+        district: args.district,
+        workshop: args.workshop,
+    };
     match command {
         AdminCommand::Create { name, phone, email } => {
-            let display_name =
-                DisplayName::parse(&name).map_err(|k| anyhow::anyhow!("--name: {}", say(k)))?;
-            let phone = phone
-                .map(|p| {
-                    Phone::parse(&p)
-                        .ok_or_else(|| anyhow::anyhow!("--phone: {}", say("form.phone.invalid")))
-                })
-                .transpose()?;
-            let email = email
-                .map(|e| {
-                    Email::parse(&e)
-                        .ok_or_else(|| anyhow::anyhow!("--email: {}", say("form.email.invalid")))
-                })
-                .transpose()?;
-            let personal = linli::domain::account::Personal {
-                phone: phone.as_ref().map(Phone::as_str),
-                name: Some(display_name.as_str()),
-                email: email.as_ref().map(Email::as_str),
-            };
-            let password = Password::parse(&read_password()?, personal)
-                .map_err(|k| anyhow::anyhow!("password: {}", say(k)))?;
-            let hash = linli::domain::password_hash::hash(password.expose())
-                .map_err(anyhow::Error::msg)?;
-            let admin = NewVolunteer {
-                display_name,
-                phone,
-                email,
-                password,
-                organisation: None,
-                party_member: false,
-            };
-            let id = match accounts::create_volunteer(db, &admin, &hash, now).await {
-                Ok(id) => id,
-                Err(accounts::CreateError::PhoneTaken) => {
-                    bail!("--phone: {}", say("form.phone.taken"))
-                }
-                Err(accounts::CreateError::EmailTaken) => {
-                    bail!("--email: {}", say("form.email.taken"))
-                }
-                Err(accounts::CreateError::Db(e)) => return Err(e.into()),
-            };
-            accounts::grant(db, id, &Role::SiteAdmin, None, now).await?;
+            let id = admin::create_site_admin(
+                db,
+                &name,
+                phone.as_deref(),
+                email.as_deref(),
+                &read_password,
+            )
+            .await?;
             println!("site admin created: user {id}");
         }
         AdminCommand::Grant(args) => {
-            let (user, role) = resolve(db, &args).await?;
-            match accounts::grant(db, user, &role, None, now).await {
-                Ok(true) => println!("granted {} to user {user}", args.role),
-                Ok(false) => println!("user {user} already holds {}", args.role),
-                Err(e) => bail!("{e}"),
+            let role = args.role.clone();
+            let (user, granted) = admin::grant(db, &request(args)).await?;
+            if granted {
+                println!("granted {role} to user {user}");
+            } else {
+                println!("user {user} already holds {role}");
             }
         }
         AdminCommand::Revoke(args) => {
-            let (user, role) = resolve(db, &args).await?;
-            if accounts::revoke(db, user, &role, None, linli::db::sessions::Ending::All, now)
-                .await?
-            {
-                println!("revoked {} from user {user}", args.role);
+            let role = args.role.clone();
+            let (user, revoked) = admin::revoke(db, &request(args)).await?;
+            if revoked {
+                println!("revoked {role} from user {user}");
             } else {
-                println!("user {user} did not hold {}", args.role);
+                println!("user {user} did not hold {role}");
             }
         }
-    }
-
-    async fn resolve(db: &linli::db::Db, args: &RoleArgs) -> anyhow::Result<(i64, Role)> {
-        let kind = RoleKind::parse(&args.role).ok_or_else(|| {
-            anyhow::anyhow!("ROLE: '{}' is not one of site_admin, district_admin, station_keeper, workshop_keeper", args.role)
-        })?;
-        let user = accounts::find_user(db, &args.user)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("--user: no user '{}'", args.user))?;
-        let role = accounts::resolve_role(
-            db,
-            kind,
-            args.station,
-            args.district.as_deref(),
-            args.workshop.as_deref(),
-        )
-        .await?
-        .map_err(|(field, key)| anyhow::anyhow!("--{field}: {}", say(key)))?;
-        Ok((user, role))
     }
     Ok(())
 }
