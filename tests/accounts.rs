@@ -545,7 +545,8 @@ fn may_act(actor: Persona, target: Persona) -> bool {
 /// hand-hold the outside probe used), and so did the volunteer.
 async fn account_actions_matrix(app: TestApp) {
     use Persona::*;
-    use linli::db::wishes::{Actor, Change, change};
+    use linli::db::wishes::change;
+    use linli::domain::wish::{Actor, Change};
     let personas = personas(&app).await;
     let wish: i64 = count(&app.db, "SELECT MIN(id) FROM wishes").await;
     exec(&app.db, "UPDATE wishes SET status = 'open', opened_at = created_at, claimed_by = NULL")

@@ -8,7 +8,10 @@ use sqlx::FromRow;
 
 use super::{Arg, BeginWrite, Db, DbError, DbResult, ListQuery, bind_args, on_db};
 use crate::domain::MAX_PAGES;
-use crate::domain::wish::{ActorKind, Move, NewWish, WishStatus};
+use crate::domain::wish::{
+    Actor, Candidate, Change, Current, NewWish, PostDecision, Refused, Station, WishStatus, decide,
+    decide_posts,
+};
 
 const EVENT: &str = "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, to_status, \
      note, public_note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -212,48 +215,41 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
                 earlier.entry((phone, what)).or_insert(id);
             }
         }
-        // Decide each post in order; a duplicate of a post earlier in this
-        // batch points at that post (its id is known after the insert).
+        let candidates: Vec<Candidate<(String, i64)>> = posts
+            .iter()
+            .map(|p| Candidate {
+                quota: (p.bucket.clone(), p.window_start),
+                limit: p.limit,
+                station: &p.wish.station,
+                phone: p.wish.phone.as_ref().map(|ph| ph.as_str()),
+                what: &p.wish.what,
+            })
+            .collect();
+        let stations: Vec<Station> = found
+            .into_iter()
+            .map(|(id, code, open)| Station { id, code, open })
+            .collect();
+        let decisions = decide_posts(&candidates, &used, &stations, &earlier);
         let mut outcomes: Vec<Option<Posted>> = Vec::with_capacity(posts.len());
         let mut accepted: Vec<(usize, i64)> = Vec::new();
-        let mut in_batch: HashMap<(String, String), usize> = HashMap::new();
         let mut duplicate_of: Vec<(usize, usize)> = Vec::new();
         let mut counted: HashMap<(String, i64), i64> = HashMap::new();
-        for (i, post) in posts.iter().enumerate() {
-            let key = (post.bucket.clone(), post.window_start);
-            let so_far = used.get(&key).copied().unwrap_or(0);
-            if so_far >= post.limit {
-                outcomes.push(Some(Posted::Throttled));
-                continue;
-            }
-            let station = found.iter().find(|(id, code, _)| {
-                *code == post.wish.station || post.wish.station.parse::<i64>().ok() == Some(*id)
-            });
-            let Some((station_id, _, is_open)) = station else {
-                outcomes.push(Some(Posted::UnknownStation));
-                continue;
-            };
-            if !is_open {
-                outcomes.push(Some(Posted::ClosedStation));
-                continue;
-            }
-            if let Some(phone) = &post.wish.phone {
-                let same = (phone.as_str().to_owned(), post.wish.what.clone());
-                if let Some(id) = earlier.get(&same) {
-                    outcomes.push(Some(Posted::Duplicate(*id)));
-                    continue;
+        for (i, decision) in decisions.into_iter().enumerate() {
+            outcomes.push(match decision {
+                PostDecision::Post { station_id } => {
+                    accepted.push((i, station_id));
+                    *counted.entry(candidates[i].quota.clone()).or_insert(0) += 1;
+                    None
                 }
-                if let Some(&first) = in_batch.get(&same) {
+                PostDecision::SameAsInBatch(first) => {
                     duplicate_of.push((i, first));
-                    outcomes.push(None);
-                    continue;
+                    None
                 }
-                in_batch.insert(same, i);
-            }
-            used.insert(key.clone(), so_far + 1);
-            *counted.entry(key).or_insert(0) += 1;
-            accepted.push((i, *station_id));
-            outcomes.push(None);
+                PostDecision::Duplicate(id) => Some(Posted::Duplicate(id)),
+                PostDecision::Throttled => Some(Posted::Throttled),
+                PostDecision::UnknownStation => Some(Posted::UnknownStation),
+                PostDecision::ClosedStation => Some(Posted::ClosedStation),
+            });
         }
         const HEAD: &str = "INSERT INTO wishes (station_id, status, what, why, display_name, occupation, \
              phone, code_hash, created_at, updated_at)";
@@ -448,66 +444,6 @@ pub async fn warm_stories(db: &Db, district: Option<&str>, limit: i64) -> DbResu
     }))
 }
 
-/// Who makes a change.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor {
-    pub kind: ActorKind,
-    pub id: Option<i64>,
-}
-
-impl Actor {
-    pub const WORKER: Actor = Actor { kind: ActorKind::Worker, id: None };
-    pub const SYSTEM: Actor = Actor { kind: ActorKind::System, id: None };
-    pub fn volunteer(id: i64) -> Actor {
-        Actor { kind: ActorKind::Volunteer, id: Some(id) }
-    }
-    pub fn staff(id: i64) -> Actor {
-        Actor { kind: ActorKind::Staff, id: Some(id) }
-    }
-}
-
-/// Why a change did not happen. Nothing was changed.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Refused {
-    /// The wish is no longer where the move starts (someone else was quicker).
-    NotFrom(WishStatus),
-    /// The volunteer already holds as many claims as allowed.
-    ClaimLimit,
-    /// Only the claimer (or staff) may do this.
-    NotYours,
-    NoSuchWish,
-}
-
-/// A change to make, with what it needs.
-#[derive(Debug, Clone)]
-pub enum Change {
-    Approve { what: String, why: String },
-    Reject { reason: String },
-    Claim { limit: i64 },
-    Release,
-    Lapse,
-    Fulfil { note: String, by_staff: bool },
-    Withdraw,
-    Expire,
-    Reopen,
-}
-
-impl Change {
-    fn mv(&self) -> Move {
-        match self {
-            Change::Approve { .. } => Move::Approve,
-            Change::Reject { .. } => Move::Reject,
-            Change::Claim { .. } => Move::Claim,
-            Change::Release => Move::Release,
-            Change::Lapse => Move::Lapse,
-            Change::Fulfil { .. } => Move::Fulfil,
-            Change::Withdraw => Move::Withdraw,
-            Change::Expire => Move::Expire,
-            Change::Reopen => Move::Reopen,
-        }
-    }
-}
-
 /// Applies one change to one wish: the status moves only from the status
 /// read in this transaction (a conditional update), the claimer's counter
 /// moves with it, and the event is written beside it.
@@ -518,21 +454,19 @@ pub async fn change(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> DbResult<Result<WishStatus, Refused>> {
-    let mv = change.mv();
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let current: Option<(String, Option<i64>, String, String)> = sqlx::query_as(
             "SELECT status, claimed_by, what, why FROM wishes WHERE id = $1",
         ).bind(wish_id).fetch_optional(&mut *tx).await?;
-        let Some((status, claimer, old_what, old_why)) = current else { return Ok(Err(Refused::NoSuchWish)) };
-        let from = WishStatus::parse(&status).unwrap_or(WishStatus::Pending);
-        let Some(to) = mv.from(from) else { return Ok(Err(Refused::NotFrom(from))) };
-        // Only the claimer releases; the claimer or staff fulfil.
-        match change {
-            Change::Release if claimer != actor.id => return Ok(Err(Refused::NotYours)),
-            Change::Fulfil { by_staff: false, .. } if claimer != actor.id => return Ok(Err(Refused::NotYours)),
-            _ => {}
-        }
+        let Some((status, claimer, what, why)) = current else { return Ok(Err(Refused::NoSuchWish)) };
+        let status = WishStatus::parse(&status).unwrap_or(WishStatus::Pending);
+        let current = Current { status, claimer, what, why };
+        let plan = match decide(&current, actor, change) {
+            Ok(plan) => plan,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let (from, to) = (plan.from, plan.to);
         let closes = to.is_closed();
         let reopens = to == WishStatus::Open;
         let moved = match change {
@@ -582,16 +516,9 @@ pub async fn change(
             sqlx::query("UPDATE users SET open_claims = open_claims - 1 WHERE id = $1 AND open_claims > 0")
                 .bind(claimer).execute(&mut *tx).await?;
         }
-        let (note, public) = match change {
-            Change::Reject { reason } => (reason.clone(), true),
-            Change::Fulfil { note, .. } => (note.clone(), true),
-            Change::Approve { what, why } if *what != old_what || *why != old_why => {
-                (format!("{old_what}\n{old_why}"), false)
-            }
-            _ => (String::new(), false),
-        };
         sqlx::query(EVENT).bind(wish_id).bind(now).bind(actor.kind.code()).bind(actor.id)
-            .bind(from.code()).bind(to.code()).bind(&note).bind(public).execute(&mut *tx).await?;
+            .bind(from.code()).bind(to.code()).bind(&plan.note).bind(plan.public_note)
+            .execute(&mut *tx).await?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Ok(to))

@@ -321,6 +321,196 @@ pub fn mask_phones(text: &str) -> String {
     out
 }
 
+/// Who makes a change.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub id: Option<i64>,
+}
+
+impl Actor {
+    pub const WORKER: Actor = Actor { kind: ActorKind::Worker, id: None };
+    pub const SYSTEM: Actor = Actor { kind: ActorKind::System, id: None };
+    pub fn volunteer(id: i64) -> Actor {
+        Actor { kind: ActorKind::Volunteer, id: Some(id) }
+    }
+    pub fn staff(id: i64) -> Actor {
+        Actor { kind: ActorKind::Staff, id: Some(id) }
+    }
+}
+
+/// Why a change did not happen. Nothing was changed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The wish is no longer where the move starts (someone else was quicker).
+    NotFrom(WishStatus),
+    /// The volunteer already holds as many claims as allowed.
+    ClaimLimit,
+    /// Only the claimer (or staff) may do this.
+    NotYours,
+    NoSuchWish,
+}
+
+/// A change to make, with what it needs.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Approve { what: String, why: String },
+    Reject { reason: String },
+    Claim { limit: i64 },
+    Release,
+    Lapse,
+    Fulfil { note: String, by_staff: bool },
+    Withdraw,
+    Expire,
+    Reopen,
+}
+
+impl Change {
+    pub fn mv(&self) -> Move {
+        match self {
+            Change::Approve { .. } => Move::Approve,
+            Change::Reject { .. } => Move::Reject,
+            Change::Claim { .. } => Move::Claim,
+            Change::Release => Move::Release,
+            Change::Lapse => Move::Lapse,
+            Change::Fulfil { .. } => Move::Fulfil,
+            Change::Withdraw => Move::Withdraw,
+            Change::Expire => Move::Expire,
+            Change::Reopen => Move::Reopen,
+        }
+    }
+}
+
+/// A wish as it is, as far as deciding a change needs to know.
+#[derive(Debug, Clone)]
+pub struct Current {
+    pub status: WishStatus,
+    pub claimer: Option<i64>,
+    pub what: String,
+    pub why: String,
+}
+
+/// What an allowed change comes to: the status it moves from and to, and
+/// the note of its event (shown beyond staff only when `public_note`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub from: WishStatus,
+    pub to: WishStatus,
+    pub note: String,
+    pub public_note: bool,
+}
+
+/// Decides a change to a wish: the one place for who may do what. The
+/// move must be allowed from the wish's status; only the claimer releases
+/// it, and only the claimer or the station's staff fulfil it. A rejection
+/// reason and a fulfilment note are public; a privacy edit keeps the
+/// original text in a staff-only note.
+pub fn decide(current: &Current, actor: Actor, change: &Change) -> Result<Plan, Refused> {
+    let from = current.status;
+    let to = change.mv().from(from).ok_or(Refused::NotFrom(from))?;
+    let theirs = current.claimer.is_some() && current.claimer == actor.id;
+    match change {
+        Change::Release if !theirs => return Err(Refused::NotYours),
+        Change::Fulfil { by_staff: false, .. } if !theirs => return Err(Refused::NotYours),
+        _ => {}
+    }
+    let (note, public_note) = match change {
+        Change::Reject { reason } => (reason.clone(), true),
+        Change::Fulfil { note, .. } => (note.clone(), true),
+        Change::Approve { what, why } if *what != current.what || *why != current.why => {
+            (format!("{}\n{}", current.what, current.why), false)
+        }
+        _ => (String::new(), false),
+    };
+    Ok(Plan { from, to, note, public_note })
+}
+
+/// A love station as posting needs it.
+#[derive(Debug, Clone)]
+pub struct Station {
+    pub id: i64,
+    /// The stable code printed on its poster.
+    pub code: String,
+    pub open: bool,
+}
+
+/// One post in a batch, with the quota (per address and window) it
+/// counts against.
+#[derive(Debug, Clone)]
+pub struct Candidate<'a, K> {
+    pub quota: K,
+    pub limit: i64,
+    /// The station as the form named it: its code or its id.
+    pub station: &'a str,
+    pub phone: Option<&'a str>,
+    pub what: &'a str,
+}
+
+/// What becomes of one post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostDecision {
+    Post {
+        station_id: i64,
+    },
+    /// Its address has posted its limit in this window.
+    Throttled,
+    UnknownStation,
+    ClosedStation,
+    /// The same phone posted the same wish within a day: that wish.
+    Duplicate(i64),
+    /// The same as post number `.0` of this batch (which is posted).
+    SameAsInBatch(usize),
+}
+
+/// Decides a batch of posts, in order, from the facts read for it: how
+/// much of each quota was used before (`used`), the stations named, and
+/// the same-day wishes of the phones in it (`earlier`, by phone and
+/// text). A post counts against its quota only when it is posted; a
+/// repeat within the batch points at the first.
+pub fn decide_posts<K: Eq + std::hash::Hash + Clone>(
+    posts: &[Candidate<'_, K>],
+    used: &std::collections::HashMap<K, i64>,
+    stations: &[Station],
+    earlier: &std::collections::HashMap<(String, String), i64>,
+) -> Vec<PostDecision> {
+    let mut used = used.clone();
+    let mut in_batch: std::collections::HashMap<(String, String), usize> = Default::default();
+    let mut out = Vec::with_capacity(posts.len());
+    for (i, post) in posts.iter().enumerate() {
+        let so_far = used.get(&post.quota).copied().unwrap_or(0);
+        if so_far >= post.limit {
+            out.push(PostDecision::Throttled);
+            continue;
+        }
+        let station = stations
+            .iter()
+            .find(|s| s.code == post.station || post.station.parse::<i64>().ok() == Some(s.id));
+        let Some(station) = station else {
+            out.push(PostDecision::UnknownStation);
+            continue;
+        };
+        if !station.open {
+            out.push(PostDecision::ClosedStation);
+            continue;
+        }
+        if let Some(phone) = post.phone {
+            let same = (phone.to_owned(), post.what.to_owned());
+            if let Some(id) = earlier.get(&same) {
+                out.push(PostDecision::Duplicate(*id));
+                continue;
+            }
+            if let Some(&first) = in_batch.get(&same) {
+                out.push(PostDecision::SameAsInBatch(first));
+                continue;
+            }
+            in_batch.insert(same, i);
+        }
+        used.insert(post.quota.clone(), so_far + 1);
+        out.push(PostDecision::Post { station_id: station.id });
+    }
+    out
+}
+
 /// The wish form as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct WishInput {
@@ -457,6 +647,111 @@ mod tests {
         let a = TrackingCode::generate();
         let b = TrackingCode::generate();
         assert_ne!(a, b);
+    }
+
+    fn wish(status: WishStatus, claimer: Option<i64>) -> Current {
+        Current { status, claimer, what: "一双手套".into(), why: "冷".into() }
+    }
+
+    #[test]
+    fn only_the_claimer_releases_and_the_claimer_or_staff_fulfil() {
+        use WishStatus::*;
+        let claimed = wish(Claimed, Some(7));
+        let fulfil = |by_staff| Change::Fulfil { note: "送到了".into(), by_staff };
+        assert_eq!(decide(&claimed, Actor::volunteer(7), &Change::Release).unwrap().to, Open);
+        assert_eq!(decide(&claimed, Actor::volunteer(8), &Change::Release), Err(Refused::NotYours));
+        assert_eq!(decide(&claimed, Actor::staff(9), &Change::Release), Err(Refused::NotYours));
+        let done = decide(&claimed, Actor::volunteer(7), &fulfil(false)).unwrap();
+        assert_eq!((done.to, done.note.as_str(), done.public_note), (Fulfilled, "送到了", true));
+        assert_eq!(decide(&claimed, Actor::volunteer(8), &fulfil(false)), Err(Refused::NotYours));
+        assert!(decide(&claimed, Actor::staff(9), &fulfil(true)).is_ok(), "staff fulfil");
+        // Nobody is the claimer of an unclaimed wish, not even "no one".
+        let open = wish(Open, None);
+        assert_eq!(decide(&open, Actor::WORKER, &Change::Release), Err(Refused::NotFrom(Open)));
+        assert_eq!(
+            decide(&wish(Claimed, None), Actor::WORKER, &Change::Release),
+            Err(Refused::NotYours)
+        );
+    }
+
+    #[test]
+    fn moves_follow_the_diagram_and_notes_go_where_they_belong() {
+        use WishStatus::*;
+        let pending = wish(Pending, None);
+        let approve = |what: &str| Change::Approve { what: what.into(), why: "冷".into() };
+        let same = decide(&pending, Actor::staff(1), &approve("一双手套")).unwrap();
+        assert_eq!((same.to, same.note.as_str()), (Open, ""), "no edit, no note");
+        let edited = decide(&pending, Actor::staff(1), &approve("手套")).unwrap();
+        assert_eq!((edited.note.as_str(), edited.public_note), ("一双手套\n冷", false));
+        let reject = Change::Reject { reason: "重复了".into() };
+        let rejected = decide(&pending, Actor::staff(1), &reject).unwrap();
+        assert_eq!((rejected.to, rejected.public_note), (Rejected, true));
+        assert_eq!(
+            decide(&wish(Open, None), Actor::volunteer(2), &Change::Claim { limit: 3 }).unwrap().to,
+            Claimed
+        );
+        for (status, change) in [
+            (Pending, Change::Claim { limit: 3 }),
+            (Claimed, Change::Claim { limit: 3 }),
+            (Open, Change::Reopen),
+            (Fulfilled, Change::Withdraw),
+            (Withdrawn, approve("x")),
+        ] {
+            let refused = decide(&wish(status, Some(2)), Actor::volunteer(2), &change);
+            assert_eq!(refused, Err(Refused::NotFrom(status)), "{change:?} from {status:?}");
+        }
+        assert_eq!(
+            decide(&wish(Claimed, Some(2)), Actor::SYSTEM, &Change::Lapse).unwrap().to,
+            Open
+        );
+        assert_eq!(
+            decide(&wish(Expired, None), Actor::staff(1), &Change::Reopen).unwrap().to,
+            Open
+        );
+        assert_eq!(
+            decide(&wish(Claimed, Some(2)), Actor::WORKER, &Change::Withdraw).unwrap().to,
+            Withdrawn
+        );
+    }
+
+    #[test]
+    fn a_batch_of_posts_keeps_quotas_stations_and_the_duplicate_rule() {
+        use std::collections::HashMap;
+        let stations = [
+            Station { id: 1, code: "a".into(), open: true },
+            Station { id: 2, code: "b".into(), open: false },
+        ];
+        let post = |quota: &'static str, station: &'static str, phone, what| Candidate {
+            quota,
+            limit: 2,
+            station,
+            phone,
+            what,
+        };
+        let posts = [
+            post("x", "a", Some("13800000000"), "手套"),
+            post("x", "1", Some("13800000000"), "手套"),
+            post("x", "a", None, "围巾"),
+            post("x", "a", None, "帽子"),
+            post("y", "b", None, "帽子"),
+            post("y", "zz", None, "帽子"),
+            post("y", "a", Some("13900000000"), "热水"),
+        ];
+        let used = HashMap::from([("y", 1)]);
+        let earlier = HashMap::from([(("13900000000".to_owned(), "热水".to_owned()), 41)]);
+        assert_eq!(
+            decide_posts(&posts, &used, &stations, &earlier),
+            [
+                PostDecision::Post { station_id: 1 },
+                PostDecision::SameAsInBatch(0),
+                PostDecision::Post { station_id: 1 },
+                PostDecision::Throttled,
+                PostDecision::ClosedStation,
+                PostDecision::UnknownStation,
+                PostDecision::Duplicate(41),
+            ],
+            "a repeat does not use the quota; the third new post of x is over its 2"
+        );
     }
 
     #[test]

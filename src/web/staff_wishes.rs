@@ -14,8 +14,9 @@ use super::params::Id;
 use super::wishes::{TimelineEntry, WishView};
 use super::{AppError, Ctx, no_store, render_with_status, see_other};
 use crate::db;
-use crate::db::wishes::{Actor, Change, Refused, WishRow};
+use crate::db::wishes::WishRow;
 use crate::domain::FormErrors;
+use crate::domain::wish::{Actor, Change, Refused};
 use crate::domain::wish::{NOTE_MAX, TrackingCode, WHAT_MAX, WHAT_MIN, WHY_MAX, WishStatus};
 use crate::web::AppState;
 

@@ -13,10 +13,11 @@ use super::params::Id;
 use super::view::PlaceView;
 use super::{AppError, Ctx, no_store, render_with_status, see_other, throttle};
 use crate::db;
-use crate::db::wishes::{Actor, Change, Posted, Refused, WishRow};
+use crate::db::wishes::{Posted, WishRow};
 use crate::domain::format::{age, count_label, moment};
 use crate::domain::wish::{
-    ActorKind, NOTE_MAX, Occupation, THANKS_MAX, TrackingCode, WishInput, WishStatus, mask_phones,
+    Actor, ActorKind, Change, NOTE_MAX, Occupation, Refused, THANKS_MAX, TrackingCode, WishInput,
+    WishStatus, mask_phones,
 };
 use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
