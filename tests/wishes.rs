@@ -22,7 +22,56 @@ on_both_databases!(
     posting_rate_limit with |s| s.wishes_per_hour = 2,
     lookup_limit with |s| s.track_lookups_per_hour = 3,
     simultaneous_posts_keep_the_limit_and_the_duplicate_rule with |s| s.wishes_per_hour = 25,
+    what_staff_do_to_a_wish_is_audited_with_the_change,
 );
+
+/// Every staff action on a wish leaves one audit row, written in the same
+/// transaction as the change: none for a change that did not happen, none
+/// for what the clock or a worker does.
+async fn what_staff_do_to_a_wish_is_audited_with_the_change(app: TestApp) {
+    let keeper = keeper(&app).await;
+    post_wish(&app, "一副护膝", "").await;
+    let id = wish_id_of(&app, "一副护膝").await;
+    let audited = |action: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let sql: &'static str = Box::leak(
+                format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND object = 'wish:{id}'")
+                    .into_boxed_str(),
+            );
+            count(&db, sql).await
+        }
+    };
+    approve(&keeper, id, "一副护膝").await;
+    assert_eq!(audited("wish.approve").await, 1);
+    // Approving again changes nothing, and records nothing.
+    keeper
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/approve"),
+            &[("what", "一副护膝"), ("why", "")],
+        )
+        .await;
+    assert_eq!(audited("wish.approve").await, 1);
+    keeper
+        .post_form(&format!("/staff/wishes/{id}"), &format!("/staff/wishes/{id}/new-code"), &[])
+        .await;
+    assert_eq!(audited("wish.new_code").await, 1);
+    keeper
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/flags"),
+            &[("attended", "1")],
+        )
+        .await;
+    assert_eq!(audited("wish.flags").await, 1);
+    let settings = common::test_settings(String::new());
+    let later = chrono::Utc::now() + chrono::Duration::days(61);
+    linli::startup::maintenance_at(&app.db, &settings, later).await.unwrap();
+    assert_eq!(audited("wish.expire").await, 0, "the clock is not staff");
+    let total = count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'wish.%'").await;
+    assert_eq!(total, 3);
+}
 
 /// Posts a wish as a worker (a fresh browser) and returns the tracking
 /// path the answer redirects to.

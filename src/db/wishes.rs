@@ -9,8 +9,8 @@ use sqlx::FromRow;
 use super::{Arg, BeginWrite, Db, DbError, DbResult, ListQuery, bind_args, on_db};
 use crate::domain::MAX_PAGES;
 use crate::domain::wish::{
-    Actor, Candidate, Change, Current, NewWish, PostDecision, Refused, Station, WishStatus, decide,
-    decide_posts,
+    Actor, ActorKind, Candidate, Change, Current, NewWish, PostDecision, Refused, Station,
+    WishStatus, decide, decide_posts,
 };
 
 const EVENT: &str = "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, to_status, \
@@ -519,6 +519,12 @@ pub async fn change(
         sqlx::query(EVENT).bind(wish_id).bind(now).bind(actor.kind.code()).bind(actor.id)
             .bind(from.code()).bind(to.code()).bind(&plan.note).bind(plan.public_note)
             .execute(&mut *tx).await?;
+        // What staff do is audited in the same transaction as the change.
+        if actor.kind == ActorKind::Staff {
+            sqlx::query(super::audit::AUDIT).bind(now).bind(actor.id)
+                .bind(format!("wish.{}", change.mv().code())).bind(format!("wish:{wish_id}")).bind("")
+                .execute(&mut *tx).await?;
+        }
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Ok(to))
@@ -569,6 +575,8 @@ pub async fn new_code(
             .bind(code_hash).bind(now).bind(wish_id).execute(&mut *tx).await?;
         sqlx::query(EVENT).bind(wish_id).bind(now).bind("staff").bind(staff).bind(&status)
             .bind(&status).bind("new tracking code issued").bind(false).execute(&mut *tx).await?;
+        sqlx::query(super::audit::AUDIT).bind(now).bind(staff).bind("wish.new_code")
+            .bind(format!("wish:{wish_id}")).bind("").execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
     })
@@ -580,6 +588,7 @@ pub async fn set_flags(
     wish_id: i64,
     hide_thanks: Option<bool>,
     attended: bool,
+    staff: i64,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
     on_db!(db, p => {
@@ -589,6 +598,11 @@ pub async fn set_flags(
                  needs_attention = CASE WHEN $2 THEN FALSE ELSE needs_attention END, updated_at = $3 \
              WHERE id = $4",
         ).bind(hide_thanks).bind(attended).bind(now).bind(wish_id).execute(&mut *tx).await?.rows_affected();
+        if n == 1 {
+            let detail = format!("hide_thanks={hide_thanks:?} attended={attended}");
+            sqlx::query(super::audit::AUDIT).bind(now).bind(staff).bind("wish.flags")
+                .bind(format!("wish:{wish_id}")).bind(detail).execute(&mut *tx).await?;
+        }
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(n == 1)

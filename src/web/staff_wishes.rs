@@ -122,16 +122,12 @@ async fn apply(
     me: &CurrentUser,
     id: i64,
     change: Change,
-    action: &str,
     done: &'static str,
 ) -> Result<HttpResponse, AppError> {
     let now = Utc::now();
+    // (The change writes its own audit row, in its transaction.)
     match db::wishes::change(&state.db, id, &change, Actor::staff(me.id), now).await? {
-        Ok(_) => {
-            db::audit::audit(&state.db, Some(me.id), action, &format!("wish:{id}"), "", now)
-                .await?;
-            set_flash(session, done);
-        }
+        Ok(_) => set_flash(session, done),
         Err(Refused::NoSuchWish) => return Err(AppError::NotFound),
         Err(_) => set_flash(session, "flash.wish_moved_on"),
     }
@@ -162,7 +158,7 @@ pub async fn approve(
         return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
     }
     let change = Change::Approve { what: what.to_owned(), why: form.why.trim().to_owned() };
-    apply(&state, &session, &me, id, change, "wish.approve", "flash.wish_approved").await
+    apply(&state, &session, &me, id, change, "flash.wish_approved").await
 }
 
 pub async fn reject(
@@ -185,7 +181,7 @@ pub async fn reject(
         return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
     }
     let change = Change::Reject { reason: reason.to_owned() };
-    apply(&state, &session, &me, id, change, "wish.reject", "flash.wish_rejected").await
+    apply(&state, &session, &me, id, change, "flash.wish_rejected").await
 }
 
 pub async fn reopen(
@@ -194,7 +190,7 @@ pub async fn reopen(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    apply(&state, &session, &me, id, Change::Reopen, "wish.reopen", "flash.wish_reopened").await
+    apply(&state, &session, &me, id, Change::Reopen, "flash.wish_reopened").await
 }
 
 pub async fn new_code(
@@ -210,8 +206,6 @@ pub async fn new_code(
     {
         return Err(AppError::NotFound);
     }
-    db::audit::audit(&state.db, Some(me.id), "wish.new_code", &format!("wish:{id}"), "", now)
-        .await?;
     // Shown once, to read out to the worker; never stored or logged.
     wish_page(ctx, &state, id, None, FormErrors::new(), Some(code.display())).await
 }
@@ -234,12 +228,9 @@ pub async fn flags(
     let now = Utc::now();
     let hide = form.hide_thanks.as_deref().map(|v| v == "1");
     let attended = form.attended.is_some();
-    if !db::wishes::set_flags(&state.db, id, hide, attended, now).await? {
+    if !db::wishes::set_flags(&state.db, id, hide, attended, me.id, now).await? {
         return Err(AppError::NotFound);
     }
-    let detail = format!("hide_thanks={hide:?} attended={attended}");
-    db::audit::audit(&state.db, Some(me.id), "wish.flags", &format!("wish:{id}"), &detail, now)
-        .await?;
     set_flash(&session, "flash.wish_updated");
     Ok(see_other(&format!("/staff/wishes/{id}")))
 }

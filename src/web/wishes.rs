@@ -821,17 +821,6 @@ pub async fn fulfil(
     let change = Change::Fulfil { note: note.to_owned(), by_staff };
     match db::wishes::change(&state.db, id, &change, actor, Utc::now()).await? {
         Ok(_) => {
-            if by_staff {
-                db::audit::audit(
-                    &state.db,
-                    Some(me.id),
-                    "wish.fulfil",
-                    &format!("wish:{id}"),
-                    "",
-                    Utc::now(),
-                )
-                .await?;
-            }
             set_flash(&session, "flash.wish_fulfilled");
             Ok(see_other(&format!("/wishes/{id}")))
         }
