@@ -343,28 +343,24 @@ fn personal(user: &db::accounts::UserRow) -> Personal<'_> {
     }
 }
 
-/// What checking one's own password (to change it, or to delete the
-/// account) came to.
-enum OwnPassword {
-    Right,
-    Wrong,
-    /// Too many wrong tries in this window: a notice saying until when.
-    Throttled(String),
-    Busy,
-}
-
-/// Checks the signed-in user's own password, counted per account like
-/// sign-ins (a success or a busy answer is taken back), so whoever holds a
-/// stolen session cannot guess it without end. An empty one is wrong
-/// without a hash.
-async fn check_own_password(
+/// Checks the signed-in user's own password (to change it, or to delete
+/// the account), counted per account like sign-ins (a success or a busy
+/// answer is taken back), so whoever holds a stolen session cannot guess
+/// it without end; an empty one is wrong without a hash. `None` when it is
+/// right; otherwise the account page saying why: at `field`, in a notice
+/// (too many tries), or as a 503 (busy).
+async fn unless_own_password(
     ctx: &Ctx,
     state: &AppState,
     me: &CurrentUser,
+    field: &'static str,
     password: &str,
-) -> Result<OwnPassword, AppError> {
+) -> Result<Option<HttpResponse>, AppError> {
+    let mut errors = FormErrors::new();
+    let redo = StatusCode::UNPROCESSABLE_ENTITY;
     if password.is_empty() {
-        return Ok(OwnPassword::Wrong);
+        errors.add(field, "form.password.current_wrong");
+        return account_page(ctx.clone(), state, me, errors, None, redo).await.map(Some);
     }
     let settings = &state.settings;
     let counter = throttle::Counter::new(
@@ -376,19 +372,23 @@ async fn check_own_password(
     );
     if !counter.admit(&state.db, settings.login_max_failures).await? {
         let notice = ctx.tf("form.login.throttled", &[("time", &counter.until_label())]);
-        return Ok(OwnPassword::Throttled(notice));
+        return account_page(ctx.clone(), state, me, errors, Some(notice), redo).await.map(Some);
     }
     let creds =
         db::accounts::credentials_by_id(&state.db, me.id).await?.ok_or(AppError::Forbidden)?;
     match state.hashing.verify(password.to_owned(), creds.password_hash).await {
-        Ok(false) => Ok(OwnPassword::Wrong),
         Ok(true) => {
             counter.take_back(&state.db).await?;
-            Ok(OwnPassword::Right)
+            Ok(None)
+        }
+        Ok(false) => {
+            errors.add(field, "form.password.current_wrong");
+            account_page(ctx.clone(), state, me, errors, None, redo).await.map(Some)
         }
         Err(_) => {
             counter.take_back(&state.db).await?;
-            Ok(OwnPassword::Busy)
+            let busy = StatusCode::SERVICE_UNAVAILABLE;
+            account_page(ctx.clone(), state, me, errors, busy_notice(ctx), busy).await.map(Some)
         }
     }
 }
@@ -421,23 +421,15 @@ pub async fn change_password(
     let (Some(new), true) = (new, errors.is_empty()) else {
         return account_page(ctx, &state, &me, errors, None, redo).await;
     };
-    let busy = StatusCode::SERVICE_UNAVAILABLE;
-    match check_own_password(&ctx, &state, &me, &form.current_password).await? {
-        OwnPassword::Right => {}
-        OwnPassword::Wrong => {
-            errors.add("current_password", "form.password.current_wrong");
-            return account_page(ctx, &state, &me, errors, None, redo).await;
-        }
-        OwnPassword::Throttled(notice) => {
-            return account_page(ctx, &state, &me, errors, Some(notice), redo).await;
-        }
-        OwnPassword::Busy => {
-            return account_page(ctx.clone(), &state, &me, errors, busy_notice(&ctx), busy).await;
-        }
+    if let Some(refused) =
+        unless_own_password(&ctx, &state, &me, "current_password", &form.current_password).await?
+    {
+        return Ok(refused);
     }
     let hashed = match state.hashing.hash(new.expose().to_owned()).await {
         Ok(h) => h,
         Err(HashError::Busy(_)) => {
+            let busy = StatusCode::SERVICE_UNAVAILABLE;
             return account_page(ctx.clone(), &state, &me, errors, busy_notice(&ctx), busy).await;
         }
         Err(e) => return Err(AppError::Internal(e.into())),
@@ -496,21 +488,10 @@ pub async fn delete(
     me: CurrentUser,
     form: web::Form<DeleteInput>,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = FormErrors::new();
-    let redo = StatusCode::UNPROCESSABLE_ENTITY;
-    match check_own_password(&ctx, &state, &me, &form.confirm_password).await? {
-        OwnPassword::Right => {}
-        OwnPassword::Wrong => {
-            errors.add("confirm_password", "form.password.current_wrong");
-            return account_page(ctx, &state, &me, errors, None, redo).await;
-        }
-        OwnPassword::Throttled(notice) => {
-            return account_page(ctx, &state, &me, errors, Some(notice), redo).await;
-        }
-        OwnPassword::Busy => {
-            let busy = StatusCode::SERVICE_UNAVAILABLE;
-            return account_page(ctx.clone(), &state, &me, errors, busy_notice(&ctx), busy).await;
-        }
+    if let Some(refused) =
+        unless_own_password(&ctx, &state, &me, "confirm_password", &form.confirm_password).await?
+    {
+        return Ok(refused);
     }
     db::accounts::delete_account(&state.db, me.id, Utc::now()).await?;
     auth::forget(&session);
