@@ -143,23 +143,24 @@ async fn a_thousand_claims_on_two_server_processes_sharing_postgresql() {
 /// on both databases, on the medium dataset (after ANALYZE).
 async fn hot_queries_use_their_indexes(app: TestApp) {
     use linli::db::explain;
-    use linli::db::wishes::{WallFilter, wall_query};
+    use linli::db::wishes::wall_query;
     use linli::db::workshops::list_query;
+    use linli::domain::wish::Wall;
     use linli::domain::workshop::{Listing, Sort};
 
     generate(&app.db, Scale::MEDIUM, chrono::Utc::now()).await.unwrap();
     let today = linli::domain::format::today();
     let station = app.place_id("gen-station-7").await;
     let mut cases: Vec<(String, linli::db::ListQuery, &str)> = vec![
-        ("wall".into(), wall_query(&WallFilter::default()), "wishes_wall"),
+        ("wall".into(), wall_query(&Wall::default()), "wishes_wall"),
         (
             "wall by district".into(),
-            wall_query(&WallFilter { district: Some("tonglu".into()), ..WallFilter::default() }),
+            wall_query(&Wall { district: Some("tonglu".into()), ..Wall::default() }),
             "wishes_wall",
         ),
         (
             "wall by station".into(),
-            wall_query(&WallFilter { station: Some(station), ..WallFilter::default() }),
+            wall_query(&Wall { station: Some(station), ..Wall::default() }),
             "wishes_station",
         ),
     ];

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::audit::{self, write_audit};
 use super::sessions::Ending;
 use super::{BeginWrite, Db, DbError, DbResult, on_db};
 use crate::domain::account::{Login, NewVolunteer};
@@ -115,9 +116,7 @@ pub async fn create_volunteer(
             else if is_unique_violation(&e, "email") { CreateError::EmailTaken }
             else { CreateError::Db(e.into()) }
         })?;
-        sqlx::query(super::audit::AUDIT).bind(now).bind(id).bind("account.register")
-            .bind(format!("user:{id}")).bind("")
-            .execute(&mut *tx).await.map_err(DbError::from)?;
+        write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(id), action: "account.register", object: format!("user:{id}"), detail: String::new() }).map_err(DbError::from)?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(id)
     })
@@ -178,8 +177,7 @@ pub async fn set_password_hash(
             .bind(hash).bind(now).bind(id).execute(&mut *tx).await?;
         if let Some(keep) = ending.keep() {
             sqlx::query(super::sessions::END_OTHERS).bind(id).bind(keep).execute(&mut *tx).await?;
-            sqlx::query(super::audit::AUDIT).bind(now).bind(id).bind("account.password_changed")
-                .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
+            write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(id), action: "account.password_changed", object: format!("user:{id}"), detail: String::new() })?;
         }
         tx.commit().await?;
         Ok(())
@@ -237,8 +235,7 @@ pub async fn delete_account(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<()
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query(super::sessions::END_OTHERS).bind(id).bind(0i64).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query(super::audit::AUDIT).bind(now).bind(id).bind("account.deleted")
-            .bind(format!("user:{id}")).bind("").execute(&mut *tx).await?;
+        write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(id), action: "account.deleted", object: format!("user:{id}"), detail: String::new() })?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
@@ -297,10 +294,7 @@ pub async fn grant(
         .execute(&mut *tx).await.map_err(DbError::from)?
         .rows_affected() == 1;
         if added {
-            sqlx::query(super::audit::AUDIT).bind(now).bind(by).bind("role.grant")
-                .bind(format!("user:{user_id}"))
-                .bind(format!("{} {}", role.kind().code(), role.scope()))
-                .execute(&mut *tx).await.map_err(DbError::from)?;
+            write_audit!(&mut *tx, &audit::Entry { at: now, actor: by, action: "role.grant", object: format!("user:{user_id}"), detail: format!("{} {}", role.kind().code(), role.scope()) }).map_err(DbError::from)?;
         }
         tx.commit().await.map_err(DbError::from)?;
         Ok(added)
@@ -328,10 +322,7 @@ pub async fn revoke(
                 sqlx::query(super::sessions::END_OTHERS).bind(user_id).bind(keep)
                     .execute(&mut *tx).await?;
             }
-            sqlx::query(super::audit::AUDIT).bind(now).bind(by).bind("role.revoke")
-                .bind(format!("user:{user_id}"))
-                .bind(format!("{} {}", role.kind().code(), role.scope()))
-                .execute(&mut *tx).await?;
+            write_audit!(&mut *tx, &audit::Entry { at: now, actor: by, action: "role.revoke", object: format!("user:{user_id}"), detail: format!("{} {}", role.kind().code(), role.scope()) })?;
         }
         tx.commit().await?;
         Ok(removed)
@@ -431,8 +422,7 @@ pub async fn create_reset(
         )
         .bind(user_id).bind(token_hash).bind(by).bind(now).bind(expires)
         .execute(&mut *tx).await?;
-        sqlx::query(super::audit::AUDIT).bind(now).bind(by).bind("account.reset_issued")
-            .bind(format!("user:{user_id}")).bind("").execute(&mut *tx).await?;
+        write_audit!(&mut *tx, &audit::Entry { at: now, actor: by, action: "account.reset_issued", object: format!("user:{user_id}"), detail: String::new() })?;
         tx.commit().await?;
         Ok(())
     })
@@ -467,8 +457,7 @@ pub async fn use_reset(
         )
         .bind(new_hash).bind(now).bind(user_id).execute(&mut *tx).await?;
         sqlx::query(super::sessions::END_OTHERS).bind(user_id).bind(0i64).execute(&mut *tx).await?;
-        sqlx::query(super::audit::AUDIT).bind(now).bind(user_id).bind("account.reset_used")
-            .bind(format!("user:{user_id}")).bind("").execute(&mut *tx).await?;
+        write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(user_id), action: "account.reset_used", object: format!("user:{user_id}"), detail: String::new() })?;
         tx.commit().await?;
         Ok(Some(user_id))
     })

@@ -9,9 +9,39 @@ use sqlx::FromRow;
 use super::{Db, DbResult, on_db};
 
 /// Inserts one audit row: `$1` at, `$2` actor, `$3` action, `$4` object,
-/// `$5` detail.
+/// `$5` detail. Bound only by [`write_audit!`].
 pub(crate) const AUDIT: &str =
     "INSERT INTO audit_log (at, actor_id, action, object, detail) VALUES ($1, $2, $3, $4, $5)";
+
+/// One audit row: who did what to which object, never a secret.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry<'a> {
+    pub at: DateTime<Utc>,
+    pub actor: Option<i64>,
+    /// A fixed code such as `role.grant` or `wish.approve`.
+    pub action: &'a str,
+    /// `user:12`, `wish:7`, `workshop:slug`.
+    pub object: String,
+    pub detail: String,
+}
+
+/// Writes an [`Entry`] through `$exec` (a pool, or `&mut *tx` to write it
+/// inside the change it records). The one place an audit row is bound.
+macro_rules! write_audit {
+    ($exec:expr, $entry:expr) => {{
+        let e: &$crate::db::audit::Entry<'_> = $entry;
+        sqlx::query($crate::db::audit::AUDIT)
+            .bind(e.at)
+            .bind(e.actor)
+            .bind(e.action)
+            .bind(&e.object)
+            .bind(&e.detail)
+            .execute($exec)
+            .await
+            .map(drop)
+    }};
+}
+pub(crate) use write_audit;
 
 /// Records something that happened, outside any other change.
 pub async fn audit(
@@ -22,10 +52,9 @@ pub async fn audit(
     detail: &str,
     now: DateTime<Utc>,
 ) -> DbResult<()> {
-    on_db!(db, p => {
-        sqlx::query(AUDIT).bind(now).bind(actor).bind(action).bind(object).bind(detail)
-            .execute(p).await?;
-    });
+    let entry =
+        Entry { at: now, actor, action, object: object.to_owned(), detail: detail.to_owned() };
+    on_db!(db, p => write_audit!(p, &entry)?);
     Ok(())
 }
 

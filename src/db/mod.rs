@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod districts;
+pub(crate) mod events;
 pub mod generate;
 pub mod places;
 pub mod seed;

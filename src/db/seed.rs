@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 
+use super::events::{NewEvent, insert_event};
 use super::{BeginWrite, Db, DbResult, on_db};
 use crate::seed::SeedFile;
 
@@ -209,12 +210,10 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
                         ("volunteer", Some("claimed"), "fulfilled", w.fulfil_note.as_str(), true),
                         ("worker", Some("fulfilled"), "fulfilled", "arrived", false),
                     ] {
-                        sqlx::query(
-                            "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, \
-                                 to_status, note, public_note) VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)",
-                        )
-                        .bind(id).bind(now).bind(kind).bind(from).bind(to).bind(note).bind(public)
-                        .execute(&mut *tx).await?;
+                        insert_event!(&mut *tx, &NewEvent {
+                            wish_id: id, at: now, actor_kind: kind, actor_id: None,
+                            from, to, note, public_note: public,
+                        })?;
                     }
                 }
             }

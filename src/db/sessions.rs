@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::audit::{self, write_audit};
 use super::{BeginWrite, Db, DbResult, on_db};
 use crate::domain::Grants;
 
@@ -128,9 +129,7 @@ pub async fn end_others(db: &Db, user_id: i64, keep: i64, now: DateTime<Utc>) ->
         let mut tx = p.begin_write().await?;
         let n = sqlx::query(END_OTHERS).bind(user_id).bind(keep)
             .execute(&mut *tx).await?.rows_affected();
-        sqlx::query(super::audit::AUDIT).bind(now).bind(user_id)
-            .bind("account.signed_out_everywhere").bind(format!("user:{user_id}")).bind("")
-            .execute(&mut *tx).await?;
+        write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(user_id), action: "account.signed_out_everywhere", object: format!("user:{user_id}"), detail: String::new() })?;
         tx.commit().await?;
         Ok(n)
     })

@@ -6,15 +6,14 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::audit::{self, write_audit};
+use super::events::{EVENT_INSERT, NewEvent, bind_event, insert_event};
 use super::{Arg, BeginWrite, Db, DbError, DbResult, ListQuery, bind_args, on_db};
 use crate::domain::MAX_PAGES;
 use crate::domain::wish::{
-    Actor, ActorKind, Candidate, Change, Current, NewWish, PostDecision, Refused, Station,
-    WishStatus, decide, decide_posts,
+    Actor, ActorKind, Candidate, Change, Confirmation, Current, Flags, NewWish, PostDecision,
+    Refused, Station, Wall, WishStatus, decide, decide_posts,
 };
-
-const EVENT: &str = "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, to_status, \
-     note, public_note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 #[derive(Debug, Clone, FromRow)]
 pub struct WishRow {
@@ -269,15 +268,12 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
                 new_ids.insert(hash, id);
             }
         }
-        const EVENTS: &str = "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, \
-             to_status, note, public_note)";
         for chunk in accepted.chunks(100) {
-            let sql = super::insert_sql(EVENTS, 8, chunk.len());
+            let sql = super::insert_sql(EVENT_INSERT, 8, chunk.len());
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for &(i, _) in chunk {
-                let id = new_ids.get(&posts[i].code_hash).copied().unwrap_or_default();
-                q = q.bind(id).bind(posts[i].now).bind("worker").bind(None::<i64>).bind(None::<String>)
-                    .bind("pending").bind("").bind(false);
+                let wish_id = new_ids.get(&posts[i].code_hash).copied().unwrap_or_default();
+                q = bind_event!(q, &NewEvent::posted(wish_id, posts[i].now));
             }
             q.execute(&mut *tx).await?;
         }
@@ -321,14 +317,6 @@ pub async fn events(db: &Db, wish_id: i64) -> DbResult<Vec<EventRow>> {
     ).bind(wish_id).fetch_all(p).await?))
 }
 
-/// Filters of the wish wall.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WallFilter {
-    pub district: Option<String>,
-    pub station: Option<i64>,
-    pub occupation: Option<String>,
-}
-
 pub const WALL_PAGE: i64 = 20;
 
 pub struct WallPage {
@@ -341,8 +329,9 @@ pub struct WallPage {
     pub pages: i64,
 }
 
-/// Open wishes, newest first (by when they last opened).
-pub async fn wall(db: &Db, f: &WallFilter, page: i64) -> DbResult<WallPage> {
+/// Open wishes, newest first (by when they last opened), on the page
+/// `f.page` asks for (or the last one).
+pub async fn wall(db: &Db, f: &Wall) -> DbResult<WallPage> {
     let query = wall_query(f);
     let cap = MAX_PAGES * WALL_PAGE;
     let total: i64 = on_db!(db, p => {
@@ -351,7 +340,7 @@ pub async fn wall(db: &Db, f: &WallFilter, page: i64) -> DbResult<WallPage> {
     });
     let (total, more) = (total.min(cap), total > cap);
     let pages = ((total + WALL_PAGE - 1) / WALL_PAGE).max(1);
-    let page = page.clamp(1, pages);
+    let page = f.page.clamp(1, pages);
     let sql = format!("{} OFFSET {}", query.rows, (page - 1) * WALL_PAGE);
     let rows = on_db!(db, p => {
         let q = sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql.clone()));
@@ -363,7 +352,7 @@ pub async fn wall(db: &Db, f: &WallFilter, page: i64) -> DbResult<WallPage> {
 /// The wall's SQL for these filters (also what the plan test explains).
 /// It walks `wishes_wall` (or `wishes_station`) in order and stops after
 /// a page, however many wishes there are.
-pub fn wall_query(f: &WallFilter) -> ListQuery {
+pub fn wall_query(f: &Wall) -> ListQuery {
     let mut filter = String::from(" WHERE w.status = 'open'");
     let mut args = Vec::new();
     if let Some(d) = &f.district {
@@ -377,8 +366,8 @@ pub fn wall_query(f: &WallFilter) -> ListQuery {
             args.len()
         ));
     }
-    if let Some(o) = &f.occupation {
-        args.push(Arg::Text(o.clone()));
+    if let Some(o) = f.occupation {
+        args.push(Arg::Text(o.code().to_owned()));
         filter.push_str(&format!(" AND w.occupation = ${}", args.len()));
     }
     if let Some(s) = f.station {
@@ -516,14 +505,13 @@ pub async fn change(
             sqlx::query("UPDATE users SET open_claims = open_claims - 1 WHERE id = $1 AND open_claims > 0")
                 .bind(claimer).execute(&mut *tx).await?;
         }
-        sqlx::query(EVENT).bind(wish_id).bind(now).bind(actor.kind.code()).bind(actor.id)
-            .bind(from.code()).bind(to.code()).bind(&plan.note).bind(plan.public_note)
-            .execute(&mut *tx).await?;
+        insert_event!(&mut *tx, &NewEvent {
+            wish_id, at: now, actor_kind: actor.kind.code(), actor_id: actor.id,
+            from: Some(from.code()), to: to.code(), note: &plan.note, public_note: plan.public_note,
+        })?;
         // What staff do is audited in the same transaction as the change.
         if actor.kind == ActorKind::Staff {
-            sqlx::query(super::audit::AUDIT).bind(now).bind(actor.id)
-                .bind(format!("wish.{}", change.mv().code())).bind(format!("wish:{wish_id}")).bind("")
-                .execute(&mut *tx).await?;
+            write_audit!(&mut *tx, &audit::Entry { at: now, actor: actor.id, action: &format!("wish.{}", change.mv().code()), object: format!("wish:{wish_id}"), detail: String::new() })?;
         }
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -536,10 +524,10 @@ pub async fn change(
 pub async fn confirm(
     db: &Db,
     wish_id: i64,
-    arrived: bool,
-    thanks: Option<&str>,
+    said: &Confirmation,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
+    let (arrived, thanks) = (said.arrived, said.thanks.as_deref());
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query(
@@ -549,8 +537,11 @@ pub async fn confirm(
          .execute(&mut *tx).await?.rows_affected();
         if n == 1 {
             let note = if arrived { "arrived" } else { "not arrived" };
-            sqlx::query(EVENT).bind(wish_id).bind(now).bind("worker").bind(None::<i64>)
-                .bind("fulfilled").bind("fulfilled").bind(note).bind(false).execute(&mut *tx).await?;
+            let fulfilled = WishStatus::Fulfilled.code();
+            insert_event!(&mut *tx, &NewEvent {
+                wish_id, at: now, actor_kind: ActorKind::Worker.code(), actor_id: None,
+                from: Some(fulfilled), to: fulfilled, note, public_note: false,
+            })?;
             sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -573,10 +564,11 @@ pub async fn new_code(
         let Some(status) = status else { return Ok(false) };
         sqlx::query("UPDATE wishes SET code_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(code_hash).bind(now).bind(wish_id).execute(&mut *tx).await?;
-        sqlx::query(EVENT).bind(wish_id).bind(now).bind("staff").bind(staff).bind(&status)
-            .bind(&status).bind("new tracking code issued").bind(false).execute(&mut *tx).await?;
-        sqlx::query(super::audit::AUDIT).bind(now).bind(staff).bind("wish.new_code")
-            .bind(format!("wish:{wish_id}")).bind("").execute(&mut *tx).await?;
+        insert_event!(&mut *tx, &NewEvent {
+            wish_id, at: now, actor_kind: ActorKind::Staff.code(), actor_id: Some(staff),
+            from: Some(&status), to: &status, note: "new tracking code issued", public_note: false,
+        })?;
+        write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(staff), action: "wish.new_code", object: format!("wish:{wish_id}"), detail: String::new() })?;
         tx.commit().await?;
         Ok(true)
     })
@@ -586,8 +578,7 @@ pub async fn new_code(
 pub async fn set_flags(
     db: &Db,
     wish_id: i64,
-    hide_thanks: Option<bool>,
-    attended: bool,
+    flags: Flags,
     staff: i64,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
@@ -597,11 +588,10 @@ pub async fn set_flags(
             "UPDATE wishes SET thanks_hidden = COALESCE($1, thanks_hidden), \
                  needs_attention = CASE WHEN $2 THEN FALSE ELSE needs_attention END, updated_at = $3 \
              WHERE id = $4",
-        ).bind(hide_thanks).bind(attended).bind(now).bind(wish_id).execute(&mut *tx).await?.rows_affected();
+        ).bind(flags.hide_thanks).bind(flags.attended).bind(now).bind(wish_id).execute(&mut *tx).await?.rows_affected();
         if n == 1 {
-            let detail = format!("hide_thanks={hide_thanks:?} attended={attended}");
-            sqlx::query(super::audit::AUDIT).bind(now).bind(staff).bind("wish.flags")
-                .bind(format!("wish:{wish_id}")).bind(detail).execute(&mut *tx).await?;
+            let detail = format!("hide_thanks={:?} attended={}", flags.hide_thanks, flags.attended);
+            write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(staff), action: "wish.flags", object: format!("wish:{wish_id}"), detail })?;
         }
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;

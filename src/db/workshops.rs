@@ -4,14 +4,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
 use super::accounts::escape_like;
+use super::audit::{self, write_audit};
 use super::{Arg, BeginWrite, Db, DbResult, ListQuery, bind_args, on_db};
 use crate::domain::workshop::{
     Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, search_text,
 };
 use crate::domain::{Grants, MAX_PAGES};
-
-const AUDIT: &str =
-    "INSERT INTO audit_log (at, actor_id, action, object, detail) VALUES ($1, $2, $3, $4, $5)";
 
 #[derive(Debug, Clone, FromRow)]
 pub struct WorkshopRow {
@@ -350,8 +348,7 @@ pub async fn update_facts(
         .bind(e.income_per_person_year).bind(e.is_active).bind(&search).bind(now).bind(slug)
         .execute(&mut *tx).await?.rows_affected();
         if n == 1 {
-            sqlx::query(AUDIT).bind(now).bind(actor).bind("workshop.update")
-                .bind(format!("workshop:{slug}")).bind("").execute(&mut *tx).await?;
+            write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(actor), action: "workshop.update", object: format!("workshop:{slug}"), detail: String::new() })?;
             sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -375,8 +372,7 @@ pub async fn create_opening(
         )
         .bind(&o.task_zh).bind(&o.pay_zh).bind(&o.hours_zh).bind(o.places).bind(o.closes_on)
         .bind(now).bind(slug).fetch_one(&mut *tx).await?;
-        sqlx::query(AUDIT).bind(now).bind(actor).bind("opening.create")
-            .bind(format!("workshop:{slug}")).bind(format!("opening:{id}")).execute(&mut *tx).await?;
+        write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(actor), action: "opening.create", object: format!("workshop:{slug}"), detail: format!("opening:{id}") })?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(id)
@@ -399,9 +395,7 @@ pub async fn close_opening(
         )
         .bind(opening_id).bind(slug).execute(&mut *tx).await?.rows_affected();
         if n == 1 {
-            sqlx::query(AUDIT).bind(now).bind(actor).bind("opening.close")
-                .bind(format!("workshop:{slug}")).bind(format!("opening:{opening_id}"))
-                .execute(&mut *tx).await?;
+            write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(actor), action: "opening.close", object: format!("workshop:{slug}"), detail: format!("opening:{opening_id}") })?;
             sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -447,8 +441,7 @@ pub async fn set_signup_status(
         )
         .bind(status).bind(now).bind(signup_id).bind(slug).execute(&mut *tx).await?.rows_affected();
         if n == 1 {
-            sqlx::query(AUDIT).bind(now).bind(actor).bind("signup.status")
-                .bind(format!("signup:{signup_id}")).bind(status).execute(&mut *tx).await?;
+            write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(actor), action: "signup.status", object: format!("signup:{signup_id}"), detail: status.to_owned() })?;
         }
         tx.commit().await?;
         Ok(n == 1)

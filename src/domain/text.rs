@@ -1,12 +1,10 @@
 //! Curated text: Chinese always, English where someone wrote it.
 
-use std::fmt;
-
 use super::Lang;
 
 /// A piece of curated text chosen for one language. When the English is
-/// missing the Chinese is shown, and marked `lang="zh-CN"` so that screen
-/// readers and browsers treat it as Chinese.
+/// missing the Chinese is shown, and `fallback` says so; how that is marked
+/// in a page (`lang="zh-CN"`) is the web side's business (`web::view::text`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
     pub text: String,
@@ -40,55 +38,26 @@ impl Text {
     }
 }
 
-/// Writes `s` with the five HTML-significant characters escaped.
-pub fn write_escaped(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
-    for c in s.chars() {
-        match c {
-            '&' => f.write_str("&amp;")?,
-            '<' => f.write_str("&lt;")?,
-            '>' => f.write_str("&gt;")?,
-            '"' => f.write_str("&#34;")?,
-            '\'' => f.write_str("&#39;")?,
-            c => f.write_char(c)?,
-        }
-    }
-    Ok(())
-}
-
-/// Renders as HTML: the escaped text, wrapped in `<span lang="zh-CN">`
-/// when it stands in for missing English.
-impl fmt::Display for Text {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.fallback {
-            f.write_str("<span lang=\"zh-CN\">")?;
-            write_escaped(f, &self.text)?;
-            f.write_str("</span>")
-        } else {
-            write_escaped(f, &self.text)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn english_falls_back_to_marked_chinese() {
+    fn english_falls_back_to_chinese() {
         let t = Text::pick(Lang::En, "拱墅区", None);
         assert!(t.fallback);
-        assert_eq!(t.to_string(), "<span lang=\"zh-CN\">拱墅区</span>");
-        let t = Text::pick(Lang::En, "拱墅区", Some("  "));
-        assert!(t.fallback);
+        assert_eq!(t.plain(), "拱墅区");
+        assert!(Text::pick(Lang::En, "拱墅区", Some("  ")).fallback);
         let t = Text::pick(Lang::En, "拱墅区", Some("Gongshu"));
-        assert_eq!(t.to_string(), "Gongshu");
+        assert_eq!((t.plain(), t.fallback), ("Gongshu", false));
         let t = Text::pick(Lang::Zh, "拱墅区", Some("Gongshu"));
-        assert_eq!(t.to_string(), "拱墅区");
+        assert_eq!((t.plain(), t.fallback), ("拱墅区", false));
     }
 
     #[test]
-    fn display_escapes_markup() {
-        let t = Text::pick(Lang::Zh, "<b>\"&'", None);
-        assert_eq!(t.to_string(), "&lt;b&gt;&#34;&amp;&#39;");
+    fn typed_chinese_is_marked_only_on_english_pages() {
+        assert!(Text::typed(Lang::En, "送水").fallback);
+        assert!(!Text::typed(Lang::Zh, "送水").fallback);
+        assert!(!Text::typed(Lang::En, "water").fallback);
     }
 }

@@ -3,10 +3,14 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::view::{Chart, DistrictCard, FigureCard, PlaceGroup, ProgrammeView, StoryView};
+use super::view::{
+    Chart, DistrictCard, FigureCard, PlaceGroup, ProgrammeView, StoryView, WishView, WorkshopCard,
+};
 use super::{AppError, Ctx, render};
 use crate::db;
 use crate::domain::Text;
+use crate::domain::format::today;
+use crate::domain::workshop::Listing;
 use crate::web::AppState;
 
 #[derive(Template)]
@@ -34,8 +38,8 @@ struct ShowPage {
     programmes: Vec<ProgrammeView>,
     place_groups: Vec<PlaceGroup>,
     stories: Vec<StoryView>,
-    workshops: Vec<super::view::WorkshopCard>,
-    warm: Vec<super::wishes::WishView>,
+    workshops: Vec<WorkshopCard>,
+    warm: Vec<WishView>,
 }
 
 pub async fn show(
@@ -52,8 +56,12 @@ pub async fn show(
     let place_groups = PlaceGroup::group(&ctx, &page.places);
     let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
-    let workshops = super::workshops::for_district(&ctx, &state, &page.district.slug).await?;
-    let warm = super::wishes::stories(&ctx, &state, Some(&page.district.slug)).await?;
+    let slug = &page.district.slug;
+    let listing = Listing { district: Some(slug.clone()), page: 1, ..Listing::default() };
+    let workshops = db::workshops::list(&state.db, &listing, today()).await?;
+    let workshops = workshops.rows.iter().map(|w| WorkshopCard::new(&ctx, w)).collect();
+    let warm = db::wishes::warm_stories(&state.db, Some(slug), WishView::STORIES).await?;
+    let warm = warm.iter().map(|w| WishView::new(&ctx, w)).collect();
     render(&ShowPage {
         ctx,
         district,

@@ -6,18 +6,18 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
-use serde::Deserialize;
 
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::params::Id;
-use super::wishes::{TimelineEntry, WishView};
+use super::view::{TimelineEntry, WishView};
 use super::{AppError, Ctx, no_store, render_with_status, see_other};
 use crate::db;
 use crate::db::wishes::WishRow;
 use crate::domain::FormErrors;
-use crate::domain::wish::{Actor, Change, Refused};
-use crate::domain::wish::{NOTE_MAX, TrackingCode, WHAT_MAX, WHAT_MIN, WHY_MAX, WishStatus};
+use crate::domain::wish::{
+    Actor, Change, FlagInput, Refused, ReviewInput, TrackingCode, WishStatus,
+};
 use crate::web::AppState;
 
 #[derive(Template)]
@@ -52,16 +52,6 @@ pub async fn queue(
     Ok(no_store(render_with_status(&view, StatusCode::OK)?))
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct ReviewInput {
-    #[serde(default)]
-    what: String,
-    #[serde(default)]
-    why: String,
-    #[serde(default)]
-    reason: String,
-}
-
 #[derive(Template)]
 #[template(path = "staff/wish.html")]
 struct WishPage {
@@ -86,7 +76,7 @@ async fn wish_page(
     new_code: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let timeline = super::wishes::timeline(&ctx, state, id, true).await?;
+    let timeline = TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, true);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let view = WishPage {
         review: review.unwrap_or(ReviewInput {
@@ -142,22 +132,12 @@ pub async fn approve(
     Id(id): Id,
     form: web::Form<ReviewInput>,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = FormErrors::new();
-    errors.refuse_control(&[("what", &form.what), ("why", &form.why)]);
-    let what = form.what.trim();
-    let n = what.chars().count();
-    if n < WHAT_MIN {
-        errors.add("what", "form.wish.what_too_short");
-    } else if n > WHAT_MAX {
-        errors.add("what", "form.wish.what_too_long");
-    }
-    if form.why.trim().chars().count() > WHY_MAX {
-        errors.add("why", "form.wish.why_too_long");
-    }
-    if !errors.is_empty() {
-        return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
-    }
-    let change = Change::Approve { what: what.to_owned(), why: form.why.trim().to_owned() };
+    let change = match form.approval() {
+        Ok(change) => change,
+        Err(errors) => {
+            return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
+        }
+    };
     apply(&state, &session, &me, id, change, "flash.wish_approved").await
 }
 
@@ -169,18 +149,12 @@ pub async fn reject(
     Id(id): Id,
     form: web::Form<ReviewInput>,
 ) -> Result<HttpResponse, AppError> {
-    let reason = form.reason.trim();
-    let mut errors = FormErrors::new();
-    errors.refuse_control(&[("reason", &form.reason)]);
-    if reason.is_empty() {
-        errors.add("reason", "form.wish.reason_required");
-    } else if reason.chars().count() > NOTE_MAX {
-        errors.add("reason", "form.wish.note_too_long");
-    }
-    if !errors.is_empty() {
-        return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
-    }
-    let change = Change::Reject { reason: reason.to_owned() };
+    let change = match form.rejection() {
+        Ok(change) => change,
+        Err(errors) => {
+            return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
+        }
+    };
     apply(&state, &session, &me, id, change, "flash.wish_rejected").await
 }
 
@@ -210,14 +184,6 @@ pub async fn new_code(
     wish_page(ctx, &state, id, None, FormErrors::new(), Some(code.display())).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct FlagInput {
-    #[serde(default)]
-    hide_thanks: Option<String>,
-    #[serde(default)]
-    attended: Option<String>,
-}
-
 pub async fn flags(
     state: web::Data<AppState>,
     session: Session,
@@ -225,10 +191,7 @@ pub async fn flags(
     Id(id): Id,
     form: web::Form<FlagInput>,
 ) -> Result<HttpResponse, AppError> {
-    let now = Utc::now();
-    let hide = form.hide_thanks.as_deref().map(|v| v == "1");
-    let attended = form.attended.is_some();
-    if !db::wishes::set_flags(&state.db, id, hide, attended, me.id, now).await? {
+    if !db::wishes::set_flags(&state.db, id, form.parse(), me.id, Utc::now()).await? {
         return Err(AppError::NotFound);
     }
     set_flash(&session, "flash.wish_updated");

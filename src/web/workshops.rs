@@ -7,10 +7,10 @@ use askama::Template;
 use chrono::Utc;
 
 use super::params::Id;
-use super::view::{FigureCard, WorkshopCard};
+use super::view::{Choice, FigureCard, OpeningView, WorkshopCard};
 use super::{AppError, Ctx, csv, render_with_status, see_other, throttle};
 use crate::db;
-use crate::db::workshops::{OpeningRow, SignupOutcome};
+use crate::db::workshops::SignupOutcome;
 use crate::domain::format::{count_label, group_number, today};
 use crate::domain::workshop::{Category, Listing, ListingParams, SignupInput, Sort};
 use crate::domain::{FormErrors, Text};
@@ -18,14 +18,6 @@ use crate::web::AppState;
 
 fn listing_of(req: &HttpRequest) -> Listing {
     serde_urlencoded::from_str::<ListingParams>(req.query_string()).unwrap_or_default().parse()
-}
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-    /// `Some("zh-CN")` when an English page shows a Chinese label.
-    pub lang: Option<&'static str>,
 }
 
 pub struct PageLink {
@@ -82,34 +74,19 @@ pub async fn index(
         .iter()
         .map(|(slug, zh, en)| {
             let label = Text::pick(ctx.lang, zh, en.as_deref());
-            Choice {
-                selected: listing.district.as_deref() == Some(slug),
-                lang: label.fallback.then_some("zh-CN"),
-                label: label.text,
-                value: slug.clone(),
-            }
+            Choice::named(slug, label, listing.district.as_deref() == Some(slug))
         })
         .collect();
     let towns = town_rows
         .iter()
         .map(|(zh, en)| {
             let label = Text::pick(ctx.lang, zh, en.as_deref());
-            Choice {
-                selected: listing.town.as_deref() == Some(zh),
-                lang: label.fallback.then_some("zh-CN"),
-                label: label.text,
-                value: zh.clone(),
-            }
+            Choice::named(zh, label, listing.town.as_deref() == Some(zh))
         })
         .collect();
     let categories = Category::ALL
         .iter()
-        .map(|c| Choice {
-            value: c.code().to_owned(),
-            label: ctx.t(c.label_key()).to_owned(),
-            selected: listing.category == Some(*c),
-            lang: None,
-        })
+        .map(|c| Choice::catalogue(c.code(), ctx.t(c.label_key()), listing.category == Some(*c)))
         .collect();
     let sorts =
         Sort::ALL.iter().map(|s| (href(1, *s), ctx.t(s.label_key()), *s == listing.sort)).collect();
@@ -143,7 +120,7 @@ pub async fn index(
 
 /// The county's own totals, as figures of the district that reports them
 /// (those whose code names the workshop programme).
-pub async fn reported_totals(ctx: &Ctx, state: &AppState) -> Result<Vec<FigureCard>, AppError> {
+async fn reported_totals(ctx: &Ctx, state: &AppState) -> Result<Vec<FigureCard>, AppError> {
     let page = state
         .cache
         .memo(&state.db, "workshops.reporting_district", || {
@@ -165,34 +142,6 @@ pub async fn reported_totals(ctx: &Ctx, state: &AppState) -> Result<Vec<FigureCa
 }
 
 // ---------------------------------------------------------------- one workshop
-
-pub struct OpeningView {
-    pub id: i64,
-    pub task: Text,
-    pub pay: Text,
-    pub hours: Text,
-    pub places: i64,
-    pub places_left: i64,
-    pub closes_on: Option<String>,
-    pub accepting: bool,
-    pub full: bool,
-}
-
-impl OpeningView {
-    fn new(ctx: &Ctx, o: &OpeningRow) -> OpeningView {
-        OpeningView {
-            id: o.id,
-            task: Text::pick(ctx.lang, &o.task_zh, o.task_en.as_deref()),
-            pay: Text::pick(ctx.lang, &o.pay_zh, o.pay_en.as_deref()),
-            hours: Text::pick(ctx.lang, &o.hours_zh, o.hours_en.as_deref()),
-            places: o.places,
-            places_left: o.places_left,
-            closes_on: o.closes_on.map(|d| d.format("%Y-%m-%d").to_string()),
-            accepting: o.accepting(today()),
-            full: o.is_open && o.places_left == 0,
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "workshops/show.html")]
@@ -450,15 +399,4 @@ pub async fn csv_export(
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"workshops.csv\""))
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         .body(body))
-}
-
-/// For the Tonglu district page: its workshops.
-pub async fn for_district(
-    ctx: &Ctx,
-    state: &AppState,
-    slug: &str,
-) -> Result<Vec<WorkshopCard>, AppError> {
-    let listing = Listing { district: Some(slug.to_owned()), page: 1, ..Listing::default() };
-    let page = db::workshops::list(&state.db, &listing, today()).await?;
-    Ok(page.rows.iter().map(|w| WorkshopCard::new(ctx, w)).collect())
 }

@@ -1,12 +1,15 @@
 //! Micro-wishes: their statuses and the moves between them, tracking codes,
-//! occupations, and the posting form.
+//! occupations, who may change what (`decide`), posting (`decide_posts`),
+//! and every wish form parsed into what it means (`forms`).
 
 use std::fmt;
 
-use serde::Deserialize;
+mod forms;
 
-use super::account::{DisplayName, Phone};
-use super::form::FormErrors;
+pub use forms::{
+    ConfirmInput, Confirmation, FlagInput, Flags, FulfilInput, NOTE_MAX, NewWish, ReviewInput,
+    THANKS_MAX, WHAT_MAX, WHAT_MIN, WHY_MAX, Wall, WallParams, WishInput,
+};
 
 /// Where a wish is in its life (see docs/PRODUCT.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,7 +355,7 @@ pub enum Refused {
 }
 
 /// A change to make, with what it needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Approve { what: String, why: String },
     Reject { reason: String },
@@ -509,105 +512,6 @@ pub fn decide_posts<K: Eq + std::hash::Hash + Clone>(
         out.push(PostDecision::Post { station_id: station.id });
     }
     out
-}
-
-/// The wish form as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct WishInput {
-    #[serde(default)]
-    pub what: String,
-    #[serde(default)]
-    pub why: String,
-    #[serde(default)]
-    pub display_name: String,
-    #[serde(default)]
-    pub occupation: String,
-    #[serde(default)]
-    pub station: String,
-    #[serde(default)]
-    pub phone: String,
-    /// A field people never see; bots fill it in.
-    #[serde(default)]
-    pub website: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewWish {
-    pub what: String,
-    pub why: String,
-    pub display_name: DisplayName,
-    pub occupation: Occupation,
-    /// The station's stable code (as printed on its poster) or its id.
-    pub station: String,
-    pub phone: Option<Phone>,
-}
-
-pub const WHAT_MIN: usize = 2;
-pub const WHAT_MAX: usize = 60;
-pub const WHY_MAX: usize = 300;
-pub const NOTE_MAX: usize = 300;
-pub const THANKS_MAX: usize = 200;
-
-impl WishInput {
-    pub fn is_bot(&self) -> bool {
-        !self.website.trim().is_empty()
-    }
-
-    /// Checks every field; the station is checked to exist by the caller.
-    pub fn parse(&self) -> Result<NewWish, FormErrors> {
-        let mut e = FormErrors::new();
-        e.refuse_control(&[
-            ("what", &self.what),
-            ("why", &self.why),
-            ("display_name", &self.display_name),
-            ("occupation", &self.occupation),
-            ("station", &self.station),
-            ("phone", &self.phone),
-        ]);
-        let what = self.what.trim();
-        let n = what.chars().count();
-        if n == 0 {
-            e.add("what", "form.wish.what_required");
-        } else if n < WHAT_MIN {
-            e.add("what", "form.wish.what_too_short");
-        } else if n > WHAT_MAX {
-            e.add("what", "form.wish.what_too_long");
-        }
-        if self.why.trim().chars().count() > WHY_MAX {
-            e.add("why", "form.wish.why_too_long");
-        }
-        let name =
-            DisplayName::parse(&self.display_name).map_err(|k| e.add("display_name", k)).ok();
-        let occupation = Occupation::parse(self.occupation.trim());
-        if occupation.is_none() {
-            e.add("occupation", "form.wish.occupation_required");
-        }
-        let station = Some(self.station.trim()).filter(|s| !s.is_empty() && s.len() <= 60);
-        if station.is_none() {
-            e.add("station", "form.wish.station_required");
-        }
-        let phone = match self.phone.trim() {
-            "" => None,
-            p => {
-                let parsed = Phone::parse(p);
-                if parsed.is_none() {
-                    e.add("phone", "form.phone.invalid");
-                }
-                parsed
-            }
-        };
-        match (name, occupation, station) {
-            (Some(display_name), Some(occupation), Some(station)) if e.is_empty() => Ok(NewWish {
-                what: what.to_owned(),
-                why: self.why.trim().to_owned(),
-                display_name,
-                occupation,
-                station: station.to_owned(),
-                phone,
-            }),
-            _ => Err(e),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -782,36 +686,5 @@ mod tests {
         assert_eq!(mask_phones("打我13812345678，或13987654321"), "打我138****5678，或139****4321");
         assert_eq!(mask_phones("订单 20231108 号"), "订单 20231108 号");
         assert_eq!(mask_phones("工号 12345678901"), "工号 12345678901", "not a mobile number");
-    }
-
-    #[test]
-    fn the_wish_form_checks_every_field() {
-        let e = WishInput {
-            what: "x".into(),
-            why: "y".repeat(301),
-            phone: "12".into(),
-            ..Default::default()
-        }
-        .parse()
-        .unwrap_err();
-        for (field, key) in [
-            ("what", "form.wish.what_too_short"),
-            ("why", "form.wish.why_too_long"),
-            ("display_name", "form.display_name.required"),
-            ("occupation", "form.wish.occupation_required"),
-            ("station", "form.wish.station_required"),
-            ("phone", "form.phone.invalid"),
-        ] {
-            assert_eq!(e.get(field), Some(key), "{field}");
-        }
-        let ok = WishInput {
-            what: "一台微波炉".into(),
-            display_name: "陈大姐".into(),
-            occupation: "sanitation".into(),
-            station: "3".into(),
-            ..Default::default()
-        };
-        let w = ok.parse().unwrap();
-        assert!(w.phone.is_none() && !ok.is_bot());
     }
 }

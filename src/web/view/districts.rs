@@ -1,25 +1,11 @@
-//! View models: database rows turned into what a template shows, in the
-//! reader's language. Templates only lay these out.
+//! District, place and figure views: cards, the SVG chart geometry,
+//! programmes, place groups and stories.
 
-use askama::filters::HtmlSafe;
-
-use super::Ctx;
+use super::{pick, pick_opt};
 use crate::db::districts::{DistrictRow, FigureRow, PlaceRow, ProgrammeRow, StoryRow};
 use crate::domain::format::group_number;
 use crate::domain::{Amenity, Lang, PlaceKind, Text};
-
-/// `Text` renders its own escaping (and its `lang` mark), so templates must
-/// not escape it again. A test in `tests/pages.rs` checks a `<` in content
-/// comes out escaped exactly once.
-impl HtmlSafe for Text {}
-
-fn pick(ctx: &Ctx, zh: &str, en: &Option<String>) -> Text {
-    Text::pick(ctx.lang, zh, en.as_deref())
-}
-
-fn pick_opt(ctx: &Ctx, zh: &Option<String>, en: &Option<String>) -> Option<Text> {
-    zh.as_deref().filter(|s| !s.trim().is_empty()).map(|zh| Text::pick(ctx.lang, zh, en.as_deref()))
-}
+use crate::web::Ctx;
 
 #[derive(Debug, Clone)]
 pub struct DistrictCard {
@@ -382,56 +368,5 @@ mod tests {
         let zh = wrap_label("申报市级以上海外引才计划同比增长", 100.0);
         assert_eq!(zh.concat(), "申报市级以上海外引才计划同比增长");
         assert!(zh.iter().all(|l| text_width(l) <= 100.0));
-    }
-}
-
-/// A workshop in a list: the listing, a district page.
-#[derive(Debug, Clone)]
-pub struct WorkshopCard {
-    pub slug: String,
-    pub name: Text,
-    pub district: Text,
-    pub town: Text,
-    pub villages: Option<Text>,
-    pub category: &'static str,
-    pub summary: Text,
-    /// "50 people employed", where known.
-    pub employed: Option<String>,
-    /// "42,000 yuan per person per year", where known.
-    pub income: Option<String>,
-    pub founded: Option<String>,
-    pub hiring: bool,
-    pub is_active: bool,
-}
-
-impl WorkshopCard {
-    pub fn new(ctx: &Ctx, w: &crate::db::workshops::WorkshopRow) -> WorkshopCard {
-        use crate::domain::workshop::Category;
-        let category = Category::parse(&w.category).unwrap_or(Category::Other);
-        WorkshopCard {
-            slug: w.slug.clone(),
-            name: pick(ctx, &w.name_zh, &w.name_en),
-            district: pick(ctx, &w.district_name_zh, &w.district_name_en),
-            town: pick(ctx, &w.town_zh, &w.town_en),
-            villages: (!w.villages_zh.trim().is_empty())
-                .then(|| pick(ctx, &w.villages_zh, &w.villages_en)),
-            category: ctx.t(category.label_key()),
-            summary: pick(ctx, &w.summary_zh, &w.summary_en),
-            employed: w
-                .employed
-                .map(|n| ctx.tf("workshop.employed_n", &[("n", &group_number(n as f64))])),
-            income: w
-                .income_per_person_year
-                .map(|n| ctx.tf("workshop.income_n", &[("n", &group_number(n as f64))])),
-            founded: match (w.founded_year, w.founded_month) {
-                (Some(y), Some(m)) => Some(
-                    ctx.tf("workshop.founded_ym", &[("y", &y.to_string()), ("m", &m.to_string())]),
-                ),
-                (Some(y), None) => Some(ctx.tf("figure.year", &[("year", &y.to_string())])),
-                _ => None,
-            },
-            hiring: w.open_openings > 0,
-            is_active: w.is_active,
-        }
     }
 }

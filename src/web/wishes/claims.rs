@@ -1,0 +1,209 @@
+//! One wish's public page, and what a volunteer does with it: claim,
+//! release, fulfil; and their "my claims" page.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+
+use crate::db;
+use crate::domain::FormErrors;
+use crate::domain::wish::{Actor, Change, FulfilInput, Refused, WishStatus};
+use crate::web::auth::{CurrentUser, Viewer};
+use crate::web::ctx::set_flash;
+use crate::web::params::Id;
+use crate::web::view::{TimelineEntry, WishView};
+use crate::web::{AppError, AppState, Ctx, no_store, render_with_status, see_other};
+
+#[derive(Template)]
+#[template(path = "wishes/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    wish: WishView,
+    signed_in: bool,
+    is_claimer: bool,
+    is_staff: bool,
+    phone: Option<String>,
+    timeline: Vec<TimelineEntry>,
+    notice: Option<String>,
+    note_input: String,
+    errors: FormErrors,
+}
+
+async fn show_page(
+    ctx: Ctx,
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    notice: Option<&'static str>,
+    note_input: String,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let wish = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let user = viewer.0.as_ref();
+    let is_claimer = user.is_some_and(|u| wish.claimed_by == Some(u.id));
+    let is_staff = user.is_some_and(|u| u.grants.keeps_station(wish.station_id, wish.district_id));
+    // Pending, rejected and withdrawn wishes are not public.
+    if matches!(wish.status(), WishStatus::Pending | WishStatus::Rejected | WishStatus::Withdrawn)
+        && !is_staff
+    {
+        return Err(AppError::NotFound);
+    }
+    // Only the claimer and the station's staff see the worker's phone.
+    let phone = (is_claimer && wish.status() == WishStatus::Claimed || is_staff)
+        .then(|| wish.phone.clone())
+        .flatten();
+    let status =
+        if notice.is_some() || !errors.is_empty() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let view = ShowPage {
+        timeline: TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, false),
+        notice: notice.map(|k| ctx.t(k).to_owned()),
+        signed_in: user.is_some(),
+        is_claimer,
+        is_staff,
+        phone,
+        wish: WishView::new(&ctx, &wish),
+        note_input,
+        errors,
+        ctx,
+    };
+    let res = render_with_status(&view, status)?;
+    Ok(if user.is_some() { no_store(res) } else { res })
+}
+
+/// The wish page again, saying why nothing changed.
+async fn refused(
+    ctx: Ctx,
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    key: &'static str,
+    note_input: String,
+) -> Result<HttpResponse, AppError> {
+    show_page(ctx, state, viewer, id, Some(key), note_input, FormErrors::new()).await
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    show_page(ctx, &state, &viewer, id, None, String::new(), FormErrors::new()).await
+}
+
+pub async fn claim(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    let limit = state.settings.claim_limit as i64;
+    match db::wishes::change(
+        &state.db,
+        id,
+        &Change::Claim { limit },
+        Actor::volunteer(me.id),
+        Utc::now(),
+    )
+    .await?
+    {
+        Ok(_) => {
+            set_flash(&session, "flash.wish_claimed");
+            Ok(see_other(&format!("/wishes/{id}")))
+        }
+        Err(Refused::NoSuchWish) => Err(AppError::NotFound),
+        Err(Refused::ClaimLimit) => {
+            refused(ctx, &state, &viewer, id, "wish.refused.claim_limit", String::new()).await
+        }
+        Err(_) => refused(ctx, &state, &viewer, id, "wish.refused.taken", String::new()).await,
+    }
+}
+
+pub async fn release(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    match db::wishes::change(&state.db, id, &Change::Release, Actor::volunteer(me.id), Utc::now())
+        .await?
+    {
+        Ok(_) => {
+            set_flash(&session, "flash.wish_released");
+            Ok(see_other(&format!("/wishes/{id}")))
+        }
+        Err(Refused::NoSuchWish) => Err(AppError::NotFound),
+        Err(_) => refused(ctx, &state, &viewer, id, "wish.refused.not_yours", String::new()).await,
+    }
+}
+
+pub async fn fulfil(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    me: CurrentUser,
+    Id(id): Id,
+    form: web::Form<FulfilInput>,
+) -> Result<HttpResponse, AppError> {
+    let note = match form.parse() {
+        Ok(note) => note,
+        Err(errors) => {
+            return show_page(ctx, &state, &viewer, id, None, form.note.clone(), errors).await;
+        }
+    };
+    let (station, district) =
+        db::wishes::station_of(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let by_staff = me.grants.keeps_station(station, district);
+    let actor = if by_staff { Actor::staff(me.id) } else { Actor::volunteer(me.id) };
+    let change = Change::Fulfil { note, by_staff };
+    match db::wishes::change(&state.db, id, &change, actor, Utc::now()).await? {
+        Ok(_) => {
+            set_flash(&session, "flash.wish_fulfilled");
+            Ok(see_other(&format!("/wishes/{id}")))
+        }
+        Err(Refused::NotYours) => {
+            refused(ctx, &state, &viewer, id, "wish.refused.not_yours", form.note.clone()).await
+        }
+        Err(_) => {
+            refused(ctx, &state, &viewer, id, "wish.refused.not_claimed", form.note.clone()).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account/claims.html")]
+struct ClaimsPage {
+    ctx: Ctx,
+    current: Vec<WishView>,
+    past: Vec<WishView>,
+}
+
+pub async fn mine(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let rows = db::wishes::claimed_by(&state.db, me.id).await?;
+    let (current, past): (Vec<_>, Vec<_>) = rows
+        .iter()
+        .map(|w| {
+            (
+                w.status() == WishStatus::Claimed && w.claimed_by == Some(me.id),
+                WishView::new(&ctx, w),
+            )
+        })
+        .partition(|(c, _)| *c);
+    let view = ClaimsPage {
+        current: current.into_iter().map(|(_, v)| v).collect(),
+        past: past.into_iter().map(|(_, v)| v).collect(),
+        ctx,
+    };
+    Ok(no_store(render_with_status(&view, StatusCode::OK)?))
+}

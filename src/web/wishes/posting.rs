@@ -1,0 +1,167 @@
+//! Posting a wish: the form (with the station from a poster's QR code),
+//! and the post itself through the queue, answered after its commit.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+
+use crate::db;
+use crate::db::wishes::Posted;
+use crate::domain::wish::{Occupation, TrackingCode, WishInput};
+use crate::domain::{FormErrors, Text};
+use crate::web::ctx::query_param;
+use crate::web::view::StationChoice;
+use crate::web::{AppError, AppState, Ctx, no_store, render_with_status, see_other, throttle};
+
+#[derive(Template)]
+#[template(path = "wishes/new.html")]
+struct NewPage {
+    ctx: Ctx,
+    form: WishInput,
+    errors: FormErrors,
+    notice: Option<String>,
+    stations: Vec<StationChoice>,
+    occupations: Vec<(&'static str, &'static str)>,
+    phone_days: u32,
+}
+
+async fn new_page(
+    ctx: Ctx,
+    state: &AppState,
+    form: WishInput,
+    errors: FormErrors,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Sent back because the database is away: keep the chosen station
+        // as the only choice, without asking the database again.
+        let kept = StationChoice {
+            selected: true,
+            name: ctx.t("wish_new.station_kept").to_owned(),
+            code: form.station.clone(),
+        };
+        let stations = if form.station.is_empty() { vec![] } else { vec![kept] };
+        return render_new(ctx, state, form, errors, notice, status, stations);
+    }
+    let stations = db::places::all_stations(&state.db).await?;
+    let codes: Vec<(i64, String)> = db::wishes::station_codes(&state.db).await?;
+    let stations = stations
+        .iter()
+        .map(|s| {
+            let code = codes
+                .iter()
+                .find(|(id, _)| *id == s.id)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default();
+            StationChoice {
+                selected: form.station == code || form.station == s.id.to_string(),
+                name: Text::pick(ctx.lang, &s.name_zh, s.name_en.as_deref()).text,
+                code,
+            }
+        })
+        .collect();
+    render_new(ctx, state, form, errors, notice, status, stations)
+}
+
+fn render_new(
+    ctx: Ctx,
+    state: &AppState,
+    form: WishInput,
+    errors: FormErrors,
+    notice: Option<String>,
+    status: StatusCode,
+    stations: Vec<StationChoice>,
+) -> Result<HttpResponse, AppError> {
+    let view = NewPage {
+        stations,
+        occupations: Occupation::ALL.iter().map(|o| (o.code(), ctx.t(o.label_key()))).collect(),
+        phone_days: state.settings.wish_phone_days,
+        form,
+        errors,
+        notice,
+        ctx,
+    };
+    render_with_status(&view, status)
+}
+
+pub async fn form(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let form = WishInput {
+        station: query_param(req.query_string(), "station").unwrap_or_default(),
+        ..Default::default()
+    };
+    new_page(ctx, &state, form, FormErrors::new(), None, StatusCode::OK).await
+}
+
+pub async fn create(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<WishInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = form.into_inner();
+    match post_wish(ctx.clone(), &req, &state, input.clone()).await {
+        Err(AppError::Unavailable(e)) => {
+            // What the worker typed comes back with the form (503), so
+            // they can send it again when the database is back.
+            tracing::warn!(error = format!("{e:#}"), "wish form sent back: database unavailable");
+            let notice = ctx.t("form.unavailable").to_owned();
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            new_page(ctx, &state, input, FormErrors::new(), Some(notice), status).await
+        }
+        other => other,
+    }
+}
+
+async fn post_wish(
+    ctx: Ctx,
+    req: &HttpRequest,
+    state: &AppState,
+    input: WishInput,
+) -> Result<HttpResponse, AppError> {
+    if input.is_bot() {
+        // Say nothing useful to a bot; store nothing.
+        return Ok(see_other("/wishes"));
+    }
+    let now = Utc::now();
+    let ip = throttle::client_key(req, &state.settings);
+    let counter = throttle::Counter::new(state.secret.expose(), "wish-ip", &ip, now, 3600);
+    let (bucket, window) = counter.parts();
+    let redo = StatusCode::UNPROCESSABLE_ENTITY;
+    let wish = match input.parse() {
+        Ok(w) => w,
+        Err(errors) => return new_page(ctx, state, input, errors, None, redo).await,
+    };
+    let code = TrackingCode::generate();
+    let post = db::wishes::Post {
+        wish,
+        code_hash: code.keyed_hash(state.secret.expose()),
+        bucket,
+        window_start: window,
+        limit: state.settings.wishes_per_hour as i64,
+        now,
+    };
+    match state.posts.post(post).await? {
+        Posted::New(_) => {
+            Ok(no_store(see_other(&format!("/wishes/track/{}?new=1", code.display()))))
+        }
+        Posted::Throttled => {
+            let notice = ctx.tf("form.wish.throttled", &[("time", &counter.until_label())]);
+            new_page(ctx, state, input, FormErrors::new(), Some(notice), redo).await
+        }
+        Posted::Duplicate(_) => {
+            let notice = ctx.t("form.wish.duplicate").to_owned();
+            new_page(ctx, state, input, FormErrors::new(), Some(notice), redo).await
+        }
+        Posted::UnknownStation | Posted::ClosedStation => {
+            let mut errors = FormErrors::new();
+            errors.add("station", "form.wish.station_unknown");
+            new_page(ctx, state, input, errors, None, redo).await
+        }
+    }
+}

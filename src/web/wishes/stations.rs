@@ -1,0 +1,79 @@
+//! A love station's page (its open wishes and stories) and its printable
+//! poster with the QR code that opens the posting form.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::db;
+use crate::domain::Text;
+use crate::web::params::Id;
+use crate::web::view::{PlaceView, Qr, StoryView, WishView};
+use crate::web::{AppError, AppState, Ctx, render_with_status};
+
+#[derive(Template)]
+#[template(path = "stations/show.html")]
+struct StationPage {
+    ctx: Ctx,
+    place: PlaceView,
+    code: String,
+    district_slug: String,
+    district: Text,
+    wishes: Vec<WishView>,
+    stories: Vec<StoryView>,
+}
+
+async fn station_page(state: &AppState, id: i64) -> Result<db::districts::PlacePage, AppError> {
+    let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if page.place.kind != "love_station" {
+        return Err(AppError::NotFound);
+    }
+    Ok(page)
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    let page = station_page(&state, id).await?;
+    let wishes = db::wishes::open_at_station(&state.db, page.place.id).await?;
+    let view = StationPage {
+        place: PlaceView::new(&ctx, &page.place),
+        code: page.place.code.clone(),
+        district_slug: page.district.slug.clone(),
+        district: Text::pick(ctx.lang, &page.district.name_zh, page.district.name_en.as_deref()),
+        wishes: wishes.iter().map(|w| WishView::new(&ctx, w)).collect(),
+        stories: page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect(),
+        ctx,
+    };
+    render_with_status(&view, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "stations/poster.html")]
+struct PosterPage {
+    ctx: Ctx,
+    name: Text,
+    address: Text,
+    link: String,
+    qr: Qr,
+}
+
+pub async fn poster(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    let page = station_page(&state, id).await?;
+    // The stable code, not the id: a printed poster outlives a re-seed.
+    let link = format!("{}/wishes/new?station={}", state.settings.base_url, page.place.code);
+    let view = PosterPage {
+        name: Text::pick(ctx.lang, &page.place.name_zh, page.place.name_en.as_deref()),
+        address: Text::pick(ctx.lang, &page.place.address_zh, page.place.address_en.as_deref()),
+        qr: Qr::new(&link)?,
+        link,
+        ctx,
+    };
+    render_with_status(&view, StatusCode::OK)
+}

@@ -1,0 +1,157 @@
+//! The worker's side after posting, with no account: look up a code, the
+//! tracking page, withdrawing, and saying whether help arrived.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+
+use crate::db;
+use crate::db::wishes::WishRow;
+use crate::domain::FormErrors;
+use crate::domain::wish::{Actor, Change, ConfirmInput, TrackingCode};
+use crate::web::ctx::{query_param, set_flash};
+use crate::web::view::{TimelineEntry, WishView};
+use crate::web::{AppError, AppState, Ctx, no_store, render_with_status, see_other, throttle};
+
+#[derive(Template)]
+#[template(path = "wishes/track_lookup.html")]
+struct LookupPage {
+    ctx: Ctx,
+    code: String,
+    errors: FormErrors,
+}
+
+/// `/wishes/track?code=…`: a worker types their code.
+pub async fn lookup(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let typed = query_param(req.query_string(), "code").unwrap_or_default();
+    if typed.trim().is_empty() {
+        return render_with_status(
+            &LookupPage { ctx, code: typed, errors: FormErrors::new() },
+            StatusCode::OK,
+        );
+    }
+    match TrackingCode::parse(&typed) {
+        Some(code) => Ok(no_store(see_other(&format!("/wishes/track/{}", code.display())))),
+        None => {
+            let mut errors = FormErrors::new();
+            errors.add("code", "form.wish.code_invalid");
+            render_with_status(
+                &LookupPage { ctx, code: typed, errors },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "wishes/track.html")]
+struct TrackPage {
+    ctx: Ctx,
+    code: String,
+    just_posted: bool,
+    wish: WishView,
+    reject_reason: Option<String>,
+    arrived: Option<bool>,
+    timeline: Vec<TimelineEntry>,
+    thanks_input: String,
+    errors: FormErrors,
+}
+
+/// The wish behind a typed code, after the look-up limit. Unknown and
+/// malformed codes get the same 404 as any missing page.
+async fn tracked(
+    req: &HttpRequest,
+    state: &AppState,
+    code: &str,
+) -> Result<(TrackingCode, WishRow), AppError> {
+    let ip = throttle::client_key(req, &state.settings);
+    let counter = throttle::Counter::new(state.secret.expose(), "track-ip", &ip, Utc::now(), 3600);
+    if !counter.admit(&state.db, state.settings.track_lookups_per_hour).await? {
+        return Err(AppError::TooMany);
+    }
+    let code = TrackingCode::parse(code).ok_or(AppError::NotFound)?;
+    let wish = db::wishes::by_code(&state.db, &code.keyed_hash(state.secret.expose()))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((code, wish))
+}
+
+async fn track_page(
+    ctx: Ctx,
+    state: &AppState,
+    code: TrackingCode,
+    wish: WishRow,
+    just_posted: bool,
+    thanks_input: String,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let timeline = TimelineEntry::list(&ctx, db::wishes::events(&state.db, wish.id).await?, false);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let view = TrackPage {
+        code: code.display(),
+        just_posted,
+        reject_reason: wish.reject_reason.clone(),
+        arrived: wish.arrived,
+        wish: WishView::new(&ctx, &wish),
+        timeline,
+        thanks_input,
+        errors,
+        ctx,
+    };
+    Ok(no_store(render_with_status(&view, status)?))
+}
+
+pub async fn show(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (code, wish) = tracked(&req, &state, &code).await?;
+    let just_posted = query_param(req.query_string(), "new").is_some();
+    track_page(ctx, &state, code, wish, just_posted, String::new(), FormErrors::new()).await
+}
+
+pub async fn withdraw(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (code, wish) = tracked(&req, &state, &code).await?;
+    let flash =
+        match db::wishes::change(&state.db, wish.id, &Change::Withdraw, Actor::WORKER, Utc::now())
+            .await?
+        {
+            Ok(_) => "flash.wish_withdrawn",
+            Err(_) => "flash.wish_cannot_withdraw",
+        };
+    set_flash(&session, flash);
+    Ok(no_store(see_other(&format!("/wishes/track/{}", code.display()))))
+}
+
+pub async fn confirm(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    code: web::Path<String>,
+    form: web::Form<ConfirmInput>,
+) -> Result<HttpResponse, AppError> {
+    let (code, wish) = tracked(&req, &state, &code).await?;
+    let said = match form.parse() {
+        Ok(said) => said,
+        Err(errors) => {
+            return track_page(ctx, &state, code, wish, false, form.thanks.clone(), errors).await;
+        }
+    };
+    let flash = if db::wishes::confirm(&state.db, wish.id, &said, Utc::now()).await? {
+        if said.arrived { "flash.wish_thanked" } else { "flash.wish_not_arrived" }
+    } else {
+        "flash.wish_cannot_confirm"
+    };
+    set_flash(&session, flash);
+    Ok(no_store(see_other(&format!("/wishes/track/{}", code.display()))))
+}
