@@ -26,17 +26,10 @@ async fn sqlite_backup_while_serving_and_restore() {
         let dir = tempfile::tempdir().unwrap();
         let copy = dir.path().join("copy.db");
         // The app's own database URL: the app is serving from it right now.
-        let url = match &app.db {
-            linli::db::Db::Sqlite(p) => {
-                let path: String =
-                    sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                        .fetch_one(p)
-                        .await
-                        .unwrap();
-                format!("sqlite://{path}")
-            }
-            _ => unreachable!(),
-        };
+        let path: String =
+            common::scalar(&app.db, "SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .await;
+        let url = format!("sqlite://{path}");
         let o = linli(&url, &["backup", "--to", copy.to_str().unwrap()]);
         assert!(o.status.success(), "{}", text(&o));
         assert_eq!(app.get("/").await.status().as_u16(), 200, "still serving");

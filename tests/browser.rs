@@ -47,6 +47,10 @@ impl Driver {
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            #[allow(
+                clippy::disallowed_methods,
+                reason = "before any runtime: the driver starts once"
+            )]
             std::thread::sleep(Duration::from_millis(100));
         }
         Driver { child, port }

@@ -255,12 +255,7 @@ async fn sqlite_full_and_freed_again() {
 
 async fn wishes_with_text(db: &linli::db::Db, what: &str) -> i64 {
     let sql = "SELECT COUNT(*) FROM wishes WHERE what = $1";
-    match db {
-        linli::db::Db::Sqlite(p) => sqlx::query_scalar(sql).bind(what).fetch_one(p).await.unwrap(),
-        linli::db::Db::Postgres(p) => {
-            sqlx::query_scalar(sql).bind(what).fetch_one(p).await.unwrap()
-        }
-    }
+    common::scalar_with(db, sql, what).await
 }
 
 /// A fresh database for the binary: a temp SQLite file, or a new
@@ -302,7 +297,7 @@ async fn sigterm_under_load_finishes_accepted_requests() {
             Server::start(&url, &[("LINLI_PAGE_CACHE_MB", "0"), ("LINLI_WORKERS", "1")]);
         let client = reqwest::Client::new();
         let mut requests = Vec::new();
-        let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         for i in 0..300 {
             let url = server.url(if i % 2 == 0 { "/workshops?q=%E8%9C%9C" } else { "/wishes" });
             let client = client.clone();
@@ -312,7 +307,7 @@ async fn sigterm_under_load_finishes_accepted_requests() {
                     Ok(res) => {
                         let status = res.status().as_u16();
                         let complete = res.text().await.is_ok_and(|b| b.contains("</html>"));
-                        answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        answered.fetch_add(1, Ordering::SeqCst);
                         Some((status, complete, Instant::now()))
                     }
                     Err(_) => None,
@@ -322,9 +317,7 @@ async fn sigterm_under_load_finishes_accepted_requests() {
         // The signal comes once the server is answering (a fixed pause was
         // sometimes over before a busy machine served the first request).
         let serving = Instant::now();
-        while answered.load(std::sync::atomic::Ordering::SeqCst) == 0
-            && serving.elapsed() < Duration::from_secs(10)
-        {
+        while answered.load(Ordering::SeqCst) == 0 && serving.elapsed() < Duration::from_secs(10) {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         server.signal("TERM");
@@ -377,7 +370,7 @@ async fn sigkill_during_wish_posts_loses_no_answered_wish() {
                     fields.push(("csrf_token".into(), token.clone()));
                     match client.post(format!("{base}/wishes")).form(&fields).send().await {
                         Ok(res) if res.status().as_u16() == 303 => {
-                            answered.lock().unwrap().push(typed)
+                            answered.lock().unwrap().push(typed);
                         }
                         Ok(res) => panic!("unexpected {}", res.status()),
                         Err(_) => return,

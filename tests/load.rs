@@ -14,10 +14,7 @@ const SMALL: Scale = Scale { stations: 2, workshops: 0, volunteers: 50, wishes: 
 
 async fn open_wishes(db: &Db) -> Vec<i64> {
     let sql = "SELECT id FROM wishes WHERE status = 'open' AND code_hash LIKE 'gen-%' ORDER BY id";
-    match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
-    }
+    common::column(db, sql).await
 }
 
 /// Signs in generated volunteer `n` at `base` and returns their client

@@ -716,7 +716,7 @@ async fn station_pages_and_posters(app: TestApp) {
     // The district page links love stations to their station pages; the demo wish is a warm story.
     let (_, html) = app.page("/districts/xihu").await;
     assert!(
-        common::texts(&html, "#warm-heading + ul .story")
+        texts(&html, "#warm-heading + ul .story")
             .iter()
             .any(|s| s.contains("现在我每天都能吃上热乎饭"))
     );

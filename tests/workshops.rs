@@ -82,14 +82,7 @@ async fn generate(db: &Db) {
             1 + (i % 12)
         ));
     }
-    match db {
-        Db::Sqlite(p) => {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await.unwrap();
-        }
-        Db::Postgres(p) => {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await.unwrap();
-        }
-    }
+    common::exec_script(db, sql).await;
 }
 
 fn found(html: &Html) -> i64 {
@@ -174,10 +167,7 @@ async fn bad_filter_values_are_ignored_with_a_note(app: TestApp) {
 
 async fn opening_id(db: &Db, slug: &str) -> i64 {
     let sql = "SELECT o.id FROM openings o JOIN workshops w ON w.id = o.workshop_id WHERE w.slug = $1 ORDER BY o.id LIMIT 1";
-    match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql).bind(slug).fetch_one(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql).bind(slug).fetch_one(p).await.unwrap(),
-    }
+    common::scalar_with(db, sql, slug).await
 }
 
 async fn a_villager_signs_up_without_an_account(app: TestApp) {

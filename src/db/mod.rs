@@ -94,7 +94,7 @@ fn write_turns(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     static TURNS: LazyLock<Mutex<HashMap<std::path::PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
         LazyLock::new(Default::default);
     let file = pool.connect_options().get_filename().to_path_buf();
-    let mut turns = TURNS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut turns = TURNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     turns.entry(file).or_default().clone()
 }
 
@@ -401,7 +401,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        on_db!(self, p => p.close().await)
+        on_db!(self, p => p.close().await);
     }
 }
 

@@ -220,7 +220,7 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
                 quota: (p.bucket.clone(), p.window_start),
                 limit: p.limit,
                 station: &p.wish.station,
-                phone: p.wish.phone.as_ref().map(|ph| ph.as_str()),
+                phone: p.wish.phone.as_ref().map(super::super::domain::account::Phone::as_str),
                 what: &p.wish.what,
             })
             .collect();

@@ -449,8 +449,7 @@ pub async fn set_signup_status(
 }
 
 pub async fn audit_export(db: &Db, slug: &str, actor: i64, now: DateTime<Utc>) -> DbResult<()> {
-    super::audit::audit(db, Some(actor), "signup.export", &format!("workshop:{slug}"), "", now)
-        .await
+    audit::audit(db, Some(actor), "signup.export", &format!("workshop:{slug}"), "", now).await
 }
 
 /// Erases villagers' phone numbers from sign-ups made before `before`.

@@ -138,16 +138,16 @@ impl ListingParams {
         };
         if let Some(d) = given(&self.district) {
             if slug_like(&d) {
-                out.district = Some(d)
+                out.district = Some(d);
             } else {
-                out.ignored.push("workshops.ignored.district")
+                out.ignored.push("workshops.ignored.district");
             }
         }
         if let Some(t) = given(&self.town) {
             if t.chars().count() <= 30 {
-                out.town = Some(t)
+                out.town = Some(t);
             } else {
-                out.ignored.push("workshops.ignored.town")
+                out.ignored.push("workshops.ignored.town");
             }
         }
         if let Some(c) = given(&self.category) {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::auth::{self, CurrentUser};
 use super::ctx::{query_param, set_flash};
-use super::params::Id;
+use super::params::{Id, Token};
 use super::passwords::HashError;
 use super::{AppError, Ctx, no_store, render_with_status, see_other, throttle};
 use crate::db;
@@ -514,18 +514,12 @@ struct ResetPage {
 pub async fn reset_form(
     ctx: Ctx,
     state: web::Data<AppState>,
-    token: web::Path<String>,
+    Token(token): Token,
 ) -> Result<HttpResponse, AppError> {
     let valid =
         db::accounts::reset_user(&state.db, &reset_token_hash(&token), Utc::now()).await?.is_some();
     let status = if valid { StatusCode::OK } else { StatusCode::GONE };
-    let page = ResetPage {
-        ctx,
-        token: token.into_inner(),
-        valid,
-        errors: FormErrors::new(),
-        notice: None,
-    };
+    let page = ResetPage { ctx, token, valid, errors: FormErrors::new(), notice: None };
     Ok(no_store(render_with_status(&page, status)?))
 }
 
@@ -539,10 +533,9 @@ pub async fn reset(
     ctx: Ctx,
     state: web::Data<AppState>,
     session: Session,
-    token: web::Path<String>,
+    Token(token): Token,
     form: web::Form<ResetInput>,
 ) -> Result<HttpResponse, AppError> {
-    let token = token.into_inner();
     let now = Utc::now();
     let Some(user_id) = db::accounts::reset_user(&state.db, &reset_token_hash(&token), now).await?
     else {

@@ -5,10 +5,11 @@ use std::sync::LazyLock;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use rust_embed::RustEmbed;
 
 use super::AppError;
+use crate::web::params::File;
 
 #[derive(RustEmbed)]
 #[folder = "static/"]
@@ -88,8 +89,7 @@ fn content_type(file: &str) -> &'static str {
     }
 }
 
-pub async fn serve(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let name = file.into_inner();
+pub async fn serve(req: HttpRequest, File(name): File) -> Result<HttpResponse, AppError> {
     let asset = Assets::get(&name).ok_or(AppError::NotFound)?;
     let etag = format!("\"{}\"", hash_of(&name));
     let fresh = super::cache::etag_matches(&req, etag.as_bytes());

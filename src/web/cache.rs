@@ -94,7 +94,7 @@ impl PageCache {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves only a cache behind: keep going.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Something was written through this instance: compare the version
@@ -137,7 +137,7 @@ impl PageCache {
     where
         T: Send + Sync + 'static,
         F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = db::DbResult<T>>,
+        Fut: Future<Output = db::DbResult<T>>,
     {
         let version = self.version(db).await?;
         if let Some(hit) = self.lock().memos.get(name).cloned()

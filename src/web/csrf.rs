@@ -125,9 +125,8 @@ pub async fn check(
         tracing::warn!("cross-site POST refused");
         return Ok(req.error_response(AppError::Forbidden));
     }
-    let body = match req.extract::<web::Bytes>().await {
-        Ok(b) => b,
-        Err(_) => return Ok(req.error_response(AppError::BadRequest)),
+    let Ok(body) = req.extract::<web::Bytes>().await else {
+        return Ok(req.error_response(AppError::BadRequest));
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let submitted = fields.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()).unwrap_or("");

@@ -51,7 +51,7 @@ pub fn set_flash(session: &Session, key: &'static str) {
 
 /// Flash messages are catalogue keys; only known ones are shown.
 fn known_flash(key: &str) -> Option<&'static str> {
-    crate::i18n::static_key(key).filter(|k| k.starts_with("flash."))
+    i18n::static_key(key).filter(|k| k.starts_with("flash."))
 }
 
 impl Ctx {
@@ -165,7 +165,7 @@ pub fn encode(s: &str) -> String {
     for b in s.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
+                out.push(b as char);
             }
             _ => out.push_str(&format!("%{b:02X}")),
         }

@@ -12,6 +12,7 @@ use crate::domain::Text;
 use crate::domain::format::today;
 use crate::domain::workshop::Listing;
 use crate::web::AppState;
+use crate::web::params::Slug;
 
 #[derive(Template)]
 #[template(path = "districts/index.html")]
@@ -45,7 +46,7 @@ struct ShowPage {
 pub async fn show(
     ctx: Ctx,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
     let page = db::districts::district_page(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let mut figures: Vec<FigureCard> =

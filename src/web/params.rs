@@ -28,3 +28,50 @@ impl FromRequest for Id {
         ready(Id::of(req.match_info()).map_err(Into::into))
     }
 }
+
+/// A text segment of a route's path, taken as it is (a handler or the
+/// domain parses it further). One extractor per name, so handlers never
+/// take `web::Path` (clippy.toml forbids it).
+macro_rules! segment {
+    ($(#[$doc:meta])* $name:ident, $key:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(pub String);
+
+        impl FromRequest for $name {
+            type Error = actix_web::Error;
+            type Future = Ready<Result<$name, actix_web::Error>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let found = req.match_info().get($key).map(|s| $name(s.to_owned()));
+                ready(found.ok_or(AppError::NotFound).map_err(Into::into))
+            }
+        }
+    };
+}
+
+segment!(
+    /// The `{slug}` of a district or workshop.
+    Slug,
+    "slug"
+);
+segment!(
+    /// The `{code}` of a path: a tracking code, or a language code.
+    Code,
+    "code"
+);
+segment!(
+    /// The `{token}` of a reset link.
+    Token,
+    "token"
+);
+segment!(
+    /// The `{file}` of a static asset.
+    File,
+    "file"
+);
+segment!(
+    /// The `{size}` of the text-size switch.
+    Size,
+    "size"
+);

@@ -58,7 +58,7 @@ impl Hashing {
 
     /// One slot per core, and a line twice as long.
     pub fn for_this_machine() -> Hashing {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism().map(std::num::NonZero::get).unwrap_or(2);
         Hashing::new(cores, 2 * cores)
     }
 
@@ -81,10 +81,10 @@ impl Hashing {
         };
         let memories = self.memories.clone();
         let task = tokio::task::spawn_blocking(move || {
-            let take = || memories.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let take = || memories.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
             let mut memory = take().unwrap_or_default();
             let out = job(&mut memory);
-            memories.lock().unwrap_or_else(|p| p.into_inner()).push(memory);
+            memories.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(memory);
             drop(permit);
             out
         });

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::ctx::{LANG_COOKIE, TEXT_COOKIE, query_param};
 use crate::domain::Lang;
 use crate::web::AppState;
+use crate::web::params::{Code, Size};
 
 /// Only a path on this site ([`crate::domain::local_path`]); anything
 /// else goes home.
@@ -40,7 +41,7 @@ fn back(req: &HttpRequest, cookie: Cookie<'static>) -> HttpResponse {
 pub async fn set_lang(
     req: HttpRequest,
     state: web::Data<AppState>,
-    code: web::Path<String>,
+    Code(code): Code,
 ) -> HttpResponse {
     let lang = Lang::from_code(&code).unwrap_or_default();
     back(&req, remember(&state, LANG_COOKIE, lang.code()))
@@ -50,7 +51,7 @@ pub async fn set_lang(
 pub async fn set_text_size(
     req: HttpRequest,
     state: web::Data<AppState>,
-    size: web::Path<String>,
+    Size(size): Size,
 ) -> HttpResponse {
     let value = if size.as_str() == "large" { "large" } else { "normal" };
     back(&req, remember(&state, TEXT_COOKIE, value))

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::auth::CurrentUser;
 use super::ctx::{query_param, set_flash};
-use super::params::Id;
+use super::params::{Id, Slug};
 use super::{AppError, Ctx, render_with_status, see_other};
 use crate::db;
 use crate::db::districts::DistrictRow;
@@ -160,6 +160,10 @@ struct UsersPage {
     failed: Option<(i64, GrantInput, FormErrors)>,
 }
 
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "askama passes template arguments by reference"
+)]
 impl UsersPage {
     fn input_for(&self, user_id: &i64) -> GrantInput {
         match &self.failed {
@@ -451,7 +455,7 @@ pub async fn district(
     ctx: Ctx,
     state: web::Data<AppState>,
     me: CurrentUser,
-    slug: web::Path<String>,
+    Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
     let page = db::districts::district_page(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let mut stations = Vec::new();

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
-use super::params::Id;
+use super::params::{Id, Slug};
 use super::{AppError, Ctx, csv, render_with_status, see_other};
 use crate::db;
 use crate::domain::format::{beijing, today};
@@ -169,7 +169,7 @@ async fn edit_page(
 pub async fn edit(
     ctx: Ctx,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
     edit_page(ctx, &state, &slug, None, None).await
 }
@@ -179,7 +179,7 @@ pub async fn update(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    slug: web::Path<String>,
+    Slug(slug): Slug,
     form: web::Form<WorkshopEditInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.into_inner();
@@ -199,7 +199,7 @@ pub async fn create_opening(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    slug: web::Path<String>,
+    Slug(slug): Slug,
     form: web::Form<OpeningInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.into_inner();
@@ -216,10 +216,9 @@ pub async fn close_opening(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    path: web::Path<(String, String)>,
+    Slug(slug): Slug,
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, _) = path.into_inner();
     if !db::workshops::close_opening(&state.db, &slug, id, me.id, Utc::now()).await? {
         return Err(AppError::NotFound);
     }
@@ -237,11 +236,10 @@ pub async fn set_status(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
-    path: web::Path<(String, String)>,
+    Slug(slug): Slug,
     Id(id): Id,
     form: web::Form<StatusInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, _) = path.into_inner();
     if !SIGNUP_STATUSES.contains(&form.status.as_str()) {
         return Err(AppError::BadRequest);
     }
@@ -257,7 +255,7 @@ pub async fn set_status(
 pub async fn export(
     state: web::Data<AppState>,
     me: CurrentUser,
-    slug: web::Path<String>,
+    Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
     let rows = db::workshops::signups(&state.db, &slug).await?;
     db::workshops::audit_export(&state.db, &slug, me.id, Utc::now()).await?;

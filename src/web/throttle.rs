@@ -134,7 +134,7 @@ mod tests {
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
         use actix_web::test::TestRequest;
         let settings = |proxies: &[&str]| {
-            let mut s = crate::config::Settings::from_sources(&|_| None, None).unwrap();
+            let mut s = Settings::from_sources(&|_| None, None).unwrap();
             s.trusted_proxies = proxies.iter().map(|p| p.parse().unwrap()).collect();
             s
         };
@@ -142,7 +142,7 @@ mod tests {
             .peer_addr("10.0.0.1:4000".parse().unwrap())
             .insert_header(("x-forwarded-for", "203.0.113.9, 10.0.0.2"))
             .to_http_request();
-        let ip = |s: &crate::config::Settings| client_ip(&req, s).unwrap().to_string();
+        let ip = |s: &Settings| client_ip(&req, s).unwrap().to_string();
         assert_eq!(ip(&settings(&[])), "10.0.0.1", "untrusted peer: the header is ignored");
         assert_eq!(ip(&settings(&["10.0.0.1"])), "10.0.0.2");
         assert_eq!(ip(&settings(&["10.0.0.1", "10.0.0.2"])), "203.0.113.9");

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 
-use super::params::Id;
+use super::params::{Id, Slug};
 use super::view::{Choice, FigureCard, OpeningView, WorkshopCard};
 use super::{AppError, Ctx, csv, render_with_status, see_other, throttle};
 use crate::db;
@@ -159,6 +159,10 @@ struct ShowPage {
     phone_days: u32,
 }
 
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "askama passes template arguments by reference"
+)]
 impl ShowPage {
     fn input_for(&self, opening: &i64) -> SignupInput {
         match &self.failed {
@@ -215,7 +219,7 @@ async fn show_page(
 pub async fn show(
     ctx: Ctx,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
     show_page(ctx, &state, &slug, None).await
 }
@@ -224,11 +228,10 @@ pub async fn sign_up(
     ctx: Ctx,
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    Slug(slug): Slug,
     Id(opening_id): Id,
     form: web::Form<SignupInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, _) = path.into_inner();
     let input = form.into_inner();
     let now = Utc::now();
     let failed = |input, errors, notice| Some((opening_id, input, errors, notice));
@@ -275,10 +278,9 @@ struct SignedUpPage {
 pub async fn signed_up(
     ctx: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    Slug(slug): Slug,
     Id(opening_id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, _) = path.into_inner();
     let page = db::workshops::page(&state.db, &slug, today()).await?.ok_or(AppError::NotFound)?;
     let o = page.openings.iter().find(|o| o.id == opening_id).ok_or(AppError::NotFound)?;
     let view = SignedUpPage {

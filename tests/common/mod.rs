@@ -177,7 +177,7 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()> + 'static,
 {
-    run_with(backend, |_| {}, test).await
+    run_with(backend, |_| {}, test).await;
 }
 
 /// The same, with settings changed first (e.g. a lower limit).
@@ -401,6 +401,41 @@ where
     }
 }
 
+/// One value, for a query with one text parameter (`$1`).
+pub async fn scalar_with<T>(db: &Db, sql: &'static str, arg: &str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).bind(arg).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).bind(arg).fetch_one(p).await.unwrap(),
+    }
+}
+
+/// A column of values, on either backend.
+pub async fn column<T>(db: &Db, sql: &'static str) -> Vec<T>
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+/// Many statements at once, built by a test (bulk fixtures), on either
+/// backend. Never with text from outside the test.
+#[allow(clippy::disallowed_methods, reason = "a test's own fixture script, no input in it")]
+pub async fn exec_script(db: &Db, sql: String) {
+    match db {
+        Db::Sqlite(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ()),
+        Db::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ()),
+    }
+    .unwrap();
+}
+
 pub async fn count(db: &Db, sql: &'static str) -> i64 {
     scalar(db, sql).await
 }
@@ -455,8 +490,7 @@ impl Server {
             let line = line.unwrap();
             if line.contains("listening on") {
                 let at = line.find("127.0.0.1:").expect("the address in the log") + 10;
-                let digits: String =
-                    line[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+                let digits: String = line[at..].chars().take_while(char::is_ascii_digit).collect();
                 port = Some(digits.parse::<u16>().unwrap());
                 break;
             }

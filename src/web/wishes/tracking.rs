@@ -12,6 +12,7 @@ use crate::db::wishes::WishRow;
 use crate::domain::FormErrors;
 use crate::domain::wish::{Actor, Change, ConfirmInput, TrackingCode};
 use crate::web::ctx::{query_param, set_flash};
+use crate::web::params::Code;
 use crate::web::view::{TimelineEntry, WishView};
 use crate::web::{AppError, AppState, Ctx, no_store, render_with_status, see_other, throttle};
 
@@ -107,7 +108,7 @@ pub async fn show(
     ctx: Ctx,
     req: HttpRequest,
     state: web::Data<AppState>,
-    code: web::Path<String>,
+    Code(code): Code,
 ) -> Result<HttpResponse, AppError> {
     let (code, wish) = tracked(&req, &state, &code).await?;
     let just_posted = query_param(req.query_string(), "new").is_some();
@@ -118,7 +119,7 @@ pub async fn withdraw(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    code: web::Path<String>,
+    Code(code): Code,
 ) -> Result<HttpResponse, AppError> {
     let (code, wish) = tracked(&req, &state, &code).await?;
     let flash =
@@ -137,7 +138,7 @@ pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    code: web::Path<String>,
+    Code(code): Code,
     form: web::Form<ConfirmInput>,
 ) -> Result<HttpResponse, AppError> {
     let (code, wish) = tracked(&req, &state, &code).await?;
