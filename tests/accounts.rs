@@ -680,8 +680,7 @@ async fn hashes_use_argon2id_and_weak_ones_are_upgraded(app: TestApp) {
 
 async fn reset_links_work_once_and_expire(app: TestApp) {
     let volunteer = app.user("孙八", "13800000008", "old password", &[]).await;
-    app.user("管理员", "13500000000", "admin password", &[Role::SiteAdmin]).await;
-    let admin = app.signed_in("13500000000", "admin password").await;
+    let admin = app.site_admin().await;
     let volunteer_session = app.signed_in("13800000008", "old password").await;
     let res =
         admin.post_form("/staff/users", &format!("/staff/users/{volunteer}/reset"), &[]).await;
@@ -776,8 +775,7 @@ async fn deleting_an_account_leaves_no_personal_data(app: TestApp) {
 async fn site_admin_grants_and_revokes_roles_from_the_console(app: TestApp) {
     let station = app.place_id("xh-zmxl-station").await;
     let volunteer = app.user("吴十", "13800000010", "password one", &[]).await;
-    app.user("管理员", "13500000000", "admin password", &[Role::SiteAdmin]).await;
-    let admin = app.signed_in("13500000000", "admin password").await;
+    let admin = app.site_admin().await;
     // A station keeper without a station: the form comes back, choices kept.
     let res = admin
         .post_form(

@@ -52,27 +52,23 @@ async fn at_once_on(
     path: &str,
     fields: impl Fn(usize) -> Vec<(String, String)>,
 ) -> Vec<(u16, String)> {
-    let start = std::sync::Arc::new(tokio::sync::Barrier::new(n));
-    let mut tasks = Vec::new();
+    let mut ready = Vec::new();
     for i in 0..n {
         let client = apps[i % apps.len()].new_anonymous();
         let token = client.csrf_token(form_page).await;
         let mut body = fields(i);
         body.push(("csrf_token".into(), token));
-        let url = client.url(path);
-        let start = start.clone();
-        tasks.push(tokio::spawn(async move {
-            start.wait().await;
-            let res = client.client.post(url).form(&body).send().await.unwrap();
+        ready.push((client.url(path), client.client, body));
+    }
+    common::race(n, |i| {
+        let (url, client, body) = ready[i].clone();
+        async move {
+            let res = client.post(url).form(&body).send().await.unwrap();
             let status = res.status().as_u16();
             (status, res.text().await.unwrap())
-        }));
-    }
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
+        }
+    })
+    .await
 }
 
 async fn at_once(
@@ -565,8 +561,7 @@ async fn common_and_personal_passwords_are_refused(app: TestApp) {
         .await;
     let html = Html::parse_document(&res.text().await.unwrap());
     assert!(text(&html, "#f-new_password-error").contains("这个密码太常见"));
-    app.user("管理员", "13500000000", "admin password", &[Role::SiteAdmin]).await;
-    let admin = app.signed_in("13500000000", "admin password").await;
+    let admin = app.site_admin().await;
     let res = admin.post_form("/staff/users", &format!("/staff/users/{id}/reset"), &[]).await;
     let html = Html::parse_document(&res.text().await.unwrap());
     let link = text(&html, ".reset-link code");
@@ -870,8 +865,7 @@ async fn reset_buttons_show_only_where_they_work(app: TestApp) {
 }
 
 async fn private_pages_are_never_stored_and_odd_methods_get_405(app: TestApp) {
-    app.user("管理员", "13500000000", "admin password", &[Role::SiteAdmin]).await;
-    let admin = app.signed_in("13500000000", "admin password").await;
+    let admin = app.site_admin().await;
     for page in ["/account", "/staff/users", "/staff", "/", "/wishes"] {
         let res = admin.get(page).await;
         assert_eq!(res.status().as_u16(), 200, "{page}");

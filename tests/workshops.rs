@@ -5,7 +5,6 @@ mod common;
 
 use common::{TestApp, attr, count, exec, scalar, text, texts};
 use linli::db::Db;
-use linli::domain::Role;
 use scraper::Html;
 
 on_both_databases!(
@@ -315,14 +314,7 @@ async fn keeper_manages_openings_and_sign_ups(app: TestApp) {
         ],
     )
     .await;
-    app.user(
-        "工坊管理员",
-        "13600000001",
-        "password one",
-        &[Role::WorkshopKeeper { workshop: "hangshu-base".into() }],
-    )
-    .await;
-    let keeper = app.signed_in("13600000001", "password one").await;
+    let keeper = app.workshop_keeper("hangshu-base").await;
     let (status, html) = keeper.page("/staff/workshops").await;
     assert_eq!(status, 200);
     assert_eq!(texts(&html, "main .list a"), ["杭蔬基地"]);
@@ -410,14 +402,7 @@ async fn keeper_manages_openings_and_sign_ups(app: TestApp) {
 }
 
 async fn keeper_forms_refuse_absurd_numbers(app: TestApp) {
-    app.user(
-        "工坊管理员",
-        "13600000001",
-        "password one",
-        &[Role::WorkshopKeeper { workshop: "honey-pear".into() }],
-    )
-    .await;
-    let keeper = app.signed_in("13600000001", "password one").await;
+    let keeper = app.workshop_keeper("honey-pear").await;
     let res = keeper
         .post_form(
             "/staff/workshops/honey-pear",

@@ -77,6 +77,7 @@ fn is_unique_violation(e: &sqlx::Error, column: &str) -> bool {
 /// Stores a new volunteer. A phone or e-mail already in use is reported
 /// as such (checked first for a clear message, and by the unique index
 /// under a race).
+#[tracing::instrument(name = "db::accounts::create_volunteer", skip_all)]
 pub async fn create_volunteer(
     db: &Db,
     v: &NewVolunteer,
@@ -124,6 +125,7 @@ pub async fn create_volunteer(
 
 /// Whether the phone or e-mail of a registration already belongs to an
 /// account (checked before the password is hashed).
+#[tracing::instrument(name = "db::accounts::contact_in_use", skip_all)]
 pub async fn contact_in_use(db: &Db, v: &NewVolunteer) -> DbResult<bool> {
     let phone = v.phone.as_ref().map(|p| p.as_str().to_owned());
     let email = v.email.as_ref().map(|e| e.as_str().to_owned());
@@ -140,6 +142,7 @@ pub struct Credentials {
     pub password_hash: Option<String>,
 }
 
+#[tracing::instrument(name = "db::accounts::credentials", skip_all)]
 pub async fn credentials(db: &Db, login: &Login) -> DbResult<Option<Credentials>> {
     let (sql, value): (&'static str, &str) = match login {
         Login::Phone(p) => (
@@ -156,6 +159,7 @@ pub async fn credentials(db: &Db, login: &Login) -> DbResult<Option<Credentials>
     Ok(on_db!(db, p => sqlx::query_as::<_, Credentials>(sql).bind(value).fetch_optional(p).await?))
 }
 
+#[tracing::instrument(name = "db::accounts::credentials_by_id", skip_all, fields(id = id))]
 pub async fn credentials_by_id(db: &Db, id: i64) -> DbResult<Option<Credentials>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, Credentials>(
         "SELECT id, password_hash FROM users WHERE id = $1 AND deleted_at IS NULL",
@@ -164,6 +168,7 @@ pub async fn credentials_by_id(db: &Db, id: i64) -> DbResult<Option<Credentials>
 
 /// Replaces a password hash, ending the sessions `ending` names in the
 /// same transaction (a password change ends every other session).
+#[tracing::instrument(name = "db::accounts::set_password_hash", skip_all, fields(id = id))]
 pub async fn set_password_hash(
     db: &Db,
     id: i64,
@@ -184,12 +189,14 @@ pub async fn set_password_hash(
     })
 }
 
+#[tracing::instrument(name = "db::accounts::user", skip_all, fields(id = id))]
 pub async fn user(db: &Db, id: i64) -> DbResult<Option<UserRow>> {
     let sql = "SELECT id, display_name, phone, email, organisation, party_member, \
                created_at, deleted_at FROM users WHERE id = $1";
     Ok(on_db!(db, p => sqlx::query_as::<_, UserRow>(sql).bind(id).fetch_optional(p).await?))
 }
 
+#[tracing::instrument(name = "db::accounts::grants", skip_all, fields(user_id = user_id))]
 pub async fn grants(db: &Db, user_id: i64) -> DbResult<Grants> {
     let rows: Vec<RoleRow> = on_db!(db, p => sqlx::query_as::<_, RoleRow>(
         "SELECT role, place_id, district_id, workshop_slug FROM user_roles WHERE user_id = $1 ORDER BY id",
@@ -198,6 +205,7 @@ pub async fn grants(db: &Db, user_id: i64) -> DbResult<Grants> {
 }
 
 /// The signed-in user with their roles, or `None` when the account is gone.
+#[tracing::instrument(name = "db::accounts::user_with_grants", skip_all, fields(id = id))]
 pub async fn user_with_grants(db: &Db, id: i64) -> DbResult<Option<(UserRow, Grants)>> {
     let Some(user) = user(db, id).await? else { return Ok(None) };
     if user.deleted_at.is_some() {
@@ -209,6 +217,7 @@ pub async fn user_with_grants(db: &Db, id: i64) -> DbResult<Option<(UserRow, Gra
 
 /// Finds a user by `id`, phone or e-mail, as typed on the command line or
 /// in the staff search.
+#[tracing::instrument(name = "db::accounts::find_user", skip_all)]
 pub async fn find_user(db: &Db, who: &str) -> DbResult<Option<i64>> {
     if let Ok(id) = who.trim().parse::<i64>()
         && who.trim().len() < 11
@@ -223,6 +232,7 @@ pub async fn find_user(db: &Db, who: &str) -> DbResult<Option<i64>> {
 
 /// Deletes an account: personal data removed, the row kept (anonymised)
 /// so history can still say "a deleted volunteer".
+#[tracing::instrument(name = "db::accounts::delete_account", skip_all, fields(id = id))]
 pub async fn delete_account(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<()> {
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -256,6 +266,7 @@ pub enum GrantError {
 }
 
 /// Grants a role. Returns false when the user already held it.
+#[tracing::instrument(name = "db::accounts::grant", skip_all, fields(user_id = user_id, by = ?by))]
 pub async fn grant(
     db: &Db,
     user_id: i64,
@@ -304,6 +315,7 @@ pub async fn grant(
 /// Revokes a role, and ends the sessions `ending` names (all of the
 /// user's, or all but the revoker's own when they revoke a role of their
 /// own). Returns false when the user did not hold it.
+#[tracing::instrument(name = "db::accounts::revoke", skip_all, fields(user_id = user_id, by = ?by))]
 pub async fn revoke(
     db: &Db,
     user_id: i64,
@@ -332,6 +344,7 @@ pub async fn revoke(
 /// What an action on an account needs to know of it: each role it holds
 /// with the district that role's thing lies in, and every district it is
 /// tied to (through those roles and the stations whose wishes it claimed).
+#[tracing::instrument(name = "db::accounts::account_ties", skip_all, fields(user_id = user_id))]
 pub async fn account_ties(db: &Db, user_id: i64) -> DbResult<AccountTies> {
     #[derive(FromRow)]
     struct Held {
@@ -373,6 +386,7 @@ pub async fn account_ties(db: &Db, user_id: i64) -> DbResult<AccountTies> {
 
 /// Users for the staff list, newest first, optionally matching a search
 /// over display name, phone and e-mail (matched literally).
+#[tracing::instrument(name = "db::accounts::list_users", skip_all, fields(limit = limit))]
 pub async fn list_users(db: &Db, search: &str, limit: i64) -> DbResult<Vec<(UserRow, Grants)>> {
     let pattern = format!("%{}%", escape_like(search.trim()));
     let rows: Vec<UserRow> = on_db!(db, p => sqlx::query_as::<_, UserRow>(
@@ -403,6 +417,7 @@ pub fn escape_like(s: &str) -> String {
 }
 
 /// Stores a reset link (its hash only), valid until `expires`.
+#[tracing::instrument(name = "db::accounts::create_reset", skip_all, fields(user_id = user_id, by = ?by))]
 pub async fn create_reset(
     db: &Db,
     user_id: i64,
@@ -429,6 +444,7 @@ pub async fn create_reset(
 }
 
 /// The user a reset link is for, while it is unused and unexpired.
+#[tracing::instrument(name = "db::accounts::reset_user", skip_all)]
 pub async fn reset_user(db: &Db, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<i64>> {
     Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT user_id FROM password_resets \
@@ -438,6 +454,7 @@ pub async fn reset_user(db: &Db, token_hash: &str, now: DateTime<Utc>) -> DbResu
 
 /// Uses a reset link once: sets the new password and ends every session.
 /// `None` when the link was used, expired or never existed.
+#[tracing::instrument(name = "db::accounts::use_reset", skip_all)]
 pub async fn use_reset(
     db: &Db,
     token_hash: &str,
@@ -464,6 +481,7 @@ pub async fn use_reset(
 }
 
 /// Id of a district by slug, for access checks and the CLI.
+#[tracing::instrument(name = "db::accounts::district_id", skip_all)]
 pub async fn district_id(db: &Db, slug: &str) -> DbResult<Option<i64>> {
     Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM districts WHERE slug = $1")
         .bind(slug).fetch_optional(p).await?))
@@ -471,6 +489,7 @@ pub async fn district_id(db: &Db, slug: &str) -> DbResult<Option<i64>> {
 
 /// A role as asked for in the staff form or on the command line, before
 /// its district slug is looked up. Errors are catalogue keys.
+#[tracing::instrument(name = "db::accounts::resolve_role", skip_all)]
 pub async fn resolve_role(
     db: &Db,
     kind: crate::domain::RoleKind,

@@ -44,6 +44,7 @@ macro_rules! write_audit {
 pub(crate) use write_audit;
 
 /// Records something that happened, outside any other change.
+#[tracing::instrument(name = "db::audit::audit", skip_all, fields(actor = ?actor))]
 pub async fn audit(
     db: &Db,
     actor: Option<i64>,
@@ -67,6 +68,7 @@ pub struct AuditRow {
     pub detail: String,
 }
 
+#[tracing::instrument(name = "db::audit::recent_audit", skip_all, fields(limit = limit))]
 pub async fn recent_audit(db: &Db, limit: i64) -> DbResult<Vec<AuditRow>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, AuditRow>(
         "SELECT at, actor_id, action, object, detail FROM audit_log ORDER BY id DESC LIMIT $1",

@@ -91,6 +91,7 @@ pub struct Overview {
     pub headline_figures: Vec<FigureRow>,
 }
 
+#[tracing::instrument(name = "db::districts::overview", skip_all)]
 pub async fn overview(db: &Db) -> DbResult<Overview> {
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
@@ -112,6 +113,7 @@ pub async fn overview(db: &Db) -> DbResult<Overview> {
     })
 }
 
+#[tracing::instrument(name = "db::districts::district_page", skip_all)]
 pub async fn district_page(db: &Db, slug: &str) -> DbResult<Option<DistrictPage>> {
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
@@ -168,6 +170,7 @@ pub struct PlacePage {
     pub stories: Vec<StoryRow>,
 }
 
+#[tracing::instrument(name = "db::districts::place_page", skip_all, fields(id = id))]
 pub async fn place_page(db: &Db, id: i64) -> DbResult<Option<PlacePage>> {
     on_db!(db, p => {
         let mut conn = p.acquire().await?;

@@ -10,6 +10,7 @@ use crate::seed::SeedFile;
 /// Inserts every district, figure, programme, place and story that is not
 /// there yet, in one transaction. Returns how many rows were added, so a
 /// second run returns 0.
+#[tracing::instrument(name = "db::seed::apply", skip_all)]
 pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
     let now = Utc::now();
     on_db!(db, p => {
@@ -225,6 +226,7 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
 }
 
 /// True when no district exists yet: a fresh database.
+#[tracing::instrument(name = "db::seed::is_empty", skip_all)]
 pub async fn is_empty(db: &Db) -> DbResult<bool> {
     let count: i64 = on_db!(db, p => {
         sqlx::query_scalar("SELECT COUNT(*) FROM districts").fetch_one(p).await?

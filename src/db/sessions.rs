@@ -53,6 +53,7 @@ pub struct Signed {
 }
 
 /// Stores a new session for `user_id`; returns its id.
+#[tracing::instrument(name = "db::sessions::start", skip_all, fields(user_id = user_id))]
 pub async fn start(
     db: &Db,
     user_id: i64,
@@ -68,6 +69,7 @@ pub async fn start(
 
 /// The session behind a token, while its user's account exists, with
 /// every role that user holds: one query per signed-in request.
+#[tracing::instrument(name = "db::sessions::find", skip_all)]
 pub async fn find(db: &Db, token_hash: &str) -> DbResult<Option<(Signed, Grants)>> {
     #[derive(FromRow)]
     struct Row {
@@ -98,6 +100,7 @@ pub async fn find(db: &Db, token_hash: &str) -> DbResult<Option<(Signed, Grants)
 }
 
 /// Notes that a session was used (called at most every few minutes).
+#[tracing::instrument(name = "db::sessions::touch", skip_all, fields(id = id))]
 pub async fn touch(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<()> {
     on_db!(db, p => {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
@@ -108,6 +111,7 @@ pub async fn touch(db: &Db, id: i64, now: DateTime<Utc>) -> DbResult<()> {
 
 /// Ends one session of one user ("sign out", "sign out this one").
 /// False when it was not theirs or is already gone.
+#[tracing::instrument(name = "db::sessions::end", skip_all, fields(user_id = user_id, id = id))]
 pub async fn end(db: &Db, user_id: i64, id: i64) -> DbResult<bool> {
     Ok(on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
         .bind(id).bind(user_id).execute(p).await?.rows_affected() == 1))
@@ -115,6 +119,7 @@ pub async fn end(db: &Db, user_id: i64, id: i64) -> DbResult<bool> {
 
 /// Ends the session behind a token, whoever's it is (the browser that
 /// holds it is signing in afresh).
+#[tracing::instrument(name = "db::sessions::end_token", skip_all)]
 pub async fn end_token(db: &Db, token_hash: &str) -> DbResult<()> {
     on_db!(db, p => {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -124,6 +129,7 @@ pub async fn end_token(db: &Db, token_hash: &str) -> DbResult<()> {
 }
 
 /// "Sign out everywhere": every session of the user but `keep` (0: all).
+#[tracing::instrument(name = "db::sessions::end_others", skip_all, fields(user_id = user_id, keep = keep))]
 pub async fn end_others(db: &Db, user_id: i64, keep: i64, now: DateTime<Utc>) -> DbResult<u64> {
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -137,6 +143,7 @@ pub async fn end_others(db: &Db, user_id: i64, keep: i64, now: DateTime<Utc>) ->
 
 /// A user's live sessions (used since `idle_before`, begun since
 /// `begun_before`), most recently used first.
+#[tracing::instrument(name = "db::sessions::list", skip_all, fields(user_id = user_id))]
 pub async fn list(
     db: &Db,
     user_id: i64,
@@ -152,6 +159,7 @@ pub async fn list(
 
 /// Removes sessions unused since `idle_before` or begun before
 /// `begun_before` (they no longer sign anyone in anyway).
+#[tracing::instrument(name = "db::sessions::sweep", skip_all)]
 pub async fn sweep(
     db: &Db,
     idle_before: DateTime<Utc>,

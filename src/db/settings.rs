@@ -8,6 +8,7 @@ use super::{Db, DbResult, on_db};
 const COOKIE_SECRET: &str = "cookie_secret";
 
 /// The version of what public pages show (see [`super::BUMP_CONTENT`]).
+#[tracing::instrument(name = "db::settings::content_version", skip_all)]
 pub async fn content_version(db: &Db) -> DbResult<i64> {
     Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT version FROM content_version WHERE id = 1",
@@ -17,6 +18,7 @@ pub async fn content_version(db: &Db) -> DbResult<i64> {
 /// Returns the stored cookie key, storing `candidate` first when there is
 /// none. Several instances starting at once all end up with the one value
 /// that won the insert.
+#[tracing::instrument(name = "db::settings::cookie_secret_or_insert", skip_all)]
 pub async fn cookie_secret_or_insert(db: &Db, candidate: &str) -> DbResult<String> {
     let now = Utc::now();
     let value = on_db!(db, p => {

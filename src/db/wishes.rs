@@ -296,6 +296,7 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
     })
 }
 
+#[tracing::instrument(name = "db::wishes::by_id", skip_all, fields(id = id))]
 pub async fn by_id(db: &Db, id: i64) -> DbResult<Option<WishRow>> {
     let sql = format!("{SELECT} WHERE w.id = $1");
     Ok(
@@ -303,6 +304,7 @@ pub async fn by_id(db: &Db, id: i64) -> DbResult<Option<WishRow>> {
     )
 }
 
+#[tracing::instrument(name = "db::wishes::by_code", skip_all)]
 pub async fn by_code(db: &Db, code_hash: &str) -> DbResult<Option<WishRow>> {
     let sql = format!("{SELECT} WHERE w.code_hash = $1");
     Ok(
@@ -310,6 +312,7 @@ pub async fn by_code(db: &Db, code_hash: &str) -> DbResult<Option<WishRow>> {
     )
 }
 
+#[tracing::instrument(name = "db::wishes::events", skip_all, fields(wish_id = wish_id))]
 pub async fn events(db: &Db, wish_id: i64) -> DbResult<Vec<EventRow>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, EventRow>(
         "SELECT at, actor_kind, actor_id, from_status, to_status, note, public_note \
@@ -331,6 +334,7 @@ pub struct WallPage {
 
 /// Open wishes, newest first (by when they last opened), on the page
 /// `f.page` asks for (or the last one).
+#[tracing::instrument(name = "db::wishes::wall", skip_all)]
 pub async fn wall(db: &Db, f: &Wall) -> DbResult<WallPage> {
     let query = wall_query(f);
     let cap = MAX_PAGES * WALL_PAGE;
@@ -383,6 +387,7 @@ pub fn wall_query(f: &Wall) -> ListQuery {
 }
 
 /// Wishes in some statuses at some stations (staff queue, station page).
+#[tracing::instrument(name = "db::wishes::at_stations", skip_all)]
 pub async fn at_stations(db: &Db, statuses: &[&str], attention: bool) -> DbResult<Vec<WishRow>> {
     let list = statuses.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
     debug_assert!(statuses.iter().all(|s| WishStatus::parse(s).is_some()), "fixed codes only");
@@ -392,6 +397,7 @@ pub async fn at_stations(db: &Db, statuses: &[&str], attention: bool) -> DbResul
 }
 
 /// A station's open wishes, newest first.
+#[tracing::instrument(name = "db::wishes::open_at_station", skip_all, fields(station_id = station_id))]
 pub async fn open_at_station(db: &Db, station_id: i64) -> DbResult<Vec<WishRow>> {
     let sql = format!(
         "{SELECT} WHERE w.station_id = $1 AND w.status = 'open' ORDER BY w.opened_at DESC, w.id DESC LIMIT 50"
@@ -402,6 +408,7 @@ pub async fn open_at_station(db: &Db, station_id: i64) -> DbResult<Vec<WishRow>>
 }
 
 /// A volunteer's claims, current and past.
+#[tracing::instrument(name = "db::wishes::claimed_by", skip_all, fields(user_id = user_id))]
 pub async fn claimed_by(db: &Db, user_id: i64) -> DbResult<Vec<WishRow>> {
     let sql = format!(
         "{SELECT} WHERE w.id IN (SELECT wish_id FROM wish_events WHERE actor_id = $1 AND to_status = 'claimed') \
@@ -413,6 +420,7 @@ pub async fn claimed_by(db: &Db, user_id: i64) -> DbResult<Vec<WishRow>> {
 }
 
 /// Fulfilled wishes with a thank-you that staff have not hidden.
+#[tracing::instrument(name = "db::wishes::warm_stories", skip_all, fields(limit = limit))]
 pub async fn warm_stories(db: &Db, district: Option<&str>, limit: i64) -> DbResult<Vec<WishRow>> {
     // The terms of the partial index `wishes_thanked`, walked newest first.
     let mut sql = format!(
@@ -436,6 +444,7 @@ pub async fn warm_stories(db: &Db, district: Option<&str>, limit: i64) -> DbResu
 /// Applies one change to one wish: the status moves only from the status
 /// read in this transaction (a conditional update), the claimer's counter
 /// moves with it, and the event is written beside it.
+#[tracing::instrument(name = "db::wishes::change", skip_all, fields(wish_id = wish_id, actor = %actor.kind.code()))]
 pub async fn change(
     db: &Db,
     wish_id: i64,
@@ -521,6 +530,7 @@ pub async fn change(
 
 /// The worker's word after fulfilment: it arrived (with an optional
 /// thank-you), or it did not, which puts the wish before the station's staff.
+#[tracing::instrument(name = "db::wishes::confirm", skip_all, fields(wish_id = wish_id))]
 pub async fn confirm(
     db: &Db,
     wish_id: i64,
@@ -550,6 +560,7 @@ pub async fn confirm(
 }
 
 /// Staff: a new tracking code for a worker who lost theirs (the old one stops working).
+#[tracing::instrument(name = "db::wishes::new_code", skip_all, fields(wish_id = wish_id, staff = staff))]
 pub async fn new_code(
     db: &Db,
     wish_id: i64,
@@ -575,6 +586,7 @@ pub async fn new_code(
 }
 
 /// Staff: hide a thank-you from the warm stories; also clears "needs attention".
+#[tracing::instrument(name = "db::wishes::set_flags", skip_all, fields(wish_id = wish_id, staff = staff))]
 pub async fn set_flags(
     db: &Db,
     wish_id: i64,
@@ -600,6 +612,7 @@ pub async fn set_flags(
 }
 
 /// District of a wish's station, for access checks.
+#[tracing::instrument(name = "db::wishes::station_of", skip_all, fields(wish_id = wish_id))]
 pub async fn station_of(db: &Db, wish_id: i64) -> DbResult<Option<(i64, i64)>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, (i64, i64)>(
         "SELECT p.id, p.district_id FROM wishes w JOIN places p ON p.id = w.station_id WHERE w.id = $1",
@@ -618,6 +631,7 @@ pub struct Chores {
 /// `expiry_days` expire; phones of wishes closed more than `phone_days`
 /// ago are erased. Each wish moves through [`change`], so running this on
 /// several instances at once moves each wish once.
+#[tracing::instrument(name = "db::wishes::run_clock", skip_all)]
 pub async fn run_clock(
     db: &Db,
     now: DateTime<Utc>,
@@ -653,6 +667,7 @@ pub async fn run_clock(
 }
 
 /// Every love station's id and stable code.
+#[tracing::instrument(name = "db::wishes::station_codes", skip_all)]
 pub async fn station_codes(db: &Db) -> DbResult<Vec<(i64, String)>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, (i64, String)>(
         "SELECT id, code FROM places WHERE kind = 'love_station' ORDER BY id",

@@ -63,6 +63,7 @@ pub struct ListingPage {
     pub pages: i64,
 }
 
+#[tracing::instrument(name = "db::workshops::list", skip_all)]
 pub async fn list(db: &Db, listing: &Listing, today: NaiveDate) -> DbResult<ListingPage> {
     let query = list_query(listing, today);
     let cap = MAX_PAGES * PAGE_SIZE;
@@ -172,6 +173,7 @@ pub struct WorkshopPage {
 const OPENING_COLUMNS: &str = "id, task_zh, task_en, pay_zh, pay_en, hours_zh, hours_en, places, \
      places_left, closes_on, is_open";
 
+#[tracing::instrument(name = "db::workshops::page", skip_all)]
 pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<WorkshopPage>> {
     let sql = format!("{} WHERE w.slug = $2", SELECT.replace("$TODAY", "$1"));
     let openings_sql = format!(
@@ -201,6 +203,7 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
 
 /// What the portal itself lists: active workshops and the people they
 /// report employing (where known), optionally for one district.
+#[tracing::instrument(name = "db::workshops::portal_totals", skip_all, fields(district_id = ?district_id))]
 pub async fn portal_totals(db: &Db, district_id: Option<i64>) -> DbResult<(i64, i64)> {
     Ok(on_db!(db, p => sqlx::query_as::<_, (i64, Option<i64>)>(
         "SELECT COUNT(*), CAST(SUM(employed) AS BIGINT) FROM workshops \
@@ -208,10 +211,16 @@ pub async fn portal_totals(db: &Db, district_id: Option<i64>) -> DbResult<(i64, 
     ).bind(district_id).fetch_one(p).await.map(|(n, s)| (n, s.unwrap_or(0)))?))
 }
 
+/// A district in the listing's filter: slug, name in Chinese, in English.
+pub type DistrictChoice = (String, String, Option<String>);
+/// A town in the listing's filter: its name in Chinese, in English.
+pub type TownChoice = (String, Option<String>);
+/// A workshop a keeper keeps: slug, name in Chinese, in English, district id.
+pub type KeptWorkshop = (String, String, Option<String>, i64);
+
 /// Choices for the listing's filters: districts with workshops, and towns.
-pub async fn filter_choices(
-    db: &Db,
-) -> DbResult<(Vec<(String, String, Option<String>)>, Vec<(String, Option<String>)>)> {
+#[tracing::instrument(name = "db::workshops::filter_choices", skip_all)]
+pub async fn filter_choices(db: &Db) -> DbResult<(Vec<DistrictChoice>, Vec<TownChoice>)> {
     on_db!(db, p => {
         let districts = sqlx::query_as::<_, (String, String, Option<String>)>(
             "SELECT DISTINCT d.slug, d.name_zh, d.name_en FROM districts d \
@@ -237,6 +246,7 @@ pub enum SignupOutcome {
 
 /// Signs a villager up: one place is taken with a conditional update, so
 /// places left never go below zero however many sign up at once.
+#[tracing::instrument(name = "db::workshops::sign_up", skip_all, fields(opening_id = opening_id))]
 pub async fn sign_up(
     db: &Db,
     slug: &str,
@@ -297,16 +307,15 @@ pub async fn sign_up(
 }
 
 /// The workshops a set of grants keeps, for the staff list.
-pub async fn kept(
-    db: &Db,
-    grants: &Grants,
-) -> DbResult<Vec<(String, String, Option<String>, i64)>> {
-    let all: Vec<(String, String, Option<String>, i64)> = on_db!(db, p => sqlx::query_as(
+#[tracing::instrument(name = "db::workshops::kept", skip_all)]
+pub async fn kept(db: &Db, grants: &Grants) -> DbResult<Vec<KeptWorkshop>> {
+    let all: Vec<KeptWorkshop> = on_db!(db, p => sqlx::query_as(
         "SELECT slug, name_zh, name_en, district_id FROM workshops ORDER BY district_id, name_zh",
     ).fetch_all(p).await?);
     Ok(all.into_iter().filter(|(slug, _, _, d)| grants.keeps_workshop(slug, *d)).collect())
 }
 
+#[tracing::instrument(name = "db::workshops::district_of", skip_all)]
 pub async fn district_of(db: &Db, slug: &str) -> DbResult<Option<i64>> {
     Ok(
         on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT district_id FROM workshops WHERE slug = $1")
@@ -314,6 +323,7 @@ pub async fn district_of(db: &Db, slug: &str) -> DbResult<Option<i64>> {
     )
 }
 
+#[tracing::instrument(name = "db::workshops::update_facts", skip_all, fields(actor = actor))]
 pub async fn update_facts(
     db: &Db,
     slug: &str,
@@ -356,6 +366,7 @@ pub async fn update_facts(
     })
 }
 
+#[tracing::instrument(name = "db::workshops::create_opening", skip_all, fields(actor = actor))]
 pub async fn create_opening(
     db: &Db,
     slug: &str,
@@ -380,6 +391,7 @@ pub async fn create_opening(
 }
 
 /// Closes an opening of this workshop. False when there is no such opening here.
+#[tracing::instrument(name = "db::workshops::close_opening", skip_all, fields(opening_id = opening_id, actor = actor))]
 pub async fn close_opening(
     db: &Db,
     slug: &str,
@@ -416,6 +428,7 @@ pub struct SignupRow {
     pub created_at: DateTime<Utc>,
 }
 
+#[tracing::instrument(name = "db::workshops::signups", skip_all)]
 pub async fn signups(db: &Db, slug: &str) -> DbResult<Vec<SignupRow>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, SignupRow>(
         "SELECT s.id, s.opening_id, o.task_zh, s.name, s.phone, s.village, s.note, s.status, s.created_at \
@@ -425,6 +438,7 @@ pub async fn signups(db: &Db, slug: &str) -> DbResult<Vec<SignupRow>> {
 }
 
 /// Sets a sign-up's status. False when the sign-up is not this workshop's.
+#[tracing::instrument(name = "db::workshops::set_signup_status", skip_all, fields(signup_id = signup_id, actor = actor))]
 pub async fn set_signup_status(
     db: &Db,
     slug: &str,
@@ -448,12 +462,14 @@ pub async fn set_signup_status(
     })
 }
 
+#[tracing::instrument(name = "db::workshops::audit_export", skip_all, fields(actor = actor))]
 pub async fn audit_export(db: &Db, slug: &str, actor: i64, now: DateTime<Utc>) -> DbResult<()> {
     audit::audit(db, Some(actor), "signup.export", &format!("workshop:{slug}"), "", now).await
 }
 
 /// Erases villagers' phone numbers from sign-ups made before `before`.
 /// Idempotent, so any number of instances may run it at once.
+#[tracing::instrument(name = "db::workshops::erase_old_signup_phones", skip_all)]
 pub async fn erase_old_signup_phones(db: &Db, before: DateTime<Utc>) -> DbResult<u64> {
     Ok(on_db!(db, p => sqlx::query(
         "UPDATE signups SET phone = NULL WHERE phone IS NOT NULL AND created_at < $1",

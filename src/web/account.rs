@@ -58,6 +58,7 @@ pub async fn register_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
 /// address's limit, counting every well-formed attempt (so nobody can try
 /// many phone numbers); then whether the contact is free, answered in the
 /// same words for a phone and an e-mail; and only then the slow hash.
+#[tracing::instrument(name = "web::account::register", skip_all)]
 pub async fn register(
     ctx: Ctx,
     req: HttpRequest,
@@ -170,6 +171,7 @@ const LOGIN_ACCOUNT_CEILING: i64 = 20;
 /// address's limit, nothing is checked. Over the account's, only an
 /// address with fewer than [`LOGIN_PAIR_MAX`] tries on it gets through,
 /// until [`LOGIN_ACCOUNT_CEILING`] times the limit.
+#[tracing::instrument(name = "web::account::login", skip_all)]
 pub async fn login(
     ctx: Ctx,
     req: HttpRequest,
@@ -265,6 +267,7 @@ pub async fn login(
     Ok(see_other(&safe_next(&input.next)))
 }
 
+#[tracing::instrument(name = "web::account::logout", skip_all, fields(user = me.id))]
 pub async fn logout(
     state: web::Data<AppState>,
     session: Session,
@@ -401,6 +404,7 @@ pub struct PasswordInput {
     new_password: String,
 }
 
+#[tracing::instrument(name = "web::account::change_password", skip_all, fields(user = me.id))]
 pub async fn change_password(
     ctx: Ctx,
     req: HttpRequest,
@@ -443,6 +447,7 @@ pub async fn change_password(
 
 /// "Sign out everywhere": every session ends, this one too, and this
 /// browser gets a new one, so even a copy of this very cookie stops working.
+#[tracing::instrument(name = "web::account::sign_out_everywhere", skip_all, fields(user = me.id))]
 pub async fn sign_out_everywhere(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -457,6 +462,7 @@ pub async fn sign_out_everywhere(
 
 /// "Sign out this one", from the list of signed-in devices. Only one's own
 /// sessions; ending the current one signs this browser out.
+#[tracing::instrument(name = "web::account::end_session", skip_all, fields(session_id = id, user = me.id))]
 pub async fn end_session(
     state: web::Data<AppState>,
     session: Session,
@@ -481,6 +487,7 @@ pub struct DeleteInput {
     confirm_password: String,
 }
 
+#[tracing::instrument(name = "web::account::delete", skip_all, fields(user = me.id))]
 pub async fn delete(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -529,6 +536,7 @@ pub struct ResetInput {
     new_password: String,
 }
 
+#[tracing::instrument(name = "web::account::reset", skip_all)]
 pub async fn reset(
     ctx: Ctx,
     state: web::Data<AppState>,

@@ -233,6 +233,7 @@ pub async fn users(
     users_page(ctx, &state, q, None).await
 }
 
+#[tracing::instrument(name = "web::staff::grant", skip_all, fields(target = target, user = me.id))]
 pub async fn grant(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -315,6 +316,7 @@ fn role_from_scope(kind: RoleKind, scope: &str) -> Option<Role> {
     }
 }
 
+#[tracing::instrument(name = "web::staff::revoke", skip_all, fields(target = target, user = me.id))]
 pub async fn revoke(
     state: web::Data<AppState>,
     session: Session,
@@ -353,6 +355,7 @@ struct ResetIssuedPage {
     expires: String,
 }
 
+#[tracing::instrument(name = "web::staff::issue_reset", skip_all, fields(target = target, user = me.id))]
 pub async fn issue_reset(
     ctx: Ctx,
     state: web::Data<AppState>,

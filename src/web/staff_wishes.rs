@@ -124,6 +124,7 @@ async fn apply(
     Ok(see_other(&format!("/staff/wishes/{id}")))
 }
 
+#[tracing::instrument(name = "web::staff_wishes::approve", skip_all, fields(wish_id = id, user = me.id))]
 pub async fn approve(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -141,6 +142,7 @@ pub async fn approve(
     apply(&state, &session, &me, id, change, "flash.wish_approved").await
 }
 
+#[tracing::instrument(name = "web::staff_wishes::reject", skip_all, fields(wish_id = id, user = me.id))]
 pub async fn reject(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -158,6 +160,7 @@ pub async fn reject(
     apply(&state, &session, &me, id, change, "flash.wish_rejected").await
 }
 
+#[tracing::instrument(name = "web::staff_wishes::reopen", skip_all, fields(wish_id = id, user = me.id))]
 pub async fn reopen(
     state: web::Data<AppState>,
     session: Session,
@@ -167,6 +170,7 @@ pub async fn reopen(
     apply(&state, &session, &me, id, Change::Reopen, "flash.wish_reopened").await
 }
 
+#[tracing::instrument(name = "web::staff_wishes::new_code", skip_all, fields(wish_id = id, user = me.id))]
 pub async fn new_code(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -184,6 +188,7 @@ pub async fn new_code(
     wish_page(ctx, &state, id, None, FormErrors::new(), Some(code.display())).await
 }
 
+#[tracing::instrument(name = "web::staff_wishes::flags", skip_all, fields(wish_id = id, user = me.id))]
 pub async fn flags(
     state: web::Data<AppState>,
     session: Session,

@@ -174,6 +174,7 @@ pub async fn edit(
     edit_page(ctx, &state, &slug, None, None).await
 }
 
+#[tracing::instrument(name = "web::staff_workshops::update", skip_all, fields(user = me.id))]
 pub async fn update(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -194,6 +195,7 @@ pub async fn update(
     Ok(see_other(&format!("/staff/workshops/{slug}")))
 }
 
+#[tracing::instrument(name = "web::staff_workshops::create_opening", skip_all, fields(user = me.id))]
 pub async fn create_opening(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -212,6 +214,7 @@ pub async fn create_opening(
     Ok(see_other(&format!("/staff/workshops/{slug}")))
 }
 
+#[tracing::instrument(name = "web::staff_workshops::close_opening", skip_all, fields(opening_id = id, user = me.id))]
 pub async fn close_opening(
     state: web::Data<AppState>,
     session: Session,
@@ -232,6 +235,7 @@ pub struct StatusInput {
     status: String,
 }
 
+#[tracing::instrument(name = "web::staff_workshops::set_status", skip_all, fields(signup_id = id, user = me.id))]
 pub async fn set_status(
     state: web::Data<AppState>,
     session: Session,

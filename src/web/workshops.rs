@@ -224,6 +224,7 @@ pub async fn show(
     show_page(ctx, &state, &slug, None).await
 }
 
+#[tracing::instrument(name = "web::workshops::sign_up", skip_all, fields(opening_id = opening_id))]
 pub async fn sign_up(
     ctx: Ctx,
     req: HttpRequest,

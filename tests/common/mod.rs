@@ -14,6 +14,10 @@ use linli::db::Db;
 use linli::startup::Application;
 use sqlx::Connection;
 
+mod fixtures;
+#[allow(unused_imports, reason = "each test binary uses some of them")]
+pub use fixtures::{LogCapture, PASSWORD, Persona, STATION, Wish, race};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -362,18 +366,7 @@ impl TestApp {
 
     /// The id of the place with this stable code.
     pub async fn place_id(&self, code: &str) -> i64 {
-        match &self.db {
-            Db::Sqlite(p) => sqlx::query_scalar("SELECT id FROM places WHERE code = $1")
-                .bind(code)
-                .fetch_one(p)
-                .await
-                .unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar("SELECT id FROM places WHERE code = $1")
-                .bind(code)
-                .fetch_one(p)
-                .await
-                .unwrap(),
-        }
+        scalar_with(&self.db, "SELECT id FROM places WHERE code = $1", code).await
     }
 }
 
@@ -410,6 +403,18 @@ where
     match db {
         Db::Sqlite(p) => sqlx::query_scalar(sql).bind(arg).fetch_one(p).await.unwrap(),
         Db::Postgres(p) => sqlx::query_scalar(sql).bind(arg).fetch_one(p).await.unwrap(),
+    }
+}
+
+/// One value, for a query with one id parameter (`$1`).
+pub async fn scalar_for_id<T>(db: &Db, sql: &'static str, id: i64) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap(),
     }
 }
 

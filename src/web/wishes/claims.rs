@@ -93,6 +93,7 @@ pub async fn show(
     show_page(ctx, &state, &viewer, id, None, String::new(), FormErrors::new()).await
 }
 
+#[tracing::instrument(name = "web::wishes::claims::claim", skip_all, fields(wish_id = id, user = me.id))]
 pub async fn claim(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -123,6 +124,7 @@ pub async fn claim(
     }
 }
 
+#[tracing::instrument(name = "web::wishes::claims::release", skip_all, fields(wish_id = id, user = me.id))]
 pub async fn release(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -143,6 +145,7 @@ pub async fn release(
     }
 }
 
+#[tracing::instrument(name = "web::wishes::claims::fulfil", skip_all, fields(wish_id = id, user = me.id))]
 pub async fn fulfil(
     ctx: Ctx,
     state: web::Data<AppState>,

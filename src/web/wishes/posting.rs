@@ -98,6 +98,7 @@ pub async fn form(
     new_page(ctx, &state, form, FormErrors::new(), None, StatusCode::OK).await
 }
 
+#[tracing::instrument(name = "web::wishes::posting::create", skip_all)]
 pub async fn create(
     ctx: Ctx,
     req: HttpRequest,

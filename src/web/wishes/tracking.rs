@@ -115,6 +115,7 @@ pub async fn show(
     track_page(ctx, &state, code, wish, just_posted, String::new(), FormErrors::new()).await
 }
 
+#[tracing::instrument(name = "web::wishes::tracking::withdraw", skip_all)]
 pub async fn withdraw(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -133,6 +134,7 @@ pub async fn withdraw(
     Ok(no_store(see_other(&format!("/wishes/track/{}", code.display()))))
 }
 
+#[tracing::instrument(name = "web::wishes::tracking::confirm", skip_all)]
 pub async fn confirm(
     ctx: Ctx,
     req: HttpRequest,
