@@ -224,31 +224,25 @@ impl Settings {
             None => base_url_from_bind(&bind),
         };
 
-        let workers = match env("LINLI_WORKERS") {
-            Some(v) => Some(parse_positive("LINLI_WORKERS", &v)?),
-            None => file.workers,
-        };
-        let db_max_connections = match env("LINLI_DB_MAX_CONNECTIONS") {
-            Some(v) => parse_positive("LINLI_DB_MAX_CONNECTIONS", &v)? as u32,
-            None => file.db_max_connections.unwrap_or(10),
-        };
+        let workers = optional(env, "LINLI_WORKERS", Least::One, file.workers)?;
+        let db_max_connections =
+            number(env, "LINLI_DB_MAX_CONNECTIONS", Least::One, file.db_max_connections, 10)?;
         let seed_on_start = match env("LINLI_SEED_ON_START") {
             Some(v) => parse_bool("LINLI_SEED_ON_START", &v)?,
             None => file.seed_on_start.unwrap_or(true),
         };
 
-        let login_max_failures = match env("LINLI_LOGIN_MAX_FAILURES") {
-            Some(v) => parse_positive("LINLI_LOGIN_MAX_FAILURES", &v)? as u32,
-            None => file.login_max_failures.unwrap_or(10),
-        };
-        let login_window_secs = match env("LINLI_LOGIN_WINDOW_SECS") {
-            Some(v) => parse_positive("LINLI_LOGIN_WINDOW_SECS", &v)? as u64,
-            None => file.login_window_secs.unwrap_or(15 * 60),
-        };
-        let registrations_per_hour = match env("LINLI_REGISTRATIONS_PER_HOUR") {
-            Some(v) => parse_positive("LINLI_REGISTRATIONS_PER_HOUR", &v)? as u32,
-            None => file.registrations_per_hour.unwrap_or(5),
-        };
+        let login_max_failures =
+            number(env, "LINLI_LOGIN_MAX_FAILURES", Least::One, file.login_max_failures, 10)?;
+        let login_window_secs =
+            number(env, "LINLI_LOGIN_WINDOW_SECS", Least::One, file.login_window_secs, 15 * 60)?;
+        let registrations_per_hour = number(
+            env,
+            "LINLI_REGISTRATIONS_PER_HOUR",
+            Least::One,
+            file.registrations_per_hour,
+            5,
+        )?;
         let proxies: Vec<String> = match env("LINLI_TRUSTED_PROXIES") {
             Some(v) => {
                 v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
@@ -264,55 +258,34 @@ impl Settings {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
-        let signups_per_hour = match env("LINLI_SIGNUPS_PER_HOUR") {
-            Some(v) => parse_positive("LINLI_SIGNUPS_PER_HOUR", &v)? as u32,
-            None => file.signups_per_hour.unwrap_or(10),
-        };
-        let signup_phone_days = match env("LINLI_SIGNUP_PHONE_DAYS") {
-            Some(v) => parse_positive("LINLI_SIGNUP_PHONE_DAYS", &v)? as u32,
-            None => file.signup_phone_days.unwrap_or(180),
-        };
+        let signups_per_hour =
+            number(env, "LINLI_SIGNUPS_PER_HOUR", Least::One, file.signups_per_hour, 10)?;
+        let signup_phone_days =
+            number(env, "LINLI_SIGNUP_PHONE_DAYS", Least::One, file.signup_phone_days, 180)?;
 
-        let claim_limit = match env("LINLI_CLAIM_LIMIT") {
-            Some(v) => parse_positive("LINLI_CLAIM_LIMIT", &v)? as u32,
-            None => file.claim_limit.unwrap_or(3),
-        };
-        let claim_lapse_days = match env("LINLI_CLAIM_LAPSE_DAYS") {
-            Some(v) => parse_positive("LINLI_CLAIM_LAPSE_DAYS", &v)? as u32,
-            None => file.claim_lapse_days.unwrap_or(7),
-        };
-        let wish_expiry_days = match env("LINLI_WISH_EXPIRY_DAYS") {
-            Some(v) => parse_positive("LINLI_WISH_EXPIRY_DAYS", &v)? as u32,
-            None => file.wish_expiry_days.unwrap_or(60),
-        };
-        let wish_phone_days = match env("LINLI_WISH_PHONE_DAYS") {
-            Some(v) => parse_positive("LINLI_WISH_PHONE_DAYS", &v)? as u32,
-            None => file.wish_phone_days.unwrap_or(30),
-        };
-        let wishes_per_hour = match env("LINLI_WISHES_PER_HOUR") {
-            Some(v) => parse_positive("LINLI_WISHES_PER_HOUR", &v)? as u32,
-            None => file.wishes_per_hour.unwrap_or(5),
-        };
-        let track_lookups_per_hour = match env("LINLI_TRACK_LOOKUPS_PER_HOUR") {
-            Some(v) => parse_positive("LINLI_TRACK_LOOKUPS_PER_HOUR", &v)? as u32,
-            None => file.track_lookups_per_hour.unwrap_or(120),
-        };
-        let page_cache_mb = match env("LINLI_PAGE_CACHE_MB") {
-            Some(v) => parse_whole("LINLI_PAGE_CACHE_MB", &v)? as u32,
-            None => file.page_cache_mb.unwrap_or(16),
-        };
-        let cache_recheck_ms = match env("LINLI_CACHE_RECHECK_MS") {
-            Some(v) => parse_whole("LINLI_CACHE_RECHECK_MS", &v)? as u64,
-            None => file.cache_recheck_ms.unwrap_or(1000),
-        };
-        let db_timeout_ms = match env("LINLI_DB_TIMEOUT_MS") {
-            Some(v) => parse_positive("LINLI_DB_TIMEOUT_MS", &v)? as u64,
-            None => file.db_timeout_ms.unwrap_or(1500),
-        };
-        let sqlite_max_mb = match env("LINLI_SQLITE_MAX_MB") {
-            Some(v) => Some(parse_positive("LINLI_SQLITE_MAX_MB", &v)? as u32),
-            None => file.sqlite_max_mb,
-        };
+        let claim_limit = number(env, "LINLI_CLAIM_LIMIT", Least::One, file.claim_limit, 3)?;
+        let claim_lapse_days =
+            number(env, "LINLI_CLAIM_LAPSE_DAYS", Least::One, file.claim_lapse_days, 7)?;
+        let wish_expiry_days =
+            number(env, "LINLI_WISH_EXPIRY_DAYS", Least::One, file.wish_expiry_days, 60)?;
+        let wish_phone_days =
+            number(env, "LINLI_WISH_PHONE_DAYS", Least::One, file.wish_phone_days, 30)?;
+        let wishes_per_hour =
+            number(env, "LINLI_WISHES_PER_HOUR", Least::One, file.wishes_per_hour, 5)?;
+        let track_lookups_per_hour = number(
+            env,
+            "LINLI_TRACK_LOOKUPS_PER_HOUR",
+            Least::One,
+            file.track_lookups_per_hour,
+            120,
+        )?;
+        let page_cache_mb =
+            number(env, "LINLI_PAGE_CACHE_MB", Least::Zero, file.page_cache_mb, 16)?;
+        let cache_recheck_ms =
+            number(env, "LINLI_CACHE_RECHECK_MS", Least::Zero, file.cache_recheck_ms, 1000)?;
+        let db_timeout_ms =
+            number(env, "LINLI_DB_TIMEOUT_MS", Least::One, file.db_timeout_ms, 1500)?;
+        let sqlite_max_mb = optional(env, "LINLI_SQLITE_MAX_MB", Least::One, file.sqlite_max_mb)?;
 
         Ok(Settings {
             bind,
@@ -362,6 +335,41 @@ fn read_file(path: Option<&Path>) -> Result<FileSettings, ConfigError> {
     toml::from_str(&text).map_err(|e| {
         ConfigError::new("LINLI_CONFIG", format!("{}: {}", path.display(), e.message()))
     })
+}
+
+/// How small a number setting may be.
+#[derive(Debug, Clone, Copy)]
+enum Least {
+    One,
+    Zero,
+}
+
+/// A number setting that may be unset: the environment's `name`, else the
+/// file's. A value too large for its type is refused like any bad one.
+fn optional<T: TryFrom<usize>>(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    least: Least,
+    from_file: Option<T>,
+) -> Result<Option<T>, ConfigError> {
+    let Some(v) = env(name) else { return Ok(from_file) };
+    let n = match least {
+        Least::One => parse_positive(name, &v)?,
+        Least::Zero => parse_whole(name, &v)?,
+    };
+    T::try_from(n).map(Some).map_err(|_| ConfigError::new(name, format!("'{v}' is too large")))
+}
+
+/// A number setting: the environment's `name`, else the file's, else
+/// `default`.
+fn number<T: TryFrom<usize>>(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    least: Least,
+    from_file: Option<T>,
+    default: T,
+) -> Result<T, ConfigError> {
+    Ok(optional(env, name, least, from_file)?.unwrap_or(default))
 }
 
 fn parse_positive(setting: &str, value: &str) -> Result<usize, ConfigError> {
@@ -456,6 +464,14 @@ mod tests {
         assert_eq!(settings(&[("LINLI_WORKERS", "0")]).unwrap_err().setting, "LINLI_WORKERS");
         let e = settings(&[("LINLI_SEED_ON_START", "maybe")]).unwrap_err();
         assert_eq!(e.setting, "LINLI_SEED_ON_START");
+        // Too large for its type is refused, not cut down to something else.
+        let e = settings(&[("LINLI_CLAIM_LIMIT", "4294967296")]).unwrap_err();
+        assert_eq!(e.setting, "LINLI_CLAIM_LIMIT");
+        assert!(e.to_string().contains("too large"), "{e}");
+        assert_eq!(settings(&[("LINLI_CLAIM_LIMIT", "4294967295")]).unwrap().claim_limit, u32::MAX);
+        assert_eq!(settings(&[("LINLI_PAGE_CACHE_MB", "0")]).unwrap().page_cache_mb, 0);
+        let e = settings(&[("LINLI_CLAIM_LIMIT", "0")]).unwrap_err();
+        assert_eq!(e.setting, "LINLI_CLAIM_LIMIT");
     }
 
     #[test]

@@ -191,9 +191,50 @@ fn unavailable_code(code: &str) -> bool {
 #[derive(Debug, Clone)]
 pub enum Arg {
     Text(String),
+    OptText(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
+    Int32(i32),
+    OptInt32(Option<i32>),
+    Float(f64),
+    OptFloat(Option<f64>),
+    Bool(bool),
     Date(chrono::NaiveDate),
+    At(chrono::DateTime<chrono::Utc>),
 }
+
+/// `Arg::from` for each type a placeholder takes.
+macro_rules! arg_from {
+    ($($t:ty => $conv:expr;)*) => {
+        $(impl From<$t> for Arg {
+            fn from(x: $t) -> Arg {
+                let convert: fn($t) -> Arg = $conv;
+                convert(x)
+            }
+        })*
+    };
+}
+
+arg_from! {
+    &String => |s| Arg::Text(s.clone());
+    &str => |s| Arg::Text(s.to_owned());
+    String => Arg::Text;
+    &Option<String> => |s| Arg::OptText(s.clone());
+    i64 => Arg::Int;
+    Option<i64> => Arg::OptInt;
+    i32 => Arg::Int32;
+    Option<i32> => Arg::OptInt32;
+    f64 => Arg::Float;
+    Option<f64> => Arg::OptFloat;
+    bool => Arg::Bool;
+    chrono::DateTime<chrono::Utc> => Arg::At;
+}
+
+/// `args![a, b, …]`: the values of a query's placeholders, in order.
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { vec![$($crate::db::Arg::from($a)),*] };
+}
+pub(crate) use args;
 
 /// Binds `args` in order to a query or query_as of either backend.
 macro_rules! bind_args {
@@ -202,8 +243,16 @@ macro_rules! bind_args {
         for a in $args {
             q = match a {
                 $crate::db::Arg::Text(s) => q.bind(s.clone()),
+                $crate::db::Arg::OptText(s) => q.bind(s.clone()),
                 $crate::db::Arg::Int(n) => q.bind(*n),
+                $crate::db::Arg::OptInt(n) => q.bind(*n),
+                $crate::db::Arg::Int32(n) => q.bind(*n),
+                $crate::db::Arg::OptInt32(n) => q.bind(*n),
+                $crate::db::Arg::Float(x) => q.bind(*x),
+                $crate::db::Arg::OptFloat(x) => q.bind(*x),
+                $crate::db::Arg::Bool(b) => q.bind(*b),
                 $crate::db::Arg::Date(d) => q.bind(*d),
+                $crate::db::Arg::At(t) => q.bind(*t),
             };
         }
         q

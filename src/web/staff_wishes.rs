@@ -105,6 +105,25 @@ pub async fn show(
     wish_page(ctx, &state, id, None, FormErrors::new(), None).await
 }
 
+/// A review (approve or reject): the change the form came to, applied, or
+/// the wish page again with the form as typed and its errors.
+#[allow(clippy::too_many_arguments, reason = "the parts of one review, each used once")]
+async fn review(
+    ctx: Ctx,
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    id: i64,
+    typed: ReviewInput,
+    change: Result<Change, FormErrors>,
+    done: &'static str,
+) -> Result<HttpResponse, AppError> {
+    match change {
+        Ok(change) => apply(state, session, me, id, change, done).await,
+        Err(errors) => wish_page(ctx, state, id, Some(typed), errors, None).await,
+    }
+}
+
 /// Applies a staff change, audits it, and goes back to the wish.
 async fn apply(
     state: &AppState,
@@ -133,13 +152,8 @@ pub async fn approve(
     Id(id): Id,
     form: web::Form<ReviewInput>,
 ) -> Result<HttpResponse, AppError> {
-    let change = match form.approval() {
-        Ok(change) => change,
-        Err(errors) => {
-            return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
-        }
-    };
-    apply(&state, &session, &me, id, change, "flash.wish_approved").await
+    let change = form.approval();
+    review(ctx, &state, &session, &me, id, form.into_inner(), change, "flash.wish_approved").await
 }
 
 #[tracing::instrument(name = "web::staff_wishes::reject", skip_all, fields(wish_id = id, user = me.id))]
@@ -151,13 +165,8 @@ pub async fn reject(
     Id(id): Id,
     form: web::Form<ReviewInput>,
 ) -> Result<HttpResponse, AppError> {
-    let change = match form.rejection() {
-        Ok(change) => change,
-        Err(errors) => {
-            return wish_page(ctx, &state, id, Some(form.into_inner()), errors, None).await;
-        }
-    };
-    apply(&state, &session, &me, id, change, "flash.wish_rejected").await
+    let change = form.rejection();
+    review(ctx, &state, &session, &me, id, form.into_inner(), change, "flash.wish_rejected").await
 }
 
 #[tracing::instrument(name = "web::staff_wishes::reopen", skip_all, fields(wish_id = id, user = me.id))]

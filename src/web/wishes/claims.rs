@@ -72,6 +72,37 @@ async fn show_page(
     Ok(if user.is_some() { no_store(res) } else { res })
 }
 
+/// Makes a volunteer's change to wish `id`: done, or the catalogue key of
+/// why nothing changed. A wish that does not exist is the 404 page.
+async fn attempt(
+    state: &AppState,
+    id: i64,
+    change: &Change,
+    actor: Actor,
+) -> Result<Result<(), &'static str>, AppError> {
+    Ok(match db::wishes::change(&state.db, id, change, actor, Utc::now()).await? {
+        Ok(_) => Ok(()),
+        Err(Refused::NoSuchWish) => return Err(AppError::NotFound),
+        Err(why) => Err(refusal_key(change, &why)),
+    })
+}
+
+/// Why nothing changed, as the volunteer reads it.
+fn refusal_key(change: &Change, why: &Refused) -> &'static str {
+    match (change, why) {
+        (_, Refused::ClaimLimit) => "wish.refused.claim_limit",
+        (_, Refused::NotYours) | (Change::Release, _) => "wish.refused.not_yours",
+        (Change::Claim { .. }, _) => "wish.refused.taken",
+        _ => "wish.refused.not_claimed",
+    }
+}
+
+/// Back to the wish, with `flash` said once.
+fn done(session: &Session, id: i64, flash: &'static str) -> HttpResponse {
+    set_flash(session, flash);
+    see_other(&format!("/wishes/{id}"))
+}
+
 /// The wish page again, saying why nothing changed.
 async fn refused(
     ctx: Ctx,
@@ -102,25 +133,10 @@ pub async fn claim(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let limit = state.settings.claim_limit as i64;
-    match db::wishes::change(
-        &state.db,
-        id,
-        &Change::Claim { limit },
-        Actor::volunteer(me.id),
-        Utc::now(),
-    )
-    .await?
-    {
-        Ok(_) => {
-            set_flash(&session, "flash.wish_claimed");
-            Ok(see_other(&format!("/wishes/{id}")))
-        }
-        Err(Refused::NoSuchWish) => Err(AppError::NotFound),
-        Err(Refused::ClaimLimit) => {
-            refused(ctx, &state, &viewer, id, "wish.refused.claim_limit", String::new()).await
-        }
-        Err(_) => refused(ctx, &state, &viewer, id, "wish.refused.taken", String::new()).await,
+    let change = Change::Claim { limit: i64::from(state.settings.claim_limit) };
+    match attempt(&state, id, &change, Actor::volunteer(me.id)).await? {
+        Ok(()) => Ok(done(&session, id, "flash.wish_claimed")),
+        Err(why) => refused(ctx, &state, &viewer, id, why, String::new()).await,
     }
 }
 
@@ -133,15 +149,9 @@ pub async fn release(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    match db::wishes::change(&state.db, id, &Change::Release, Actor::volunteer(me.id), Utc::now())
-        .await?
-    {
-        Ok(_) => {
-            set_flash(&session, "flash.wish_released");
-            Ok(see_other(&format!("/wishes/{id}")))
-        }
-        Err(Refused::NoSuchWish) => Err(AppError::NotFound),
-        Err(_) => refused(ctx, &state, &viewer, id, "wish.refused.not_yours", String::new()).await,
+    match attempt(&state, id, &Change::Release, Actor::volunteer(me.id)).await? {
+        Ok(()) => Ok(done(&session, id, "flash.wish_released")),
+        Err(why) => refused(ctx, &state, &viewer, id, why, String::new()).await,
     }
 }
 
@@ -166,17 +176,9 @@ pub async fn fulfil(
     let by_staff = me.grants.keeps_station(station, district);
     let actor = if by_staff { Actor::staff(me.id) } else { Actor::volunteer(me.id) };
     let change = Change::Fulfil { note, by_staff };
-    match db::wishes::change(&state.db, id, &change, actor, Utc::now()).await? {
-        Ok(_) => {
-            set_flash(&session, "flash.wish_fulfilled");
-            Ok(see_other(&format!("/wishes/{id}")))
-        }
-        Err(Refused::NotYours) => {
-            refused(ctx, &state, &viewer, id, "wish.refused.not_yours", form.note.clone()).await
-        }
-        Err(_) => {
-            refused(ctx, &state, &viewer, id, "wish.refused.not_claimed", form.note.clone()).await
-        }
+    match attempt(&state, id, &change, actor).await? {
+        Ok(()) => Ok(done(&session, id, "flash.wish_fulfilled")),
+        Err(why) => refused(ctx, &state, &viewer, id, why, form.note.clone()).await,
     }
 }
 
