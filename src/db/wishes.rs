@@ -3,6 +3,8 @@
 //! a conditional update on the status it starts from, in one transaction
 //! with its event, so two people acting at once can never both win.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -155,38 +157,107 @@ impl PostQueue {
     }
 }
 
+/// A quota: the counter's bucket and window.
+type Quota = (String, i64);
+
+/// What a batch reads before deciding, and how: the quotas it reserves,
+/// the stations it names (by code or id) and the phones it checks for
+/// same-day duplicates.
+struct BatchReads {
+    reserved: HashMap<Quota, i64>,
+    stations: Vec<String>,
+    ids: Vec<i64>,
+    phones: Vec<String>,
+    station_sql: String,
+    dup_sql: String,
+}
+
+impl BatchReads {
+    fn of(posts: &[&Post]) -> BatchReads {
+        let mut reserved: HashMap<Quota, i64> = HashMap::new();
+        for p in posts {
+            *reserved.entry((p.bucket.clone(), p.window_start)).or_insert(0) += 1;
+        }
+        let mut stations: Vec<String> = posts.iter().map(|p| p.wish.station.clone()).collect();
+        stations.sort();
+        stations.dedup();
+        let ids: Vec<i64> = stations.iter().filter_map(|s| s.parse().ok()).collect();
+        let phones: Vec<String> = posts
+            .iter()
+            .filter_map(|p| p.wish.phone.as_ref().map(|ph| ph.as_str().to_owned()))
+            .collect();
+        let station_sql = format!(
+            "SELECT id, code, is_open FROM places WHERE kind = 'love_station' AND (code IN ({}){})",
+            super::placeholders(1, stations.len()),
+            if ids.is_empty() {
+                String::new()
+            } else {
+                format!(" OR id IN ({})", super::placeholders(stations.len() + 1, ids.len()))
+            },
+        );
+        let dup_sql = format!(
+            "SELECT id, phone, what FROM wishes WHERE created_at > $1 AND phone IN ({}) ORDER BY id",
+            super::placeholders(2, phones.len().max(1)),
+        );
+        BatchReads { reserved, stations, ids, phones, station_sql, dup_sql }
+    }
+}
+
+/// The decisions of a batch, sorted: answers known now, the posts to
+/// store (with their station), the posts that repeat an earlier one of the
+/// same batch, and how many of each quota the stored posts use.
+#[derive(Default)]
+struct Sorted {
+    outcomes: Vec<Option<Posted>>,
+    accepted: Vec<(usize, i64)>,
+    duplicate_of: Vec<(usize, usize)>,
+    counted: HashMap<Quota, i64>,
+}
+
+impl Sorted {
+    fn of(decisions: Vec<PostDecision>, candidates: &[Candidate<Quota>]) -> Sorted {
+        let mut out = Sorted::default();
+        for (i, decision) in decisions.into_iter().enumerate() {
+            out.outcomes.push(match decision {
+                PostDecision::Post { station_id } => {
+                    out.accepted.push((i, station_id));
+                    *out.counted.entry(candidates[i].quota.clone()).or_insert(0) += 1;
+                    None
+                }
+                PostDecision::SameAsInBatch(first) => {
+                    out.duplicate_of.push((i, first));
+                    None
+                }
+                PostDecision::Duplicate(id) => Some(Posted::Duplicate(id)),
+                PostDecision::Throttled => Some(Posted::Throttled),
+                PostDecision::UnknownStation => Some(Posted::UnknownStation),
+                PostDecision::ClosedStation => Some(Posted::ClosedStation),
+            });
+        }
+        out
+    }
+
+    /// Every post's answer, once the stored ones have ids (by code hash).
+    fn answers(mut self, posts: &[&Post], new_ids: &HashMap<String, i64>) -> Vec<Posted> {
+        let id_of = |i: usize| new_ids.get(&posts[i].code_hash).copied().unwrap_or_default();
+        for &(i, _) in &self.accepted {
+            self.outcomes[i] = Some(Posted::New(id_of(i)));
+        }
+        for &(i, first) in &self.duplicate_of {
+            self.outcomes[i] = Some(Posted::Duplicate(id_of(first)));
+        }
+        self.outcomes.into_iter().map(|o| o.unwrap_or(Posted::UnknownStation)).collect()
+    }
+}
+
 /// Posts in one transaction: for each, the address's quota, a known and
 /// open station, no same-day duplicate from the same phone (within the
 /// batch too); then the wishes, their first events and the quotas counted.
 async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
-    use std::collections::HashMap;
     let Some(first) = posts.first() else { return Ok(Vec::new()) };
     let since = first.now - chrono::Duration::hours(24);
-    let mut reserved: HashMap<(String, i64), i64> = HashMap::new();
-    for p in posts {
-        *reserved.entry((p.bucket.clone(), p.window_start)).or_insert(0) += 1;
-    }
-    let mut stations: Vec<String> = posts.iter().map(|p| p.wish.station.clone()).collect();
-    stations.sort();
-    stations.dedup();
-    let ids: Vec<i64> = stations.iter().filter_map(|s| s.parse().ok()).collect();
-    let phones: Vec<String> = posts
-        .iter()
-        .filter_map(|p| p.wish.phone.as_ref().map(|ph| ph.as_str().to_owned()))
-        .collect();
-    let station_sql = format!(
-        "SELECT id, code, is_open FROM places WHERE kind = 'love_station' AND (code IN ({}){})",
-        super::placeholders(1, stations.len()),
-        if ids.is_empty() {
-            String::new()
-        } else {
-            format!(" OR id IN ({})", super::placeholders(stations.len() + 1, ids.len()))
-        },
-    );
-    let dup_sql = format!(
-        "SELECT id, phone, what FROM wishes WHERE created_at > $1 AND phone IN ({}) ORDER BY id",
-        super::placeholders(2, phones.len().max(1)),
-    );
+    let BatchReads { reserved, stations, ids, phones, station_sql, dup_sql } =
+        BatchReads::of(posts);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         // Every post is counted against its address's quota first, in one
@@ -196,7 +267,7 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
         // (In one order, so two batches never wait for each other's rows.)
         let mut order: Vec<_> = reserved.iter().collect();
         order.sort();
-        let mut used: HashMap<(String, i64), i64> = HashMap::new();
+        let mut used: HashMap<Quota, i64> = HashMap::new();
         for ((bucket, window), n) in order {
             let total: i64 = sqlx::query_scalar(super::throttle::ADD_HITS)
                 .bind(bucket).bind(window).bind(n).fetch_one(&mut *tx).await?;
@@ -214,7 +285,7 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
                 earlier.entry((phone, what)).or_insert(id);
             }
         }
-        let candidates: Vec<Candidate<(String, i64)>> = posts
+        let candidates: Vec<Candidate<Quota>> = posts
             .iter()
             .map(|p| Candidate {
                 quota: (p.bucket.clone(), p.window_start),
@@ -228,28 +299,8 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
             .into_iter()
             .map(|(id, code, open)| Station { id, code, open })
             .collect();
-        let decisions = decide_posts(&candidates, &used, &stations, &earlier);
-        let mut outcomes: Vec<Option<Posted>> = Vec::with_capacity(posts.len());
-        let mut accepted: Vec<(usize, i64)> = Vec::new();
-        let mut duplicate_of: Vec<(usize, usize)> = Vec::new();
-        let mut counted: HashMap<(String, i64), i64> = HashMap::new();
-        for (i, decision) in decisions.into_iter().enumerate() {
-            outcomes.push(match decision {
-                PostDecision::Post { station_id } => {
-                    accepted.push((i, station_id));
-                    *counted.entry(candidates[i].quota.clone()).or_insert(0) += 1;
-                    None
-                }
-                PostDecision::SameAsInBatch(first) => {
-                    duplicate_of.push((i, first));
-                    None
-                }
-                PostDecision::Duplicate(id) => Some(Posted::Duplicate(id)),
-                PostDecision::Throttled => Some(Posted::Throttled),
-                PostDecision::UnknownStation => Some(Posted::UnknownStation),
-                PostDecision::ClosedStation => Some(Posted::ClosedStation),
-            });
-        }
+        let sorted = Sorted::of(decide_posts(&candidates, &used, &stations, &earlier), &candidates);
+        let accepted = &sorted.accepted;
         const HEAD: &str = "INSERT INTO wishes (station_id, status, what, why, display_name, occupation, \
              phone, code_hash, created_at, updated_at)";
         let mut new_ids: HashMap<String, i64> = HashMap::new();
@@ -278,21 +329,14 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
             q.execute(&mut *tx).await?;
         }
         for ((bucket, window), n) in &reserved {
-            let unused = n - counted.get(&(bucket.clone(), *window)).copied().unwrap_or(0);
+            let unused = n - sorted.counted.get(&(bucket.clone(), *window)).copied().unwrap_or(0);
             if unused > 0 {
                 sqlx::query(super::throttle::TAKE_BACK_HITS)
                     .bind(bucket).bind(window).bind(unused).execute(&mut *tx).await?;
             }
         }
         tx.commit().await?;
-        for &(i, _) in &accepted {
-            outcomes[i] = Some(Posted::New(new_ids.get(&posts[i].code_hash).copied().unwrap_or_default()));
-        }
-        for &(i, first) in &duplicate_of {
-            let id = new_ids.get(&posts[first].code_hash).copied().unwrap_or_default();
-            outcomes[i] = Some(Posted::Duplicate(id));
-        }
-        Ok(outcomes.into_iter().map(|o| o.unwrap_or(Posted::UnknownStation)).collect())
+        Ok(sorted.answers(posts, &new_ids))
     })
 }
 
