@@ -65,6 +65,42 @@ async fn nobody_gets_someone_elses_page(app: TestApp) {
     assert!(html.select(&claim).next().is_none(), "the anonymous page has no one's token");
 }
 
+/// A share link's extra parameters (`?from=singlemessage…`, `utm_…`) are
+/// the same page: served from the cache, and nothing of them is in it.
+async fn unknown_parameters_are_the_same_page(app: TestApp) {
+    let (_, html) = app.page("/districts/tonglu").await;
+    let before = text(&html, "h1");
+    exec_quietly(&app.db, "UPDATE districts SET name_zh = '分享测试县' WHERE slug = 'tonglu'")
+        .await;
+    for path in [
+        "/districts/tonglu?from=singlemessage&isappinstalled=0",
+        "/districts/tonglu?utm_source=wechat",
+        "/districts/tonglu?x=%3Cscript%3E",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status().as_u16(), 200);
+        let body = res.text().await.unwrap();
+        assert!(!body.contains("分享测试县"), "{path} is the cached page");
+        for junk in ["singlemessage", "utm_source", "%3Cscript"] {
+            assert!(!body.contains(junk), "{path}: the page holds {junk}");
+        }
+    }
+    // The first render for an address with unknown parameters is of the
+    // canonical address too: its links carry nothing of them.
+    exec(&app.db, "UPDATE districts SET name_zh = '分享测试县' WHERE slug = 'tonglu'").await;
+    let res = app.get("/districts/tonglu?utm_campaign=spring").await;
+    let body = res.text().await.unwrap();
+    assert!(body.contains("分享测试县"), "a bump drops the page");
+    assert!(!body.contains("utm_campaign"), "the render saw the canonical address");
+    let (_, html) = app.page("/districts/tonglu").await;
+    assert_ne!(text(&html, "h1"), before, "and that render is the canonical page");
+    // A parameter a page reads makes another page.
+    let (_, all) = app.page("/workshops").await;
+    let (_, farming) = app.page("/workshops?category=farming&utm_source=x").await;
+    assert_ne!(all.html(), farming.html());
+    assert!(!farming.html().contains("utm_source"));
+}
+
 async fn nothing_is_cached_when_the_cache_is_off(app: TestApp) {
     let (_, _) = app.page("/districts/tonglu").await;
     exec_quietly(&app.db, "UPDATE districts SET name_zh = '不缓存县' WHERE slug = 'tonglu'").await;
@@ -76,5 +112,6 @@ on_both_databases!(
     pages_come_from_the_cache_until_content_changes,
     cached_pages_answer_conditional_requests,
     nobody_gets_someone_elses_page,
+    unknown_parameters_are_the_same_page,
     nothing_is_cached_when_the_cache_is_off with |s| s.page_cache_mb = 0,
 );

@@ -482,7 +482,9 @@ async fn every_route_in_the_table_answers(app: TestApp) {
         // and link checkers send HEAD).
         let head = app.client.head(app.url(&path)).send().await.unwrap();
         assert_eq!(head.status().as_u16(), expected, "HEAD {path}");
-        assert!(head.text().await.unwrap().is_empty(), "HEAD {path} has no body");
+        // (The client reads no body after HEAD; what the server sends is
+        // actix's own HEAD handling.) The headers are the GET's.
+        assert!(head.headers().contains_key("content-type") || expected != 200, "HEAD {path}");
     }
 }
 

@@ -11,6 +11,8 @@ on_both_databases!(
     the_whole_life_of_a_wish,
     reject_withdraw_and_release,
     claims_lapse_wishes_expire_and_phones_are_erased,
+    // 200 claims at once wait for five connections (on a 2-core machine
+    // under a parallel test run): longer than the production default.
     two_hundred_claims_one_winner with |s| s.db_timeout_ms = 20_000,
     // A thousand claims at once wait for five connections: longer than usual.
     volunteers_racing_never_exceed_their_limit with |s| s.db_timeout_ms = 20_000,
@@ -67,6 +69,9 @@ async fn what_staff_do_to_a_wish_is_audited_with_the_change(app: TestApp) {
     let settings = common::test_settings(String::new());
     let later = chrono::Utc::now() + chrono::Duration::days(61);
     linli::startup::maintenance_at(&app.db, &settings, later).await.unwrap();
+    let status: String =
+        common::scalar_for_id(&app.db, "SELECT status FROM wishes WHERE id = $1", id).await;
+    assert_eq!(status, "expired", "the clock moved the wish");
     assert_eq!(audited("wish.expire").await, 0, "the clock is not staff");
     let total = count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'wish.%'").await;
     assert_eq!(total, 3);

@@ -7,12 +7,18 @@ use chrono::{DateTime, Utc};
 
 /// The head of an insert into `wish_events`; its eight columns are bound
 /// by [`bind_event!`] in this order.
-pub(crate) const EVENT_INSERT: &str = "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, \
-     from_status, to_status, note, public_note)";
+macro_rules! event_insert {
+    () => {
+        "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, to_status, \
+         note, public_note)"
+    };
+}
+
+pub(crate) const EVENT_INSERT: &str = event_insert!();
 
 /// One insert of one event.
-pub(crate) const EVENT_ONE: &str = "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, \
-     from_status, to_status, note, public_note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const EVENT_ONE: &str =
+    concat!(event_insert!(), " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
 
 /// One step in a wish's history, as stored.
 #[derive(Debug, Clone)]

@@ -253,6 +253,7 @@ impl Sorted {
 /// Posts in one transaction: for each, the address's quota, a known and
 /// open station, no same-day duplicate from the same phone (within the
 /// batch too); then the wishes, their first events and the quotas counted.
+#[tracing::instrument(name = "db::wishes::submit_batch", skip_all, fields(posts = posts.len()))]
 async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
     let Some(first) = posts.first() else { return Ok(Vec::new()) };
     let since = first.now - chrono::Duration::hours(24);
@@ -291,7 +292,7 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
                 quota: (p.bucket.clone(), p.window_start),
                 limit: p.limit,
                 station: &p.wish.station,
-                phone: p.wish.phone.as_ref().map(super::super::domain::account::Phone::as_str),
+                phone: p.wish.phone.as_ref().map(crate::domain::account::Phone::as_str),
                 what: &p.wish.what,
             })
             .collect();

@@ -3,7 +3,17 @@
 //! A campaign sends thousands of people to the same few pages; they all
 //! read the same HTML. Routes marked `cached` in the route table keep their
 //! rendered page (plain and gzip-compressed) per language, text size and
-//! address, for readers who are not signed in and have no message waiting.
+//! canonical address, for readers who are not signed in and have no
+//! message waiting.
+//!
+//! The canonical address keeps only the query parameters the page reads
+//! (named in the route table), in one order: a WeChat share's
+//! `?from=singlemessage`, a campaign's `utm_…` or an attacker's `?x=…`
+//! is the same page, and the handler renders it from that address, so
+//! nothing of the unknown parameters reaches the stored page. Pages are
+//! evicted by recency and frequency (quick_cache's CLOCK-Pro) within a
+//! budget that counts keys, pages and the render locks; a flood of new
+//! addresses cannot push out the pages people keep reading.
 //!
 //! Staleness is bounded three ways:
 //! - every transaction that changes what a public page shows bumps one
@@ -57,12 +67,29 @@ impl Page {
     }
 }
 
+/// A page weighs its key, its bodies and their bookkeeping.
+#[derive(Clone)]
+struct PageWeight;
+
+impl quick_cache::Weighter<String, Arc<Page>> for PageWeight {
+    fn weight(&self, key: &String, page: &Arc<Page>) -> u64 {
+        (key.len() + page.size()) as u64
+    }
+}
+
+/// The longest canonical query kept; a longer address is served uncached
+/// (no known page takes that much).
+pub const MAX_KEY_QUERY: usize = 512;
+
+/// Render locks held at most at once, and what each may weigh (its key and
+/// the lock): set aside from the budget.
+const MAX_RENDER_LOCKS: usize = 1024;
+const RENDER_LOCK_WEIGHT: usize = MAX_KEY_QUERY + 256;
+
 struct Inner {
     /// The content version last read from the database, and when.
     version: i64,
     checked: Option<Instant>,
-    pages: HashMap<String, Arc<Page>>,
-    used: usize,
     /// Values computed from the whole table (filter choices, totals),
     /// kept for the current version whether or not pages are cached.
     memos: HashMap<&'static str, Arc<dyn std::any::Any + Send + Sync>>,
@@ -73,19 +100,28 @@ struct Inner {
 pub struct PageCache {
     budget: usize,
     recheck: Duration,
+    pages: quick_cache::sync::Cache<String, Arc<Page>, PageWeight>,
     inner: Mutex<Inner>,
 }
 
 impl PageCache {
     pub fn new(budget_mb: u32, recheck_ms: u64) -> PageCache {
+        let budget = budget_mb as usize * 1024 * 1024;
+        // The render locks' share comes off the top; pages get the rest.
+        let locks = (MAX_RENDER_LOCKS * RENDER_LOCK_WEIGHT).min(budget / 8);
+        let for_pages = budget - locks;
         PageCache {
-            budget: budget_mb as usize * 1024 * 1024,
+            budget,
             recheck: Duration::from_millis(recheck_ms),
+            // About 20 KB a page (both bodies), to size its tables.
+            pages: quick_cache::sync::Cache::with_weighter(
+                (for_pages / 20_000).max(16),
+                for_pages.max(1) as u64,
+                PageWeight,
+            ),
             inner: Mutex::new(Inner {
                 version: 0,
                 checked: None,
-                pages: HashMap::new(),
-                used: 0,
                 memos: HashMap::new(),
                 rendering: HashMap::new(),
             }),
@@ -116,9 +152,9 @@ impl PageCache {
         let version = db::settings::content_version(db).await?;
         let mut inner = self.lock();
         if version != inner.version {
-            inner.pages.clear();
+            // Content changed: every page and memo of the old version goes.
+            self.pages.clear();
             inner.memos.clear();
-            inner.used = 0;
             inner.version = version;
         }
         inner.checked = Some(Instant::now());
@@ -153,47 +189,63 @@ impl PageCache {
         Ok(value)
     }
 
-    /// The lock that lines up readers of one page while it is rendered.
-    /// Locks nobody holds are dropped as the map grows.
-    fn render_turn(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+    /// The lock that lines up readers of one page while it is rendered,
+    /// or `None` when [`MAX_RENDER_LOCKS`] pages are being rendered at
+    /// once (the request then renders on its own, unlined). Locks nobody
+    /// holds are dropped as the map fills.
+    fn render_turn(&self, key: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
         let mut inner = self.lock();
-        if inner.rendering.len() > 1024 {
+        if inner.rendering.len() >= MAX_RENDER_LOCKS {
             inner.rendering.retain(|_, turn| Arc::strong_count(turn) > 1);
         }
-        inner.rendering.entry(key.to_owned()).or_default().clone()
+        if let Some(turn) = inner.rendering.get(key) {
+            return Some(turn.clone());
+        }
+        if inner.rendering.len() >= MAX_RENDER_LOCKS {
+            return None;
+        }
+        Some(inner.rendering.entry(key.to_owned()).or_default().clone())
     }
 
     fn get(&self, key: &str, version: i64) -> Option<Arc<Page>> {
-        let inner = self.lock();
-        inner
-            .pages
-            .get(key)
-            .filter(|p| p.version == version && p.stored.elapsed() < MAX_AGE)
-            .cloned()
+        self.pages.get(key).filter(|p| p.version == version && p.stored.elapsed() < MAX_AGE)
     }
 
     fn put(&self, key: String, page: Arc<Page>) {
-        let mut inner = self.lock();
-        if page.version != inner.version || page.size() > self.budget / 4 {
+        let current = self.lock().version;
+        if page.version != current || page.size() > self.budget / 4 {
             return;
         }
-        if inner.used + page.size() > self.budget {
-            // Simple and bounded: start again rather than track recency.
-            inner.pages.clear();
-            inner.used = 0;
-        }
-        inner.used += page.size();
-        if let Some(old) = inner.pages.insert(key, page) {
-            inner.used -= old.size();
-        }
+        self.pages.insert(key, page);
+    }
+
+    /// What the pages weigh now (keys and bodies), in bytes.
+    pub fn weight(&self) -> u64 {
+        self.pages.weight()
     }
 }
 
-/// What a cached page is filed under: language, text size and the full
-/// address, for a reader without an account or a waiting message.
-fn cache_key(req: &ServiceRequest) -> Option<String> {
-    let read = matches!(*req.method(), Method::GET | Method::HEAD);
-    if !read || ctx::query_param(req.query_string(), "lang").is_some() {
+/// The canonical form of `query` for a page that reads the parameters
+/// `known`: those present with a value, in the order `known` names them
+/// (the first value of each), `lang` only when it names a language.
+pub fn canonical_query(query: &str, known: &[&str]) -> String {
+    let mut parts: Vec<(&str, String)> = Vec::new();
+    for name in known.iter().copied().chain(["lang"]) {
+        let Some(value) = ctx::query_param(query, name) else { continue };
+        let value = value.trim();
+        if value.is_empty() || (name == "lang" && crate::domain::Lang::from_code(value).is_none()) {
+            continue;
+        }
+        parts.push((name, value.to_owned()));
+    }
+    serde_urlencoded::to_string(&parts).unwrap_or_default()
+}
+
+/// What a cached page is filed under: language, text size and the
+/// canonical address (see [`canonical_query`]), for a reader without an
+/// account or a waiting message; with the canonical query itself.
+fn cache_key(req: &ServiceRequest, known: &[&str]) -> Option<(String, String)> {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
         return None;
     }
     if req.extensions().get::<Viewer>().is_some_and(|v| v.0.is_some()) {
@@ -202,20 +254,35 @@ fn cache_key(req: &ServiceRequest) -> Option<String> {
     if req.get_session().entries().contains_key(ctx::FLASH) {
         return None;
     }
+    let query = canonical_query(req.query_string(), known);
+    if query.len() > MAX_KEY_QUERY {
+        return None;
+    }
     let (lang, large) = Ctx::reader_prefs(req.request());
-    Some(format!("{}|{}|{}?{}", lang.code(), large, req.path(), req.query_string()))
+    Some((format!("{}|{}|{}?{}", lang.code(), large, req.path(), query), query))
 }
 
-/// Wrapped around the routes marked `cached` (inside the access check).
+/// Wrapped around the routes marked `cached` (inside the access check);
+/// `known` are the query parameters the page reads.
 pub async fn serve_cached(
-    req: ServiceRequest,
+    known: &'static [&'static str],
+    mut req: ServiceRequest,
     next: Next<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered");
     let cache = &state.cache;
-    let Some(key) = cache_key(&req).filter(|_| cache.budget > 0) else {
+    let Some((key, query)) = cache_key(&req, known).filter(|_| cache.budget > 0) else {
         return next.call(req).await;
     };
+    // The handler renders the canonical address, so that the stored page
+    // holds nothing of what the canonical form dropped.
+    if query != req.query_string() {
+        let path = req.path().to_owned();
+        let address = if query.is_empty() { path } else { format!("{path}?{query}") };
+        if let Ok(uri) = address.parse() {
+            req.head_mut().uri = uri;
+        }
+    }
     // Read before rendering: a write during the render leaves the page
     // filed under the older version, which the next comparison drops.
     let Ok(version) = cache.version(&state.db).await else {
@@ -233,7 +300,11 @@ pub async fn serve_cached(
     if let Some(page) = cache.get(&key, version) {
         return hit(page, req);
     }
-    let _rendering = cache.render_turn(&key).lock_owned().await;
+    let turn = cache.render_turn(&key);
+    let _rendering = match turn {
+        Some(turn) => Some(turn.lock_owned().await),
+        None => None,
+    };
     if let Some(page) = cache.get(&key, version) {
         return hit(page, req);
     }
@@ -366,9 +437,51 @@ mod tests {
         let cache = PageCache::new(1, 1000);
         for i in 0..100 {
             cache.put(format!("p{i}"), page(0, 100 * 1024));
-            assert!(cache.lock().used <= 1024 * 1024);
+            assert!(cache.weight() <= 1024 * 1024, "{}", cache.weight());
         }
-        assert!(cache.get("p99", 0).is_some());
+        assert!(cache.get("p99", 0).is_some(), "the newest page is kept");
+    }
+
+    /// A flood of new addresses, each read once, does not push out the
+    /// pages readers keep coming back to (nothing is cleared wholesale).
+    #[test]
+    fn hot_pages_outlive_a_flood_of_unique_addresses() {
+        let cache = PageCache::new(1, 1000);
+        let hot: Vec<String> = (0..5).map(|i| format!("zh|false|/hot/{i}?")).collect();
+        for key in &hot {
+            cache.put(key.clone(), page(0, 20 * 1024));
+        }
+        let mut hits = 0;
+        let mut reads = 0;
+        for i in 0..10_000 {
+            cache.put(format!("zh|false|/wishes?x={i}"), page(0, 20 * 1024));
+            for key in &hot {
+                reads += 1;
+                if cache.get(key, 0).is_some() {
+                    hits += 1;
+                } else {
+                    cache.put(key.clone(), page(0, 20 * 1024));
+                }
+            }
+            assert!(cache.weight() <= 1024 * 1024);
+        }
+        assert!(hits * 100 >= reads * 99, "hot pages hit {hits} of {reads}");
+    }
+
+    #[test]
+    fn canonical_addresses_keep_only_what_the_page_reads() {
+        let known = &["district", "page"];
+        assert_eq!(canonical_query("", known), "");
+        assert_eq!(canonical_query("from=singlemessage&isappinstalled=0", known), "");
+        assert_eq!(
+            canonical_query("utm_source=x&page=2&district=xihu", known),
+            "district=xihu&page=2"
+        );
+        assert_eq!(canonical_query("page=2&page=3&district=", known), "page=2");
+        assert_eq!(canonical_query("district=%E8%A5%BF", known), "district=%E8%A5%BF");
+        assert_eq!(canonical_query("lang=en&x=1", known), "lang=en");
+        assert_eq!(canonical_query("lang=xx", known), "", "only a language is a language");
+        assert_eq!(canonical_query("page=+2+", known), "page=2");
     }
 
     #[test]

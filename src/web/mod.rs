@@ -71,19 +71,23 @@ pub struct RouteDef {
     pub path: &'static str,
     pub access: Access,
     /// Anonymous readers may be served this page from the page cache
-    /// (see [`cache`]).
-    pub cached: bool,
+    /// (see [`cache`]); it names the query parameters the page reads, which
+    /// alone make its canonical address.
+    pub cached: Option<&'static [&'static str]>,
     pub handler: fn() -> actix_web::Route,
 }
 
 macro_rules! route {
     ($method:ident $path:literal, $access:ident, $handler:path) => {
-        route!($method $path, $access, $handler, false)
+        route!(@ $method $path, $access, $handler, None)
     };
     ($method:ident $path:literal, $access:ident, $handler:path, cached) => {
-        route!($method $path, $access, $handler, true)
+        route!(@ $method $path, $access, $handler, Some(&[]))
     };
-    ($method:ident $path:literal, $access:ident, $handler:path, $cached:literal) => {
+    ($method:ident $path:literal, $access:ident, $handler:path, cached($($param:ident),*)) => {
+        route!(@ $method $path, $access, $handler, Some(&[$(stringify!($param)),*]))
+    };
+    (@ $method:ident $path:literal, $access:ident, $handler:path, $cached:expr) => {
         RouteDef {
             method: Method::$method,
             path: $path,
@@ -133,15 +137,15 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/users/{id}/reset", AccountOf, staff::issue_reset),
         route!(GET "/staff/places/{id}", StationKeeper, staff::place),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
-        route!(GET "/workshops", Public, workshops::index, cached),
-        route!(GET "/workshops.csv", Public, workshops::csv_export, cached),
-        route!(GET "/api/v1/workshops", Public, workshops::api, cached),
+        route!(GET "/workshops", Public, workshops::index, cached(district, town, category, hiring, q, sort, page)),
+        route!(GET "/workshops.csv", Public, workshops::csv_export, cached(district, town, category, hiring, q, sort)),
+        route!(GET "/api/v1/workshops", Public, workshops::api, cached(district, town, category, hiring, q, sort, page)),
         route!(GET "/workshops/{slug}", Public, workshops::show),
         route!(POST "/workshops/{slug}/openings/{id}/signup", Public, workshops::sign_up),
         route!(GET "/workshops/{slug}/openings/{id}/signed-up", Public, workshops::signed_up),
         route!(GET "/stations/{id}", Public, wishes::stations::show, cached),
         route!(GET "/stations/{id}/poster", Public, wishes::stations::poster, cached),
-        route!(GET "/wishes", Public, wishes::wall::show, cached),
+        route!(GET "/wishes", Public, wishes::wall::show, cached(district, station, occupation, page)),
         route!(POST "/wishes", Public, wishes::posting::create),
         route!(GET "/wishes/new", Public, wishes::posting::form),
         route!(GET "/wishes/track", Public, wishes::tracking::lookup),
@@ -187,8 +191,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         for r in table.iter().filter(|r| r.path == path) {
             let rule = r.access;
             let mut route = (r.handler)();
-            if r.cached {
-                route = route.wrap(actix_web::middleware::from_fn(cache::serve_cached));
+            if let Some(known) = r.cached {
+                route = route.wrap(actix_web::middleware::from_fn(move |req, next| {
+                    cache::serve_cached(known, req, next)
+                }));
             }
             if r.method == Method::POST {
                 route = route.wrap(actix_web::middleware::from_fn(cache::after_write));

@@ -75,3 +75,35 @@ segment!(
     Size,
     "size"
 );
+
+/// A query string read as `T` (a form of `Option<String>` fields): the
+/// first value of each name, so a repeated name does not lose every
+/// filter; a query that is not even pairs gives `T::default()`.
+pub fn query<T: serde::de::DeserializeOwned + Default>(q: &str) -> T {
+    let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(q) else {
+        return T::default();
+    };
+    let mut first: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        if !first.iter().any(|(seen, _)| *seen == k) {
+            first.push((k, v));
+        }
+    }
+    let again = serde_urlencoded::to_string(&first).unwrap_or_default();
+    serde_urlencoded::from_str(&again).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::wish::WallParams;
+
+    #[test]
+    fn a_repeated_name_keeps_its_first_value_and_the_other_filters() {
+        let p: WallParams = query("district=xihu&district=tonglu&page=2&utm_source=x");
+        assert_eq!(p.district.as_deref(), Some("xihu"));
+        assert_eq!(p.page.as_deref(), Some("2"));
+        let none: WallParams = query("%zz");
+        assert!(none.district.is_none());
+    }
+}

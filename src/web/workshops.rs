@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 
-use super::params::{Id, Slug};
+use super::params::{self, Id, Slug};
 use super::view::{Choice, FigureCard, OpeningView, WorkshopCard};
 use super::{AppError, Ctx, csv, render_with_status, see_other, throttle};
 use crate::db;
@@ -17,7 +17,7 @@ use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
 
 fn listing_of(req: &HttpRequest) -> Listing {
-    serde_urlencoded::from_str::<ListingParams>(req.query_string()).unwrap_or_default().parse()
+    params::query::<ListingParams>(req.query_string()).parse()
 }
 
 pub struct PageLink {

@@ -17,11 +17,13 @@ pub const NOTE_MAX: usize = 300;
 pub const THANKS_MAX: usize = 200;
 
 /// What is wished for: required, `WHAT_MIN..=WHAT_MAX` characters.
-fn what(e: &mut FormErrors, raw: &str) -> String {
+/// `empty` is the message for none at all: the worker is asked to write
+/// their wish; staff editing one are told how short it may be.
+fn what(e: &mut FormErrors, raw: &str, empty: &'static str) -> String {
     let what = raw.trim();
     let n = what.chars().count();
     if n == 0 {
-        e.add("what", "form.wish.what_required");
+        e.add("what", empty);
     } else if n < WHAT_MIN {
         e.add("what", "form.wish.what_too_short");
     } else if n > WHAT_MAX {
@@ -103,7 +105,7 @@ impl WishInput {
             ("station", &self.station),
             ("phone", &self.phone),
         ]);
-        let what = what(&mut e, &self.what);
+        let what = what(&mut e, &self.what, "form.wish.what_required");
         let why = why(&mut e, &self.why);
         let name =
             DisplayName::parse(&self.display_name).map_err(|k| e.add("display_name", k)).ok();
@@ -157,7 +159,7 @@ impl ReviewInput {
     pub fn approval(&self) -> Result<Change, FormErrors> {
         let mut e = FormErrors::new();
         e.refuse_control(&[("what", &self.what), ("why", &self.why)]);
-        let what = what(&mut e, &self.what);
+        let what = what(&mut e, &self.what, "form.wish.what_too_short");
         let why = why(&mut e, &self.why);
         if e.is_empty() { Ok(Change::Approve { what, why }) } else { Err(e) }
     }
@@ -268,7 +270,7 @@ pub struct WallParams {
 
 /// Filters that passed; anything unknown or malformed was dropped and named
 /// in `ignored` (catalogue keys) so the page can say so.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wall {
     pub district: Option<String>,
     pub station: Option<i64>,
@@ -277,10 +279,17 @@ pub struct Wall {
     pub ignored: Vec<&'static str>,
 }
 
+/// No filter, the first page.
+impl Default for Wall {
+    fn default() -> Wall {
+        Wall { district: None, station: None, occupation: None, page: 1, ignored: Vec::new() }
+    }
+}
+
 impl WallParams {
     /// Parses against what exists: `districts` (slugs) and `stations` (ids).
     pub fn parse(&self, districts: &[&str], stations: &[i64]) -> Wall {
-        let mut out = Wall { page: 1, ..Wall::default() };
+        let mut out = Wall::default();
         let given = |v: &Option<String>| {
             v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
         };
@@ -383,7 +392,7 @@ mod tests {
         assert_eq!(e.get("what"), Some("form.wish.what_too_long"));
         assert_eq!(e.get("why"), Some("form.wish.why_too_long"));
         let e = ReviewInput { what: " ".into(), ..Default::default() }.approval().unwrap_err();
-        assert_eq!(e.get("what"), Some("form.wish.what_required"));
+        assert_eq!(e.get("what"), Some("form.wish.what_too_short"), "staff are told the rule");
         let e =
             ReviewInput { what: "水\u{0}".into(), ..Default::default() }.approval().unwrap_err();
         assert_eq!(e.get("what"), Some("form.text.control"));
@@ -476,7 +485,8 @@ mod tests {
         assert!(!bad.filtered());
         assert_eq!((bad.page, bad.href(1)), (1, "/wishes".to_owned()));
         let none = WallParams::default().parse(&[], &[]);
-        assert_eq!(none, Wall { page: 1, ..Wall::default() });
+        assert_eq!(none, Wall::default());
+        assert_eq!(none.page, 1);
         assert_eq!(p("", "", "", "999999999").parse(&[], &[]).page, 100_000);
     }
 }

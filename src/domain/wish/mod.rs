@@ -7,8 +7,8 @@ use std::fmt;
 mod forms;
 
 pub use forms::{
-    ConfirmInput, Confirmation, FlagInput, Flags, FulfilInput, NOTE_MAX, NewWish, ReviewInput,
-    THANKS_MAX, WHAT_MAX, WHAT_MIN, WHY_MAX, Wall, WallParams, WishInput,
+    ConfirmInput, Confirmation, FlagInput, Flags, FulfilInput, NewWish, ReviewInput, Wall,
+    WallParams, WishInput,
 };
 
 /// Where a wish is in its life (see docs/PRODUCT.md §3).
@@ -21,6 +21,36 @@ pub enum WishStatus {
     Rejected,
     Withdrawn,
     Expired,
+}
+
+/// Who is looking at a wish, as far as what they may see depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// Anyone without a tie to the wish.
+    Public,
+    /// The volunteer who claimed it.
+    Claimer,
+    /// Its station's keepers, district admins, site admins.
+    Staff,
+}
+
+impl Viewer {
+    /// Whether this viewer sees a wish in `status` at all: pending,
+    /// rejected and withdrawn wishes are their station's staff's only.
+    pub fn sees(self, status: WishStatus) -> bool {
+        self == Viewer::Staff
+            || !matches!(status, WishStatus::Pending | WishStatus::Rejected | WishStatus::Withdrawn)
+    }
+
+    /// Whether this viewer sees the worker's phone: staff always, the
+    /// claimer while the claim is theirs, nobody else ever.
+    pub fn sees_phone(self, status: WishStatus) -> bool {
+        match self {
+            Viewer::Staff => true,
+            Viewer::Claimer => status == WishStatus::Claimed,
+            Viewer::Public => false,
+        }
+    }
 }
 
 impl WishStatus {
@@ -517,6 +547,22 @@ pub fn decide_posts<K: Eq + std::hash::Hash + Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_sees_a_wish_and_its_phone() {
+        use WishStatus::*;
+        for s in WishStatus::ALL {
+            assert!(Viewer::Staff.sees(s) && Viewer::Staff.sees_phone(s));
+            assert!(!Viewer::Public.sees_phone(s), "{s:?}");
+            assert_eq!(Viewer::Claimer.sees_phone(s), s == Claimed, "{s:?}");
+        }
+        for s in [Pending, Rejected, Withdrawn] {
+            assert!(!Viewer::Public.sees(s) && !Viewer::Claimer.sees(s), "{s:?}");
+        }
+        for s in [Open, Claimed, Fulfilled, Expired] {
+            assert!(Viewer::Public.sees(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn the_diagram() {

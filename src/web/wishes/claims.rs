@@ -9,7 +9,7 @@ use chrono::Utc;
 
 use crate::db;
 use crate::domain::FormErrors;
-use crate::domain::wish::{Actor, Change, FulfilInput, Refused, WishStatus};
+use crate::domain::wish::{self, Actor, Change, FulfilInput, Refused, WishStatus};
 use crate::web::auth::{CurrentUser, Viewer};
 use crate::web::ctx::set_flash;
 use crate::web::params::Id;
@@ -44,16 +44,17 @@ async fn show_page(
     let user = viewer.0.as_ref();
     let is_claimer = user.is_some_and(|u| wish.claimed_by == Some(u.id));
     let is_staff = user.is_some_and(|u| u.grants.keeps_station(wish.station_id, wish.district_id));
-    // Pending, rejected and withdrawn wishes are not public.
-    if matches!(wish.status(), WishStatus::Pending | WishStatus::Rejected | WishStatus::Withdrawn)
-        && !is_staff
-    {
+    let looking = if is_staff {
+        wish::Viewer::Staff
+    } else if is_claimer {
+        wish::Viewer::Claimer
+    } else {
+        wish::Viewer::Public
+    };
+    if !looking.sees(wish.status()) {
         return Err(AppError::NotFound);
     }
-    // Only the claimer and the station's staff see the worker's phone.
-    let phone = (is_claimer && wish.status() == WishStatus::Claimed || is_staff)
-        .then(|| wish.phone.clone())
-        .flatten();
+    let phone = looking.sees_phone(wish.status()).then(|| wish.phone.clone()).flatten();
     let status =
         if notice.is_some() || !errors.is_empty() { StatusCode::CONFLICT } else { StatusCode::OK };
     let view = ShowPage {

@@ -8,6 +8,7 @@ use crate::db;
 use crate::domain::Text;
 use crate::domain::format::count_label;
 use crate::domain::wish::{Occupation, WallParams};
+use crate::web::params;
 use crate::web::view::{Choice, WishView};
 use crate::web::{AppError, AppState, Ctx, render_with_status};
 
@@ -42,7 +43,7 @@ pub async fn show(
         .await?;
     let stations =
         state.cache.memo(&state.db, "stations.all", || db::places::all_stations(&state.db)).await?;
-    let params = serde_urlencoded::from_str::<WallParams>(req.query_string()).unwrap_or_default();
+    let params: WallParams = params::query(req.query_string());
     let slugs: Vec<&str> = overview.districts.iter().map(|d| d.slug.as_str()).collect();
     let ids: Vec<i64> = stations.iter().map(|s| s.id).collect();
     let wall = params.parse(&slugs, &ids);
