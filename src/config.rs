@@ -90,6 +90,16 @@ pub struct Settings {
     pub db_timeout_ms: u64,
     /// The largest the SQLite file may grow, in MiB (`None`: the disk is the limit).
     pub sqlite_max_mb: Option<u32>,
+    /// How long a client has to send a request's head (line and headers),
+    /// in milliseconds; a slower one gets 408 and the connection closes.
+    pub head_timeout_ms: u64,
+    /// How long a client has to send a request's body, in milliseconds.
+    pub body_timeout_ms: u64,
+    /// How long an idle kept-alive connection stays open, in seconds.
+    pub keep_alive_secs: u64,
+    /// Open connections each worker takes at once; more wait in the
+    /// kernel's queue.
+    pub max_connections: usize,
 }
 
 impl Settings {
@@ -172,6 +182,10 @@ struct FileSettings {
     cache_recheck_ms: Option<u64>,
     db_timeout_ms: Option<u64>,
     sqlite_max_mb: Option<u32>,
+    head_timeout_ms: Option<u64>,
+    body_timeout_ms: Option<u64>,
+    keep_alive_secs: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 impl Settings {
@@ -286,6 +300,14 @@ impl Settings {
         let db_timeout_ms =
             number(env, "LINLI_DB_TIMEOUT_MS", Least::One, file.db_timeout_ms, 1500)?;
         let sqlite_max_mb = optional(env, "LINLI_SQLITE_MAX_MB", Least::One, file.sqlite_max_mb)?;
+        let head_timeout_ms =
+            number(env, "LINLI_HEAD_TIMEOUT_MS", Least::One, file.head_timeout_ms, 5_000)?;
+        let body_timeout_ms =
+            number(env, "LINLI_BODY_TIMEOUT_MS", Least::One, file.body_timeout_ms, 10_000)?;
+        let keep_alive_secs =
+            number(env, "LINLI_KEEP_ALIVE_SECS", Least::Zero, file.keep_alive_secs, 5)?;
+        let max_connections =
+            number(env, "LINLI_MAX_CONNECTIONS", Least::One, file.max_connections, 10_000)?;
 
         Ok(Settings {
             bind,
@@ -311,6 +333,10 @@ impl Settings {
             cache_recheck_ms,
             db_timeout_ms,
             sqlite_max_mb,
+            head_timeout_ms,
+            body_timeout_ms,
+            keep_alive_secs,
+            max_connections,
         })
     }
 }

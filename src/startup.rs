@@ -1,6 +1,7 @@
 //! Builds the application from its settings: database, routes, middleware.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
@@ -8,6 +9,7 @@ use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
+use actix_web::http::KeepAlive;
 use actix_web::{App, HttpServer, web};
 
 use crate::config::{ConfigError, Secret, Settings};
@@ -21,7 +23,7 @@ use crate::web::{self as routes, AppError, AppState};
 pub async fn open_database(settings: &Settings) -> Result<Db, ConfigError> {
     let limits = db::PoolLimits {
         max_connections: settings.db_max_connections,
-        acquire_timeout: std::time::Duration::from_millis(settings.db_timeout_ms),
+        acquire_timeout: Duration::from_millis(settings.db_timeout_ms),
         sqlite_max_mb: settings.sqlite_max_mb,
     };
     let db = Db::connect_with(&settings.database_url, &limits).await?;
@@ -84,7 +86,7 @@ pub async fn maintenance_at(
 /// Runs [`maintenance`] every five minutes until the server stops.
 fn spawn_maintenance(db: Db, settings: Settings) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
             if let Err(e) = maintenance(&db, &settings).await {
@@ -154,6 +156,8 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let (head_timeout_ms, keep_alive_secs, max_connections) =
+            (settings.head_timeout_ms, settings.keep_alive_secs, settings.max_connections);
         let chores = spawn_maintenance(db.clone(), settings.clone());
         let key = Key::from(secret.expose());
         let secure = settings.secure_cookies();
@@ -167,7 +171,8 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .app_data(web::FormConfig::default().limit(crate::web::csrf::BODY_LIMIT))
+                .app_data(web::PayloadConfig::new(crate::web::csrf::BODY_LIMIT))
                 .wrap(from_fn(refuse_control_in_address))
                 .wrap(from_fn(render_error_pages))
                 .wrap(session_middleware(key.clone(), secure))
@@ -185,6 +190,18 @@ impl Application {
                 let _ = tcp.set_nodelay(true);
             }
         })
+        // Slow clients: a head must arrive within head_timeout_ms (else
+        // 408 and the connection closes), an idle connection is closed
+        // after keep_alive_secs, a closing one gets a second to go; the
+        // body's own limit is in csrf::check, which reads every body.
+        .client_request_timeout(Duration::from_millis(head_timeout_ms))
+        .client_disconnect_timeout(Duration::from_secs(1))
+        .keep_alive(if keep_alive_secs == 0 {
+            KeepAlive::Disabled
+        } else {
+            KeepAlive::Timeout(Duration::from_secs(keep_alive_secs))
+        })
+        .max_connections(max_connections)
         .shutdown_timeout(30)
         // The binary stops the server on SIGTERM/Ctrl-C itself (see main.rs).
         .disable_signals();

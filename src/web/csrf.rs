@@ -5,12 +5,16 @@
 use actix_session::{Session, SessionExt};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, header};
+use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 
 use super::AppError;
 use crate::web::AppState;
+
+/// The longest body any form sends (the longest, a workshop's edit form
+/// with every text filled, is a few kilobytes).
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 const KEY: &str = "csrf";
 
@@ -125,8 +129,20 @@ pub async fn check(
         tracing::warn!("cross-site POST refused");
         return Ok(req.error_response(AppError::Forbidden));
     }
-    let Ok(body) = req.extract::<web::Bytes>().await else {
-        return Ok(req.error_response(AppError::BadRequest));
+    // The body must arrive within the time a slow phone needs, and be no
+    // longer than a form takes; a client that declares more than it
+    // sends, or sends a trickle, gets 408 instead of holding a worker.
+    let wait = std::time::Duration::from_millis(state.settings.body_timeout_ms);
+    let body = match tokio::time::timeout(wait, req.extract::<web::Bytes>()).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(req.error_response(AppError::TooLarge));
+        }
+        Ok(Err(_)) => return Ok(req.error_response(AppError::BadRequest)),
+        Err(_) => {
+            tracing::warn!("request body too slow: 408");
+            return Ok(req.error_response(AppError::TooSlow));
+        }
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let submitted = fields.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()).unwrap_or("");

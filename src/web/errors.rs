@@ -22,6 +22,15 @@ pub enum AppError {
     Forbidden,
     #[error("too many requests")]
     TooMany,
+    /// A body longer than any form takes.
+    #[error("payload too large")]
+    TooLarge,
+    /// A body that did not arrive in time.
+    #[error("request timeout")]
+    TooSlow,
+    /// An address longer than any page takes.
+    #[error("address too long")]
+    AddressTooLong,
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -50,6 +59,9 @@ impl ResponseError for AppError {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooSlow => StatusCode::REQUEST_TIMEOUT,
+            AppError::AddressTooLong => StatusCode::URI_TOO_LONG,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -144,7 +156,10 @@ fn key_for(status: StatusCode) -> &'static str {
         403 => "error.403",
         404 => "error.404",
         405 => "error.405",
+        408 => "error.408",
         410 => "error.404",
+        413 => "error.413",
+        414 => "error.414",
         429 => "error.429",
         503 => "error.503",
         s if s < 500 => "error.400",

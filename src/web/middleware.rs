@@ -34,13 +34,21 @@ pub fn security_headers(secure: bool) -> DefaultHeaders {
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
 }
 
+/// The longest address (path and query) any page takes: the longest search
+/// with every filter is far below it.
+pub const MAX_ADDRESS: usize = 2048;
+
 /// Refuses (400) a request whose address holds a control character once
 /// percent-decoded (`%00`, `%0A`…): no page takes one, and NUL in a search
-/// or a slug would reach the database, which refuses it.
+/// or a slug would reach the database, which refuses it. Refuses (414) an
+/// address longer than [`MAX_ADDRESS`].
 pub async fn refuse_control_in_address(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    if req.uri().path().len() + req.query_string().len() > MAX_ADDRESS {
+        return Ok(req.error_response(super::AppError::AddressTooLong));
+    }
     let bad = [req.uri().path(), req.query_string()]
         .into_iter()
         .map(super::ctx::decode)

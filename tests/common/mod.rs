@@ -137,6 +137,10 @@ pub fn test_settings(database_url: String) -> Settings {
         cache_recheck_ms: 0,
         db_timeout_ms: 1500,
         sqlite_max_mb: None,
+        head_timeout_ms: 5_000,
+        body_timeout_ms: 10_000,
+        keep_alive_secs: 5,
+        max_connections: 10_000,
     }
 }
 
