@@ -8,8 +8,8 @@ use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{Compress, from_fn};
 use actix_web::http::KeepAlive;
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::config::{ConfigError, Secret, Settings};

@@ -15,6 +15,8 @@ pub fn init() {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        // Colours only for a person at a terminal, never in a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_span_events(if spans { FmtSpan::CLOSE } else { FmtSpan::NONE });
     let result = if json { builder.json().try_init() } else { builder.try_init() };
     // A second init (tests) keeps the first subscriber.

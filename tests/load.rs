@@ -200,6 +200,20 @@ async fn hot_queries_use_their_indexes(app: TestApp) {
         let limit = format!("LIMIT {}) AS c", linli::domain::MAX_PAGES * 20 + 1);
         assert!(query.count.contains(&limit), "{name}: {}", query.count);
     }
+
+    // Warm stories walk their partial index to six rows, for a district
+    // too: no sort of every thanked wish.
+    for (district, index) in [(None, "wishes_thanked"), (Some("tonglu"), "wishes_thanked_district")]
+    {
+        let (sql, args) = linli::db::wishes::warm_stories_query(district, 6);
+        let plan = explain(&app.db, &sql, &args).await.unwrap();
+        assert!(plan.contains(index), "warm stories {district:?} walk {index}:\n{plan}");
+        let sorts = match app.backend {
+            Backend::Sqlite => plan.contains("TEMP B-TREE FOR ORDER BY"),
+            Backend::Postgres => plan.lines().any(|l| l.trim_start().starts_with("Sort")),
+        };
+        assert!(!sorts, "warm stories {district:?} need no sort:\n{plan}");
+    }
 }
 
 on_both_databases!(

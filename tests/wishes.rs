@@ -145,6 +145,10 @@ async fn the_whole_life_of_a_wish(app: TestApp) {
     let (_, html) = app.page("/").await;
     let stories = texts(&html, ".story");
     assert!(stories.iter().any(|s| s.contains("谢谢！有事打我138****5678")), "{stories:?}");
+    // And on its district's page (the wish carries its station's district).
+    let (_, html) = app.page("/districts/xihu").await;
+    let stories = texts(&html, "#warm-heading + ul .story");
+    assert!(stories.iter().any(|s| s.contains("谢谢！有事打我138****5678")), "{stories:?}");
     // Staff can hide a thank-you from the stories.
     let res = keeper
         .post_form(

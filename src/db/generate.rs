@@ -314,6 +314,14 @@ async fn wishes(
                 }
                 q.execute(&mut *tx).await?;
             }
+            // Each wish carries its station's district (see migration 0007).
+            sqlx::query(
+                "UPDATE wishes SET district_id = \
+                 (SELECT p.district_id FROM places p WHERE p.id = wishes.station_id) \
+                 WHERE district_id IS NULL",
+            )
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
         });
     }

@@ -292,10 +292,10 @@ fn wish(w: &SeedWish, now: DateTime<Utc>) -> Result<Insert, sqlx::Error> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
     Ok(Insert {
-        sql: "INSERT INTO wishes (station_id, status, what, why, display_name, occupation, \
-                  code_hash, opened_at, closed_at, fulfil_note, arrived, thanks, seed_code, \
-                  created_at, updated_at) \
-              SELECT id, 'fulfilled', $1, $2, $3, $4, $5, $6, $6, $7, TRUE, $8, $9, $6, $6 \
+        sql: "INSERT INTO wishes (station_id, district_id, status, what, why, display_name, \
+                  occupation, code_hash, opened_at, closed_at, fulfil_note, arrived, thanks, \
+                  seed_code, created_at, updated_at) \
+              SELECT id, district_id, 'fulfilled', $1, $2, $3, $4, $5, $6, $6, $7, TRUE, $8, $9, $6, $6 \
               FROM places WHERE code = $10 \
               ON CONFLICT (seed_code) DO NOTHING RETURNING id",
         args: args![

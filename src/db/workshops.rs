@@ -82,6 +82,21 @@ pub async fn list(db: &Db, listing: &Listing, today: NaiveDate) -> DbResult<List
     Ok(ListingPage { rows, total, more, page, pages })
 }
 
+/// The first page of a listing, without counting its matches: for pages
+/// that show a few workshops and link to the listing (a district page).
+#[tracing::instrument(name = "db::workshops::first_page", skip_all)]
+pub async fn first_page(
+    db: &Db,
+    listing: &Listing,
+    today: NaiveDate,
+) -> DbResult<Vec<WorkshopRow>> {
+    let query = list_query(listing, today);
+    Ok(on_db!(db, p => {
+        let q = sqlx::query_as::<_, WorkshopRow>(sqlx::AssertSqlSafe(query.rows.clone()));
+        bind_args!(q, &query.args).fetch_all(p).await?
+    }))
+}
+
 /// The listing's SQL for these filters (also what the plan test explains).
 pub fn list_query(listing: &Listing, today: NaiveDate) -> ListQuery {
     let mut args = vec![Arg::Date(today)];

@@ -59,8 +59,9 @@ pub async fn show(
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
     let slug = &page.district.slug;
     let listing = Listing { district: Some(slug.clone()), page: 1, ..Listing::default() };
-    let workshops = db::workshops::list(&state.db, &listing, today()).await?;
-    let workshops = workshops.rows.iter().map(|w| WorkshopCard::new(&ctx, w)).collect();
+    // A district page shows the first page and links to the listing: no count.
+    let workshops = db::workshops::first_page(&state.db, &listing, today()).await?;
+    let workshops = workshops.iter().map(|w| WorkshopCard::new(&ctx, w)).collect();
     let warm = db::wishes::warm_stories(&state.db, Some(slug), WishView::STORIES).await?;
     let warm = warm.iter().map(|w| WishView::new(&ctx, w)).collect();
     render(&ShowPage {
