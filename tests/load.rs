@@ -207,6 +207,13 @@ async fn hot_queries_use_their_indexes(app: TestApp) {
     {
         let (sql, args) = linli::db::wishes::warm_stories_query(district, 6);
         let plan = explain(&app.db, &sql, &args).await.unwrap();
+        // With three districts PostgreSQL may rightly walk all thank-yous
+        // in order and stop after six of one district's; either walk is
+        // bounded, and neither sorts.
+        let index = match app.backend {
+            Backend::Postgres => "wishes_thanked",
+            Backend::Sqlite => index,
+        };
         assert!(plan.contains(index), "warm stories {district:?} walk {index}:\n{plan}");
         let sorts = match app.backend {
             Backend::Sqlite => plan.contains("TEMP B-TREE FOR ORDER BY"),

@@ -100,6 +100,25 @@ fn district(d: &SeedDistrict, now: DateTime<Utc>) -> Insert {
     }
 }
 
+/// What a figure says, the same for a district's and a workshop's: code,
+/// label, value, unit, qualifier, year, as-of and source (12 values).
+fn figure_values(f: &SeedFigure) -> Vec<Arg> {
+    args![
+        &f.code,
+        &f.label_zh,
+        &f.label_en,
+        f.value,
+        &f.unit_zh,
+        &f.unit_en,
+        &f.qualifier,
+        f.year,
+        &f.as_of_zh,
+        &f.as_of_en,
+        &f.source_zh,
+        &f.source_en,
+    ]
+}
+
 fn figure(district_id: i64, f: &SeedFigure, position: i32) -> Insert {
     Insert {
         sql: "INSERT INTO figures (district_id, code, label_zh, label_en, value, unit_zh, \
@@ -107,24 +126,8 @@ fn figure(district_id: i64, f: &SeedFigure, position: i32) -> Insert {
                   chart_group, headline, position) \
               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
               ON CONFLICT (district_id, code) DO NOTHING",
-        args: args![
-            district_id,
-            &f.code,
-            &f.label_zh,
-            &f.label_en,
-            f.value,
-            &f.unit_zh,
-            &f.unit_en,
-            &f.qualifier,
-            f.year,
-            &f.as_of_zh,
-            &f.as_of_en,
-            &f.source_zh,
-            &f.source_en,
-            &f.chart_group,
-            f.headline,
-            position
-        ],
+        args: [args![district_id], figure_values(f), args![&f.chart_group, f.headline, position]]
+            .concat(),
     }
 }
 
@@ -245,22 +248,7 @@ fn workshop_figure(workshop_id: i64, f: &SeedFigure, position: i32) -> Insert {
                   source_en, position) \
               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
               ON CONFLICT (workshop_id, code) DO NOTHING",
-        args: args![
-            workshop_id,
-            &f.code,
-            &f.label_zh,
-            &f.label_en,
-            f.value,
-            &f.unit_zh,
-            &f.unit_en,
-            &f.qualifier,
-            f.year,
-            &f.as_of_zh,
-            &f.as_of_en,
-            &f.source_zh,
-            &f.source_en,
-            position
-        ],
+        args: [args![workshop_id], figure_values(f), args![position]].concat(),
     }
 }
 
