@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, attr, count, exec, scalar, text, texts};
+use common::{TestApp, attr, attrs, count, exec, scalar, text, texts};
 use linli::db::Db;
 use scraper::Html;
 
@@ -82,6 +82,32 @@ async fn generate(db: &Db) {
         ));
     }
     common::exec_script(db, sql).await;
+    // Written past the portal's own paths: index their search text too.
+    linli::db::workshops::index_all(db).await.unwrap();
+}
+
+/// Every match of a listing, counted by following its "next" links to the
+/// last page, which alone says the exact total (earlier pages say "20+",
+/// "40+"…: nothing counts every match up front).
+async fn matches(app: &TestApp, url: &str) -> i64 {
+    let mut url = url.to_owned();
+    let mut seen = 0;
+    loop {
+        let (_, html) = app.page(&url).await;
+        seen += texts(&html, ".cards > li").len() as i64;
+        let heading = text(&html, "#results-heading");
+        match attrs(&html, ".pagination a[rel=next]", "href").into_iter().next() {
+            Some(next) => {
+                assert!(heading.contains(&format!("{seen}+")), "{url}: {heading}");
+                url = next;
+            }
+            None => {
+                assert_eq!(found(&html), seen, "{url}: the last page says the total");
+                assert!(!heading.contains('+'), "{heading}");
+                return seen;
+            }
+        }
+    }
 }
 
 fn found(html: &Html) -> i64 {
@@ -92,17 +118,19 @@ fn found(html: &Html) -> i64 {
 async fn filters_search_sorts_and_pages_over_500_workshops(app: TestApp) {
     generate(&app.db).await;
     let (_, html) = app.page("/workshops").await;
-    assert_eq!(found(&html), 507);
+    assert_eq!(text(&html, "#results-heading"), "找到 20+ 家工坊");
     assert_eq!(texts(&html, ".cards > li").len(), 20);
+    assert_eq!(matches(&app, "/workshops").await, 507);
     // District, town, category, and together.
-    let (_, html) = app.page("/workshops?district=xihu").await;
-    assert_eq!(found(&html), 250);
-    let (_, html) = app.page("/workshops?town=%E9%95%870").await; // 镇0
-    assert_eq!(found(&html), 100);
-    let (_, html) = app.page("/workshops?category=training").await;
-    assert_eq!(found(&html), 125 + 1, "125 generated + the training base");
-    let (_, html) = app.page("/workshops?district=xihu&category=handicraft").await;
-    assert_eq!(found(&html), 125);
+    assert_eq!(matches(&app, "/workshops?district=xihu").await, 250);
+    assert_eq!(matches(&app, "/workshops?town=%E9%95%870").await, 100); // 镇0
+    let training = matches(&app, "/workshops?category=training").await;
+    assert_eq!(training, 125 + 1, "125 generated + the training base");
+    assert_eq!(matches(&app, "/workshops?district=xihu&category=handicraft").await, 125);
+    // Searched through the bigram index (a rare pair: 生成 is in all 497
+    // generated names, 工坊9 in eleven) and by one character.
+    assert_eq!(matches(&app, "/workshops?q=%E7%94%9F%E6%88%90").await, 497); // 生成
+    assert_eq!(matches(&app, "/workshops?q=%E5%B7%A5%E5%9D%8A9").await, 11); // 工坊9: 9, 90–99
     // Hiring now: the four article workshops with openings.
     let (_, html) = app.page("/workshops?hiring=1").await;
     assert_eq!(found(&html), 4);
@@ -131,14 +159,20 @@ async fn filters_search_sorts_and_pages_over_500_workshops(app: TestApp) {
         texts(&html, ".cards .facts-inline").iter().all(|f| !f.contains("吸纳就业"))
             || last.len() == 7
     );
-    // Page past the end shows the last page; links keep the filters.
-    let (status, html) = app.page("/workshops?district=xihu&page=999").await;
+    // A page past the end says so and links to the first page; links
+    // keep the filters.
+    let (status, html) = app.page("/workshops?district=xihu&page=40").await;
     assert_eq!(status, 200);
+    assert!(text(&html, "#results-heading").contains("没有内容"));
+    assert_eq!(attr(&html, ".empty a", "href"), "/workshops?district=xihu");
+    let (_, html) = app.page("/workshops?district=xihu&page=13").await;
     assert_eq!(text(&html, ".pagination strong"), "13");
+    assert_eq!(text(&html, "#results-heading"), "找到 250 家工坊");
     let prev = attr(&html, ".pagination a[rel=prev]", "href");
     assert_eq!(prev, "/workshops?district=xihu&page=12");
     let (_, html) = app.page(&prev).await;
     assert_eq!(texts(&html, ".cards > li").len(), 20);
+    assert_eq!(text(&html, "#results-heading"), "找到 240+ 家工坊");
     // The newest first by founding date.
     let (_, html) = app.page("/workshops?district=xihu").await;
     assert!(
@@ -444,6 +478,28 @@ async fn keeper_forms_refuse_absurd_numbers(app: TestApp) {
     assert_eq!(text(&html, ".lede"), "新的介绍，含蜜梨膏");
     let (_, html) = app.page("/workshops?q=%E8%9C%9C%E6%A2%A8%E8%86%8F").await; // 蜜梨膏: search follows edits
     assert_eq!(texts(&html, ".cards h3 a"), ["蜜梨工坊"]);
+    search_index_matches_the_search_texts(&app.db).await;
+}
+
+/// The bigram table holds exactly the pairs of each workshop's search text,
+/// cut as the domain cuts a query (the SQL of both databases and Rust agree).
+async fn search_index_matches_the_search_texts(db: &Db) {
+    use linli::domain::workshop::grams;
+    let ids: Vec<i64> = common::column(db, "SELECT id FROM workshops ORDER BY id").await;
+    let search: Vec<String> =
+        common::column(db, "SELECT search_text FROM workshops ORDER BY id").await;
+    let held: Vec<String> =
+        common::column(db, "SELECT CAST(workshop_id AS TEXT) || ':' || gram FROM workshop_grams")
+            .await;
+    let texts: Vec<(i64, String)> = ids.into_iter().zip(search).collect();
+    assert!(!texts.is_empty());
+    for (id, text) in texts {
+        let want = grams(&text);
+        let prefix = format!("{id}:");
+        let got: std::collections::BTreeSet<String> =
+            held.iter().filter_map(|h| h.strip_prefix(&prefix)).map(str::to_owned).collect();
+        assert_eq!(got, want, "workshop {id}: {text}");
+    }
 }
 
 async fn open_data_carries_no_personal_data(app: TestApp) {

@@ -200,6 +200,7 @@ async fn workshops(
             q.execute(p).await?;
         });
     }
+    super::workshops::index_all(db).await?;
     // One open opening at every fifth workshop.
     let openings = on_db!(db, p => sqlx::query(
         "INSERT INTO openings (workshop_id, task_zh, pay_zh, hours_zh, places, places_left, \

@@ -16,6 +16,7 @@ use sqlx::sqlite::{
 };
 
 use crate::config::{ConfigError, DatabaseUrl};
+use crate::domain::MAX_PAGES;
 
 pub mod accounts;
 pub mod audit;
@@ -260,13 +261,63 @@ macro_rules! bind_args {
 }
 pub(crate) use bind_args;
 
-/// A listing query: the bounded count, and one page in order (its
-/// OFFSET appended by the caller once the count is known).
+/// A listing query: one page in order and one row more (its OFFSET is
+/// appended by [`fetch_page`]).
 #[derive(Debug, Clone)]
 pub struct ListQuery {
-    pub count: String,
     pub rows: String,
     pub args: Vec<Arg>,
+}
+
+/// One page of a listing. Nothing counts every match (a filter that
+/// matches few rows would have to read every candidate): a page reads one
+/// row past its end to know whether another follows.
+#[derive(Debug)]
+pub struct Paged<R> {
+    pub rows: Vec<R>,
+    /// The page shown, from 1 to [`MAX_PAGES`].
+    pub page: i64,
+    /// Another page follows.
+    pub more: bool,
+    size: i64,
+}
+
+impl<R> Paged<R> {
+    /// The number of matches, when this page shows the last of them (a
+    /// page past the end knows nothing).
+    pub fn total(&self) -> Option<i64> {
+        (!self.more && (self.page == 1 || !self.rows.is_empty())).then(|| self.shown())
+    }
+
+    /// Matches up to the end of this page: a lower bound of the total.
+    pub fn shown(&self) -> i64 {
+        (self.page - 1) * self.size + self.rows.len() as i64
+    }
+}
+
+/// Reads page `page` (clamped to 1..=[`MAX_PAGES`]) of `size` rows of a
+/// listing whose query ends in `LIMIT size + 1`.
+pub(crate) async fn fetch_page<R>(
+    db: &Db,
+    query: &ListQuery,
+    page: i64,
+    size: i64,
+) -> DbResult<Paged<R>>
+where
+    R: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let page = page.clamp(1, MAX_PAGES);
+    let sql = format!("{} OFFSET {}", query.rows, (page - 1) * size);
+    let mut rows: Vec<R> = on_db!(db, p => {
+        let q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql));
+        bind_args!(q, &query.args).fetch_all(p).await?
+    });
+    let more = rows.len() as i64 > size && page < MAX_PAGES;
+    rows.truncate(usize::try_from(size).unwrap_or(0));
+    Ok(Paged { rows, page, more, size })
 }
 
 /// `INSERT INTO … VALUES ($1, …), (…)` for `rows` rows of `cols` values.

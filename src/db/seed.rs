@@ -25,6 +25,7 @@ struct Insert {
 #[tracing::instrument(name = "db::seed::apply", skip_all)]
 pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
     let now = Utc::now();
+    let index_search = super::workshops::index_search_sql(db);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let mut added = 0u64;
@@ -76,6 +77,9 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
                 }
             }
         }
+        // Workshops only ever added here: their search pairs are added too.
+        sqlx::query(sqlx::AssertSqlSafe(index_search))
+            .bind(0_i64).bind(i64::MAX).execute(&mut *tx).await?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(added)

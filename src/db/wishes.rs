@@ -10,8 +10,9 @@ use sqlx::FromRow;
 
 use super::audit::{self, write_audit};
 use super::events::{EVENT_INSERT, NewEvent, bind_event, insert_event};
-use super::{Arg, BeginWrite, Db, DbError, DbResult, ListQuery, bind_args, on_db};
-use crate::domain::MAX_PAGES;
+use super::{
+    Arg, BeginWrite, Db, DbError, DbResult, ListQuery, Paged, bind_args, fetch_page, on_db,
+};
 use crate::domain::wish::{
     Actor, ActorKind, Candidate, Change, Confirmation, Current, Flags, NewWish, PostDecision,
     Refused, Station, Wall, WishStatus, decide, decide_posts,
@@ -369,35 +370,11 @@ pub async fn events(db: &Db, wish_id: i64) -> DbResult<Vec<EventRow>> {
 
 pub const WALL_PAGE: i64 = 20;
 
-pub struct WallPage {
-    pub rows: Vec<WishRow>,
-    /// Matches counted, up to [`crate::domain::MAX_PAGES`] pages' worth.
-    pub total: i64,
-    /// There are more matches than `total`.
-    pub more: bool,
-    pub page: i64,
-    pub pages: i64,
-}
-
 /// Open wishes, newest first (by when they last opened), on the page
-/// `f.page` asks for (or the last one).
+/// `f.page` asks for.
 #[tracing::instrument(name = "db::wishes::wall", skip_all)]
-pub async fn wall(db: &Db, f: &Wall) -> DbResult<WallPage> {
-    let query = wall_query(f);
-    let cap = MAX_PAGES * WALL_PAGE;
-    let total: i64 = on_db!(db, p => {
-        let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(query.count.clone()));
-        bind_args!(q, &query.args).fetch_one(p).await?
-    });
-    let (total, more) = (total.min(cap), total > cap);
-    let pages = ((total + WALL_PAGE - 1) / WALL_PAGE).max(1);
-    let page = f.page.clamp(1, pages);
-    let sql = format!("{} OFFSET {}", query.rows, (page - 1) * WALL_PAGE);
-    let rows = on_db!(db, p => {
-        let q = sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql.clone()));
-        bind_args!(q, &query.args).fetch_all(p).await?
-    });
-    Ok(WallPage { rows, total, more, page, pages })
+pub async fn wall(db: &Db, f: &Wall) -> DbResult<Paged<WishRow>> {
+    fetch_page(db, &wall_query(f), f.page, WALL_PAGE).await
 }
 
 /// The wall's SQL for these filters (also what the plan test explains).
@@ -425,12 +402,9 @@ pub fn wall_query(f: &Wall) -> ListQuery {
         args.push(Arg::Int(s));
         filter.push_str(&format!(" AND w.station_id = ${}", args.len()));
     }
-    let count = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM wishes w{filter} LIMIT {}) AS c",
-        MAX_PAGES * WALL_PAGE + 1
-    );
-    let rows = format!("{SELECT}{filter} ORDER BY w.opened_at DESC, w.id DESC LIMIT {WALL_PAGE}");
-    ListQuery { count, rows, args }
+    let rows =
+        format!("{SELECT}{filter} ORDER BY w.opened_at DESC, w.id DESC LIMIT {}", WALL_PAGE + 1);
+    ListQuery { rows, args }
 }
 
 /// Wishes in some statuses at some stations (staff queue, station page).

@@ -5,11 +5,11 @@ use sqlx::FromRow;
 
 use super::accounts::escape_like;
 use super::audit::{self, write_audit};
-use super::{Arg, BeginWrite, Db, DbResult, ListQuery, bind_args, on_db};
+use super::{Arg, BeginWrite, Db, DbResult, ListQuery, Paged, bind_args, fetch_page, on_db};
+use crate::domain::Grants;
 use crate::domain::workshop::{
-    Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, search_text,
+    GramKey, Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, query_keys, search_text,
 };
-use crate::domain::{Grants, MAX_PAGES};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct WorkshopRow {
@@ -51,79 +51,164 @@ const SELECT: &str = "SELECT w.id, w.slug, w.district_id, d.slug AS district_slu
         AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings \
      FROM workshops w JOIN districts d ON d.id = w.district_id";
 
-/// One page of the listing, the total number of matches and the page
-/// actually shown (a page past the end shows the last one).
-pub struct ListingPage {
-    pub rows: Vec<WorkshopRow>,
-    /// Matches counted, up to [`MAX_PAGES`] pages' worth.
-    pub total: i64,
-    /// There are more matches than `total`.
-    pub more: bool,
-    pub page: i64,
-    pub pages: i64,
-}
-
+/// One page of the listing, in the listing's order.
 #[tracing::instrument(name = "db::workshops::list", skip_all)]
-pub async fn list(db: &Db, listing: &Listing, today: NaiveDate) -> DbResult<ListingPage> {
-    let query = list_query(listing, today);
-    let cap = MAX_PAGES * PAGE_SIZE;
-    let total: i64 = on_db!(db, p => {
-        let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(query.count.clone()));
-        bind_args!(q, &query.args).fetch_one(p).await?
-    });
-    let (total, more) = (total.min(cap), total > cap);
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page = listing.page.clamp(1, pages);
-    let sql = format!("{} OFFSET {}", query.rows, (page - 1) * PAGE_SIZE);
-    let rows = on_db!(db, p => {
-        let q = sqlx::query_as::<_, WorkshopRow>(sqlx::AssertSqlSafe(sql.clone()));
-        bind_args!(q, &query.args).fetch_all(p).await?
-    });
-    Ok(ListingPage { rows, total, more, page, pages })
+pub async fn list(db: &Db, listing: &Listing, today: NaiveDate) -> DbResult<Paged<WorkshopRow>> {
+    let search = search_plan(db, listing.q.as_deref()).await?;
+    fetch_page(db, &list_query(listing, today, &search), listing.page, PAGE_SIZE).await
 }
 
-/// The first page of a listing, without counting its matches: for pages
-/// that show a few workshops and link to the listing (a district page).
+/// The first page of a listing: for pages that show a few workshops and
+/// link to the listing (a district page).
 #[tracing::instrument(name = "db::workshops::first_page", skip_all)]
 pub async fn first_page(
     db: &Db,
     listing: &Listing,
     today: NaiveDate,
 ) -> DbResult<Vec<WorkshopRow>> {
-    let query = list_query(listing, today);
-    Ok(on_db!(db, p => {
+    let search = search_plan(db, listing.q.as_deref()).await?;
+    let query = list_query(listing, today, &search);
+    let mut rows = on_db!(db, p => {
         let q = sqlx::query_as::<_, WorkshopRow>(sqlx::AssertSqlSafe(query.rows.clone()));
         bind_args!(q, &query.args).fetch_all(p).await?
-    }))
+    });
+    rows.truncate(PAGE_SIZE as usize);
+    Ok(rows)
 }
 
-/// The listing's SQL for these filters (also what the plan test explains).
-pub fn list_query(listing: &Listing, today: NaiveDate) -> ListQuery {
+/// A search whose rarest pair has more workshops than this walks the
+/// listing's order instead: its matches are common enough that a page of
+/// them comes after a few hundred rows, while sorting every candidate
+/// would grow with the portal.
+pub const CANDIDATES_MAX: i64 = 2_000;
+
+/// How a search finds its workshops (see migration 0008).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchPlan {
+    /// No search.
+    NoSearch,
+    /// Start from the workshops that hold this pair of the query, sort
+    /// them, and check the whole query on each.
+    Candidates(GramKey),
+    /// Walk the order's index and check the query on each workshop.
+    Walk,
+}
+
+/// Picks the rarest pair of the query, counting each one's workshops only
+/// up to [`CANDIDATES_MAX`].
+#[tracing::instrument(name = "db::workshops::search_plan", skip_all)]
+pub async fn search_plan(db: &Db, q: Option<&str>) -> DbResult<SearchPlan> {
+    let Some(q) = q else { return Ok(SearchPlan::NoSearch) };
+    let keys = query_keys(&q.to_lowercase());
+    if keys.is_empty() {
+        return Ok(SearchPlan::Walk);
+    }
+    let mut args = Vec::new();
+    let parts: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(k, key)| {
+            let cond = gram_condition(key, &mut args);
+            format!(
+                "SELECT CAST({k} AS BIGINT) AS k, (SELECT COUNT(*) FROM (SELECT 1 FROM workshop_grams g \
+                 WHERE {cond} LIMIT {}) AS c) AS n",
+                CANDIDATES_MAX + 1
+            )
+        })
+        .collect();
+    let sql = parts.join(" UNION ALL ");
+    let counts: Vec<(i64, i64)> = on_db!(db, p => {
+        let q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        bind_args!(q, &args).fetch_all(p).await?
+    });
+    let rarest = counts.into_iter().min_by_key(|&(k, n)| (n, k));
+    Ok(match rarest {
+        Some((k, n)) if n <= CANDIDATES_MAX => {
+            SearchPlan::Candidates(keys[usize::try_from(k).unwrap_or(0)].clone())
+        }
+        _ => SearchPlan::Walk,
+    })
+}
+
+/// The condition on `g.gram` for one key, its values pushed to `args`.
+fn gram_condition(key: &GramKey, args: &mut Vec<Arg>) -> String {
+    match key {
+        GramKey::Pair(pair) => {
+            args.push(Arg::Text(pair.clone()));
+            format!("g.gram = ${}", args.len())
+        }
+        GramKey::Prefix(from, to) => {
+            args.push(Arg::Text(from.clone()));
+            args.push(Arg::Text(to.clone()));
+            format!("g.gram >= ${} AND g.gram < ${}", args.len() - 1, args.len())
+        }
+    }
+}
+
+/// Rewrites the bigrams of these workshops from their search text, as
+/// migration 0008 first did for all of them (ids from `first` to `last`).
+/// Call it in the transaction that writes a search text.
+pub(crate) fn index_search_sql(db: &Db) -> &'static str {
+    match db.backend() {
+        super::Backend::Sqlite => {
+            "INSERT OR IGNORE INTO workshop_grams (gram, workshop_id) \
+             WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \
+               (SELECT COALESCE(MAX(length(search_text)), 0) FROM workshops WHERE id BETWEEN $1 AND $2)) \
+             SELECT substr(w.search_text || ' ', n.i, 2), w.id \
+             FROM workshops w JOIN n ON n.i <= length(w.search_text) \
+             WHERE w.id BETWEEN $1 AND $2 AND unicode(substr(w.search_text, n.i, 1)) > 127"
+        }
+        super::Backend::Postgres => {
+            "INSERT INTO workshop_grams (gram, workshop_id) \
+             SELECT substr(w.search_text || ' ', i, 2), w.id \
+             FROM workshops w, generate_series(1, length(w.search_text)) AS i \
+             WHERE w.id BETWEEN $1 AND $2 AND ascii(substr(w.search_text, i, 1)) > 127 \
+             ON CONFLICT DO NOTHING"
+        }
+    }
+}
+
+/// Rewrites the search index of every workshop (after the seed, and after
+/// generated data).
+#[tracing::instrument(name = "db::workshops::index_all", skip_all)]
+pub async fn index_all(db: &Db) -> DbResult<()> {
+    let sql = index_search_sql(db);
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(0_i64).bind(i64::MAX).execute(&mut *tx).await?;
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// The listing's SQL for these filters (also what the plan test explains):
+/// one row more than a page, so the page knows whether another follows.
+pub fn list_query(listing: &Listing, today: NaiveDate, search: &SearchPlan) -> ListQuery {
     let mut args = vec![Arg::Date(today)];
     let mut filter = String::from(" WHERE w.is_active = TRUE");
-    let mut push = |fragment: &str, arg: Arg, args: &mut Vec<Arg>| {
+    let push = |filter: &mut String, args: &mut Vec<Arg>, fragment: &str, arg: Arg| {
         args.push(arg);
         filter.push_str(&fragment.replace("$N", &format!("${}", args.len())));
     };
     if let Some(d) = &listing.district {
-        // Checked row by row while walking the order's index (the unary +
-        // keeps SQLite from starting at the district and sorting a third of
-        // all workshops, measured at 100,000: 33 MB of sorting per request).
-        push(
-            " AND +w.district_id IN (SELECT sd.id FROM districts sd WHERE sd.slug = $N)",
-            Arg::Text(d.clone()),
-            &mut args,
-        );
+        let sql = " AND w.district_id = (SELECT sd.id FROM districts sd WHERE sd.slug = $N)";
+        push(&mut filter, &mut args, sql, Arg::Text(d.clone()));
     }
     if let Some(t) = &listing.town {
-        push(" AND w.town_zh = $N", Arg::Text(t.clone()), &mut args);
+        push(&mut filter, &mut args, " AND w.town_zh = $N", Arg::Text(t.clone()));
     }
     if let Some(c) = listing.category {
-        push(" AND w.category = $N", Arg::Text(c.code().to_owned()), &mut args);
+        push(&mut filter, &mut args, " AND w.category = $N", Arg::Text(c.code().to_owned()));
     }
     if let Some(q) = &listing.q {
-        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
-        push(" AND w.search_text LIKE $N ESCAPE '\\'", Arg::Text(pattern), &mut args);
+        if let SearchPlan::Candidates(key) = search {
+            let cond = gram_condition(key, &mut args);
+            filter.push_str(&format!(
+                " AND w.id IN (SELECT g.workshop_id FROM workshop_grams g WHERE {cond})"
+            ));
+        }
+        let pattern = Arg::Text(format!("%{}%", escape_like(&q.to_lowercase())));
+        push(&mut filter, &mut args, " AND w.search_text LIKE $N ESCAPE '\\'", pattern);
     }
     if listing.hiring {
         filter.push_str(
@@ -131,30 +216,22 @@ pub fn list_query(listing: &Listing, today: NaiveDate) -> ListQuery {
               AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $1))",
         );
     }
-    // The same expressions as the indexes of migration 0005, so each order
-    // is an index walk that stops after one page (a missing figure sorts last).
+    // The same expressions as the indexes of migrations 0005 and 0008, so
+    // each order is an index walk that stops after one page (a missing
+    // figure sorts last). Search candidates are few and sorted instead:
+    // the unary plus keeps the planners from walking the whole order.
+    let plus = if matches!(search, SearchPlan::Candidates(_)) { "+" } else { "" };
     let order = match listing.sort {
-        Sort::Newest => {
-            " ORDER BY COALESCE(w.founded_year, 0) DESC, COALESCE(w.founded_month, 0) DESC, w.id DESC"
+        Sort::Newest => format!(
+            " ORDER BY {plus}COALESCE(w.founded_year, 0) DESC, COALESCE(w.founded_month, 0) DESC, w.id DESC"
+        ),
+        Sort::MostEmployed => format!(" ORDER BY {plus}COALESCE(w.employed, -1) DESC, w.id DESC"),
+        Sort::LargestIncrease => {
+            format!(" ORDER BY {plus}COALESCE(w.income_per_person_year, -1) DESC, w.id DESC")
         }
-        Sort::MostEmployed => " ORDER BY COALESCE(w.employed, -1) DESC, w.id DESC",
-        Sort::LargestIncrease => " ORDER BY COALESCE(w.income_per_person_year, -1) DESC, w.id DESC",
     };
-    let cap = MAX_PAGES * PAGE_SIZE;
-    let count = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM workshops w JOIN districts d ON d.id = w.district_id{} \
-         LIMIT {}) AS c",
-        count_with_today(&filter, listing.hiring),
-        cap + 1
-    );
-    let rows = format!("{}{filter}{order} LIMIT {PAGE_SIZE}", SELECT.replace("$TODAY", "$1"));
-    ListQuery { count, rows, args }
-}
-
-/// PostgreSQL refuses a bound parameter the statement does not use: when
-/// the count does not filter on openings, `$1` (today) gets a no-op condition.
-fn count_with_today(sql: &str, uses_today: bool) -> String {
-    if uses_today { sql.to_owned() } else { format!("{sql} AND $1 IS NOT NULL") }
+    let rows = format!("{}{filter}{order} LIMIT {}", SELECT.replace("$TODAY", "$1"), PAGE_SIZE + 1);
+    ListQuery { rows, args }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -358,6 +435,7 @@ pub async fn update_facts(
         Some((y, m)) => (Some(y), Some(m)),
         None => (None, None),
     };
+    let index_sql = index_search_sql(db);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query(
@@ -373,6 +451,11 @@ pub async fn update_facts(
         .bind(e.income_per_person_year).bind(e.is_active).bind(&search).bind(now).bind(slug)
         .execute(&mut *tx).await?.rows_affected();
         if n == 1 {
+            let id: i64 = sqlx::query_scalar("SELECT id FROM workshops WHERE slug = $1")
+                .bind(slug).fetch_one(&mut *tx).await?;
+            sqlx::query("DELETE FROM workshop_grams WHERE workshop_id = $1")
+                .bind(id).execute(&mut *tx).await?;
+            sqlx::query(sqlx::AssertSqlSafe(index_sql)).bind(id).bind(id).execute(&mut *tx).await?;
             write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(actor), action: "workshop.update", object: format!("workshop:{slug}"), detail: String::new() })?;
             sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         }

@@ -63,6 +63,64 @@ pub fn search_text(parts: &[&str]) -> String {
     parts.iter().filter(|p| !p.is_empty()).map(|p| p.to_lowercase()).collect::<Vec<_>>().join("\n")
 }
 
+/// Whether a character starts an indexed pair of the search index: every
+/// character but ASCII (Chinese needs pairs; Latin words are common
+/// enough that a walk of the listing finds them fast).
+fn starts_pair(c: char) -> bool {
+    !c.is_ascii()
+}
+
+/// The pairs the search index holds for a search text, cut as migration
+/// 0008 cuts them: each character that starts a pair with the one after
+/// it, the last with a space.
+pub fn grams(text: &str) -> std::collections::BTreeSet<String> {
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len())
+        .filter(|&i| starts_pair(chars[i]))
+        .map(|i| [chars[i], chars.get(i + 1).copied().unwrap_or(' ')].iter().collect())
+        .collect()
+}
+
+/// One way into the search index for a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GramKey {
+    /// A pair inside the query: the workshops that hold it.
+    Pair(String),
+    /// A character the query ends with: every pair from the first string
+    /// (the character) up to, not including, the second (the next one).
+    Prefix(String, String),
+}
+
+/// How many keys a query is tried by: enough to find a rare one, few
+/// enough that a long query costs no more than a short one.
+const KEYS_MAX: usize = 4;
+
+/// The ways into the search index for a lower-cased query, spread over
+/// it (at most [`KEYS_MAX`]); none when it has no indexed character.
+pub fn query_keys(q: &str) -> Vec<GramKey> {
+    let chars: Vec<char> = q.chars().collect();
+    let mut pairs: Vec<String> = Vec::new();
+    for w in chars.windows(2) {
+        let pair: String = w.iter().collect();
+        if starts_pair(w[0]) && !pairs.contains(&pair) {
+            pairs.push(pair);
+        }
+    }
+    if !pairs.is_empty() {
+        let step = pairs.len().div_ceil(KEYS_MAX);
+        return pairs.into_iter().step_by(step).take(KEYS_MAX).map(GramKey::Pair).collect();
+    }
+    match chars.last() {
+        Some(&c) if starts_pair(c) => {
+            let next = (u32::from(c) + 1..=u32::from(char::MAX))
+                .find_map(char::from_u32)
+                .unwrap_or(char::MAX);
+            vec![GramKey::Prefix(c.to_string(), next.to_string())]
+        }
+        _ => Vec::new(),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
     #[default]
@@ -174,7 +232,7 @@ impl ListingParams {
         }
         if let Some(p) = given(&self.page) {
             match p.parse::<i64>() {
-                Ok(n) if n >= 1 => out.page = n.min(100_000),
+                Ok(n) if n >= 1 => out.page = n.min(crate::domain::MAX_PAGES),
                 _ => out.ignored.push("workshops.ignored.page"),
             }
         }
@@ -552,6 +610,42 @@ pub fn signup_status_key(status: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grams_pair_every_non_ascii_character_with_the_next() {
+        let g = grams("蜜梨 ab\n茶");
+        let want = ["蜜梨", "梨 ", "茶 "].map(str::to_owned);
+        assert_eq!(g, want.into_iter().collect());
+        assert!(grams("honey pear").is_empty());
+    }
+
+    #[test]
+    fn a_query_enters_the_index_by_its_pairs_or_its_last_character() {
+        let pair = |s: &str| GramKey::Pair(s.to_owned());
+        assert_eq!(query_keys("蜜梨"), vec![pair("蜜梨")]);
+        assert_eq!(query_keys("蜜梨蜜梨"), vec![pair("蜜梨"), pair("梨蜜")]);
+        assert_eq!(
+            query_keys("茶"),
+            vec![GramKey::Prefix(
+                "茶".into(),
+                "茶".chars().map(|c| char::from_u32(c as u32 + 1).unwrap()).collect()
+            )]
+        );
+        assert_eq!(query_keys("a茶"), query_keys("茶"));
+        assert!(query_keys("pear").is_empty());
+        // A long query is tried by at most four pairs, spread over it.
+        let long: String = "一二三四五六七八九十".repeat(3);
+        let keys = query_keys(&long);
+        assert_eq!(keys.len(), 4);
+        assert_eq!(keys[0], pair("一二"));
+        // Every key of a query is a pair its matches hold.
+        let text = format!("工坊{long}工坊");
+        let held = grams(&text);
+        for k in keys {
+            let GramKey::Pair(p) = k else { panic!("pairs") };
+            assert!(held.contains(&p), "{p}");
+        }
+    }
 
     fn params(pairs: &[(&str, &str)]) -> Listing {
         let q = serde_urlencoded::to_string(pairs).unwrap();

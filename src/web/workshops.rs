@@ -7,11 +7,11 @@ use askama::Template;
 use chrono::Utc;
 
 use super::params::{self, Id, Slug};
-use super::view::{Choice, FigureCard, OpeningView, WorkshopCard};
+use super::view::{Choice, FigureCard, OpeningView, Pager, WorkshopCard};
 use super::{AppError, Ctx, csv, render_with_status, see_other, throttle};
 use crate::db;
 use crate::db::workshops::SignupOutcome;
-use crate::domain::format::{count_label, group_number, today};
+use crate::domain::format::{group_number, today};
 use crate::domain::workshop::{Category, Listing, ListingParams, SignupInput, Sort};
 use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
@@ -20,28 +20,17 @@ fn listing_of(req: &HttpRequest) -> Listing {
     params::query::<ListingParams>(req.query_string()).parse()
 }
 
-pub struct PageLink {
-    pub number: i64,
-    pub href: String,
-    pub current: bool,
-}
-
 #[derive(Template)]
 #[template(path = "workshops/index.html")]
 struct IndexPage {
     ctx: Ctx,
     listing: Listing,
     cards: Vec<WorkshopCard>,
-    total: String,
-    page: i64,
-    pages: i64,
+    pager: Pager,
     districts: Vec<Choice>,
     towns: Vec<Choice>,
     categories: Vec<Choice>,
     sorts: Vec<(String, &'static str, bool)>,
-    prev: Option<String>,
-    next: Option<String>,
-    page_links: Vec<PageLink>,
     /// County-reported totals beside what the portal lists.
     reported: Vec<FigureCard>,
     portal_count: i64,
@@ -65,11 +54,7 @@ pub async fn index(
         let q = listing.query(n, sort);
         if q.is_empty() { "/workshops".to_owned() } else { format!("/workshops?{q}") }
     };
-    let first = (page.page - 2).max(1);
-    let last = (first + 4).min(page.pages);
-    let page_links = (first..=last)
-        .map(|n| PageLink { number: n, href: href(n, listing.sort), current: n == page.page })
-        .collect();
+    let pager = Pager::new(&page, |n| href(n, listing.sort));
     let districts = district_rows
         .iter()
         .map(|(slug, zh, en)| {
@@ -98,17 +83,12 @@ pub async fn index(
         })
         .await?;
     let view = IndexPage {
-        prev: (page.page > 1).then(|| href(page.page - 1, listing.sort)),
-        next: (page.page < page.pages).then(|| href(page.page + 1, listing.sort)),
-        total: count_label(page.total, page.more),
-        page: page.page,
-        pages: page.pages,
+        pager,
         cards,
         districts,
         towns,
         categories,
         sorts,
-        page_links,
         reported,
         portal_count,
         portal_employed: group_number(portal_employed as f64),
@@ -309,7 +289,7 @@ async fn all_matching(
         let page = db::workshops::list(&state.db, &l, today()).await?;
         rows.extend(page.rows);
         // Bounded by the listing itself: at most MAX_PAGES pages.
-        if page.page >= page.pages {
+        if !page.more {
             return Ok(rows);
         }
         l.page += 1;
@@ -347,10 +327,10 @@ pub async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         .insert_header(("Access-Control-Allow-Origin", "*"))
         .json(serde_json::json!({
-            "total": page.total,
-            "total_is_lower_bound": page.more,
+            "total": page.total().unwrap_or_else(|| page.shown()),
+            "total_is_lower_bound": page.total().is_none(),
             "page": page.page,
-            "pages": page.pages,
+            "next": page.more.then(|| format!("{base}/api/v1/workshops?{}", listing.query(page.page + 1, listing.sort))),
             "ignored": listing.ignored,
             "workshops": items,
         })))

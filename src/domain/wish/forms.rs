@@ -314,7 +314,7 @@ impl WallParams {
         }
         if let Some(p) = given(&self.page) {
             match p.parse::<i64>() {
-                Ok(n) if n >= 1 => out.page = n.min(100_000),
+                Ok(n) if n >= 1 => out.page = n.min(crate::domain::MAX_PAGES),
                 _ => out.ignored.push("wishes.ignored.page"),
             }
         }
@@ -487,6 +487,6 @@ mod tests {
         let none = WallParams::default().parse(&[], &[]);
         assert_eq!(none, Wall::default());
         assert_eq!(none.page, 1);
-        assert_eq!(p("", "", "", "999999999").parse(&[], &[]).page, 100_000);
+        assert_eq!(p("", "", "", "999999999").parse(&[], &[]).page, crate::domain::MAX_PAGES);
     }
 }

@@ -5,10 +5,12 @@
 //! - [`text`]: how a [`Text`] is written as HTML (the `lang` mark)
 //! - [`districts`]: districts, places, figures and charts, stories
 //! - [`workshops`]: workshop cards and openings
+//! - [`pager`]: a listing's count and links between its pages
 //! - [`wishes`]: a wish as the public or its staff see it, timelines,
 //!   station choices, the poster's QR code
 
 pub mod districts;
+pub mod pager;
 pub mod text;
 pub mod wishes;
 pub mod workshops;
@@ -16,6 +18,7 @@ pub mod workshops;
 pub use districts::{
     Chart, DistrictCard, FigureCard, PlaceGroup, PlaceView, ProgrammeView, StoryView,
 };
+pub use pager::Pager;
 pub use wishes::{Qr, StationChoice, TimelineEntry, WishView};
 pub use workshops::{OpeningView, WorkshopCard};
 

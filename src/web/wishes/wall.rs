@@ -6,10 +6,9 @@ use askama::Template;
 
 use crate::db;
 use crate::domain::Text;
-use crate::domain::format::count_label;
 use crate::domain::wish::{Occupation, WallParams};
 use crate::web::params;
-use crate::web::view::{Choice, WishView};
+use crate::web::view::{Choice, Pager, WishView};
 use crate::web::{AppError, AppState, Ctx, render_with_status};
 
 #[derive(Template)]
@@ -17,11 +16,7 @@ use crate::web::{AppError, AppState, Ctx, render_with_status};
 struct WallPage {
     ctx: Ctx,
     wishes: Vec<WishView>,
-    total: String,
-    page: i64,
-    pages: i64,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: Pager,
     districts: Vec<Choice>,
     stations: Vec<Choice>,
     occupations: Vec<Choice>,
@@ -52,11 +47,7 @@ pub async fn show(
     let chosen_district = wall.district.as_deref().and_then(district_id);
     let view = WallPage {
         wishes: page.rows.iter().map(|w| WishView::new(&ctx, w)).collect(),
-        total: count_label(page.total, page.more),
-        page: page.page,
-        pages: page.pages,
-        prev: (page.page > 1).then(|| wall.href(page.page - 1)),
-        next: (page.page < page.pages).then(|| wall.href(page.page + 1)),
+        pager: Pager::new(&page, |n| wall.href(n)),
         districts: overview
             .districts
             .iter()

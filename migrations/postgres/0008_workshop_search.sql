@@ -1,0 +1,25 @@
+-- Workshop search by bigrams. Chinese has no spaces, and a query is often
+-- two characters (蜜梨, 茶叶): trigram indexes (pg_trgm) cannot serve it, and
+-- LIKE '%蜜梨%' reads every workshop. Each workshop's search text is cut
+-- into every pair of neighbouring characters whose first is not ASCII (the
+-- last character pairs with a space), and a search starts from the rarest
+-- pair of its query, then checks the whole query with LIKE. Kept by
+-- db::workshops::index_search whenever a search text is written. The "C"
+-- collation orders grams by code point, as SQLite does, so a one-character
+-- query is a range of the primary key.
+CREATE TABLE workshop_grams (
+    gram        TEXT COLLATE "C" NOT NULL,
+    workshop_id BIGINT NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+    PRIMARY KEY (gram, workshop_id)
+);
+CREATE INDEX workshop_grams_workshop ON workshop_grams (workshop_id);
+
+INSERT INTO workshop_grams (gram, workshop_id)
+SELECT substr(w.search_text || ' ', i, 2), w.id
+FROM workshops w, generate_series(1, length(w.search_text)) AS i
+WHERE ascii(substr(w.search_text, i, 1)) > 127
+ON CONFLICT DO NOTHING;
+
+-- A filtered listing in the default order walks the index of its filter.
+CREATE INDEX workshops_category_newest ON workshops (category, (COALESCE(founded_year, 0)) DESC, (COALESCE(founded_month, 0)) DESC, id DESC);
+CREATE INDEX workshops_district_newest ON workshops (district_id, category, (COALESCE(founded_year, 0)) DESC, (COALESCE(founded_month, 0)) DESC, id DESC);
