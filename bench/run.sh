@@ -1,63 +1,100 @@
 #!/usr/bin/env bash
 # The load benchmark, in one command:
 #
-#   bash bench/run.sh                      # SQLite, medium then large
+#   bash bench/run.sh                      # SQLite: medium, then large
 #   BENCH_DB=postgres bash bench/run.sh    # the same on PostgreSQL
+#   BENCH_SCALES=medium BENCH_SECS=4 bash bench/run.sh   # a quicker look
 #
-# It builds the release binary, installs the load generator (oha, from
-# crates.io) when missing, generates the datasets with `linli seed --scale`,
-# starts the server with the abuse limits raised (it says which), and
-# measures every page with oha on this machine:
-#   - throughput at saturation: 64 connections for BENCH_SECS seconds;
-#   - latency at a fixed rate (open loop, corrected for coordinated
-#     omission): 2,000 requests per second for BENCH_SECS seconds;
-#   - errors (anything but the expected status), and the server's peak memory.
-# On the large dataset it measures the wish wall and the workshop listing
-# (filters and search) again, with the page cache on and with it off.
-# The table goes to docs/PERFORMANCE.md (between the markers) and to stdout.
+# The server runs with one worker pinned to core 0, the load generators on
+# core 1 (taskset), so a page's requests per second is one core's work and
+# the stylesheet, measured in the same run, is that core's ceiling. For
+# each page it files requests per second, p50/p99, errors, and the server's
+# CPU time per request (utime + stime from /proc/PID/stat, over requests).
 #
-# Settings (environment): BENCH_DB=sqlite|postgres, BENCH_SCALES="medium large",
-# BENCH_SECS=10, BENCH_PG=postgres://postgres@127.0.0.1:5432 (server only),
-# BENCH_PORT=18080, BENCH_KEEP=1 keeps the data folder.
+# Medium dataset:
+#   cached     anonymous readers, page cache on (wrk, 32 connections)
+#   signed-in  a generated volunteer's cookie: never cached
+#   uncached   the server restarted with the page cache off
+#   unique     the six hot pages, each request with its own unknown
+#              parameter (utm_bench=…), then the same beside a flood of new
+#              pages (each request its own search), with the cache's hit
+#              rate from /healthz
+#   mixed      the six hot pages at saturation, alone and while writers post
+#              50 wishes a second and claim or fulfil 20 (bench/writers.py),
+#              then p99 at a fixed 1,000 requests a second with the writers
+#              (oha, open loop, corrected for coordinated omission)
+#   listings   p50 on one connection, cache off: the wall, a station, the
+#              filtered and the searched workshops, a volunteer's wall
+#   probe      1,000 requests with a 30 KB query string, for memory
+# Large dataset: listings again (target: p50 at most 2x medium's).
+# Peak memory: the highest VmHWM of every server the run started.
+#
+# The table goes to docs/PERFORMANCE.md (between this database's markers)
+# and to stdout. Settings (environment): BENCH_DB=sqlite|postgres,
+# BENCH_SCALES="medium large", BENCH_SECS=8, BENCH_PORT=18080,
+# BENCH_PG=postgres://postgres@127.0.0.1:5432 (server only), BENCH_KEEP=1
+# keeps the generated data (target/bench) and reuses it on the next run.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DB_KIND=${BENCH_DB:-sqlite}
 SCALES=${BENCH_SCALES:-medium large}
-SECS=${BENCH_SECS:-10}
+SECS=${BENCH_SECS:-8}
 PORT=${BENCH_PORT:-18080}
 PG_SERVER=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
-WORK=$ROOT/target/bench
+WORK=$ROOT/target/bench/$DB_KIND
 RESULTS=$WORK/results
+RUNS=$RESULTS/runs.jsonl
 BASE=http://127.0.0.1:$PORT
 OHA_VERSION=1.16.0
+TICK=$(getconf CLK_TCK)
 
-say() { printf '\n== %s\n' "$*" >&2; }
+say() { printf '== %s\n' "$*" >&2; }
 
-command -v python3 >/dev/null || { echo "python3 is needed to write the table" >&2; exit 1; }
-command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
+for tool in python3 curl taskset; do
+    command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 1; }
+done
+if ! command -v wrk >/dev/null; then
+    say "installing wrk (Debian's package)"
+    apt-get install -y -qq wrk >/dev/null
+fi
 if ! command -v oha >/dev/null; then
-    say "installing oha $OHA_VERSION (the load generator) from crates.io"
+    say "installing oha $OHA_VERSION (open-loop load) from crates.io"
     cargo install oha --locked --version "$OHA_VERSION"
 fi
+if [ "$(nproc)" -lt 2 ]; then
+    echo "the benchmark pins the server and the load to two different cores; this machine has one" >&2
+    exit 1
+fi
+SERVER_CORE=0
+LOAD_CORE=1
 
 say "building the release binary"
 cargo build --release --quiet
 BIN=$ROOT/target/release/linli
 
-rm -rf "$WORK"
 mkdir -p "$RESULTS"
+rm -f "$RESULTS"/*.json "$RUNS"
+PEAK_KB=0
 
 SERVER_PID=
 stop_server() {
     if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        note_memory
         kill -TERM "$SERVER_PID"
         wait "$SERVER_PID" 2>/dev/null || true
     fi
     SERVER_PID=
 }
 trap stop_server EXIT
+
+note_memory() {
+    local kb
+    kb=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
+    if [ "${kb:-0}" -gt "$PEAK_KB" ]; then PEAK_KB=$kb; fi
+    echo "$PEAK_KB" > "$RESULTS/peak_kb"
+}
 
 database_url() { # scale
     case $DB_KIND in
@@ -70,6 +107,11 @@ database_url() { # scale
 prepare() { # scale
     local scale=$1 url
     url=$(database_url "$scale")
+    if [ -n "${BENCH_KEEP:-}" ] && [ -f "$WORK/$scale/ready" ]; then
+        say "reusing the $scale dataset on $DB_KIND"
+        return
+    fi
+    rm -rf "${WORK:?}/$scale"
     mkdir -p "$WORK/$scale"
     if [ "$DB_KIND" = postgres ]; then
         psql "$PG_SERVER/postgres" -q -c "DROP DATABASE IF EXISTS linli_bench_$scale WITH (FORCE)" \
@@ -77,18 +119,24 @@ prepare() { # scale
     fi
     say "generating the $scale dataset on $DB_KIND"
     local started=$SECONDS
-    (cd "$WORK/$scale" && DATABASE_URL=$url RUST_LOG=error "$BIN" seed --scale "$scale") | tee "$RESULTS/seed-$scale.txt" >&2
-    echo "$((SECONDS - started))" > "$RESULTS/seed-$scale.secs"
+    (cd "$WORK/$scale" && DATABASE_URL=$url RUST_LOG=error "$BIN" seed --scale "$scale") >&2
+    echo "$((SECONDS - started))" > "$WORK/$scale/seed.secs"
+    touch "$WORK/$scale/ready"
 }
 
 start_server() { # scale cache_mb
     local scale=$1 cache_mb=$2
     stop_server
-    say "starting the server ($scale, page cache ${cache_mb} MiB)"
-    echo "abuse limits raised for the benchmark: LINLI_WISHES_PER_HOUR, LINLI_TRACK_LOOKUPS_PER_HOUR," \
-         "LINLI_SIGNUPS_PER_HOUR, LINLI_REGISTRATIONS_PER_HOUR = 1000000000" >&2
-    (cd "$WORK/$scale" && exec env DATABASE_URL="$(database_url "$scale")" LINLI_BIND=127.0.0.1:$PORT \
-        LINLI_SEED_ON_START=false LINLI_PAGE_CACHE_MB="$cache_mb" \
+    if curl -fs "$BASE/healthz" >/dev/null 2>&1; then
+        echo "something already answers on port $PORT (a server of an earlier run?)" >&2
+        exit 1
+    fi
+    say "starting the server ($scale, one worker on core $SERVER_CORE, page cache ${cache_mb} MiB;" \
+        "abuse limits raised: LINLI_WISHES_PER_HOUR, LINLI_TRACK_LOOKUPS_PER_HOUR," \
+        "LINLI_SIGNUPS_PER_HOUR, LINLI_REGISTRATIONS_PER_HOUR)"
+    (cd "$WORK/$scale" && exec taskset -c "$SERVER_CORE" env DATABASE_URL="$(database_url "$scale")" \
+        LINLI_BIND=127.0.0.1:$PORT LINLI_WORKERS=1 LINLI_SEED_ON_START=false \
+        LINLI_PAGE_CACHE_MB="$cache_mb" \
         LINLI_WISHES_PER_HOUR=1000000000 LINLI_TRACK_LOOKUPS_PER_HOUR=1000000000 \
         LINLI_SIGNUPS_PER_HOUR=1000000000 LINLI_REGISTRATIONS_PER_HOUR=1000000000 \
         RUST_LOG=warn "$BIN" serve >"$WORK/$scale/server.log" 2>&1) &
@@ -102,89 +150,174 @@ start_server() { # scale cache_mb
     exit 1
 }
 
-peak_memory_kb() { awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 
-# oha writes one JSON summary per run; python reads them all at the end.
-measure() { # name url [extra oha args…]
-    local name=$1 url=$2
-    shift 2
-    oha --no-tui --output-format json -w -c 64 -z "${SECS}s" -H 'Accept-Encoding: gzip' "$@" "$url" \
-        > "$RESULTS/$name.saturation.json"
-    oha --no-tui --output-format json -w -c 64 -q 2000 --latency-correction -z "${SECS}s" \
-        -H 'Accept-Encoding: gzip' "$@" "$url" > "$RESULTS/$name.rate.json"
+cache_stat() { # field
+    curl -fs "$BASE/healthz" | python3 -c "import json,sys; print(json.load(sys.stdin)['page_cache']['$1'])"
 }
 
-# Query path only (cache off): a closed loop of 8 connections, for p50.
-measure_uncached() { # name url
-    oha --no-tui --output-format json -w -c 8 -z "${SECS}s" -H 'Accept-Encoding: gzip' "$2" \
-        > "$RESULTS/$1.json"
+# One wrk run, filed as a line of runs.jsonl.
+# usage: load SCALE MODE NAME CONNECTIONS COOKIE PATH… [--unique PARAM]
+load() {
+    local scale=$1 mode=$2 name=$3 conns=$4 cookie=$5
+    shift 5
+    local before after out headers=(-H 'Accept-Encoding: gzip')
+    [ -n "$cookie" ] && headers+=(-H "Cookie: $cookie")
+    before=$(cpu_ticks)
+    out=$(taskset -c "$LOAD_CORE" wrk -t1 -c"$conns" -d"${SECS}s" --timeout 5s "${headers[@]}" \
+        -s bench/wrk.lua "$BASE" -- "$@" | grep '^{"requests"')
+    after=$(cpu_ticks)
+    python3 - "$out" "$scale" "$mode" "$name" "$((after - before))" "$TICK" "$*" >> "$RUNS" <<'EOF'
+import json, sys
+run = json.loads(sys.argv[1])
+scale, mode, name, ticks, tick, paths = sys.argv[2:8]
+secs = run["duration_us"] / 1e6
+run.update(scale=scale, mode=mode, name=name, paths=paths,
+           rps=run["requests"] / secs,
+           cpu_us=int(ticks) * 1e6 / int(tick) / max(run["requests"], 1))
+print(json.dumps(run))
+EOF
+    tail -1 "$RUNS" | python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"   {r['mode']:9} {r['name']:20} {r['rps']:9.0f} req/s  p50 {r['p50_us']/1000:.2f} ms  cpu {r['cpu_us']:.0f} us/req  errors {r['socket_errors']+r['bad_status']}\")" >&2
 }
 
-pages() { # scale: writes the URLs of this dataset to $WORK/$scale/urls
-    local wish_id css
-    wish_id=$(curl -fs "$BASE/wishes" | grep -o 'href="/wishes/[0-9]*"' | head -1 | grep -o '[0-9]*')
-    css=$(curl -fs "$BASE/" | grep -o 'href="/static/[^"]*\.css[^"]*"' | head -1 | sed 's/href="//; s/"$//')
-    cat > "$WORK/$1/urls" <<EOF
-home $BASE/
-district $BASE/districts/tonglu
-workshops_filtered $BASE/workshops?district=tonglu&category=farming&hiring=1
-workshops_search $BASE/workshops?q=%E8%9C%9C%E6%A2%A8
-wall $BASE/wishes
-wish $BASE/wishes/$wish_id
-stylesheet $BASE$css
+sign_in() { # → a volunteer's session cookie
+    local jar=$WORK/jar token
+    rm -f "$jar"
+    token=$(first 'name="csrf_token" value="([^"]*)"' "$(curl -fs -c "$jar" -b "$jar" "$BASE/account/login")")
+    curl -fs -o /dev/null -c "$jar" -b "$jar" -H "Origin: $BASE" \
+        --data-urlencode "csrf_token=$token" --data-urlencode "login=volunteer1@bench.linli.invalid" \
+        --data-urlencode "password=linli-bench-password" --data-urlencode "next=/account" \
+        "$BASE/account/login"
+    awk '$6 == "linli_session" {print "linli_session=" $7}' "$jar"
+}
+
+# The pages of the dataset: NAME PATH per line.
+first() { # regex text: the first group of the first match
+    if [[ $2 =~ $1 ]]; then echo "${BASH_REMATCH[1]}"; else echo "bench: no match for $1" >&2; fi
+}
+
+pages() { # scale
+    local district station place wish css
+    district=$(curl -fs "$BASE/districts/tonglu")
+    station=$(first 'href="/stations/([0-9]+)"' "$district")
+    place=$(first 'href="/places/([0-9]+)"' "$(curl -fs "$BASE/districts/gongshu")")
+    wish=$(first 'href="/wishes/([0-9]+)"' "$(curl -fs "$BASE/wishes")")
+    css=$(first 'href="(/static/[^"]*\.css[^"]*)"' "$(curl -fs "$BASE/")")
+    cat > "$WORK/$1/pages" <<EOF
+home /
+districts /districts
+district /districts/tonglu
+place /places/$place
+station /stations/$station
+workshops_filtered /workshops?district=tonglu&category=farming&hiring=1
+workshops_search /workshops?q=%E8%9C%9C%E6%A2%A8
+workshop /workshops/honey-pear
+wall /wishes
+wish /wishes/$wish
+stylesheet $css
 EOF
 }
+path_of() { awk -v n="$2" '$1 == n {print $2}' "$WORK/$1/pages"; }
+hot_paths() { # the six pages of the mixed and unique runs
+    for n in home district workshops_search wall wish station; do path_of "$1" "$n"; done
+}
+LISTINGS="wall station workshops_filtered workshops_search"
 
-post_bodies() { # scale: a CSRF session and one form body per line, each wish its own text
-    local jar=$WORK/$1/cookies token
-    token=$(curl -fs -c "$jar" "$BASE/wishes/new?station=gen-station-1" \
-        | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
-    COOKIE=$(awk '$6 == "linli_session" {print "linli_session=" $7}' "$jar")
-    python3 - "$token" > "$WORK/$1/bodies" <<'EOF'
-import sys, urllib.parse
-token = sys.argv[1]
-for i in range(200000):
-    print(urllib.parse.urlencode({
-        "csrf_token": token, "station": f"gen-station-{i % 200 + 1}",
-        "what": f"想要一个保温杯（压测第{i}号）", "why": "冬天早上出车，想喝口热水。",
-        "display_name": "压测师傅", "occupation": "courier", "phone": "", "website": "",
-    }))
-EOF
+listings() { # scale cookie: p50 on one connection, cache off
+    local scale=$1 cookie=$2 n
+    for n in $LISTINGS; do
+        load "$scale" listing "$n" 1 "" "$(path_of "$scale" "$n")"
+    done
+    load "$scale" listing wall_signed_in 1 "$cookie" "$(path_of "$scale" wall)"
+}
+
+every_page() { # scale mode cookie
+    local name path
+    while read -r name path; do
+        load "$1" "$2" "$name" 32 "$3" "$path"
+    done < "$WORK/$1/pages"
 }
 
 for scale in $SCALES; do
     prepare "$scale"
-    start_server "$scale" 16
-    pages "$scale"
     if [ "$scale" = medium ]; then
-        while read -r name url; do
-            say "$scale: $name"
-            measure "$scale.$name" "$url"
-        done < "$WORK/$scale/urls"
-        say "$scale: posting wishes"
-        post_bodies "$scale"
-        measure "$scale.post_wish" "$BASE/wishes" -m POST --redirect 0 -Z "$WORK/$scale/bodies" \
-            -H "Cookie: $COOKIE" -H "Origin: $BASE" -T application/x-www-form-urlencoded
+        start_server "$scale" 16
+        pages "$scale"
+        COOKIE=$(sign_in)
+        [ -n "$COOKIE" ] || { echo "could not sign in a volunteer" >&2; exit 1; }
+        say "$scale: every page, anonymous, page cache on"
+        every_page "$scale" cached ""
+        say "$scale: every page, a signed-in volunteer"
+        every_page "$scale" signed_in "$COOKIE"
+
+        say "$scale: hot pages, each request with its own unknown parameter"
+        mapfile -t HOT < <(hot_paths "$scale")
+        load "$scale" unique_base hot 32 "" "${HOT[@]}"
+        hits=$(cache_stat hits); misses=$(cache_stat misses)
+        load "$scale" unique hot 32 "" "${HOT[@]}" --unique utm_bench
+        echo "{\"hits\": $(( $(cache_stat hits) - hits )), \"misses\": $(( $(cache_stat misses) - misses ))}" \
+            > "$RESULTS/unique.json"
+        say "$scale: the same beside a flood of new pages (each its own search)"
+        hits=$(cache_stat hits); misses=$(cache_stat misses)
+        taskset -c "$LOAD_CORE" wrk -t1 -c8 -d"${SECS}s" -s bench/wrk.lua "$BASE" -- \
+            "/workshops" --unique q > "$RESULTS/flood.txt" &
+        FLOOD=$!
+        load "$scale" flooded hot 24 "" "${HOT[@]}" --unique utm_bench
+        wait "$FLOOD"
+        echo "{\"hits\": $(( $(cache_stat hits) - hits )), \"misses\": $(( $(cache_stat misses) - misses )), \
+\"flood\": $(grep '^{"requests"' "$RESULTS/flood.txt")}" > "$RESULTS/flooded.json"
+
+        say "$scale: mixed load: readers alone, then beside the writers"
+        load "$scale" mixed_base readers 32 "" "${HOT[@]}"
+        taskset -c "$LOAD_CORE" python3 bench/writers.py "$BASE" "$SECS" 50 20 40 "$RESULTS/writers.json" &
+        WRITERS=$!
+        sleep 3 # the writers sign in first
+        load "$scale" mixed readers 32 "" "${HOT[@]}"
+        wait "$WRITERS"
+        say "$scale: p99 at a fixed 1,000 requests a second, beside the writers"
+        taskset -c "$LOAD_CORE" python3 bench/writers.py "$BASE" "$((SECS + 3))" 50 20 40 "$RESULTS/writers_rate.json" &
+        WRITERS=$!
+        sleep 3
+        regex="$BASE/($(hot_paths "$scale" | sed 's|^/||; s|?|\\?|g' | paste -sd'|'))"
+        taskset -c "$LOAD_CORE" oha --no-tui --output-format json -c 32 -q 1000 --latency-correction \
+            -z "${SECS}s" -H 'Accept-Encoding: gzip' --rand-regex-url "$regex" > "$RESULTS/rate.json"
+        wait "$WRITERS"
+
+        say "$scale: memory probe, 1,000 requests with a 30 KB query string"
+        python3 - "$BASE" > "$RESULTS/probe.json" <<'EOF'
+import http.client, json, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+statuses = {}
+for i in range(1000):
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    c.request("GET", f"/workshops?x{i}=" + "a" * 30_000)
+    s = str(c.getresponse().status)
+    statuses[s] = statuses.get(s, 0) + 1
+    c.close()
+print(json.dumps(statuses))
+EOF
+        note_memory
+
+        start_server "$scale" 0
+        say "$scale: every page, page cache off"
+        every_page "$scale" uncached ""
+        say "$scale: listings, one connection, page cache off"
+        listings "$scale" "$COOKIE"
     else
-        while read -r name url; do
-            case $name in wall|workshops_filtered|workshops_search) ;; *) continue ;; esac
-            say "$scale: $name"
-            measure "$scale.$name" "$url"
-        done < "$WORK/$scale/urls"
+        start_server "$scale" 0
+        pages "$scale"
+        COOKIE=$(sign_in)
+        say "$scale: listings, one connection, page cache off"
+        listings "$scale" "$COOKIE"
+        say "$scale: every page, page cache off"
+        every_page "$scale" uncached ""
     fi
-    peak_memory_kb > "$RESULTS/$scale.memory_kb"
-    start_server "$scale" 0
-    while read -r name url; do
-        case $name in wall|workshops_filtered|workshops_search) ;; *) continue ;; esac
-        say "$scale: $name without the page cache"
-        measure_uncached "$scale.$name.uncached" "$url"
-    done < "$WORK/$scale/urls"
     stop_server
 done
 
-python3 bench/report.py "$RESULTS" "$DB_KIND" "$SECS" "$SCALES" docs/PERFORMANCE.md
+python3 bench/report.py "$RESULTS" "$DB_KIND" "$SECS" "$SCALES" docs/PERFORMANCE.md "$WORK"
 if [ -z "${BENCH_KEEP:-}" ]; then
-    rm -rf "$WORK"/medium "$WORK"/large
+    rm -rf "${WORK:?}"/medium "${WORK:?}"/large
     if [ "$DB_KIND" = postgres ]; then
         for scale in $SCALES; do
             psql "$PG_SERVER/postgres" -q -c "DROP DATABASE IF EXISTS linli_bench_$scale WITH (FORCE)"

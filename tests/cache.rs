@@ -67,7 +67,15 @@ async fn nobody_gets_someone_elses_page(app: TestApp) {
 
 /// A share link's extra parameters (`?from=singlemessage…`, `utm_…`) are
 /// the same page: served from the cache, and nothing of them is in it.
+/// The page cache's hits and renders, as `/healthz` tells them.
+async fn cache_stats(app: &TestApp) -> (u64, u64) {
+    let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
+    let stats = &health["page_cache"];
+    (stats["hits"].as_u64().unwrap(), stats["misses"].as_u64().unwrap())
+}
+
 async fn unknown_parameters_are_the_same_page(app: TestApp) {
+    let (hits, misses) = cache_stats(&app).await;
     let (_, html) = app.page("/districts/tonglu").await;
     let before = text(&html, "h1");
     exec_quietly(&app.db, "UPDATE districts SET name_zh = '分享测试县' WHERE slug = 'tonglu'")
@@ -85,6 +93,7 @@ async fn unknown_parameters_are_the_same_page(app: TestApp) {
             assert!(!body.contains(junk), "{path}: the page holds {junk}");
         }
     }
+    assert_eq!(cache_stats(&app).await, (hits + 3, misses + 1), "one render, three hits");
     // The first render for an address with unknown parameters is of the
     // canonical address too: its links carry nothing of them.
     exec(&app.db, "UPDATE districts SET name_zh = '分享测试县' WHERE slug = 'tonglu'").await;

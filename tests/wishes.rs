@@ -601,6 +601,28 @@ async fn station_pages_and_posters(app: TestApp) {
     let (status, html) = app.page(&format!("/stations/{id}")).await;
     assert_eq!(status, 200);
     assert_eq!(attr(&html, "a.door", "href"), "/wishes/new?station=xh-zmxl-station");
+    // A station lists one page of its open wishes and links to the wall
+    // for the rest.
+    let mut sql = String::new();
+    for i in 0..25 {
+        sql.push_str(&format!(
+            "INSERT INTO wishes (station_id, district_id, status, what, display_name, occupation, \
+             code_hash, opened_at, created_at, updated_at) VALUES ({id}, \
+             (SELECT district_id FROM places WHERE id = {id}), 'open', '驿站心愿{i}', '师傅', \
+             'courier', 'station-test-{i}', '2026-06-01T00:00:{i:02}Z', '2026-06-01T00:00:00Z', \
+             '2026-06-01T00:00:00Z');\n"
+        ));
+    }
+    sql.push_str("UPDATE content_version SET version = version + 1;");
+    common::exec_script(&app.db, sql).await;
+    let (_, html) = app.page(&format!("/stations/{id}")).await;
+    let cards = texts(&html, "#wishes-heading + ul h3");
+    assert_eq!(cards.len(), 20, "{cards:?}");
+    assert!(cards[0].contains("驿站心愿24"), "newest first: {cards:?}");
+    let all = attr(&html, "#wishes-heading ~ p a.more", "href");
+    assert_eq!(all, format!("/wishes?station={id}"));
+    let (_, wall) = app.page(&all).await;
+    assert_eq!(texts(&wall, ".cards > li").len(), 20);
     let (status, html) = app.page(&format!("/stations/{id}/poster")).await;
     assert_eq!(status, 200);
     assert_eq!(text(&html, ".poster-link"), "http://127.0.0.1/wishes/new?station=xh-zmxl-station");

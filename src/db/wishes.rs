@@ -417,17 +417,6 @@ pub async fn at_stations(db: &Db, statuses: &[&str], attention: bool) -> DbResul
     Ok(on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?))
 }
 
-/// A station's open wishes, newest first.
-#[tracing::instrument(name = "db::wishes::open_at_station", skip_all, fields(station_id = station_id))]
-pub async fn open_at_station(db: &Db, station_id: i64) -> DbResult<Vec<WishRow>> {
-    let sql = format!(
-        "{SELECT} WHERE w.station_id = $1 AND w.status = 'open' ORDER BY w.opened_at DESC, w.id DESC LIMIT 50"
-    );
-    Ok(
-        on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql)).bind(station_id).fetch_all(p).await?),
-    )
-}
-
 /// A volunteer's claims, current and past.
 #[tracing::instrument(name = "db::wishes::claimed_by", skip_all, fields(user_id = user_id))]
 pub async fn claimed_by(db: &Db, user_id: i64) -> DbResult<Vec<WishRow>> {

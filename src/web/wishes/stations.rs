@@ -7,6 +7,7 @@ use askama::Template;
 
 use crate::db;
 use crate::domain::Text;
+use crate::domain::wish::Wall;
 use crate::web::params::Id;
 use crate::web::view::{PlaceView, Qr, StoryView, WishView};
 use crate::web::{AppError, AppState, Ctx, render_with_status};
@@ -20,6 +21,8 @@ struct StationPage {
     district_slug: String,
     district: Text,
     wishes: Vec<WishView>,
+    /// The wall filtered to this station, when it holds more than a page.
+    more_wishes: Option<String>,
     stories: Vec<StoryView>,
 }
 
@@ -37,13 +40,16 @@ pub async fn show(
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
     let page = station_page(&state, id).await?;
-    let wishes = db::wishes::open_at_station(&state.db, page.place.id).await?;
+    // The first page of the wall for this station; the rest are a link away.
+    let station = Wall { station: Some(page.place.id), ..Wall::default() };
+    let wishes = db::wishes::wall(&state.db, &station).await?;
     let view = StationPage {
         place: PlaceView::new(&ctx, &page.place),
         code: page.place.code.clone(),
         district_slug: page.district.slug.clone(),
         district: Text::pick(ctx.lang, &page.district.name_zh, page.district.name_en.as_deref()),
-        wishes: wishes.iter().map(|w| WishView::new(&ctx, w)).collect(),
+        wishes: wishes.rows.iter().map(|w| WishView::new(&ctx, w)).collect(),
+        more_wishes: wishes.more.then(|| station.href(1)),
         stories: page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect(),
         ctx,
     };
