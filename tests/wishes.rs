@@ -604,13 +604,15 @@ async fn station_pages_and_posters(app: TestApp) {
     // A station lists one page of its open wishes and links to the wall
     // for the rest.
     let mut sql = String::new();
+    // Opened just now, or the clock would expire them before the wall is read.
+    let now = chrono::Utc::now();
     for i in 0..25 {
+        let opened = (now - chrono::Duration::seconds(60 - i)).to_rfc3339();
         sql.push_str(&format!(
             "INSERT INTO wishes (station_id, district_id, status, what, display_name, occupation, \
              code_hash, opened_at, created_at, updated_at) VALUES ({id}, \
              (SELECT district_id FROM places WHERE id = {id}), 'open', '驿站心愿{i}', '师傅', \
-             'courier', 'station-test-{i}', '2026-06-01T00:00:{i:02}Z', '2026-06-01T00:00:00Z', \
-             '2026-06-01T00:00:00Z');\n"
+             'courier', 'station-test-{i}', '{opened}', '{opened}', '{opened}');\n"
         ));
     }
     sql.push_str("UPDATE content_version SET version = version + 1;");
