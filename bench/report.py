@@ -135,8 +135,11 @@ if "medium" in scales:
         out("")
         ratio = uniq["rps"] / base["rps"] * 100
         hit = u["hits"] / max(u["hits"] + u["misses"], 1) * 100
-        hot_hit = fl["hits"] / max(flooded["requests"], 1) * 100
         flood = fl["flood"]
+        # Every flood request is a new page (a miss); the other misses are
+        # the hot pages'.
+        hot_misses = max(fl["misses"] - flood["requests"], 0)
+        hot_hit = fl["hits"] / max(fl["hits"] + hot_misses, 1) * 100
         out("| Run | requests | req/s | hit rate | target |")
         out("|---|---:|---:|---:|---|")
         out(f"| six hot pages, plain addresses | {base['requests']:,} | {base['rps']:,.0f} | – | – |")
@@ -205,7 +208,14 @@ try:
     with open(os.path.join(results, "peak_kb")) as f:
         peak = int(f.read()) / 1024
     probe = read_json("probe.json") or {}
-    out(f"Peak resident memory (the highest VmHWM of every server of the run): {peak:.0f} MB — "
+    phases = []
+    try:
+        with open(os.path.join(results, "memory.txt")) as f:
+            phases = [line.rsplit(" ", 1) for line in f if line.strip()]
+    except OSError:
+        pass
+    by_phase = "; after each phase: " + ", ".join(f"{p} {int(kb) / 1024:.0f} MB" for p, kb in phases) if phases else ""
+    out(f"Peak resident memory (the highest VmHWM of every server of the run{by_phase}): {peak:.0f} MB — "
         f"target under 100 MB: {verdict('memory', peak < 100)}. The probe of 1,000 requests with a "
         f"30 KB query string was answered {', '.join(f'{n}× {c}' for c, n in sorted(probe.items()))}.")
     out("")

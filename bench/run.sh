@@ -75,7 +75,7 @@ cargo build --release --quiet
 BIN=$ROOT/target/release/linli
 
 mkdir -p "$RESULTS"
-rm -f "$RESULTS"/*.json "$RUNS"
+rm -f "$RESULTS"/*.json "$RUNS" "$RESULTS/memory.txt"
 PEAK_KB=0
 
 SERVER_PID=
@@ -89,11 +89,13 @@ stop_server() {
 }
 trap stop_server EXIT
 
-note_memory() {
+note_memory() { # [phase]: the server's VmHWM so far, filed per phase
     local kb
     kb=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
     if [ "${kb:-0}" -gt "$PEAK_KB" ]; then PEAK_KB=$kb; fi
     echo "$PEAK_KB" > "$RESULTS/peak_kb"
+    [ -n "${1:-}" ] && echo "$1 $kb" >> "$RESULTS/memory.txt"
+    return 0
 }
 
 database_url() { # scale
@@ -247,8 +249,10 @@ for scale in $SCALES; do
         [ -n "$COOKIE" ] || { echo "could not sign in a volunteer" >&2; exit 1; }
         say "$scale: every page, anonymous, page cache on"
         every_page "$scale" cached ""
+        note_memory "$scale cached"
         say "$scale: every page, a signed-in volunteer"
         every_page "$scale" signed_in "$COOKIE"
+        note_memory "$scale signed-in"
 
         say "$scale: hot pages, each request with its own unknown parameter"
         mapfile -t HOT < <(hot_paths "$scale")
@@ -266,22 +270,24 @@ for scale in $SCALES; do
         wait "$FLOOD"
         echo "{\"hits\": $(( $(cache_stat hits) - hits )), \"misses\": $(( $(cache_stat misses) - misses )), \
 \"flood\": $(grep '^{"requests"' "$RESULTS/flood.txt")}" > "$RESULTS/flooded.json"
+        note_memory "$scale unique addresses and flood"
 
         say "$scale: mixed load: readers alone, then beside the writers"
         load "$scale" mixed_base readers 32 "" "${HOT[@]}"
-        taskset -c "$LOAD_CORE" python3 bench/writers.py "$BASE" "$SECS" 50 20 40 "$RESULTS/writers.json" &
+        taskset -c "$LOAD_CORE" python3 bench/writers.py "$BASE" "$SECS" 50 20 40 1 "$RESULTS/writers.json" &
         WRITERS=$!
         sleep 3 # the writers sign in first
         load "$scale" mixed readers 32 "" "${HOT[@]}"
         wait "$WRITERS"
         say "$scale: p99 at a fixed 1,000 requests a second, beside the writers"
-        taskset -c "$LOAD_CORE" python3 bench/writers.py "$BASE" "$((SECS + 3))" 50 20 40 "$RESULTS/writers_rate.json" &
+        taskset -c "$LOAD_CORE" python3 bench/writers.py "$BASE" "$((SECS + 3))" 50 20 40 41 "$RESULTS/writers_rate.json" &
         WRITERS=$!
         sleep 3
         regex="$BASE/($(hot_paths "$scale" | sed 's|^/||; s|?|\\?|g' | paste -sd'|'))"
         taskset -c "$LOAD_CORE" oha --no-tui --output-format json -c 32 -q 1000 --latency-correction \
             -z "${SECS}s" -H 'Accept-Encoding: gzip' --rand-regex-url "$regex" > "$RESULTS/rate.json"
         wait "$WRITERS"
+        note_memory "$scale mixed"
 
         say "$scale: memory probe, 1,000 requests with a 30 KB query string"
         python3 - "$BASE" > "$RESULTS/probe.json" <<'EOF'
@@ -296,13 +302,14 @@ for i in range(1000):
     c.close()
 print(json.dumps(statuses))
 EOF
-        note_memory
+        note_memory "$scale probe"
 
         start_server "$scale" 0
         say "$scale: every page, page cache off"
         every_page "$scale" uncached ""
         say "$scale: listings, one connection, page cache off"
         listings "$scale" "$COOKIE"
+        note_memory "$scale cache off"
     else
         start_server "$scale" 0
         pages "$scale"
@@ -311,6 +318,7 @@ EOF
         listings "$scale" "$COOKIE"
         say "$scale: every page, page cache off"
         every_page "$scale" uncached ""
+        note_memory "$scale cache off"
     fi
     stop_server
 done

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Writers for the mixed-load run of bench/run.sh.
 
-usage: writers.py BASE SECONDS POSTS_PER_S CLAIMS_PER_S VOLUNTEERS OUT_JSON
+usage: writers.py BASE SECONDS POSTS_PER_S CLAIMS_PER_S VOLUNTEERS FIRST OUT_JSON
 
 Posts wishes (each its own text) from one anonymous session at a fixed
 rate, and at another fixed rate has signed-in generated volunteers claim an
 open wish and then fulfil it (claim, fulfil, claim, … so no volunteer goes
-over the claim limit). Claims and fulfilments change public pages, so each
+over the claim limit; at the end each fulfils what it still holds, outside
+the count). Volunteers are the generated volunteerFIRST… Claims and fulfilments change public pages, so each
 moves the content version and drops the page cache. Writes what it did to
 OUT_JSON: counts, achieved rates, errors (any answer but 303).
 """
@@ -18,7 +19,7 @@ import threading
 import time
 import urllib.parse
 
-base, secs, posts_per_s, claims_per_s, volunteers, out = sys.argv[1:7]
+base, secs, posts_per_s, claims_per_s, volunteers, first, out = sys.argv[1:8]
 secs, posts_per_s, claims_per_s, volunteers = float(secs), float(posts_per_s), float(claims_per_s), int(volunteers)
 url = urllib.parse.urlsplit(base)
 PASSWORD = "linli-bench-password"
@@ -146,9 +147,12 @@ def claimer(clients, wishes):
                 held[v] = wish
 
     at_rate(claims_per_s, step)
+    for v, wish in held.items():
+        c, token = clients[v]
+        c.request("POST", f"/wishes/{wish}/fulfil", {"csrf_token": token, "note": ""})
 
 
-clients = [sign_in(i + 1) for i in range(volunteers)] if claims_per_s > 0 else []
+clients = [sign_in(int(first) + i) for i in range(volunteers)] if claims_per_s > 0 else []
 wishes = open_wishes(Client(), int(claims_per_s * secs)) if clients else []
 started = time.monotonic()
 threads = [threading.Thread(target=poster)]
