@@ -65,8 +65,6 @@ async fn nobody_gets_someone_elses_page(app: TestApp) {
     assert!(html.select(&claim).next().is_none(), "the anonymous page has no one's token");
 }
 
-/// A share link's extra parameters (`?from=singlemessage…`, `utm_…`) are
-/// the same page: served from the cache, and nothing of them is in it.
 /// The page cache's hits and renders, as `/healthz` tells them.
 async fn cache_stats(app: &TestApp) -> (u64, u64) {
     let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
@@ -74,6 +72,8 @@ async fn cache_stats(app: &TestApp) -> (u64, u64) {
     (stats["hits"].as_u64().unwrap(), stats["misses"].as_u64().unwrap())
 }
 
+/// A share link's extra parameters (`?from=singlemessage…`, `utm_…`) are
+/// the same page: served from the cache, and nothing of them is in it.
 async fn unknown_parameters_are_the_same_page(app: TestApp) {
     let (hits, misses) = cache_stats(&app).await;
     let (_, html) = app.page("/districts/tonglu").await;

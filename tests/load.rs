@@ -141,7 +141,7 @@ async fn a_thousand_claims_on_two_server_processes_sharing_postgresql() {
 async fn hot_queries_use_their_indexes(app: TestApp) {
     use linli::db::explain;
     use linli::db::wishes::wall_query;
-    use linli::db::workshops::SearchPlan::{Candidates, NoSearch, Walk};
+    use linli::db::workshops::SearchPlan::{Candidates, NoSearch, Ordered, Walk};
     use linli::db::workshops::{list_query, search_plan};
     use linli::domain::wish::Wall;
     use linli::domain::workshop::{Category, GramKey, Listing, Sort};
@@ -172,26 +172,39 @@ async fn hot_queries_use_their_indexes(app: TestApp) {
     }
     // A search for a rare pair starts from the bigram index; a common one
     // walks the order. The plan is chosen by counting, up to a bound.
-    let search = |q: &str| Listing { q: Some(q.into()), ..Listing::default() };
-    let rare = search_plan(&app.db, Some("蜜梨")).await.unwrap();
+    // In the default order a search walks its pair's workshops in order
+    // (the pair index keeps them so); in another order it sorts the
+    // candidates of a rare pair and walks the order for a common one.
+    // The plan is chosen by counting, up to a bound.
+    let search = |q: &str, sort| Listing { q: Some(q.into()), sort, ..Listing::default() };
+    let plan = async |q: &str, sort| search_plan(&app.db, Some(q), sort).await.unwrap();
+    let ordered = plan("蜜梨", Sort::Newest).await;
+    assert_eq!(ordered, Ordered("蜜梨".into()));
+    assert_eq!(plan("蜜梨工坊", Sort::Newest).await, Ordered("蜜梨".into()), "the rarest pair");
+    let rare = plan("蜜梨", Sort::MostEmployed).await;
     assert_eq!(rare, Candidates(GramKey::Pair("蜜梨".into())), "125 of 2,000 hold 蜜梨");
-    assert_eq!(search_plan(&app.db, Some("工坊")).await.unwrap(), Walk, "all hold 工坊");
-    assert_eq!(search_plan(&app.db, Some("pear")).await.unwrap(), Walk, "Latin walks");
-    let one = search_plan(&app.db, Some("梨")).await.unwrap();
+    assert_eq!(plan("工坊", Sort::MostEmployed).await, Walk, "all hold 工坊");
+    assert_eq!(plan("pear", Sort::Newest).await, Walk, "Latin walks");
+    let one = plan("梨", Sort::Newest).await;
     assert!(matches!(one, Candidates(GramKey::Prefix(..))), "{one:?}");
     cases.push((
         "workshops search walk".into(),
-        list_query(&search("工坊"), today, &Walk),
+        list_query(&search("pear", Sort::Newest), today, &Walk),
         "workshops_newest",
     ));
     cases.push((
+        "workshops search in order".into(),
+        list_query(&search("蜜梨", Sort::Newest), today, &ordered),
+        "workshop_grams",
+    ));
+    cases.push((
         "workshops search pair".into(),
-        list_query(&search("蜜梨"), today, &rare),
+        list_query(&search("蜜梨", Sort::MostEmployed), today, &rare),
         "workshop_grams",
     ));
     cases.push((
         "workshops search one".into(),
-        list_query(&search("梨"), today, &one),
+        list_query(&search("梨", Sort::Newest), today, &one),
         "workshop_grams",
     ));
     let filtered = Listing {
@@ -224,15 +237,28 @@ async fn hot_queries_use_their_indexes(app: TestApp) {
         // find its few matches through another index and sort those, as
         // the bigram candidates (at most CANDIDATES_MAX) are sorted.
         let walks = match app.backend {
-            Backend::Postgres if name.contains("filtered") => true,
-            // SQLite names the bigram table by its alias in the query.
-            Backend::Sqlite if sorted_on_purpose => {
+            // PostgreSQL may start from either filter index (or the
+            // district one of migration 0003) and sort the few matches.
+            Backend::Postgres if name.contains("filtered") => {
+                plan.contains("Index Scan using workshops_")
+                    || plan.contains("Bitmap Index Scan on workshops_")
+            }
+            // SQLite names the bigram table by its alias in the query;
+            // PostgreSQL must look the pair up in the primary key.
+            Backend::Sqlite if sorted_on_purpose || name.contains("in order") => {
                 plan.contains("SEARCH g USING PRIMARY KEY (gram")
+            }
+            Backend::Postgres if sorted_on_purpose || name.contains("in order") => {
+                plan.contains("workshop_grams_pkey")
             }
             _ => plan.contains(index),
         };
         assert!(walks, "{name} ({:?}) walks {index}:\n{plan}", app.backend);
-        if !name.contains("filtered") && !sorted_on_purpose {
+        // PostgreSQL rightly sorts a pair's 125 workshops of the medium
+        // dataset instead of walking them in order; the large run of
+        // bench/run.sh is where the walk shows (its p50 against medium).
+        let pg_in_order = app.backend == Backend::Postgres && name.contains("in order");
+        if !name.contains("filtered") && !sorted_on_purpose && !pg_in_order {
             let sorts = match app.backend {
                 Backend::Sqlite => plan.contains("TEMP B-TREE FOR ORDER BY"),
                 Backend::Postgres => plan.lines().any(|l| l.trim_start().starts_with("Sort")),

@@ -96,3 +96,25 @@ async fn sqlite_and_postgres_schemas_match() {
     );
     assert_eq!(lite_idx, pg_idx, "indexes differ");
 }
+
+/// Search cuts text into characters with `substr` and `ascii`, which count
+/// characters only in UTF-8: a database in another encoding is refused at
+/// connect, with what to do, instead of silently finding nothing.
+#[tokio::test]
+async fn a_postgresql_database_not_in_utf8_is_refused() {
+    use sqlx::Connection;
+    let Some(server) = common::pg_server_url() else { return };
+    let name = format!(
+        "linli_test_{}_ascii",
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+    );
+    let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+    let create = format!("CREATE DATABASE \"{name}\" ENCODING 'SQL_ASCII' TEMPLATE template0");
+    sqlx::query(sqlx::AssertSqlSafe(create)).execute(&mut admin).await.unwrap();
+    let url = DatabaseUrl(common::with_database(&server, &name));
+    let err = Db::connect(&url, 1).await.err().expect("refused");
+    let message = err.to_string();
+    assert!(message.contains("SQL_ASCII") && message.contains("UTF8"), "{message}");
+    let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut admin).await.unwrap();
+}

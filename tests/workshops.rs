@@ -159,6 +159,19 @@ async fn filters_search_sorts_and_pages_over_500_workshops(app: TestApp) {
         texts(&html, ".cards .facts-inline").iter().all(|f| !f.contains("吸纳就业"))
             || last.len() == 7
     );
+    // The open data pages the same way: the total only on the last page.
+    let api = async |q: &str| {
+        let res = app.get(&format!("/api/v1/workshops{q}")).await;
+        res.json::<serde_json::Value>().await.unwrap()
+    };
+    let first = api("?district=xihu").await;
+    assert!(first["total"].is_null(), "{first}");
+    assert!(first["next"].as_str().unwrap().ends_with("/api/v1/workshops?district=xihu&page=2"));
+    assert_eq!(first["workshops"].as_array().unwrap().len(), 20);
+    let last = api("?district=xihu&page=13").await;
+    assert_eq!((last["total"].as_i64(), last["next"].is_null()), (Some(250), true), "{last}");
+    let past = api("?district=xihu&page=40").await;
+    assert!(past["total"].is_null() && past["workshops"].as_array().unwrap().is_empty());
     // A page past the end says so and links to the first page; links
     // keep the filters.
     let (status, html) = app.page("/workshops?district=xihu&page=40").await;

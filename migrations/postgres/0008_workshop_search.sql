@@ -3,19 +3,25 @@
 -- LIKE '%蜜梨%' reads every workshop. Each workshop's search text is cut
 -- into every pair of neighbouring characters whose first is not ASCII (the
 -- last character pairs with a space), and a search starts from the rarest
--- pair of its query, then checks the whole query with LIKE. Kept by
--- db::workshops::index_search whenever a search text is written. The "C"
+-- pair of its query, then checks the whole query with LIKE. Each pair's
+-- workshops are kept in the listing's default order (newest founded
+-- first, the keys of workshops_newest), so a search walks them in display
+-- order and stops after one page, however many hold the pair. Kept by
+-- db::workshops::index_search_sql whenever a search text is written. The "C"
 -- collation orders grams by code point, as SQLite does, so a one-character
 -- query is a range of the primary key.
 CREATE TABLE workshop_grams (
     gram        TEXT COLLATE "C" NOT NULL,
+    year_key    INTEGER NOT NULL,
+    month_key   INTEGER NOT NULL,
     workshop_id BIGINT NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
-    PRIMARY KEY (gram, workshop_id)
+    PRIMARY KEY (gram, year_key, month_key, workshop_id)
 );
 CREATE INDEX workshop_grams_workshop ON workshop_grams (workshop_id);
 
-INSERT INTO workshop_grams (gram, workshop_id)
-SELECT substr(w.search_text || ' ', i, 2), w.id
+INSERT INTO workshop_grams (gram, year_key, month_key, workshop_id)
+SELECT substr(w.search_text || ' ', i, 2), COALESCE(w.founded_year, 0),
+       COALESCE(w.founded_month, 0), w.id
 FROM workshops w, generate_series(1, length(w.search_text)) AS i
 WHERE ascii(substr(w.search_text, i, 1)) > 127
 ON CONFLICT DO NOTHING;

@@ -277,26 +277,38 @@ pub struct Paged<R> {
     pub rows: Vec<R>,
     /// The page shown, from 1 to [`MAX_PAGES`].
     pub page: i64,
-    /// Another page follows.
+    /// Another page follows (and may be shown: not past [`MAX_PAGES`]).
     pub more: bool,
+    /// More matches follow this page, shown or not.
+    beyond: bool,
     size: i64,
 }
 
 impl<R> Paged<R> {
     /// The number of matches, when this page shows the last of them (a
-    /// page past the end knows nothing).
+    /// page past the end, or the last page shown of more, knows nothing).
     pub fn total(&self) -> Option<i64> {
-        (!self.more && (self.page == 1 || !self.rows.is_empty())).then(|| self.shown())
+        (!self.beyond && (self.page == 1 || !self.rows.is_empty())).then(|| self.shown())
     }
 
     /// Matches up to the end of this page: a lower bound of the total.
     pub fn shown(&self) -> i64 {
         (self.page - 1) * self.size + self.rows.len() as i64
     }
+
+    /// A page past the last match.
+    pub fn past_end(&self) -> bool {
+        self.rows.is_empty() && self.page > 1
+    }
+}
+
+/// The SQL suffix of a listing of pages of `size` rows: one row more.
+pub(crate) fn page_limit(size: i64) -> String {
+    format!(" LIMIT {}", size + 1)
 }
 
 /// Reads page `page` (clamped to 1..=[`MAX_PAGES`]) of `size` rows of a
-/// listing whose query ends in `LIMIT size + 1`.
+/// listing whose query ends in [`page_limit`]`(size)`.
 pub(crate) async fn fetch_page<R>(
     db: &Db,
     query: &ListQuery,
@@ -309,15 +321,16 @@ where
         + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
 {
+    debug_assert!(query.rows.ends_with(&page_limit(size)), "{}", query.rows);
     let page = page.clamp(1, MAX_PAGES);
     let sql = format!("{} OFFSET {}", query.rows, (page - 1) * size);
     let mut rows: Vec<R> = on_db!(db, p => {
         let q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql));
         bind_args!(q, &query.args).fetch_all(p).await?
     });
-    let more = rows.len() as i64 > size && page < MAX_PAGES;
+    let beyond = rows.len() as i64 > size;
     rows.truncate(usize::try_from(size).unwrap_or(0));
-    Ok(Paged { rows, page, more, size })
+    Ok(Paged { rows, page, more: beyond && page < MAX_PAGES, beyond, size })
 }
 
 /// `INSERT INTO … VALUES ($1, …), (…)` for `rows` rows of `cols` values.
@@ -465,6 +478,20 @@ impl Db {
                 .await
                 .map_err(|_| cannot("no answer within 10 seconds".into()))?
                 .map_err(|e| cannot(e.to_string()))?;
+                // Search cuts text into characters with substr and ascii,
+                // which count characters only in UTF-8.
+                let mut probe = probe;
+                let encoding: String = sqlx::query_scalar("SHOW server_encoding")
+                    .fetch_one(&mut probe)
+                    .await
+                    .map_err(|e| cannot(e.to_string()))?;
+                if encoding != "UTF8" {
+                    return Err(fail(format!(
+                        "the PostgreSQL database at {} uses the {encoding} encoding; linli needs \
+                         UTF8 (CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)",
+                        url.redacted()
+                    )));
+                }
                 probe.close().await.ok();
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
@@ -507,6 +534,27 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_page_knows_its_total_only_when_nothing_follows() {
+        let page = |rows: usize, page: i64, beyond: bool| Paged {
+            rows: vec![0; rows],
+            page,
+            more: beyond && page < MAX_PAGES,
+            beyond,
+            size: 20,
+        };
+        assert_eq!(page(7, 1, false).total(), Some(7));
+        assert_eq!(page(0, 1, false).total(), Some(0), "nothing found is a total");
+        assert_eq!(page(20, 1, true).total(), None);
+        assert_eq!(page(20, 1, true).shown(), 20);
+        assert_eq!(page(5, 3, false).total(), Some(45));
+        assert!(page(0, 4, false).past_end() && page(0, 4, false).total().is_none());
+        // The last page shown of more matches: no next link, and no total.
+        let last = page(20, MAX_PAGES, true);
+        assert!(!last.more && last.total().is_none());
+        assert_eq!(last.shown(), 1_000);
+    }
+
     use super::*;
 
     #[test]

@@ -29,6 +29,8 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let mut added = 0u64;
+        let last_workshop: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM workshops")
+            .fetch_one(&mut *tx).await?;
         macro_rules! run {
             ($insert:expr) => {{
                 let i: Insert = $insert;
@@ -77,9 +79,9 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
                 }
             }
         }
-        // Workshops only ever added here: their search pairs are added too.
+        // The seed only ever adds workshops: index the ones it added.
         sqlx::query(sqlx::AssertSqlSafe(index_search))
-            .bind(0_i64).bind(i64::MAX).execute(&mut *tx).await?;
+            .bind(last_workshop + 1).bind(i64::MAX).execute(&mut *tx).await?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(added)

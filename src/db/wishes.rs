@@ -12,6 +12,7 @@ use super::audit::{self, write_audit};
 use super::events::{EVENT_INSERT, NewEvent, bind_event, insert_event};
 use super::{
     Arg, BeginWrite, Db, DbError, DbResult, ListQuery, Paged, bind_args, fetch_page, on_db,
+    page_limit,
 };
 use crate::domain::wish::{
     Actor, ActorKind, Candidate, Change, Confirmation, Current, Flags, NewWish, PostDecision,
@@ -403,7 +404,7 @@ pub fn wall_query(f: &Wall) -> ListQuery {
         filter.push_str(&format!(" AND w.station_id = ${}", args.len()));
     }
     let rows =
-        format!("{SELECT}{filter} ORDER BY w.opened_at DESC, w.id DESC LIMIT {}", WALL_PAGE + 1);
+        format!("{SELECT}{filter} ORDER BY w.opened_at DESC, w.id DESC{}", page_limit(WALL_PAGE));
     ListQuery { rows, args }
 }
 

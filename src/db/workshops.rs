@@ -5,7 +5,9 @@ use sqlx::FromRow;
 
 use super::accounts::escape_like;
 use super::audit::{self, write_audit};
-use super::{Arg, BeginWrite, Db, DbResult, ListQuery, Paged, bind_args, fetch_page, on_db};
+use super::{
+    Arg, BeginWrite, Db, DbResult, ListQuery, Paged, bind_args, fetch_page, on_db, page_limit,
+};
 use crate::domain::Grants;
 use crate::domain::workshop::{
     GramKey, Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, query_keys, search_text,
@@ -41,20 +43,21 @@ pub struct WorkshopRow {
     pub open_openings: i64,
 }
 
-/// Columns of [`WorkshopRow`]; `$TODAY` is the placeholder of today's date.
-const SELECT: &str = "SELECT w.id, w.slug, w.district_id, d.slug AS district_slug, \
+/// Columns of [`WorkshopRow`] (followed by a FROM that names `w` and `d`);
+/// `$TODAY` is the placeholder of today's date.
+const COLUMNS: &str = "SELECT w.id, w.slug, w.district_id, d.slug AS district_slug, \
      d.name_zh AS district_name_zh, d.name_en AS district_name_en, w.category, w.name_zh, \
      w.name_en, w.town_zh, w.town_en, w.villages_zh, w.villages_en, w.summary_zh, w.summary_en, \
      w.model_zh, w.model_en, w.partners_zh, w.partners_en, w.founded_year, w.founded_month, \
      w.contact, w.is_active, w.employed, w.income_per_person_year, \
      (SELECT COUNT(*) FROM openings o WHERE o.workshop_id = w.id AND o.is_open = TRUE \
-        AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings \
-     FROM workshops w JOIN districts d ON d.id = w.district_id";
+        AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings";
+const FROM: &str = " FROM workshops w JOIN districts d ON d.id = w.district_id";
 
 /// One page of the listing, in the listing's order.
 #[tracing::instrument(name = "db::workshops::list", skip_all)]
 pub async fn list(db: &Db, listing: &Listing, today: NaiveDate) -> DbResult<Paged<WorkshopRow>> {
-    let search = search_plan(db, listing.q.as_deref()).await?;
+    let search = search_plan(db, listing.q.as_deref(), listing.sort).await?;
     fetch_page(db, &list_query(listing, today, &search), listing.page, PAGE_SIZE).await
 }
 
@@ -66,7 +69,7 @@ pub async fn first_page(
     listing: &Listing,
     today: NaiveDate,
 ) -> DbResult<Vec<WorkshopRow>> {
-    let search = search_plan(db, listing.q.as_deref()).await?;
+    let search = search_plan(db, listing.q.as_deref(), listing.sort).await?;
     let query = list_query(listing, today, &search);
     let mut rows = on_db!(db, p => {
         let q = sqlx::query_as::<_, WorkshopRow>(sqlx::AssertSqlSafe(query.rows.clone()));
@@ -87,6 +90,10 @@ pub const CANDIDATES_MAX: i64 = 2_000;
 pub enum SearchPlan {
     /// No search.
     NoSearch,
+    /// Walk the workshops that hold this pair of the query in the default
+    /// order (the pair index keeps them so), check the whole query on
+    /// each, and stop after a page.
+    Ordered(String),
     /// Start from the workshops that hold this pair of the query, sort
     /// them, and check the whole query on each.
     Candidates(GramKey),
@@ -94,14 +101,22 @@ pub enum SearchPlan {
     Walk,
 }
 
-/// Picks the rarest pair of the query, counting each one's workshops only
-/// up to [`CANDIDATES_MAX`].
+/// Picks the rarest way into the search index of the query, counting each
+/// one's workshops only up to [`CANDIDATES_MAX`]. In the default order a
+/// pair's workshops are walked in order, however many there are; in
+/// another order they are sorted, when there are few enough.
 #[tracing::instrument(name = "db::workshops::search_plan", skip_all)]
-pub async fn search_plan(db: &Db, q: Option<&str>) -> DbResult<SearchPlan> {
+pub async fn search_plan(db: &Db, q: Option<&str>, sort: Sort) -> DbResult<SearchPlan> {
     let Some(q) = q else { return Ok(SearchPlan::NoSearch) };
     let keys = query_keys(&q.to_lowercase());
-    if keys.is_empty() {
-        return Ok(SearchPlan::Walk);
+    let ordered = |key: &GramKey| match key {
+        GramKey::Pair(pair) if sort == Sort::Newest => Some(SearchPlan::Ordered(pair.clone())),
+        _ => None,
+    };
+    match keys.as_slice() {
+        [] => return Ok(SearchPlan::Walk),
+        [only] if let Some(plan) = ordered(only) => return Ok(plan),
+        _ => {}
     }
     let mut args = Vec::new();
     let parts: Vec<String> = keys
@@ -121,12 +136,14 @@ pub async fn search_plan(db: &Db, q: Option<&str>) -> DbResult<SearchPlan> {
         let q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
         bind_args!(q, &args).fetch_all(p).await?
     });
-    let rarest = counts.into_iter().min_by_key(|&(k, n)| (n, k));
-    Ok(match rarest {
-        Some((k, n)) if n <= CANDIDATES_MAX => {
-            SearchPlan::Candidates(keys[usize::try_from(k).unwrap_or(0)].clone())
-        }
-        _ => SearchPlan::Walk,
+    let Some((k, n)) = counts.into_iter().min_by_key(|&(k, n)| (n, k)) else {
+        return Ok(SearchPlan::Walk);
+    };
+    let rarest = &keys[usize::try_from(k).unwrap_or(0)];
+    Ok(match ordered(rarest) {
+        Some(plan) => plan,
+        None if n <= CANDIDATES_MAX => SearchPlan::Candidates(rarest.clone()),
+        None => SearchPlan::Walk,
     })
 }
 
@@ -145,22 +162,25 @@ fn gram_condition(key: &GramKey, args: &mut Vec<Arg>) -> String {
     }
 }
 
-/// Rewrites the bigrams of these workshops from their search text, as
-/// migration 0008 first did for all of them (ids from `first` to `last`).
-/// Call it in the transaction that writes a search text.
+/// Adds the pairs of the search text of workshops `$1` to `$2` (ids) to the
+/// search index, cut as migration 0008 first cut them. Run it in the
+/// transaction that writes a search text, after deleting the old pairs of
+/// a workshop whose text changed.
 pub(crate) fn index_search_sql(db: &Db) -> &'static str {
     match db.backend() {
         super::Backend::Sqlite => {
-            "INSERT OR IGNORE INTO workshop_grams (gram, workshop_id) \
+            "INSERT OR IGNORE INTO workshop_grams (gram, year_key, month_key, workshop_id) \
              WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \
                (SELECT COALESCE(MAX(length(search_text)), 0) FROM workshops WHERE id BETWEEN $1 AND $2)) \
-             SELECT substr(w.search_text || ' ', n.i, 2), w.id \
+             SELECT substr(w.search_text || ' ', n.i, 2), COALESCE(w.founded_year, 0), \
+                    COALESCE(w.founded_month, 0), w.id \
              FROM workshops w JOIN n ON n.i <= length(w.search_text) \
              WHERE w.id BETWEEN $1 AND $2 AND unicode(substr(w.search_text, n.i, 1)) > 127"
         }
         super::Backend::Postgres => {
-            "INSERT INTO workshop_grams (gram, workshop_id) \
-             SELECT substr(w.search_text || ' ', i, 2), w.id \
+            "INSERT INTO workshop_grams (gram, year_key, month_key, workshop_id) \
+             SELECT substr(w.search_text || ' ', i, 2), COALESCE(w.founded_year, 0), \
+                    COALESCE(w.founded_month, 0), w.id \
              FROM workshops w, generate_series(1, length(w.search_text)) AS i \
              WHERE w.id BETWEEN $1 AND $2 AND ascii(substr(w.search_text, i, 1)) > 127 \
              ON CONFLICT DO NOTHING"
@@ -168,8 +188,8 @@ pub(crate) fn index_search_sql(db: &Db) -> &'static str {
     }
 }
 
-/// Rewrites the search index of every workshop (after the seed, and after
-/// generated data).
+/// Adds every workshop's pairs to the search index (after generated data,
+/// and for rows a test writes past the portal's own paths).
 #[tracing::instrument(name = "db::workshops::index_all", skip_all)]
 pub async fn index_all(db: &Db) -> DbResult<()> {
     let sql = index_search_sql(db);
@@ -210,11 +230,17 @@ pub fn list_query(listing: &Listing, today: NaiveDate, search: &SearchPlan) -> L
         push(&mut filter, &mut args, " AND w.category = $N", Arg::Text(c.code().to_owned()));
     }
     if let Some(q) = &listing.q {
-        if let SearchPlan::Candidates(key) = search {
-            let cond = gram_condition(key, &mut args);
-            filter.push_str(&format!(
-                " AND w.id IN (SELECT g.workshop_id FROM workshop_grams g WHERE {cond})"
-            ));
+        match search {
+            SearchPlan::Candidates(key) => {
+                let cond = gram_condition(key, &mut args);
+                filter.push_str(&format!(
+                    " AND w.id IN (SELECT g.workshop_id FROM workshop_grams g WHERE {cond})"
+                ));
+            }
+            SearchPlan::Ordered(pair) => {
+                push(&mut filter, &mut args, " AND g.gram = $N", Arg::Text(pair.clone()));
+            }
+            SearchPlan::NoSearch | SearchPlan::Walk => {}
         }
         let pattern = Arg::Text(format!("%{}%", escape_like(&q.to_lowercase())));
         push(&mut filter, &mut args, " AND w.search_text LIKE $N ESCAPE '\\'", pattern);
@@ -239,7 +265,21 @@ pub fn list_query(listing: &Listing, today: NaiveDate, search: &SearchPlan) -> L
             format!(" ORDER BY {plus}COALESCE(w.income_per_person_year, -1) DESC, w.id DESC")
         }
     };
-    let rows = format!("{}{filter}{order} LIMIT {}", SELECT.replace("$TODAY", "$1"), PAGE_SIZE + 1);
+    // A pair's workshops, walked in the default order from the pair index
+    // (SQLite's CROSS JOIN keeps it the outer loop; PostgreSQL finds the
+    // same plan by cost).
+    let (from, order) = match search {
+        SearchPlan::Ordered(_) => (
+            " FROM workshop_grams g CROSS JOIN workshops w JOIN districts d ON d.id = w.district_id",
+            " ORDER BY g.year_key DESC, g.month_key DESC, g.workshop_id DESC".to_owned(),
+        ),
+        _ => (FROM, order),
+    };
+    if matches!(search, SearchPlan::Ordered(_)) {
+        filter.push_str(" AND w.id = g.workshop_id");
+    }
+    let columns = COLUMNS.replace("$TODAY", "$1");
+    let rows = format!("{columns}{from}{filter}{order}{}", page_limit(PAGE_SIZE));
     ListQuery { rows, args }
 }
 
@@ -276,7 +316,7 @@ const OPENING_COLUMNS: &str = "id, task_zh, task_en, pay_zh, pay_en, hours_zh, h
 
 #[tracing::instrument(name = "db::workshops::page", skip_all)]
 pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<WorkshopPage>> {
-    let sql = format!("{} WHERE w.slug = $2", SELECT.replace("$TODAY", "$1"));
+    let sql = format!("{}{FROM} WHERE w.slug = $2", COLUMNS.replace("$TODAY", "$1"));
     let openings_sql = format!(
         "SELECT {OPENING_COLUMNS} FROM openings WHERE workshop_id = $1 ORDER BY is_open DESC, id"
     );

@@ -327,8 +327,9 @@ pub async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         .insert_header(("Access-Control-Allow-Origin", "*"))
         .json(serde_json::json!({
-            "total": page.total().unwrap_or_else(|| page.shown()),
-            "total_is_lower_bound": page.total().is_none(),
+            // Nothing counts the matches: the total is known on the last
+            // page only (null before it, and on a page past the end).
+            "total": page.total(),
             "page": page.page,
             "next": page.more.then(|| format!("{base}/api/v1/workshops?{}", listing.query(page.page + 1, listing.sort))),
             "ignored": listing.ignored,

@@ -27,7 +27,7 @@ pub struct Pager {
 
 impl Pager {
     pub fn new<R>(p: &Paged<R>, href: impl Fn(i64) -> String) -> Pager {
-        let past_end = p.rows.is_empty() && p.page > 1;
+        let past_end = p.past_end();
         let found = (!past_end).then(|| match p.total() {
             Some(n) => group_number(n as f64),
             None => count_label(p.shown(), true),
