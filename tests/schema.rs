@@ -112,7 +112,7 @@ async fn a_postgresql_database_not_in_utf8_is_refused() {
     let create = format!("CREATE DATABASE \"{name}\" ENCODING 'SQL_ASCII' TEMPLATE template0");
     sqlx::query(sqlx::AssertSqlSafe(create)).execute(&mut admin).await.unwrap();
     let url = DatabaseUrl(common::with_database(&server, &name));
-    let err = Db::connect(&url, 1).await.err().expect("refused");
+    let Err(err) = Db::connect(&url, 1).await else { panic!("a SQL_ASCII database is refused") };
     let message = err.to_string();
     assert!(message.contains("SQL_ASCII") && message.contains("UTF8"), "{message}");
     let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
