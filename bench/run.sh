@@ -75,7 +75,7 @@ cargo build --release --quiet
 BIN=$ROOT/target/release/linli
 
 mkdir -p "$RESULTS"
-rm -f "$RESULTS"/*.json "$RUNS" "$RESULTS/memory.txt"
+rm -f "$RESULTS"/*.json "$RESULTS"/*.ready "$RUNS" "$RESULTS/memory.txt"
 PEAK_KB=0
 
 SERVER_PID=
@@ -233,6 +233,15 @@ listings() { # scale cookie: p50 on one connection, cache off
     load "$scale" listing wall_signed_in 1 "$cookie" "$(path_of "$scale" wall)"
 }
 
+wait_for_writers() { # out_json: until they have signed in
+    for _ in $(seq 1 600); do
+        [ -f "$1.ready" ] && return 0
+        sleep 0.1
+    done
+    echo "the writers did not get ready" >&2
+    exit 1
+}
+
 every_page() { # scale mode cookie
     local name path
     while read -r name path; do
@@ -276,13 +285,13 @@ for scale in $SCALES; do
         load "$scale" mixed_base readers 32 "" "${HOT[@]}"
         taskset -c "$LOAD_CORE" python3 bench/writers.py "$BASE" "$SECS" 50 20 40 1 "$RESULTS/writers.json" &
         WRITERS=$!
-        sleep 3 # the writers sign in first
+        wait_for_writers "$RESULTS/writers.json"
         load "$scale" mixed readers 32 "" "${HOT[@]}"
         wait "$WRITERS"
         say "$scale: p99 at a fixed 1,000 requests a second, beside the writers"
-        taskset -c "$LOAD_CORE" python3 bench/writers.py "$BASE" "$((SECS + 3))" 50 20 40 41 "$RESULTS/writers_rate.json" &
+        taskset -c "$LOAD_CORE" python3 bench/writers.py "$BASE" "$SECS" 50 20 40 41 "$RESULTS/writers_rate.json" &
         WRITERS=$!
-        sleep 3
+        wait_for_writers "$RESULTS/writers_rate.json"
         regex="$BASE/($(hot_paths "$scale" | sed 's|^/||; s|?|\\?|g' | paste -sd'|'))"
         taskset -c "$LOAD_CORE" oha --no-tui --output-format json -c 32 -q 1000 --latency-correction \
             -z "${SECS}s" -H 'Accept-Encoding: gzip' --rand-regex-url "$regex" > "$RESULTS/rate.json"

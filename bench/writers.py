@@ -7,7 +7,8 @@ Posts wishes (each its own text) from one anonymous session at a fixed
 rate, and at another fixed rate has signed-in generated volunteers claim an
 open wish and then fulfil it (claim, fulfil, claim, … so no volunteer goes
 over the claim limit; at the end each fulfils what it still holds, outside
-the count). Volunteers are the generated volunteerFIRST… Claims and fulfilments change public pages, so each
+the count). Volunteers are generated ones from volunteerFIRST on, holding at most one
+claim (some hold the limit from the generated data). Claims and fulfilments change public pages, so each
 moves the content version and drops the page cache. Writes what it did to
 OUT_JSON: counts, achieved rates, errors (any answer but 303).
 """
@@ -69,6 +70,26 @@ def sign_in(i):
     if status != 303:
         sys.exit(f"volunteer{i} could not sign in: {status}")
     return c, c.token("/account")
+
+
+def current_claims(c):
+    """The claims a volunteer holds now (the cards before "past" claims)."""
+    _, html = c.request("GET", "/account/claims")
+    current = html.split("<h2>", 2)[1] if html.count("<h2>") >= 2 else html
+    return current.count('class="card wish"')
+
+
+def ready_volunteers(first, want):
+    """Signed-in volunteers from volunteerFIRST on who hold at most one
+    claim (generated data gives some of them the limit already)."""
+    found = []
+    i = first
+    while len(found) < want and i < first + 10 * want:
+        c, token = sign_in(i)
+        if current_claims(c) <= 1:
+            found.append((c, token))
+        i += 1
+    return found
 
 
 def open_wishes(c, want):
@@ -152,8 +173,10 @@ def claimer(clients, wishes):
         c.request("POST", f"/wishes/{wish}/fulfil", {"csrf_token": token, "note": ""})
 
 
-clients = [sign_in(int(first) + i) for i in range(volunteers)] if claims_per_s > 0 else []
+clients = ready_volunteers(int(first), volunteers) if claims_per_s > 0 else []
 wishes = open_wishes(Client(), int(claims_per_s * secs)) if clients else []
+# Signed in and ready: run.sh starts the readers when this file appears.
+open(out + ".ready", "w").close()
 started = time.monotonic()
 threads = [threading.Thread(target=poster)]
 if clients:

@@ -13,6 +13,7 @@ on_both_databases!(
     tonglu_shows_the_county_figures,
     gongshu_shows_figures_chart_programmes_and_places,
     xihu_lists_its_love_stations,
+    a_district_page_lists_a_few_places_of_a_kind_and_links_to_all,
     place_page_shows_its_facts,
     unknown_things_get_a_404_page_in_the_readers_language,
     wrong_method_gets_a_405_page,
@@ -235,6 +236,48 @@ async fn xihu_lists_its_love_stations(app: TestApp) {
     }
 }
 
+async fn a_district_page_lists_a_few_places_of_a_kind_and_links_to_all(app: TestApp) {
+    // 30 more love stations in Xihu (32 in all), after the two of the seed.
+    let mut sql = String::new();
+    for i in 0..30 {
+        sql.push_str(&format!(
+            "INSERT INTO places (district_id, code, kind, name_zh, summary_zh, address_zh, \
+             amenities, is_open, position, created_at, updated_at) VALUES \
+             ((SELECT id FROM districts WHERE slug = 'xihu'), 'more-station-{i}', 'love_station', \
+             '加开驿站{i:02}', '歇脚', '地址{i}', '', TRUE, {}, '2026-01-01T00:00:00Z', \
+             '2026-01-01T00:00:00Z');\n",
+            100 + i
+        ));
+    }
+    sql.push_str("UPDATE content_version SET version = version + 1;");
+    common::exec_script(&app.db, sql).await;
+    let (_, html) = app.page("/districts/xihu").await;
+    let stations = texts(&html, ".place-link");
+    assert_eq!(stations.len(), 12, "{stations:?}");
+    assert_eq!(stations[0], "石灰桥社区爱心驿站", "in the district's order");
+    let all = attr(&html, "#places-heading ~ p a.more", "href");
+    assert_eq!(all, "/districts/xihu/places/love_station");
+    let (status, html) = app.page(&all).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, "h1"), "爱心驿站");
+    assert_eq!(text(&html, "#results-heading"), "共 20+ 处");
+    let first: Vec<String> = texts(&html, ".place-link");
+    assert_eq!(first.len(), 20);
+    let next = attr(&html, ".pagination a[rel=next]", "href");
+    assert_eq!(next, "/districts/xihu/places/love_station?page=2");
+    let (_, html) = app.page(&next).await;
+    let second = texts(&html, ".place-link");
+    assert_eq!((second.len(), text(&html, "#results-heading")), (12, "共 32 处".to_owned()));
+    assert!(second.iter().all(|s| !first.contains(s)), "no place on two pages");
+    assert_eq!(second.last().map(String::as_str), Some("加开驿站29"));
+    // A kind that is not one, or a district that does not exist: the 404 page.
+    assert_eq!(app.get("/districts/xihu/places/castle").await.status().as_u16(), 404);
+    assert_eq!(app.get("/districts/nowhere/places/love_station").await.status().as_u16(), 404);
+    // A kind with few places lists them without a link.
+    let (_, html) = app.page("/districts/gongshu").await;
+    assert!(attrs(&html, "#places-heading ~ p a.more", "href").is_empty());
+}
+
 async fn place_page_shows_its_facts(app: TestApp) {
     let id = app.place_id("xh-zmxl-station").await;
     // A love station's place page is its station page.
@@ -452,6 +495,7 @@ async fn every_route_in_the_table_answers(app: TestApp) {
             .replace("{id}", id)
             .replace("{code}", if route.path.starts_with("/wishes/") { "0000-0000" } else { "en" })
             .replace("{size}", "large")
+            .replace("{kind}", "love_station")
             .replace("{file}", "app.css")
             .replace("{token}", "no-such-token");
         assert!(!path.contains('{'), "a route parameter has no sample value: {}", route.path);

@@ -2,7 +2,8 @@
 
 use sqlx::FromRow;
 
-use super::{Db, DbResult, on_db};
+use super::{Arg, Db, DbResult, ListQuery, Paged, fetch_page, on_db, page_limit};
+use crate::domain::place::PlaceKind;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct DistrictRow {
@@ -113,6 +114,64 @@ pub async fn overview(db: &Db) -> DbResult<Overview> {
     })
 }
 
+/// Columns of [`PlaceRow`].
+const PLACE_COLUMNS: &str = "SELECT id, district_id, code, kind, name_zh, name_en, summary_zh, \
+     summary_en, address_zh, address_en, hours_zh, hours_en, amenities, contact, latitude, \
+     longitude, is_open, position AS place_position FROM places";
+
+/// How many places of each kind a district page lists; one more is read
+/// to know whether to link to all of them.
+pub const PLACES_SHOWN: i64 = 12;
+
+/// The first [`PLACES_SHOWN`] + 1 places of each kind of district `$1`,
+/// each kind one walk of `places_district_kind`: a district with hundreds
+/// of love stations costs its page no more than one with twelve.
+fn first_places_sql() -> String {
+    let kinds = PlaceKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| {
+            format!(
+                "SELECT * FROM ({PLACE_COLUMNS} WHERE district_id = $1 AND kind = '{}' \
+                 ORDER BY position, id LIMIT {}) AS k{i}",
+                kind.code(),
+                PLACES_SHOWN + 1
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    format!("SELECT * FROM ({kinds}) AS p ORDER BY kind, place_position, id")
+}
+
+/// Places of one kind in a district, a page at a time, in the district
+/// page's order.
+#[tracing::instrument(name = "db::districts::places_of_kind", skip_all, fields(district_id = district_id))]
+pub async fn places_of_kind(
+    db: &Db,
+    district_id: i64,
+    kind: PlaceKind,
+    page: i64,
+) -> DbResult<Paged<PlaceRow>> {
+    let query = ListQuery {
+        rows: format!(
+            "{PLACE_COLUMNS} WHERE district_id = $1 AND kind = $2 ORDER BY position, id{}",
+            page_limit(PLACES_PAGE)
+        ),
+        args: vec![Arg::Int(district_id), Arg::Text(kind.code().to_owned())],
+    };
+    fetch_page(db, &query, page, PLACES_PAGE).await
+}
+
+pub const PLACES_PAGE: i64 = 20;
+
+/// A district's own row, by slug.
+#[tracing::instrument(name = "db::districts::by_slug", skip_all)]
+pub async fn by_slug(db: &Db, slug: &str) -> DbResult<Option<DistrictRow>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, DistrictRow>(
+        "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en FROM districts WHERE slug = $1",
+    ).bind(slug).fetch_optional(p).await?))
+}
+
 #[tracing::instrument(name = "db::districts::district_page", skip_all)]
 pub async fn district_page(db: &Db, slug: &str) -> DbResult<Option<DistrictPage>> {
     on_db!(db, p => {
@@ -142,15 +201,10 @@ pub async fn district_page(db: &Db, slug: &str) -> DbResult<Option<DistrictPage>
         .bind(district.id)
         .fetch_all(&mut *conn)
         .await?;
-        let places = sqlx::query_as::<_, PlaceRow>(
-            "SELECT id, district_id, code, kind, name_zh, name_en, summary_zh, summary_en, \
-                    address_zh, address_en, hours_zh, hours_en, amenities, contact, \
-                    latitude, longitude, is_open \
-             FROM places WHERE district_id = $1 ORDER BY kind, position, id",
-        )
-        .bind(district.id)
-        .fetch_all(&mut *conn)
-        .await?;
+        let places = sqlx::query_as::<_, PlaceRow>(sqlx::AssertSqlSafe(first_places_sql()))
+            .bind(district.id)
+            .fetch_all(&mut *conn)
+            .await?;
         let stories = sqlx::query_as::<_, StoryRow>(
             "SELECT code, place_id, title_zh, title_en, body_zh, body_en \
              FROM stories WHERE district_id = $1 ORDER BY position, id",

@@ -4,15 +4,17 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::view::{
-    Chart, DistrictCard, FigureCard, PlaceGroup, ProgrammeView, StoryView, WishView, WorkshopCard,
+    Chart, DistrictCard, FigureCard, Pager, PlaceGroup, PlaceView, ProgrammeView, StoryView,
+    WishView, WorkshopCard,
 };
 use super::{AppError, Ctx, render};
 use crate::db;
 use crate::domain::Text;
 use crate::domain::format::today;
+use crate::domain::place::PlaceKind;
 use crate::domain::workshop::Listing;
 use crate::web::AppState;
-use crate::web::params::Slug;
+use crate::web::params::{self, Kind, Slug};
 
 #[derive(Template)]
 #[template(path = "districts/index.html")]
@@ -54,7 +56,8 @@ pub async fn show(
     let sources = FigureCard::number_sources(&mut figures);
     let charts = Chart::from_figures(&ctx, &page.figures);
     let programmes = page.programmes.iter().map(|p| ProgrammeView::new(&ctx, p)).collect();
-    let place_groups = PlaceGroup::group(&ctx, &page.places);
+    let shown = usize::try_from(db::districts::PLACES_SHOWN).unwrap_or(12);
+    let place_groups = PlaceGroup::group(&ctx, &page.places, &page.district.slug, shown);
     let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
     let slug = &page.district.slug;
@@ -75,5 +78,51 @@ pub async fn show(
         stories,
         workshops,
         warm,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "districts/places.html")]
+struct PlacesPage {
+    ctx: Ctx,
+    slug: String,
+    district: Text,
+    heading: &'static str,
+    places: Vec<PlaceView>,
+    pager: Pager,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct PageParam {
+    page: Option<String>,
+}
+
+/// `/districts/{slug}/places/{kind}`: every place of a kind in a district,
+/// a page at a time (the district page shows the first few).
+pub async fn places(
+    ctx: Ctx,
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    Slug(slug): Slug,
+    Kind(kind): Kind,
+) -> Result<HttpResponse, AppError> {
+    let kind = PlaceKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let page = params::query::<PageParam>(req.query_string())
+        .page
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let rows = db::districts::places_of_kind(&state.db, district.id, kind, page).await?;
+    let base = format!("/districts/{slug}/places/{}", kind.code());
+    let pager =
+        Pager::new(&rows, |n| if n > 1 { format!("{base}?page={n}") } else { base.clone() });
+    render(&PlacesPage {
+        district: Text::pick(ctx.lang, &district.name_zh, district.name_en.as_deref()),
+        heading: ctx.t(kind.group_key()),
+        places: rows.rows.iter().map(|p| PlaceView::new(&ctx, p)).collect(),
+        pager,
+        slug,
+        ctx,
     })
 }

@@ -115,6 +115,7 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/", Public, home::page, cached),
         route!(GET "/districts", Public, districts::index, cached),
         route!(GET "/districts/{slug}", Public, districts::show, cached),
+        route!(GET "/districts/{slug}/places/{kind}", Public, districts::places, cached(page)),
         route!(GET "/places/{id}", Public, places::show, cached),
         route!(GET "/prefs/lang/{code}", Public, prefs::set_lang),
         route!(GET "/prefs/text/{size}", Public, prefs::set_text_size),

@@ -56,6 +56,11 @@ segment!(
     "slug"
 );
 segment!(
+    /// The `{kind}` of a place in a path.
+    Kind,
+    "kind"
+);
+segment!(
     /// The `{code}` of a path: a tracking code, or a language code.
     Code,
     "code"

@@ -314,19 +314,29 @@ impl PlaceView {
 pub struct PlaceGroup {
     pub heading: &'static str,
     pub places: Vec<PlaceView>,
+    /// All places of the kind, when the district has more than are shown.
+    pub more: Option<String>,
 }
 
 impl PlaceGroup {
-    /// Groups in the fixed kind order; kinds with no place are left out.
-    pub fn group(ctx: &Ctx, places: &[PlaceRow]) -> Vec<PlaceGroup> {
+    /// Groups in the fixed kind order, each of at most `shown` places (one
+    /// more in `places` means a link to all of them); kinds with no place
+    /// are left out.
+    pub fn group(ctx: &Ctx, places: &[PlaceRow], district: &str, shown: usize) -> Vec<PlaceGroup> {
         let views: Vec<PlaceView> = places.iter().map(|p| PlaceView::new(ctx, p)).collect();
         PlaceKind::ALL
             .into_iter()
             .filter_map(|kind| {
-                let places: Vec<PlaceView> =
+                let mut places: Vec<PlaceView> =
                     views.iter().filter(|v| v.kind == kind).cloned().collect();
-                (!places.is_empty())
-                    .then(|| PlaceGroup { heading: ctx.t(kind.group_key()), places })
+                let more = (places.len() > shown)
+                    .then(|| format!("/districts/{district}/places/{}", kind.code()));
+                places.truncate(shown);
+                (!places.is_empty()).then(|| PlaceGroup {
+                    heading: ctx.t(kind.group_key()),
+                    places,
+                    more,
+                })
             })
             .collect()
     }
