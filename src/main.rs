@@ -12,11 +12,6 @@ use tokio::signal::unix::{SignalKind, signal};
 use linli::config::Settings;
 use linli::startup::{self, Application};
 
-/// mimalloc instead of the system's allocator: a page allocates and frees
-/// many small strings (rows, HTML), and glibc's malloc took about a sixth
-/// of the server's time on the wish wall (perf, page cache off).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// linli (邻里) — a community portal for districts, workshops and micro-wishes.
 ///
