@@ -87,6 +87,10 @@ command = "bash bench/run.sh" if db_kind == "sqlite" else "BENCH_DB=postgres bas
 out(f"Run of {now} on {db_kind}: `{command}`, {secs} s per measurement. The server has one "
     "worker pinned to core 0; wrk (closed loop), oha (open loop) and the writers run on core 1.")
 out("")
+if db_kind == "postgres":
+    out("PostgreSQL runs on the same machine, not pinned: its work is not in the server's CPU "
+        "column, and it shares both cores with the server and the load.")
+    out("")
 out(f"Machine: {machine()}.")
 out("")
 seeds = []
