@@ -12,7 +12,6 @@ use tokio::signal::unix::{SignalKind, signal};
 use linli::config::Settings;
 use linli::startup::{self, Application};
 
-
 /// linli (邻里) — a community portal for districts, workshops and micro-wishes.
 ///
 /// With no command, serves the portal. Settings come from the environment

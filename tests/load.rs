@@ -213,6 +213,12 @@ async fn hot_queries_use_their_indexes(app: TestApp) {
         hiring: true,
         ..Listing::default()
     };
+    let district = Listing { district: Some("tonglu".into()), ..Listing::default() };
+    cases.push((
+        "workshops of a district".into(),
+        list_query(&district, today, &NoSearch),
+        "workshops_district_only_newest",
+    ));
     cases.push((
         "workshops filtered".into(),
         list_query(&filtered, today, &NoSearch),
