@@ -230,10 +230,15 @@ async fn hot_queries_use_their_indexes(app: TestApp) {
         let sorted_on_purpose = name.contains("pair") || name.contains("one");
         let reads_table = match app.backend {
             Backend::Sqlite => plan.lines().any(|l| l.trim() == "SCAN w"),
-            // PostgreSQL weighs a filter (or a hash join with the bigram
-            // candidates) against 2,000 workshops and may rightly read them
-            // all; the index it must use is checked below.
-            Backend::Postgres if name.contains("filtered") || sorted_on_purpose => false,
+            // PostgreSQL weighs a filter (or a hash join with a pair's
+            // workshops) against 2,000 workshops and may rightly read them
+            // all, by the statistics ANALYZE happened to sample; the index
+            // it must use is checked below.
+            Backend::Postgres
+                if name.contains("filtered") || sorted_on_purpose || name.contains("in order") =>
+            {
+                false
+            }
             Backend::Postgres => {
                 plan.contains("Seq Scan on wishes") || plan.contains("Seq Scan on workshops")
             }
