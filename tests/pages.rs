@@ -270,6 +270,12 @@ async fn a_district_page_lists_a_few_places_of_a_kind_and_links_to_all(app: Test
     assert_eq!((second.len(), text(&html, "#results-heading")), (12, "共 32 处".to_owned()));
     assert!(second.iter().all(|s| !first.contains(s)), "no place on two pages");
     assert_eq!(second.last().map(String::as_str), Some("加开驿站29"));
+    // A page number that is none shows the first page; one past the last
+    // allowed shows the last allowed (here past the end, which says so).
+    let (_, html) = app.page("/districts/xihu/places/love_station?page=abc").await;
+    assert_eq!(texts(&html, ".place-link"), first);
+    let (_, html) = app.page("/districts/xihu/places/love_station?page=999").await;
+    assert!(text(&html, "#results-heading").contains("没有内容"));
     // A kind that is not one, or a district that does not exist: the 404 page.
     assert_eq!(app.get("/districts/xihu/places/castle").await.status().as_u16(), 404);
     assert_eq!(app.get("/districts/nowhere/places/love_station").await.status().as_u16(), 404);

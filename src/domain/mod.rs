@@ -14,8 +14,14 @@ pub mod workshop;
 
 /// Listings show at most this many pages: deeper pages would make the
 /// database step over every row before them, and no reader pages that far
-/// (the filters narrow a list faster). Counts stop there too ("1,000+").
+/// (the filters narrow a list faster). Nothing counts the matches.
 pub const MAX_PAGES: i64 = 50;
+
+/// A listing's `page` parameter as typed: a page from 1 to [`MAX_PAGES`]
+/// (beyond is the last one), or `None` when it is no page number.
+pub fn page_number(typed: &str) -> Option<i64> {
+    typed.trim().parse::<i64>().ok().filter(|n| *n >= 1).map(|n| n.min(MAX_PAGES))
+}
 
 /// Lower-case hexadecimal of some bytes (tokens, hashes, keys).
 pub fn hex(bytes: &[u8]) -> String {

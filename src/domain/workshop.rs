@@ -231,9 +231,9 @@ impl ListingParams {
             }
         }
         if let Some(p) = given(&self.page) {
-            match p.parse::<i64>() {
-                Ok(n) if n >= 1 => out.page = n.min(crate::domain::MAX_PAGES),
-                _ => out.ignored.push("workshops.ignored.page"),
+            match crate::domain::page_number(&p) {
+                Some(n) => out.page = n,
+                None => out.ignored.push("workshops.ignored.page"),
             }
         }
         out

@@ -110,8 +110,7 @@ pub async fn places(
     let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let page = params::query::<PageParam>(req.query_string())
         .page
-        .and_then(|p| p.trim().parse::<i64>().ok())
-        .filter(|p| *p >= 1)
+        .and_then(|p| crate::domain::page_number(&p))
         .unwrap_or(1);
     let rows = db::districts::places_of_kind(&state.db, district.id, kind, page).await?;
     let base = format!("/districts/{slug}/places/{}", kind.code());
