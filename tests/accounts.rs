@@ -280,6 +280,7 @@ impl Samples {
             .replace("{code}", "en")
             .replace("{size}", "large")
             .replace("{file}", "app.css")
+            .replace("{n}", "1")
     }
 }
 

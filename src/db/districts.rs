@@ -63,6 +63,15 @@ pub struct PlaceRow {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub is_open: bool,
+    pub week_hours: Option<String>,
+    pub hours_exceptions: String,
+    pub closed_until: Option<chrono::NaiveDate>,
+    pub closed_reason_zh: Option<String>,
+    pub closed_reason_en: Option<String>,
+    pub amenities_note_zh: Option<String>,
+    pub accessibility_zh: Option<String>,
+    pub accessibility_en: Option<String>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -117,7 +126,9 @@ pub async fn overview(db: &Db) -> DbResult<Overview> {
 /// Columns of [`PlaceRow`].
 const PLACE_COLUMNS: &str = "SELECT id, district_id, code, kind, name_zh, name_en, summary_zh, \
      summary_en, address_zh, address_en, hours_zh, hours_en, amenities, contact, latitude, \
-     longitude, is_open, position AS place_position FROM places";
+     longitude, is_open, week_hours, hours_exceptions, closed_until, closed_reason_zh, \
+     closed_reason_en, amenities_note_zh, accessibility_zh, accessibility_en, updated_at, \
+     position AS place_position FROM places";
 
 /// How many places of each kind a district page lists; one more is read
 /// to know whether to link to all of them.
@@ -228,12 +239,9 @@ pub struct PlacePage {
 pub async fn place_page(db: &Db, id: i64) -> DbResult<Option<PlacePage>> {
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
-        let Some(place) = sqlx::query_as::<_, PlaceRow>(
-            "SELECT id, district_id, code, kind, name_zh, name_en, summary_zh, summary_en, \
-                    address_zh, address_en, hours_zh, hours_en, amenities, contact, \
-                    latitude, longitude, is_open \
-             FROM places WHERE id = $1",
-        )
+        let Some(place) = sqlx::query_as::<_, PlaceRow>(sqlx::AssertSqlSafe(format!(
+            "{PLACE_COLUMNS} WHERE id = $1"
+        )))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?

@@ -25,6 +25,7 @@ pub mod districts;
 pub(crate) mod events;
 pub mod generate;
 pub mod places;
+pub mod revisions;
 pub mod seed;
 pub mod sessions;
 pub mod settings;

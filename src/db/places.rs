@@ -1,9 +1,17 @@
-//! Look-ups of love stations for access checks and staff pages.
+//! Places for staff: look-ups of love stations for access checks and staff
+//! pages, and the place form's load and save.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
-use super::{Db, DbResult, on_db};
+use super::audit::{self, write_audit};
+use super::revisions::{Conflict, LATEST, NewRevision, Saved, write_revision};
+use super::{BeginWrite, Db, DbResult, on_db};
 use crate::domain::Grants;
+use crate::domain::hours::{Hours, Week, exceptions_from_stored, exceptions_to_stored};
+use crate::domain::place::Amenity;
+use crate::domain::place_edit::PlaceEdit;
+use crate::domain::revision::{ItemKind, SaveStep, changes_to_stored, decide_save};
 
 /// A place a staff member keeps, for the staff pages.
 #[derive(Debug, Clone, FromRow)]
@@ -45,4 +53,165 @@ pub async fn all_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {
         "SELECT id, district_id, name_zh, name_en FROM places WHERE kind = 'love_station' \
          ORDER BY district_id, position, id",
     ).fetch_all(p).await?))
+}
+
+/// A place's editable columns, its version and when it last changed.
+#[derive(Debug, Clone, FromRow)]
+pub struct PlaceEditRow {
+    pub id: i64,
+    pub district_id: i64,
+    pub kind: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+    pub address_zh: String,
+    pub address_en: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub is_open: bool,
+    pub week_hours: Option<String>,
+    pub hours_exceptions: String,
+    pub closed_until: Option<NaiveDate>,
+    pub closed_reason_zh: Option<String>,
+    pub closed_reason_en: Option<String>,
+    pub hours_zh: Option<String>,
+    pub hours_en: Option<String>,
+    pub amenities: String,
+    pub amenities_note_zh: Option<String>,
+    pub contact: Option<String>,
+    pub accessibility_zh: Option<String>,
+    pub accessibility_en: Option<String>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+const EDIT_COLUMNS: &str = "SELECT id, district_id, kind, name_zh, name_en, summary_zh, \
+     summary_en, address_zh, address_en, latitude, longitude, is_open, week_hours, \
+     hours_exceptions, closed_until, closed_reason_zh, closed_reason_en, hours_zh, hours_en, \
+     amenities, amenities_note_zh, contact, accessibility_zh, accessibility_en, \
+     CAST(version AS BIGINT) AS version, updated_at FROM places WHERE id = $1";
+
+impl PlaceEditRow {
+    /// The stored place as its form means it.
+    pub fn edit(&self) -> PlaceEdit {
+        PlaceEdit {
+            name_zh: self.name_zh.clone(),
+            name_en: self.name_en.clone(),
+            summary_zh: self.summary_zh.clone(),
+            summary_en: self.summary_en.clone(),
+            address_zh: self.address_zh.clone(),
+            address_en: self.address_en.clone(),
+            latitude: self.latitude,
+            longitude: self.longitude,
+            in_service: self.is_open,
+            hours: Hours {
+                week: self.week_hours.as_deref().and_then(Week::from_stored),
+                exceptions: exceptions_from_stored(&self.hours_exceptions),
+                closed_until: self.closed_until,
+            },
+            hours_note_zh: self.hours_zh.clone(),
+            hours_note_en: self.hours_en.clone(),
+            closed_reason_zh: self.closed_reason_zh.clone(),
+            closed_reason_en: self.closed_reason_en.clone(),
+            amenities: Amenity::parse_list(&self.amenities),
+            amenities_note_zh: self.amenities_note_zh.clone(),
+            contact: self.contact.clone(),
+            accessibility_zh: self.accessibility_zh.clone(),
+            accessibility_en: self.accessibility_en.clone(),
+        }
+    }
+}
+
+/// A place as its edit form starts.
+#[tracing::instrument(name = "db::places::for_edit", skip_all, fields(place_id = id))]
+pub async fn for_edit(db: &Db, id: i64) -> DbResult<Option<PlaceEditRow>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, PlaceEditRow>(EDIT_COLUMNS)
+        .bind(id).fetch_optional(p).await?))
+}
+
+/// One save of a place's form.
+pub struct PlaceSave<'a> {
+    pub id: i64,
+    /// The version the form was opened at.
+    pub opened_at: i64,
+    pub edit: &'a PlaceEdit,
+    pub user: i64,
+    pub note: &'a str,
+    /// A restore names the revision it brings back.
+    pub restored_from: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+/// Saves a place: its row, a revision (and revision 0 before the first),
+/// an audit entry and the content version, in one transaction; refused
+/// when the place was saved since the form was opened.
+#[tracing::instrument(name = "db::places::save", skip_all, fields(place_id = s.id, user = s.user))]
+pub async fn save(db: &Db, s: &PlaceSave<'_>) -> DbResult<Saved> {
+    let after = s.edit.to_fields();
+    let e = s.edit;
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let Some(row) = sqlx::query_as::<_, PlaceEditRow>(EDIT_COLUMNS)
+            .bind(s.id).fetch_optional(&mut *tx).await?
+        else {
+            return Ok(Saved::Missing);
+        };
+        let before = row.edit().to_fields();
+        let (number, changes, base) = match decide_save(row.version, s.opened_at, &before, &after) {
+            SaveStep::Unchanged => return Ok(Saved::Unchanged),
+            SaveStep::Conflict => {
+                let latest: Option<(Option<String>, DateTime<Utc>)> = sqlx::query_as(LATEST)
+                    .bind(ItemKind::Place.code()).bind(s.id).fetch_optional(&mut *tx).await?;
+                let (by, at) = latest.unwrap_or((None, row.updated_at));
+                return Ok(Saved::Conflict(Conflict { current: before, version: row.version, by, at }));
+            }
+            SaveStep::Write { number, changes, base } => (number, changes, base),
+        };
+        if base {
+            write_revision!(&mut *tx, &NewRevision {
+                kind: ItemKind::Place, item_id: s.id, number: 0, user: None, at: row.updated_at,
+                note: "", restored_from: None, snapshot: before.to_stored(), changes: "[]".into(),
+            })?;
+        }
+        let updated = sqlx::query(
+            "UPDATE places SET name_zh = $1, name_en = $2, summary_zh = $3, summary_en = $4, \
+                 address_zh = $5, address_en = $6, latitude = $7, longitude = $8, is_open = $9, \
+                 week_hours = $10, hours_exceptions = $11, closed_until = $12, \
+                 closed_reason_zh = $13, closed_reason_en = $14, hours_zh = $15, hours_en = $16, \
+                 amenities = $17, amenities_note_zh = $18, contact = $19, accessibility_zh = $20, \
+                 accessibility_en = $21, version = $22, updated_at = $23 \
+             WHERE id = $24 AND version = $25",
+        )
+        .bind(&e.name_zh).bind(&e.name_en).bind(&e.summary_zh).bind(&e.summary_en)
+        .bind(&e.address_zh).bind(&e.address_en).bind(e.latitude).bind(e.longitude)
+        .bind(e.in_service).bind(e.hours.week.as_ref().map(Week::to_stored))
+        .bind(exceptions_to_stored(&e.hours.exceptions)).bind(e.hours.closed_until)
+        .bind(&e.closed_reason_zh).bind(&e.closed_reason_en).bind(&e.hours_note_zh)
+        .bind(&e.hours_note_en)
+        .bind(e.amenities.iter().map(|a| a.code()).collect::<Vec<_>>().join(" "))
+        .bind(&e.amenities_note_zh).bind(&e.contact).bind(&e.accessibility_zh)
+        .bind(&e.accessibility_en).bind(number as i32).bind(s.now).bind(s.id).bind(row.version as i32)
+        .execute(&mut *tx).await?.rows_affected();
+        if updated != 1 {
+            // Another transaction saved between the read and the update
+            // (PostgreSQL); the next look shows it.
+            return Ok(Saved::Conflict(Conflict {
+                current: before, version: row.version + 1, by: None, at: s.now,
+            }));
+        }
+        write_revision!(&mut *tx, &NewRevision {
+            kind: ItemKind::Place, item_id: s.id, number, user: Some(s.user), at: s.now,
+            note: s.note, restored_from: s.restored_from, snapshot: after.to_stored(),
+            changes: changes_to_stored(&changes),
+        })?;
+        let action = if s.restored_from.is_some() { "place.restore" } else { "place.update" };
+        write_audit!(&mut *tx, &audit::Entry {
+            at: s.now, actor: Some(s.user), action, object: format!("place:{}", s.id),
+            detail: format!("revision:{number}"),
+        })?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Saved::Revision(number))
+    })
 }

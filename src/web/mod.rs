@@ -23,6 +23,7 @@ pub mod places;
 pub mod prefs;
 pub mod respond;
 pub mod staff;
+pub mod staff_places;
 pub mod staff_wishes;
 pub mod staff_workshops;
 pub mod state;
@@ -49,7 +50,8 @@ pub enum Access {
     Staff,
     /// Site admins only.
     SiteAdmin,
-    /// The keepers of the station `{id}`, its district's admins, site admins.
+    /// The keepers of the place `{id}` (a station has keepers), its
+    /// district's admins, site admins.
     StationKeeper,
     /// The admins of district `{slug}`, and site admins.
     DistrictAdmin,
@@ -137,6 +139,10 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/users/{id}/roles/revoke", SiteAdmin, staff::revoke),
         route!(POST "/staff/users/{id}/reset", AccountOf, staff::issue_reset),
         route!(GET "/staff/places/{id}", StationKeeper, staff::place),
+        route!(GET "/staff/places/{id}/edit", StationKeeper, staff_places::edit),
+        route!(POST "/staff/places/{id}/edit", StationKeeper, staff_places::update),
+        route!(GET "/staff/places/{id}/history", StationKeeper, staff_places::history),
+        route!(POST "/staff/places/{id}/restore", StationKeeper, staff_places::restore),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
         route!(GET "/workshops", Public, workshops::index, cached(district, town, category, hiring, q, sort, page)),
         route!(GET "/workshops.csv", Public, workshops::csv_export, cached(district, town, category, hiring, q, sort)),

@@ -1,11 +1,15 @@
 //! District, place and figure views: cards, the SVG chart geometry,
 //! programmes, place groups and stories.
 
+use chrono::{Datelike, NaiveDate, NaiveTime, Utc};
+
 use super::{pick, pick_opt};
 use crate::db::districts::{DistrictRow, FigureRow, PlaceRow, ProgrammeRow, StoryRow};
-use crate::domain::format::group_number;
+use crate::domain::format::{self, beijing, group_number};
+use crate::domain::hours::{Hours, Local, OpenState, Week, exceptions_from_stored, show_spans};
 use crate::domain::{Amenity, Lang, PlaceKind, Text};
 use crate::web::Ctx;
+use crate::web::ctx::encode;
 
 #[derive(Debug, Clone)]
 pub struct DistrictCard {
@@ -277,16 +281,147 @@ pub struct PlaceView {
     pub name: Text,
     pub summary: Text,
     pub address: Text,
-    pub hours: Option<Text>,
+    /// Free words about the hours ("节假日照常").
+    pub hours_note: Option<Text>,
+    /// Open or closed now, in words, with its class (`open`, `closed`);
+    /// `None` when no hours are published (neither is said).
+    pub status: Option<(&'static str, String)>,
+    /// The reason of a closure, when closed until a day.
+    pub closure_reason: Option<Text>,
+    /// The week, Monday first: day, hours (`None`: closed), today.
+    pub week: Vec<(&'static str, Option<String>, bool)>,
+    /// Coming exceptions: dates, hours (`None`: closed), note.
+    pub exceptions: Vec<(String, Option<String>, Option<Text>)>,
     pub amenities: Vec<&'static str>,
+    pub amenities_note: Option<Text>,
+    pub accessibility: Option<Text>,
     pub contact: Option<String>,
+    /// The contact's digits, for a `tel:` link.
+    pub tel: String,
     pub coordinates: Option<String>,
+    /// 高德地图 and 百度地图 links for the coordinates as entered.
+    pub maps: Option<(String, String)>,
+    /// The place is in service (a station takes wishes).
     pub is_open: bool,
+    /// "Last updated", as a date in the reader's language.
+    pub updated: String,
+}
+
+/// The clock and the hours of a place as words: "开放中 · 18:00 关门".
+fn open_status(ctx: &Ctx, state: &OpenState, today: NaiveDate) -> Option<(&'static str, String)> {
+    let time = |t: NaiveTime| t.format("%H:%M").to_string();
+    Some(match state {
+        OpenState::Unknown => return None,
+        OpenState::OutOfService => ("closed", ctx.t("place.closed").to_owned()),
+        OpenState::ClosedUntil(d) if *d == today => {
+            ("closed", ctx.t("place.closed_today").to_owned())
+        }
+        OpenState::ClosedUntil(d) => {
+            ("closed", ctx.tf("place.closed_until", &[("date", &day_label(ctx.lang, *d))]))
+        }
+        OpenState::Open { until: None } => ("open", ctx.t("place.open_all_day").to_owned()),
+        OpenState::Open { until: Some(t) } => {
+            ("open", ctx.tf("place.open_until", &[("time", &time(*t))]))
+        }
+        OpenState::Closed { next: None } => ("closed", ctx.t("place.closed_now").to_owned()),
+        OpenState::Closed { next: Some(at) } => {
+            let date = at.date_naive();
+            let day = match (date - today).num_days() {
+                0 => ctx.t("place.day_today").to_owned(),
+                1 => ctx.t("place.day_tomorrow").to_owned(),
+                _ => ctx.t(weekday_key(date)).to_owned(),
+            };
+            ("closed", ctx.tf("place.opens_at", &[("day", &day), ("time", &time(at.time()))]))
+        }
+    })
+}
+
+fn weekday_key(date: NaiveDate) -> &'static str {
+    WEEKDAY_KEYS[date.weekday().num_days_from_monday() as usize]
+}
+
+const WEEKDAY_KEYS: [&str; 7] = [
+    "weekday.mon",
+    "weekday.tue",
+    "weekday.wed",
+    "weekday.thu",
+    "weekday.fri",
+    "weekday.sat",
+    "weekday.sun",
+];
+
+/// A day as each language writes it (`12月5日`, `5 Dec`).
+fn day_label(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::Zh => d.format("%-m月%-d日").to_string(),
+        Lang::En => d.format("%-d %b").to_string(),
+    }
+}
+
+/// Map links for coordinates as entered (GCJ-02, as both apps show them).
+fn map_links(name: &str, address: &str, lat: f64, lon: f64) -> (String, String) {
+    let (name, address) = (encode(name), encode(address));
+    (
+        format!(
+            "https://uri.amap.com/marker?position={lon},{lat}&name={name}&src=linli&coordinate=gaode&callnative=1"
+        ),
+        format!(
+            "https://api.map.baidu.com/marker?location={lat},{lon}&title={name}&content={address}&output=html&coord_type=gcj02&src=linli"
+        ),
+    )
 }
 
 impl PlaceView {
     pub fn new(ctx: &Ctx, p: &PlaceRow) -> PlaceView {
+        let now = Utc::now().with_timezone(&beijing());
+        PlaceView::at(ctx, p, now)
+    }
+
+    /// The place as read at `now` (Beijing time).
+    pub fn at(ctx: &Ctx, p: &PlaceRow, now: Local) -> PlaceView {
         let kind = PlaceKind::parse(&p.kind).unwrap_or(PlaceKind::Other);
+        let today = now.date_naive();
+        let hours = Hours {
+            week: p.week_hours.as_deref().and_then(Week::from_stored),
+            exceptions: exceptions_from_stored(&p.hours_exceptions),
+            closed_until: p.closed_until,
+        };
+        let state = hours.state_at(p.is_open, now);
+        let all_day = ctx.t("place.all_day");
+        let week = match &hours.week {
+            Some(w) => {
+                w.0.iter()
+                    .enumerate()
+                    .map(|(i, spans)| {
+                        (
+                            ctx.t(WEEKDAY_KEYS[i]),
+                            show_spans(spans, all_day),
+                            i == today.weekday().num_days_from_monday() as usize,
+                        )
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let exceptions = hours
+            .coming_exceptions(today)
+            .into_iter()
+            .take(4)
+            .map(|e| {
+                let dates = if e.from == e.to {
+                    day_label(ctx.lang, e.from)
+                } else {
+                    format!("{}–{}", day_label(ctx.lang, e.from), day_label(ctx.lang, e.to))
+                };
+                let en = Some(e.note_en.clone()).filter(|s| !s.is_empty());
+                let note = pick_opt(ctx, &Some(e.note_zh.clone()), &en);
+                (dates, show_spans(&e.spans(), all_day), note)
+            })
+            .collect();
+        let closure_reason = match state {
+            OpenState::ClosedUntil(_) => pick_opt(ctx, &p.closed_reason_zh, &p.closed_reason_en),
+            _ => None,
+        };
         PlaceView {
             id: p.id,
             kind,
@@ -294,17 +429,29 @@ impl PlaceView {
             name: pick(ctx, &p.name_zh, &p.name_en),
             summary: pick(ctx, &p.summary_zh, &p.summary_en),
             address: pick(ctx, &p.address_zh, &p.address_en),
-            hours: pick_opt(ctx, &p.hours_zh, &p.hours_en),
+            hours_note: pick_opt(ctx, &p.hours_zh, &p.hours_en),
+            status: open_status(ctx, &state, today),
+            closure_reason,
+            week,
+            exceptions,
             amenities: Amenity::parse_list(&p.amenities)
                 .into_iter()
                 .map(|a| ctx.t(&a.label_key()))
                 .collect(),
+            amenities_note: pick_opt(ctx, &p.amenities_note_zh, &None),
+            accessibility: pick_opt(ctx, &p.accessibility_zh, &p.accessibility_en),
             contact: p.contact.clone().filter(|c| !c.trim().is_empty()),
+            tel: p.contact.as_deref().unwrap_or("").chars().filter(char::is_ascii_digit).collect(),
             coordinates: match (p.latitude, p.longitude) {
                 (Some(lat), Some(lon)) => Some(format!("{lat:.5}, {lon:.5}")),
                 _ => None,
             },
+            maps: match (p.latitude, p.longitude) {
+                (Some(lat), Some(lon)) => Some(map_links(&p.name_zh, &p.address_zh, lat, lon)),
+                _ => None,
+            },
             is_open: p.is_open,
+            updated: format::date(ctx.lang, p.updated_at),
         }
     }
 }

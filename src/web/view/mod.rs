@@ -5,11 +5,13 @@
 //! - [`text`]: how a [`Text`] is written as HTML (the `lang` mark)
 //! - [`districts`]: districts, places, figures and charts, stories
 //! - [`workshops`]: workshop cards and openings
+//! - [`edit`]: fields, revisions and conflicts on the editing pages
 //! - [`pager`]: a listing's count and links between its pages
 //! - [`wishes`]: a wish as the public or its staff see it, timelines,
 //!   station choices, the poster's QR code
 
 pub mod districts;
+pub mod edit;
 pub mod pager;
 pub mod text;
 pub mod wishes;

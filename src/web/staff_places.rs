@@ -1,0 +1,303 @@
+//! Editing a place: its keepers edit hours, closures, amenities and the
+//! public contact; its district's admins edit everything. Every save is a
+//! revision; the history lists them and restores one; a save made from an
+//! older version is refused with both versions shown.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+
+use super::auth::CurrentUser;
+use super::ctx::set_flash;
+use super::params::Id;
+use super::view::edit::{ConflictView, RevisionView, place_field_label};
+use super::{AppError, Ctx, render_with_status, see_other};
+use crate::db;
+use crate::db::places::{PlaceEditRow, PlaceSave};
+use crate::db::revisions::Saved;
+use crate::domain::format::today;
+use crate::domain::hours::{MAX_EXCEPTIONS, WEEKDAYS};
+use crate::domain::place::Amenity;
+use crate::domain::place_edit::{EXCEPTION_FIELDS, PlaceEdit, all_fields, keeper_fields};
+use crate::domain::revision::{Fields, ItemKind, NOTE_MAX};
+use crate::domain::{FormErrors, Text};
+use crate::web::AppState;
+
+/// Which of a place's fields `me` may change: all of them for its
+/// district's admins (and site admins), the keeper's share for its keepers.
+fn editable(me: &CurrentUser, row: &PlaceEditRow) -> (bool, Vec<&'static str>) {
+    if me.grants.admin_of_district(row.district_id) {
+        (true, all_fields())
+    } else {
+        (false, keeper_fields())
+    }
+}
+
+/// One exception row of the form: its field names.
+pub struct ExceptionRow {
+    pub n: usize,
+    pub fields: [&'static str; 5],
+}
+
+#[derive(Template)]
+#[template(path = "staff/place_edit.html")]
+struct EditPage {
+    ctx: Ctx,
+    id: i64,
+    name: Text,
+    form: Fields,
+    errors: FormErrors,
+    /// The version this form saves over.
+    version: i64,
+    note: String,
+    /// The viewer edits every field (an admin), not only the keeper's.
+    full: bool,
+    conflict: Option<ConflictView>,
+    days: Vec<(&'static str, &'static str)>,
+    amenities: Vec<(&'static str, &'static str)>,
+    exceptions: Vec<ExceptionRow>,
+}
+
+impl EditPage {
+    fn checked(&self, code: &str) -> bool {
+        self.form.has("amenities", code)
+    }
+}
+
+struct Shown {
+    form: Fields,
+    errors: FormErrors,
+    version: i64,
+    note: String,
+    conflict: Option<ConflictView>,
+}
+
+fn edit_page(
+    ctx: Ctx,
+    me: &CurrentUser,
+    row: &PlaceEditRow,
+    shown: Option<Shown>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (full, _) = editable(me, row);
+    let shown = shown.unwrap_or_else(|| Shown {
+        form: row.edit().current(today()).to_fields(),
+        errors: FormErrors::new(),
+        version: row.version,
+        note: String::new(),
+        conflict: None,
+    });
+    // The filled exception rows and two empty ones.
+    let filled = EXCEPTION_FIELDS
+        .iter()
+        .rposition(|row| row.iter().any(|f| !shown.form.get(f).is_empty()))
+        .map_or(0, |i| i + 1);
+    let exceptions = EXCEPTION_FIELDS
+        .iter()
+        .take((filled + 2).min(MAX_EXCEPTIONS))
+        .enumerate()
+        .map(|(i, fields)| ExceptionRow { n: i + 1, fields: *fields })
+        .collect();
+    let page = EditPage {
+        id: row.id,
+        name: Text::pick(ctx.lang, &row.name_zh, row.name_en.as_deref()),
+        form: shown.form,
+        errors: shown.errors,
+        version: shown.version,
+        note: shown.note,
+        full,
+        conflict: shown.conflict,
+        days: WEEKDAYS.iter().map(|d| (*d, ctx.t(&format!("weekday.{d}")))).collect(),
+        amenities: Amenity::ALL.iter().map(|a| (a.code(), ctx.t(&a.label_key()))).collect(),
+        exceptions,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, status)?))
+}
+
+async fn load(state: &AppState, id: i64) -> Result<PlaceEditRow, AppError> {
+    db::places::for_edit(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn edit(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    let row = load(&state, id).await?;
+    edit_page(ctx, &me, &row, None, StatusCode::OK)
+}
+
+/// The form's own fields besides the place's: the version it was opened
+/// at, and the change note.
+fn form_meta(pairs: &[(String, String)]) -> (i64, String) {
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let version = get("version").and_then(|v| v.trim().parse().ok()).unwrap_or(-1);
+    (version, get("note").unwrap_or("").trim().to_owned())
+}
+
+#[tracing::instrument(name = "web::staff_places::update", skip_all, fields(place_id = id, user = me.id))]
+pub async fn update(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let row = load(&state, id).await?;
+    let (_, allowed) = editable(&me, &row);
+    let pairs = form.into_inner();
+    let (version, note) = form_meta(&pairs);
+    // What this role may not change stays as stored, whatever was sent.
+    let mut input = row.edit().current(today()).to_fields();
+    input.take(&Fields::from_pairs(&pairs, &allowed), &allowed);
+    let mut parsed = PlaceEdit::parse(&input, today());
+    if note.chars().count() > NOTE_MAX || crate::domain::form::has_control(&note) {
+        let mut errors = parsed.err().unwrap_or_default();
+        errors.add("note", "form.text.too_long");
+        parsed = Err(errors);
+    }
+    let edit = match parsed {
+        Ok(edit) => edit,
+        Err(errors) => {
+            let shown = Shown { form: input, errors, version, note, conflict: None };
+            return edit_page(ctx, &me, &row, Some(shown), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let save = PlaceSave {
+        id,
+        opened_at: version,
+        edit: &edit,
+        user: me.id,
+        note: &note,
+        restored_from: None,
+        now: Utc::now(),
+    };
+    match db::places::save(&state.db, &save).await? {
+        Saved::Revision(_) => set_flash(&session, "flash.place_saved"),
+        Saved::Unchanged => set_flash(&session, "flash.nothing_changed"),
+        Saved::Missing => return Err(AppError::NotFound),
+        Saved::Conflict(conflict) => {
+            let mine = edit.to_fields();
+            let view = ConflictView::new(&ctx, &conflict, &mine, place_field_label);
+            // The form keeps this editor's input and now saves over the
+            // version they have been shown.
+            let shown = Shown {
+                form: input,
+                errors: FormErrors::new(),
+                version: conflict.version,
+                note,
+                conflict: Some(view),
+            };
+            let row = load(&state, id).await?;
+            return edit_page(ctx, &me, &row, Some(shown), StatusCode::CONFLICT);
+        }
+    }
+    Ok(see_other(&format!("/staff/places/{id}/edit")))
+}
+
+#[derive(Template)]
+#[template(path = "staff/place_history.html")]
+struct HistoryPage {
+    ctx: Ctx,
+    id: i64,
+    name: Text,
+    version: i64,
+    revisions: Vec<RevisionView>,
+}
+
+pub async fn history(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    let row = load(&state, id).await?;
+    let revisions = db::revisions::history(&state.db, ItemKind::Place, id)
+        .await?
+        .iter()
+        .map(|line| RevisionView::new(&ctx, line, row.version, place_field_label))
+        .collect();
+    let page = HistoryPage {
+        id,
+        name: Text::pick(ctx.lang, &row.name_zh, row.name_en.as_deref()),
+        version: row.version,
+        revisions,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, StatusCode::OK)?))
+}
+
+/// Brings back an earlier revision as a new one (the fields this role
+/// edits; a closure whose day has passed is not brought back).
+#[tracing::instrument(name = "web::staff_places::restore", skip_all, fields(place_id = id, user = me.id))]
+pub async fn restore(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let back = format!("/staff/places/{id}/history");
+    let row = load(&state, id).await?;
+    let (_, allowed) = editable(&me, &row);
+    let pairs = form.into_inner();
+    let (version, _) = form_meta(&pairs);
+    let number =
+        pairs.iter().find(|(k, _)| k == "revision").and_then(|(_, v)| v.trim().parse::<i64>().ok());
+    let snapshot = match number {
+        Some(n) => db::revisions::snapshot(&state.db, ItemKind::Place, id, n).await?,
+        None => None,
+    };
+    let (Some(number), Some(mut snapshot)) = (number, snapshot) else {
+        set_flash(&session, "flash.no_such_revision");
+        return Ok(see_other(&back));
+    };
+    let passed = crate::domain::place_edit::parse_date(snapshot.get("closed_until"))
+        .is_some_and(|d| d < today());
+    if passed {
+        for f in ["closed_until", "closed_reason_zh", "closed_reason_en"] {
+            snapshot.set(f, "");
+        }
+    }
+    let mut input = row.edit().current(today()).to_fields();
+    input.take(&snapshot, &allowed);
+    let Ok(edit) = PlaceEdit::parse(&input, today()) else {
+        set_flash(&session, "flash.revision_unusable");
+        return Ok(see_other(&back));
+    };
+    let save = PlaceSave {
+        id,
+        opened_at: version,
+        edit: &edit,
+        user: me.id,
+        note: "",
+        restored_from: Some(number),
+        now: Utc::now(),
+    };
+    let flash = match db::places::save(&state.db, &save).await? {
+        Saved::Revision(_) => "flash.revision_restored",
+        Saved::Unchanged => "flash.nothing_changed",
+        Saved::Conflict(_) => "flash.restore_conflict",
+        Saved::Missing => return Err(AppError::NotFound),
+    };
+    set_flash(&session, flash);
+    Ok(see_other(&back))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Lang;
+
+    #[test]
+    fn every_place_field_has_a_label_in_both_languages() {
+        for key in super::super::view::edit::place_label_keys() {
+            for lang in [Lang::Zh, Lang::En] {
+                assert!(crate::i18n::has_key(lang, &key), "{key} is missing in {lang:?}");
+            }
+        }
+    }
+}

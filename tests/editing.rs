@@ -1,0 +1,400 @@
+//! Staff keep places current: a keeper's hours, closures, amenities and
+//! contact; a district admin's every field; revisions, restore, and the
+//! refusal of a save made from an older version. On SQLite and PostgreSQL.
+
+mod common;
+
+use common::STATION;
+use common::{TestApp, attr, attrs, count, scalar_for_id, text, texts};
+use scraper::Html;
+
+on_both_databases!(
+    a_keeper_keeps_hours_closure_amenities_and_contact,
+    bad_input_comes_back_at_the_field_and_nothing_is_saved,
+    a_save_from_an_older_version_is_refused_with_both_versions,
+    history_lists_each_change_and_restores_an_old_revision,
+    a_district_admin_edits_every_field_and_takes_a_place_out_of_service,
+    hours_read_in_english_too,
+);
+
+/// The fields of the edit form at `path` as the page shows them (what a
+/// browser would send back unchanged), with `changes` applied.
+async fn form_fields(
+    client: &TestApp,
+    path: &str,
+    changes: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let (status, html) = client.page(path).await;
+    assert_eq!(status, 200, "{path}");
+    form_of(&html, changes)
+}
+
+fn form_of(html: &Html, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let inputs =
+        scraper::Selector::parse("form[action$='/edit'] input, form[action$='/edit'] textarea")
+            .unwrap();
+    for e in html.select(&inputs) {
+        let Some(name) = e.attr("name") else { continue };
+        let value = if e.value().name() == "textarea" {
+            e.text().collect::<String>()
+        } else {
+            e.attr("value").unwrap_or("").to_owned()
+        };
+        if e.attr("type") == Some("checkbox") && e.attr("checked").is_none() {
+            continue;
+        }
+        out.push((name.to_owned(), value));
+    }
+    for (name, value) in changes {
+        match (*name, *value) {
+            // A checkbox group: `-code` unticks one box, `code` ticks it.
+            ("amenities", v) if v.starts_with('-') => {
+                out.retain(|(n, have)| !(n == "amenities" && have == &v[1..]));
+            }
+            ("amenities", v) => out.push(("amenities".into(), v.into())),
+            // An unticked checkbox is not sent at all.
+            ("in_service", "") => out.retain(|(n, _)| n != "in_service"),
+            (name, v) => {
+                out.retain(|(n, _)| n != name);
+                out.push((name.into(), v.into()));
+            }
+        }
+    }
+    out
+}
+
+async fn post(client: &TestApp, path: &str, fields: &[(String, String)]) -> (u16, String) {
+    let res = client.client.post(client.url(path)).form(fields).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+fn today() -> String {
+    linli::domain::format::today().to_string()
+}
+
+async fn a_keeper_keeps_hours_closure_amenities_and_contact(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let id = app.place_id(STATION).await;
+    let edit = format!("/staff/places/{id}/edit");
+    // The station's staff page leads to the form.
+    let (_, staff) = keeper.app.page(&format!("/staff/places/{id}")).await;
+    assert!(attrs(&staff, "a", "href").contains(&edit));
+    let (_, html) = keeper.app.page(&edit).await;
+    assert!(html.select(&sel("#f-name_zh")).next().is_none(), "a keeper does not rename the place");
+    let today = today();
+    let fields = form_fields(
+        &keeper.app,
+        &edit,
+        &[
+            ("mon", "8:00-12:00, 14:00-18:00"),
+            ("tue", "８:００-18:00"),
+            ("sat", "24小时"),
+            ("closed_until", &today),
+            ("closed_reason_zh", "停电检修"),
+            ("contact", "0571-8800 1234"),
+            ("amenities", "hot_water"),
+            ("amenities", "-microwave"),
+            ("exc0_from", "2027-02-10"),
+            ("exc0_to", "2027-02-12"),
+            ("exc0_note_zh", "春节休息"),
+            ("note", "冬季时间"),
+        ],
+    )
+    .await;
+    // A keeper's form carries no name; one sent anyway changes nothing.
+    let mut sneaky = fields.clone();
+    sneaky.push(("name_zh".into(), "改名驿站".into()));
+    let (status, _) = post(&keeper.app, &edit, &sneaky).await;
+    assert_eq!(status, 303);
+    // The public page: closed today with the reason, the week, the contact.
+    let (_, page) = app.new_anonymous().page(&format!("/stations/{id}")).await;
+    assert_eq!(text(&page, "h1"), "中帽西丽环境科技集团有限公司爱心驿站");
+    assert_eq!(text(&page, ".status-line"), "今天暂停开放 · 停电检修");
+    // Today's row says so to screen readers; the rest read the same.
+    let rows: Vec<String> =
+        texts(&page, "table.hours tr").iter().map(|r| r.replace(" 今天", "")).collect();
+    assert_eq!(rows[0], "周一08:00–12:00, 14:00–18:00");
+    assert_eq!(rows[1], "周二08:00–18:00");
+    assert_eq!(rows[2], "周三休息");
+    assert_eq!(rows[5], "周六24小时");
+    assert!(!text(&page, ".facts").contains("未公布"));
+    assert_eq!(texts(&page, ".exceptions li"), ["2月10日–2月12日：休息（春节休息）"]);
+    assert_eq!(attr(&page, "a[href^='tel:']", "href"), "tel:057188001234");
+    assert_eq!(texts(&page, ".amenities li"), ["热水", "歇脚座椅"]);
+    assert!(text(&page, ".updated").starts_with("最后更新："));
+    // One revision (and the seeded state before it), audited in the same
+    // transaction as the save.
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM revisions WHERE item_kind = 'place'").await, 2);
+    let audited: i64 = scalar_for_id(
+        &app.db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'place.update' AND actor_id = $1",
+        keeper.id,
+    )
+    .await;
+    assert_eq!(audited, 1);
+    // Reopening: the closure is emptied, the day's hours decide.
+    let fields =
+        form_fields(&keeper.app, &edit, &[("closed_until", ""), ("closed_reason_zh", "")]).await;
+    let (status, _) = post(&keeper.app, &edit, &fields).await;
+    assert_eq!(status, 303);
+    let (_, page) = app.new_anonymous().page(&format!("/stations/{id}")).await;
+    let status_line = text(&page, ".status-line");
+    assert!(
+        status_line.starts_with("开放中") || status_line.starts_with("休息中"),
+        "{status_line}"
+    );
+    // The same form a second time changes nothing and writes nothing.
+    let fields = form_fields(&keeper.app, &edit, &[]).await;
+    let (status, _) = post(&keeper.app, &edit, &fields).await;
+    assert_eq!(status, 303);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM revisions WHERE item_kind = 'place'").await, 3);
+    let (_, html) = keeper.app.page(&edit).await;
+    assert!(text(&html, ".flash").contains("没有改动"), "{}", text(&html, ".flash"));
+}
+
+fn sel(s: &str) -> scraper::Selector {
+    scraper::Selector::parse(s).unwrap()
+}
+
+async fn bad_input_comes_back_at_the_field_and_nothing_is_saved(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let id = app.place_id(STATION).await;
+    let edit = format!("/staff/places/{id}/edit");
+    let fields = form_fields(
+        &keeper.app,
+        &edit,
+        &[
+            ("mon", "18:00-8:00"),
+            ("contact", "13812345678"),
+            ("closed_until", "2020-01-01"),
+            ("exc0_to", "2027-01-01"),
+            ("note", "一条说明"),
+        ],
+    )
+    .await;
+    let (status, body) = post(&keeper.app, &edit, &fields).await;
+    assert_eq!(status, 422);
+    let html = Html::parse_document(&body);
+    assert!(text(&html, "title").starts_with("有错误："), "{}", text(&html, "title"));
+    let summary = attrs(&html, ".error-summary a", "href");
+    for field in ["#f-closed_until", "#f-mon", "#f-exc0_from", "#f-contact"] {
+        assert!(summary.contains(&field.to_owned()), "{field} in {summary:?}");
+    }
+    assert_eq!(text(&html, "#f-mon-error"), "错误：关门时间要晚于开门时间");
+    assert!(text(&html, "#f-contact-error").contains("不要填个人手机"));
+    assert_eq!(attr(&html, "#f-mon", "value"), "18:00-8:00", "what was typed is kept");
+    assert_eq!(attr(&html, "#f-contact", "value"), "13812345678");
+    assert_eq!(attr(&html, "#f-note", "value"), "一条说明");
+    assert_eq!(attr(&html, "#f-mon", "aria-invalid"), "true");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM revisions").await, 0);
+    let version: i64 =
+        scalar_for_id(&app.db, "SELECT CAST(version AS BIGINT) FROM places WHERE id = $1", id)
+            .await;
+    assert_eq!(version, 0, "nothing was half-saved");
+    // A control character is refused at its field, in English too.
+    keeper.app.switch_lang("en").await;
+    let fields = form_fields(&keeper.app, &edit, &[("hours_note_zh", "a\u{1}b")]).await;
+    let (status, body) = post(&keeper.app, &edit, &fields).await;
+    assert_eq!(status, 422);
+    let html = Html::parse_document(&body);
+    assert!(text(&html, "#f-hours_note_zh-error").contains("special characters"));
+}
+
+async fn a_save_from_an_older_version_is_refused_with_both_versions(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let admin = app.district_admin("xihu").await;
+    let id = app.place_id(STATION).await;
+    let edit = format!("/staff/places/{id}/edit");
+    // Both open the form on the same version.
+    let keepers =
+        form_fields(&keeper.app, &edit, &[("mon", "9:00-17:00"), ("note", "站长的修改")]).await;
+    let admins = form_fields(&admin.app, &edit, &[("mon", "8:00-17:00")]).await;
+    let (status, _) = post(&admin.app, &edit, &admins).await;
+    assert_eq!(status, 303, "the first save goes through");
+    let (status, body) = post(&keeper.app, &edit, &keepers).await;
+    assert_eq!(status, 409, "the second is refused");
+    let html = Html::parse_document(&body);
+    let title = text(&html, "#conflict-title");
+    assert!(title.starts_with("区管理员 在 "), "{title}");
+    assert!(title.ends_with("改过这里，在您打开这个页面之后"), "{title}");
+    let rows = texts(&html, "table.compare tbody tr");
+    assert_eq!(rows, ["周一08:00-17:0009:00-17:00"], "the field, theirs and mine");
+    assert_eq!(attr(&html, "#f-mon", "value"), "9:00-17:00", "the second editor's input is kept");
+    assert_eq!(attr(&html, "#f-note", "value"), "站长的修改");
+    assert_eq!(attr(&html, "input[name=version]", "value"), "1");
+    let stored: String =
+        scalar_for_id(&app.db, "SELECT week_hours FROM places WHERE id = $1", id).await;
+    assert!(stored.contains("08:00-17:00"), "the first save stands: {stored}");
+    // Having seen both, the keeper saves over it knowingly.
+    let again = form_of(&html, &[]);
+    let (status, _) = post(&keeper.app, &edit, &again).await;
+    assert_eq!(status, 303);
+    let stored: String =
+        scalar_for_id(&app.db, "SELECT week_hours FROM places WHERE id = $1", id).await;
+    assert!(stored.contains("09:00-17:00"), "{stored}");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM revisions").await, 3);
+    // Two saves released together from one version: one wins, one is
+    // refused, none is lost silently.
+    let a = form_fields(&keeper.app, &edit, &[("tue", "7:00-11:00")]).await;
+    let b = form_fields(&admin.app, &edit, &[("wed", "7:00-12:00")]).await;
+    let (ra, rb) = tokio::join!(post(&keeper.app, &edit, &a), post(&admin.app, &edit, &b));
+    let mut statuses = [ra.0, rb.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 409]);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM revisions").await, 4);
+}
+
+async fn history_lists_each_change_and_restores_an_old_revision(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let id = app.place_id(STATION).await;
+    let edit = format!("/staff/places/{id}/edit");
+    let history = format!("/staff/places/{id}/history");
+    let (_, html) = keeper.app.page(&history).await;
+    assert_eq!(text(&html, "main p"), "还没有在网站上修改过。");
+    for (contact, note) in [("0571-1111111", "第一次"), ("0571-2222222", "")] {
+        let fields = form_fields(&keeper.app, &edit, &[("contact", contact), ("note", note)]).await;
+        assert_eq!(post(&keeper.app, &edit, &fields).await.0, 303);
+    }
+    let (status, html) = keeper.app.page(&history).await;
+    assert_eq!(status, 200);
+    let heads = texts(&html, ".revisions h2");
+    assert_eq!(heads, ["第 2 版 · 当前版本", "第 1 版", "第 0 版"]);
+    let latest = texts(&html, "#r2 tbody tr");
+    assert_eq!(latest, ["服务电话0571-11111110571-2222222"]);
+    assert!(text(&html, "#r1").contains("修改说明：第一次"));
+    assert!(text(&html, "#r1").contains("站长"));
+    assert!(text(&html, "#r0").contains("原始内容"));
+    // Restore revision 1: a new revision with revision 1's contact.
+    let token = keeper.app.csrf_token(&history).await;
+    let restore = format!("/staff/places/{id}/restore");
+    let fields: Vec<(String, String)> = vec![
+        ("csrf_token".into(), token.clone()),
+        ("version".into(), "2".into()),
+        ("revision".into(), "1".into()),
+    ];
+    assert_eq!(post(&keeper.app, &restore, &fields).await.0, 303);
+    let contact: String =
+        scalar_for_id(&app.db, "SELECT contact FROM places WHERE id = $1", id).await;
+    assert_eq!(contact, "0571-1111111");
+    let (_, html) = keeper.app.page(&history).await;
+    assert!(text(&html, "#r3").contains("恢复自第 1 版"));
+    assert!(text(&html, ".flash").contains("已恢复"));
+    let restored: i64 =
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'place.restore'").await;
+    assert_eq!(restored, 1);
+    // A restore from a page that is out of date is refused, as a save is.
+    let stale = vec![
+        ("csrf_token".into(), token.clone()),
+        ("version".into(), "2".into()),
+        ("revision".into(), "0".into()),
+    ];
+    assert_eq!(post(&keeper.app, &restore, &stale).await.0, 303);
+    let (_, html) = keeper.app.page(&history).await;
+    assert!(text(&html, ".flash").contains("别人又改过了"));
+    // Revision 0 brings back the seeded state (no contact).
+    let back = vec![
+        ("csrf_token".into(), token.clone()),
+        ("version".into(), "3".into()),
+        ("revision".into(), "0".into()),
+    ];
+    assert_eq!(post(&keeper.app, &restore, &back).await.0, 303);
+    let none: i64 = count(
+        &app.db,
+        "SELECT COUNT(*) FROM places WHERE code = 'xh-zmxl-station' AND contact IS NULL",
+    )
+    .await;
+    assert_eq!(none, 1);
+    // No such revision: said, nothing written.
+    let missing = vec![
+        ("csrf_token".into(), token),
+        ("version".into(), "4".into()),
+        ("revision".into(), "99".into()),
+    ];
+    assert_eq!(post(&keeper.app, &restore, &missing).await.0, 303);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM revisions").await, 5);
+}
+
+async fn a_district_admin_edits_every_field_and_takes_a_place_out_of_service(app: TestApp) {
+    let admin = app.district_admin("xihu").await;
+    let id = app.place_id(STATION).await;
+    let edit = format!("/staff/places/{id}/edit");
+    let (_, html) = admin.app.page(&edit).await;
+    assert_eq!(attr(&html, "#f-name_zh", "value"), "中帽西丽环境科技集团有限公司爱心驿站");
+    // Bad coordinates first: kept and named.
+    let fields = form_fields(&admin.app, &edit, &[("latitude", "130"), ("longitude", "")]).await;
+    let (status, body) = post(&admin.app, &edit, &fields).await;
+    assert_eq!(status, 422);
+    let html = Html::parse_document(&body);
+    assert_eq!(attr(&html, "#f-latitude", "value"), "130");
+    assert!(text(&html, "#f-latitude-error").contains("不在中国境内"));
+    let fields = form_fields(
+        &admin.app,
+        &edit,
+        &[
+            ("name_zh", "之江爱心驿站"),
+            ("summary_zh", "新的简介"),
+            ("latitude", "30.2741"),
+            ("longitude", "120.1551"),
+            ("in_service", ""),
+        ],
+    )
+    .await;
+    assert_eq!(post(&admin.app, &edit, &fields).await.0, 303);
+    let (_, page) = app.new_anonymous().page(&format!("/stations/{id}")).await;
+    assert_eq!(text(&page, "h1"), "之江爱心驿站");
+    assert_eq!(text(&page, ".status-line"), "暂停开放");
+    assert!(
+        attrs(&page, "a.door", "href").iter().all(|h| !h.starts_with("/wishes/new")),
+        "a station out of service takes no wishes"
+    );
+    let maps = attrs(&page, ".facts a[rel~=external]", "href");
+    assert!(
+        maps[0].starts_with("https://uri.amap.com/marker?position=120.1551,30.2741&name="),
+        "{maps:?}"
+    );
+    assert!(
+        maps[1].starts_with("https://api.map.baidu.com/marker?location=30.2741,120.1551"),
+        "{maps:?}"
+    );
+    // The wish form no longer offers the station either.
+    let code_open: i64 = count(
+        &app.db,
+        "SELECT COUNT(*) FROM places WHERE code = 'xh-zmxl-station' AND is_open = FALSE",
+    )
+    .await;
+    assert_eq!(code_open, 1);
+    // Another district's admin may not open the form.
+    let gongshu: i64 =
+        common::scalar_with(&app.db, "SELECT id FROM districts WHERE slug = $1", "gongshu").await;
+    let other = app
+        .persona("拱墅管理员", 9010, &[linli::domain::Role::DistrictAdmin { district_id: gongshu }])
+        .await;
+    assert_eq!(other.app.get(&edit).await.status().as_u16(), 403);
+}
+
+async fn hours_read_in_english_too(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let id = app.place_id(STATION).await;
+    let edit = format!("/staff/places/{id}/edit");
+    keeper.app.switch_lang("en").await;
+    let (_, html) = keeper.app.page(&edit).await;
+    assert_eq!(
+        text(&html, "h1 small"),
+        "Zhongmao Xili Environmental Technology Group Love Station"
+    );
+    let fields =
+        form_fields(&keeper.app, &edit, &[("mon", "9-17"), ("hours_note_zh", "节假日照常")]).await;
+    assert_eq!(post(&keeper.app, &edit, &fields).await.0, 303);
+    let reader = app.new_anonymous();
+    reader.switch_lang("en").await;
+    let (_, page) = reader.page(&format!("/stations/{id}")).await;
+    let rows: Vec<String> =
+        texts(&page, "table.hours tr").iter().map(|r| r.replace(" today", "")).collect();
+    assert_eq!(rows[0], "Mon09:00–17:00");
+    assert_eq!(rows[1], "TueClosed");
+    assert!(text(&page, ".updated").starts_with("Last updated: "));
+    // The Chinese note stands in for the missing English, marked as such.
+    assert_eq!(attr(&page, ".facts dd p span[lang]", "lang"), "zh-CN");
+}
