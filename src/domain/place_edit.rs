@@ -20,9 +20,12 @@ pub const EXCEPTION_FIELDS: [[&str; 5]; MAX_EXCEPTIONS] = [
     ["exc7_from", "exc7_to", "exc7_hours", "exc7_note_zh", "exc7_note_en"],
 ];
 
-/// What a station's keeper edits: hours, closure, amenities, public
-/// contact, accessibility.
+/// What a station's keeper edits, in the form's order: a closure, the
+/// week, exceptions, amenities, the public contact, accessibility.
 pub const KEEPER_FIELDS: [&str; 12] = [
+    "closed_until",
+    "closed_reason_zh",
+    "closed_reason_en",
     "mon",
     "tue",
     "wed",
@@ -32,9 +35,6 @@ pub const KEEPER_FIELDS: [&str; 12] = [
     "sun",
     "hours_note_zh",
     "hours_note_en",
-    "closed_until",
-    "closed_reason_zh",
-    "closed_reason_en",
 ];
 
 pub const KEEPER_MORE_FIELDS: [&str; 5] =
@@ -54,23 +54,28 @@ pub const ADMIN_FIELDS: [&str; 9] = [
     "in_service",
 ];
 
-/// Every field of the place form, for a role that edits them all.
-pub fn all_fields() -> Vec<&'static str> {
-    let mut all: Vec<&'static str> = Vec::new();
-    all.extend(ADMIN_FIELDS);
-    all.extend(KEEPER_FIELDS);
-    all.extend(KEEPER_MORE_FIELDS);
-    all.extend(EXCEPTION_FIELDS.iter().flatten());
-    all
-}
-
-/// The fields a station keeper may change (the rest stay as stored).
+/// The fields a station keeper may change (the rest stay as stored), in
+/// the form's order.
 pub fn keeper_fields() -> Vec<&'static str> {
     let mut list: Vec<&'static str> = Vec::new();
     list.extend(KEEPER_FIELDS);
-    list.extend(KEEPER_MORE_FIELDS);
     list.extend(EXCEPTION_FIELDS.iter().flatten());
+    list.extend(KEEPER_MORE_FIELDS);
     list
+}
+
+/// Every field of the place form, in its order, for a role that edits
+/// them all.
+pub fn all_fields() -> Vec<&'static str> {
+    let mut all = keeper_fields();
+    all.extend(ADMIN_FIELDS);
+    all
+}
+
+/// Where a field stands in the form (history and conflicts list changes
+/// in this order).
+pub fn field_position(name: &str) -> usize {
+    all_fields().iter().position(|f| *f == name).unwrap_or(usize::MAX)
 }
 
 /// A place as its form means it, checked.

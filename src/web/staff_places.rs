@@ -12,7 +12,7 @@ use chrono::Utc;
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::params::Id;
-use super::view::edit::{ConflictView, RevisionView, place_field_label};
+use super::view::edit::{ConflictView, PLACE_FIELDS, RevisionView};
 use super::{AppError, Ctx, render_with_status, see_other};
 use crate::db;
 use crate::db::places::{PlaceEditRow, PlaceSave};
@@ -58,6 +58,8 @@ struct EditPage {
     days: Vec<(&'static str, &'static str)>,
     amenities: Vec<(&'static str, &'static str)>,
     exceptions: Vec<ExceptionRow>,
+    /// The exceptions are shown open: some are filled in, or wrong.
+    exceptions_open: bool,
 }
 
 impl EditPage {
@@ -100,7 +102,10 @@ fn edit_page(
         .enumerate()
         .map(|(i, fields)| ExceptionRow { n: i + 1, fields: *fields })
         .collect();
+    let exceptions_open =
+        filled > 0 || EXCEPTION_FIELDS.iter().flatten().any(|f| shown.errors.get(f).is_some());
     let page = EditPage {
+        exceptions_open,
         id: row.id,
         name: Text::pick(ctx.lang, &row.name_zh, row.name_en.as_deref()),
         form: shown.form,
@@ -183,7 +188,7 @@ pub async fn update(
         Saved::Missing => return Err(AppError::NotFound),
         Saved::Conflict(conflict) => {
             let mine = edit.to_fields();
-            let view = ConflictView::new(&ctx, &conflict, &mine, place_field_label);
+            let view = ConflictView::new(&ctx, &conflict, &mine, &PLACE_FIELDS);
             // The form keeps this editor's input and now saves over the
             // version they have been shown.
             let shown = Shown {
@@ -219,7 +224,7 @@ pub async fn history(
     let revisions = db::revisions::history(&state.db, ItemKind::Place, id)
         .await?
         .iter()
-        .map(|line| RevisionView::new(&ctx, line, row.version, place_field_label))
+        .map(|line| RevisionView::new(&ctx, line, row.version, &PLACE_FIELDS))
         .collect();
     let page = HistoryPage {
         id,

@@ -317,7 +317,7 @@ fn open_status(ctx: &Ctx, state: &OpenState, today: NaiveDate) -> Option<(&'stat
             ("closed", ctx.t("place.closed_today").to_owned())
         }
         OpenState::ClosedUntil(d) => {
-            ("closed", ctx.tf("place.closed_until", &[("date", &day_label(ctx.lang, *d))]))
+            ("closed", ctx.tf("place.closed_until", &[("date", &day_label(ctx.lang, *d, today))]))
         }
         OpenState::Open { until: None } => ("open", ctx.t("place.open_all_day").to_owned()),
         OpenState::Open { until: Some(t) } => {
@@ -350,12 +350,17 @@ const WEEKDAY_KEYS: [&str; 7] = [
     "weekday.sun",
 ];
 
-/// A day as each language writes it (`12月5日`, `5 Dec`).
-fn day_label(lang: Lang, d: NaiveDate) -> String {
-    match lang {
-        Lang::Zh => d.format("%-m月%-d日").to_string(),
-        Lang::En => d.format("%-d %b").to_string(),
-    }
+/// A day as each language writes it (`12月5日`, `5 Dec`), with its year
+/// when that is not this year's (`2027年2月10日`).
+fn day_label(lang: Lang, d: NaiveDate, today: NaiveDate) -> String {
+    let this_year = d.year() == today.year();
+    let format = match (lang, this_year) {
+        (Lang::Zh, true) => "%-m月%-d日",
+        (Lang::Zh, false) => "%Y年%-m月%-d日",
+        (Lang::En, true) => "%-d %b",
+        (Lang::En, false) => "%-d %b %Y",
+    };
+    d.format(format).to_string()
 }
 
 /// Map links for coordinates as entered (GCJ-02, as both apps show them).
@@ -409,9 +414,13 @@ impl PlaceView {
             .take(4)
             .map(|e| {
                 let dates = if e.from == e.to {
-                    day_label(ctx.lang, e.from)
+                    day_label(ctx.lang, e.from, today)
                 } else {
-                    format!("{}–{}", day_label(ctx.lang, e.from), day_label(ctx.lang, e.to))
+                    format!(
+                        "{}–{}",
+                        day_label(ctx.lang, e.from, today),
+                        day_label(ctx.lang, e.to, today)
+                    )
                 };
                 let en = Some(e.note_en.clone()).filter(|s| !s.is_empty());
                 let note = pick_opt(ctx, &Some(e.note_zh.clone()), &en);

@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 
 use crate::db::revisions::{Conflict, RevisionLine};
 use crate::domain::format::beijing;
+use crate::domain::place::Amenity;
 use crate::domain::place_edit::EXCEPTION_FIELDS;
-use crate::domain::revision::{Fields, changes};
+use crate::domain::revision::{FieldChange, Fields, changes};
 use crate::web::Ctx;
 
 /// The catalogue key of a place field's label (exception rows aside).
@@ -50,9 +51,54 @@ pub fn place_label_keys() -> Vec<String> {
     keys
 }
 
-/// A stored value as a reader sees it (an empty one as "（空）").
-fn shown(ctx: &Ctx, value: &str) -> String {
-    if value.is_empty() { ctx.t("edit.empty").to_owned() } else { value.to_owned() }
+/// A stored place value as staff read it: amenities by name, in service
+/// in words, an empty one as "（空）".
+pub fn place_value(ctx: &Ctx, field: &str, value: &str) -> String {
+    match field {
+        "amenities" if !value.is_empty() => Amenity::parse_list(value)
+            .iter()
+            .map(|a| ctx.t(&a.label_key()))
+            .collect::<Vec<_>>()
+            .join(ctx.t("punct.list")),
+        "in_service" => ctx
+            .t(if value.is_empty() {
+                "edit.place.out_of_service"
+            } else {
+                "edit.place.in_service_label"
+            })
+            .to_owned(),
+        _ if value.is_empty() => ctx.t("edit.empty").to_owned(),
+        _ => value.to_owned(),
+    }
+}
+
+/// How an item kind's fields read on the editing pages: a label, a
+/// value, and their order in the form.
+pub struct FieldNames {
+    pub label: fn(&Ctx, &str) -> String,
+    pub value: fn(&Ctx, &str, &str) -> String,
+    pub position: fn(&str) -> usize,
+}
+
+/// A place's fields.
+pub const PLACE_FIELDS: FieldNames = FieldNames {
+    label: place_field_label,
+    value: place_value,
+    position: crate::domain::place_edit::field_position,
+};
+
+impl FieldNames {
+    fn rows(&self, ctx: &Ctx, list: &[FieldChange]) -> Vec<ChangeView> {
+        let mut list: Vec<&FieldChange> = list.iter().collect();
+        list.sort_by_key(|c| (self.position)(&c.field));
+        list.iter()
+            .map(|c| ChangeView {
+                label: (self.label)(ctx, &c.field),
+                from: (self.value)(ctx, &c.field, &c.from),
+                to: (self.value)(ctx, &c.field, &c.to),
+            })
+            .collect()
+    }
 }
 
 /// A date and time in Beijing, as staff pages write it.
@@ -80,27 +126,14 @@ pub struct RevisionView {
 }
 
 impl RevisionView {
-    pub fn new(
-        ctx: &Ctx,
-        line: &RevisionLine,
-        current: i64,
-        label: fn(&Ctx, &str) -> String,
-    ) -> RevisionView {
+    pub fn new(ctx: &Ctx, line: &RevisionLine, current: i64, names: &FieldNames) -> RevisionView {
         RevisionView {
             number: line.number,
             by: line.by.clone().unwrap_or_else(|| ctx.t("edit.by_seed").to_owned()),
             at: when(line.at),
             note: line.note.clone(),
             restored_from: line.restored_from,
-            changes: line
-                .changes
-                .iter()
-                .map(|c| ChangeView {
-                    label: label(ctx, &c.field),
-                    from: shown(ctx, &c.from),
-                    to: shown(ctx, &c.to),
-                })
-                .collect(),
+            changes: names.rows(ctx, &line.changes),
             current: line.number == current,
         }
     }
@@ -111,24 +144,16 @@ impl RevisionView {
 pub struct ConflictView {
     pub by: String,
     pub at: String,
-    /// Label, the saved value, this editor's value.
-    pub rows: Vec<(String, String, String)>,
+    /// Each field: its label, the saved value (`from`), this editor's (`to`).
+    pub rows: Vec<ChangeView>,
 }
 
 impl ConflictView {
-    pub fn new(
-        ctx: &Ctx,
-        conflict: &Conflict,
-        mine: &Fields,
-        label: fn(&Ctx, &str) -> String,
-    ) -> ConflictView {
+    pub fn new(ctx: &Ctx, conflict: &Conflict, mine: &Fields, names: &FieldNames) -> ConflictView {
         ConflictView {
             by: conflict.by.clone().unwrap_or_else(|| ctx.t("edit.by_someone").to_owned()),
             at: when(conflict.at),
-            rows: changes(&conflict.current, mine)
-                .into_iter()
-                .map(|c| (label(ctx, &c.field), shown(ctx, &c.from), shown(ctx, &c.to)))
-                .collect(),
+            rows: names.rows(ctx, &changes(&conflict.current, mine)),
         }
     }
 }
