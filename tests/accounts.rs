@@ -849,7 +849,11 @@ async fn staff_home_lists_only_what_one_keeps(app: TestApp) {
     let keeper = app.signed_in("13100000003", "password one").await;
     let (status, html) = keeper.page("/staff").await;
     assert_eq!(status, 200);
-    assert_eq!(texts(&html, "main h2"), ["微心愿审核", "爱心驿站"], "empty sections are hidden");
+    assert_eq!(
+        texts(&html, "main h2"),
+        ["等我处理的事", "微心愿审核", "爱心驿站"],
+        "empty sections are hidden"
+    );
     assert_eq!(
         texts(&html, "main .list a"),
         ["待审核和需要跟进的心愿", "中帽西丽环境科技集团有限公司爱心驿站"]

@@ -15,6 +15,8 @@ on_both_databases!(
     history_lists_each_change_and_restores_an_old_revision,
     a_district_admin_edits_every_field_and_takes_a_place_out_of_service,
     hours_read_in_english_too,
+    the_audit_log_filters_pages_and_exports,
+    the_console_counts_what_waits_and_lists_what_needs_english,
 );
 
 /// The fields of the edit form at `path` as the page shows them (what a
@@ -380,10 +382,7 @@ async fn hours_read_in_english_too(app: TestApp) {
     let edit = format!("/staff/places/{id}/edit");
     keeper.app.switch_lang("en").await;
     let (_, html) = keeper.app.page(&edit).await;
-    assert_eq!(
-        text(&html, ".lede"),
-        "Zhongmao Xili Environmental Technology Group Love Station"
-    );
+    assert_eq!(text(&html, ".lede"), "Zhongmao Xili Environmental Technology Group Love Station");
     let fields =
         form_fields(&keeper.app, &edit, &[("mon", "9-17"), ("hours_note_zh", "节假日照常")]).await;
     assert_eq!(post(&keeper.app, &edit, &fields).await.0, 303);
@@ -397,4 +396,115 @@ async fn hours_read_in_english_too(app: TestApp) {
     assert!(text(&page, ".updated").starts_with("Last updated: "));
     // The Chinese note stands in for the missing English, marked as such.
     assert_eq!(attr(&page, ".facts dd p span[lang]", "lang"), "zh-CN");
+}
+
+async fn the_audit_log_filters_pages_and_exports(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let admin = app.site_admin().await;
+    let id = app.place_id(STATION).await;
+    let edit = format!("/staff/places/{id}/edit");
+    let fields = form_fields(&keeper.app, &edit, &[("contact", "0571-1234567")]).await;
+    assert_eq!(post(&keeper.app, &edit, &fields).await.0, 303);
+    let (status, html) = admin.app.page("/staff/audit").await;
+    assert_eq!(status, 200);
+    assert!(texts(&html, ".audit li strong").contains(&"修改场所".to_owned()));
+    assert_eq!(
+        attrs(&html, ".audit li a", "href")[0],
+        format!("/staff/places/{id}/history"),
+        "the newest row links to the item's history"
+    );
+    // Who: only the keeper's rows.
+    let (_, html) = admin.app.page(&format!("/staff/audit?who={}", keeper.id)).await;
+    let metas = texts(&html, ".audit .meta");
+    assert!(!metas.is_empty() && metas.iter().all(|m| m.contains(&format!("(#{})", keeper.id))));
+    // Kind and item; a date range in the future finds nothing.
+    let (_, html) = admin.app.page(&format!("/staff/audit?kind=place&item={id}")).await;
+    assert_eq!(texts(&html, ".audit li").len(), 1);
+    let (_, html) = admin.app.page("/staff/audit?from=2099-01-01&to=2099-01-02").await;
+    assert_eq!(text(&html, "p.empty"), "没有符合条件的记录。");
+    // Bad filters: named at the field, what was typed kept, the rest applied.
+    let (status, html) = admin.app.page("/staff/audit?from=yesterday&item=7&kind=place").await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, "#f-from-error"), "错误：请按“2026-10-01”的样子填写日期");
+    assert_eq!(attr(&html, "#f-from", "value"), "yesterday");
+    let (_, html) = admin.app.page("/staff/audit?item=7").await;
+    assert!(text(&html, "#f-item-error").contains("请先选择内容类型"));
+    // A page at a time.
+    let now = chrono::Utc::now();
+    for i in 0..120 {
+        linli::db::audit::audit(&app.db, Some(admin.id), "test.row", &format!("user:{i}"), "", now)
+            .await
+            .unwrap();
+    }
+    let (_, html) = admin.app.page(&format!("/staff/audit?who={}", admin.id)).await;
+    assert_eq!(texts(&html, ".audit li").len(), 50);
+    assert_eq!(text(&html, "#results-heading"), "找到 50+ 条");
+    let next = attr(&html, "a[rel=next]", "href");
+    assert_eq!(next, format!("/staff/audit?who={}&page=2", admin.id));
+    let theirs: i64 =
+        scalar_for_id(&app.db, "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1", admin.id)
+            .await;
+    assert!(theirs > 100 && theirs <= 150, "{theirs}");
+    let (_, html) = admin.app.page(&format!("/staff/audit?who={}&page=3", admin.id)).await;
+    assert_eq!(texts(&html, ".audit li").len() as i64, theirs - 100);
+    assert_eq!(
+        text(&html, "#results-heading"),
+        format!("找到 {theirs} 条"),
+        "the last page counts"
+    );
+    // The export: the filtered rows in the reader's language, and audited.
+    let res = admin.app.get(&format!("/staff/audit.csv?who={}", admin.id)).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let body = res.text().await.unwrap();
+    assert!(body.starts_with("\u{feff}序号,时间,操作人,操作代码,操作,对象,详情\r\n"), "{body:.80}");
+    assert_eq!(body.lines().count() as i64, 1 + theirs);
+    let exports: i64 = count(
+        &app.db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'audit.export' AND detail LIKE 'who=%'",
+    )
+    .await;
+    assert_eq!(exports, 1);
+    // A bad filter exports nothing: back to the viewer, which says why.
+    let res = admin.app.get("/staff/audit.csv?from=nope").await;
+    assert_eq!(res.status().as_u16(), 303);
+    // Only site admins read the log.
+    assert_eq!(keeper.app.get("/staff/audit").await.status().as_u16(), 403);
+    assert_eq!(keeper.app.get("/staff/audit.csv").await.status().as_u16(), 403);
+}
+
+async fn the_console_counts_what_waits_and_lists_what_needs_english(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let admin = app.district_admin("xihu").await;
+    let (_, html) = keeper.app.page("/staff").await;
+    assert!(texts(&html, ".waiting li").contains(&"待审核的心愿：0 个".to_owned()));
+    app.posted_wish("想要一副防寒手套", "").await;
+    let (_, html) = keeper.app.page("/staff").await;
+    assert_eq!(
+        text(&html, ".waiting a[href='/staff/wishes#pending-heading']"),
+        "待审核的心愿：1 个"
+    );
+    // Another station's keeper has nothing waiting.
+    let other = app.place_id("xh-shihuiqiao-station").await;
+    let elsewhere = app
+        .persona("别站站长", 9011, &[linli::domain::Role::StationKeeper { place_id: other }])
+        .await;
+    let (_, html) = elsewhere.app.page("/staff").await;
+    assert!(texts(&html, ".waiting li").contains(&"待审核的心愿：0 个".to_owned()));
+    // A place without its English summary waits for its district's admin.
+    let id = app.place_id(STATION).await;
+    common::exec(&app.db, "UPDATE places SET summary_en = NULL WHERE code = 'xh-zmxl-station'")
+        .await;
+    let (_, html) = admin.app.page("/staff/english").await;
+    let links = attrs(&html, ".list a", "href");
+    let edit = format!("/staff/places/{id}/edit");
+    assert!(links.contains(&edit), "{links:?}");
+    let (_, keepers) = keeper.app.page("/staff/english").await;
+    assert!(!attrs(&keepers, ".list a", "href").contains(&edit), "keepers do not write it");
+    let fields =
+        form_fields(&admin.app, &edit, &[("summary_en", "A rest stop for outdoor workers.")]).await;
+    assert_eq!(post(&admin.app, &edit, &fields).await.0, 303);
+    let (_, html) = admin.app.page("/staff/english").await;
+    assert!(!attrs(&html, ".list a", "href").contains(&edit), "done, so off the list");
 }

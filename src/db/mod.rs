@@ -21,6 +21,7 @@ use crate::domain::MAX_PAGES;
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod console;
 pub mod districts;
 pub(crate) mod events;
 pub mod generate;

@@ -1,6 +1,7 @@
 //! Types and rules of the portal. Nothing here knows about HTTP or SQL.
 
 pub mod account;
+pub mod audit;
 pub mod device;
 pub mod form;
 pub mod format;

@@ -23,6 +23,7 @@ pub mod places;
 pub mod prefs;
 pub mod respond;
 pub mod staff;
+pub mod staff_audit;
 pub mod staff_places;
 pub mod staff_wishes;
 pub mod staff_workshops;
@@ -134,7 +135,10 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/account/reset/{token}", Public, account::reset_form),
         route!(POST "/account/reset/{token}", Public, account::reset),
         route!(GET "/staff", Staff, staff::home),
+        route!(GET "/staff/english", Staff, staff::english),
         route!(GET "/staff/users", SiteAdmin, staff::users),
+        route!(GET "/staff/audit", SiteAdmin, staff_audit::list),
+        route!(GET "/staff/audit.csv", SiteAdmin, staff_audit::export),
         route!(POST "/staff/users/{id}/roles", SiteAdmin, staff::grant),
         route!(POST "/staff/users/{id}/roles/revoke", SiteAdmin, staff::revoke),
         route!(POST "/staff/users/{id}/reset", AccountOf, staff::issue_reset),

@@ -80,6 +80,8 @@ pub struct DistrictChoice {
 struct HomePage {
     ctx: Ctx,
     site_admin: bool,
+    /// What waits: a count, its words and where it is dealt with.
+    waiting: Vec<(i64, String, &'static str)>,
     districts: Vec<DistrictChoice>,
     stations: Vec<StationChoice>,
     workshops: Vec<String>,
@@ -121,9 +123,81 @@ pub async fn home(
             _ => None,
         })
         .collect();
-    let page =
-        HomePage { ctx, site_admin: me.grants.is_site_admin(), districts, stations, workshops };
-    render_with_status(&page, StatusCode::OK)
+    let w = db::console::waiting(&state.db, &me.grants).await?;
+    let waiting = [
+        (w.reviews, "staff.waiting.reviews", "/staff/wishes#pending-heading"),
+        (w.follow_ups, "staff.waiting.follow_ups", "/staff/wishes#attention-heading"),
+        (w.signups, "staff.waiting.signups", "/staff/workshops"),
+        (w.needs_english, "staff.waiting.english", "/staff/english"),
+    ]
+    .into_iter()
+    .map(|(n, key, href)| (n, ctx.tf(key, &[("n", &n.to_string())]), href))
+    .collect();
+    let page = HomePage {
+        ctx,
+        site_admin: me.grants.is_site_admin(),
+        waiting,
+        districts,
+        stations,
+        workshops,
+    };
+    Ok(super::no_store(render_with_status(&page, StatusCode::OK)?))
+}
+
+// ---------------------------------------------------------------- /staff/english
+
+pub struct UntranslatedView {
+    pub name: String,
+    pub href: String,
+    /// What is missing, in words.
+    pub missing: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "staff/english.html")]
+struct EnglishPage {
+    ctx: Ctx,
+    /// Per kind: its heading, how many, the first of them.
+    groups: Vec<(&'static str, i64, Vec<UntranslatedView>)>,
+}
+
+/// Items within my roles that lack English, each linked to where it is
+/// edited.
+pub async fn english(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    use db::console::EnglishKind;
+    let mut groups = Vec::new();
+    for kind in EnglishKind::ALL {
+        let (rows, total) = db::console::needs_english(&state.db, &me.grants, kind).await?;
+        let (heading, href): (&'static str, fn(&str) -> String) = match kind {
+            EnglishKind::District => {
+                ("staff.english.districts", |k| format!("/staff/districts/{k}"))
+            }
+            EnglishKind::Place => ("staff.english.places", |k| format!("/staff/places/{k}/edit")),
+            EnglishKind::Workshop => {
+                ("staff.english.workshops", |k| format!("/staff/workshops/{k}"))
+            }
+        };
+        let items = rows
+            .iter()
+            .map(|r| UntranslatedView {
+                name: r.name_zh.clone(),
+                href: href(&r.key),
+                missing: ctx.t(if r.lacks_name {
+                    "staff.english.lacks_name"
+                } else {
+                    "staff.english.lacks_summary"
+                }),
+            })
+            .collect();
+        if total > 0 {
+            groups.push((ctx.t(heading), total, items));
+        }
+    }
+    Ok(super::no_store(render_with_status(&EnglishPage { ctx, groups }, StatusCode::OK)?))
 }
 
 // ---------------------------------------------------------------- /staff/users
