@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, attr, count, exec, scalar, text, texts};
+use common::{TestApp, attr, count, exec, exec_script, scalar, text, texts};
 use linli::db::Db;
 use linli::domain::Role;
 use linli::web::Access;
@@ -258,6 +258,8 @@ struct Samples {
     opening: i64,
     /// A wish at station A (the demo wish at Zhongmao Xili's station).
     wish: i64,
+    /// A notice at station A.
+    notice: i64,
 }
 
 impl Samples {
@@ -270,6 +272,8 @@ impl Samples {
             self.wish
         } else if workshop {
             self.opening
+        } else if pattern.starts_with("/staff/content/") {
+            self.notice
         } else {
             self.station
         };
@@ -281,7 +285,24 @@ impl Samples {
             .replace("{size}", "large")
             .replace("{file}", "app.css")
             .replace("{n}", "1")
+            .replace("{what}", "notice")
     }
+}
+
+/// A notice at station A, as its keeper would post it.
+async fn notice(db: &Db, station: i64) -> i64 {
+    exec_script(
+        db,
+        format!(
+            "INSERT INTO notices (district_id, place_id, code, text_zh, starts_on, ends_on, \
+                                  created_at, updated_at) \
+             SELECT district_id, id, 'sample-notice', '今天驿站有姜茶', '2026-01-01', '2026-01-02', \
+                    '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' \
+             FROM places WHERE id = {station}"
+        ),
+    )
+    .await;
+    scalar(db, "SELECT id FROM notices WHERE code = 'sample-notice'").await
 }
 
 async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestApp) {
@@ -292,6 +313,7 @@ async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestAp
         user: admin,
         opening: opening(&app.db).await,
         wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
+        notice: notice(&app.db, station).await,
     };
     let me = app.signed_in("13500000000", "password one").await;
     let good = me.csrf_token("/account").await;
@@ -392,6 +414,9 @@ fn allowed(rule: Access, who: Persona) -> bool {
         Access::AccountOf => matches!(who, AdminOfThisDistrict | SiteAdmin),
         Access::WorkshopKeeper => matches!(who, KeeperOfThisWorkshop | SiteAdmin),
         Access::WishStaff => matches!(who, KeeperOfThisStation | AdminOfThisDistrict | SiteAdmin),
+        Access::ContentEditor => {
+            matches!(who, KeeperOfThisStation | AdminOfThisDistrict | SiteAdmin)
+        }
     }
 }
 
@@ -472,6 +497,7 @@ async fn access_matrix(app: TestApp) {
         user: keeper_a,
         opening: opening(&app.db).await,
         wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
+        notice: notice(&app.db, a).await,
     };
     let protected: Vec<_> =
         linli::web::routes().into_iter().filter(|r| r.access != Access::Public).collect();

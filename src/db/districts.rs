@@ -33,11 +33,13 @@ pub struct FigureRow {
     pub source_en: Option<String>,
     pub chart_group: Option<String>,
     pub headline: bool,
+    pub published: bool,
 }
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ProgrammeRow {
     pub code: String,
+    pub published: bool,
     pub name_zh: String,
     pub name_en: Option<String>,
     pub summary_zh: String,
@@ -77,6 +79,8 @@ pub struct PlaceRow {
 #[derive(Debug, Clone, FromRow)]
 pub struct StoryRow {
     pub code: String,
+    pub published: bool,
+    pub story_date: Option<chrono::NaiveDate>,
     pub place_id: Option<i64>,
     pub title_zh: String,
     pub title_en: Option<String>,
@@ -92,6 +96,31 @@ pub struct DistrictPage {
     pub programmes: Vec<ProgrammeRow>,
     pub places: Vec<PlaceRow>,
     pub stories: Vec<StoryRow>,
+    pub notices: Vec<NoticeRow>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A notice as a page shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct NoticeRow {
+    pub id: i64,
+    pub text_zh: String,
+    pub text_en: Option<String>,
+    pub ends_on: chrono::NaiveDate,
+    pub published: bool,
+}
+
+/// Notices up on `$2` (today) of district `$1` itself (no place), in order.
+const DISTRICT_NOTICES: &str = "SELECT id, text_zh, text_en, ends_on, published FROM notices \
+     WHERE district_id = $1 AND place_id IS NULL AND starts_on <= $2 AND ends_on >= $2";
+
+/// Notices up on `$2` at place `$1`.
+const PLACE_NOTICES: &str = "SELECT id, text_zh, text_en, ends_on, published FROM notices \
+     WHERE place_id = $1 AND starts_on <= $2 AND ends_on >= $2";
+
+/// Only published rows, unless a preview shows drafts too.
+fn published(drafts: bool) -> &'static str {
+    if drafts { "" } else { " AND published = TRUE" }
 }
 
 /// What the home page shows: the districts with their headline figures.
@@ -114,8 +143,9 @@ pub async fn overview(db: &Db) -> DbResult<Overview> {
         let headline_figures = sqlx::query_as::<_, FigureRow>(
             "SELECT f.district_id, f.code, f.label_zh, f.label_en, f.value, f.unit_zh, f.unit_en, \
                     f.qualifier, f.year, f.as_of_zh, f.as_of_en, f.source_zh, f.source_en, \
-                    f.chart_group, f.headline \
-             FROM figures f WHERE f.headline = TRUE ORDER BY f.district_id, f.position, f.id",
+                    f.chart_group, f.headline, f.published \
+             FROM figures f WHERE f.headline = TRUE AND f.published = TRUE \
+             ORDER BY f.district_id, f.position, f.id",
         )
         .fetch_all(&mut *conn)
         .await?;
@@ -183,48 +213,101 @@ pub async fn by_slug(db: &Db, slug: &str) -> DbResult<Option<DistrictRow>> {
     ).bind(slug).fetch_optional(p).await?))
 }
 
+#[tracing::instrument(name = "db::districts::by_id", skip_all, fields(id = id))]
+pub async fn by_id(db: &Db, id: i64) -> DbResult<Option<DistrictRow>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, DistrictRow>(
+        "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en FROM districts WHERE id = $1",
+    ).bind(id).fetch_optional(p).await?))
+}
+
+/// A district page: what the public sees, or with `drafts` what a
+/// preview shows (drafts among the published, marked).
 #[tracing::instrument(name = "db::districts::district_page", skip_all)]
-pub async fn district_page(db: &Db, slug: &str) -> DbResult<Option<DistrictPage>> {
+pub async fn district_page(
+    db: &Db,
+    slug: &str,
+    today: chrono::NaiveDate,
+    drafts: bool,
+) -> DbResult<Option<DistrictPage>> {
+    let only = published(drafts);
+    let figures_sql = format!(
+        "SELECT district_id, code, label_zh, label_en, value, unit_zh, unit_en, qualifier, \
+                year, as_of_zh, as_of_en, source_zh, source_en, chart_group, headline, published \
+         FROM figures WHERE district_id = $1{only} ORDER BY position, id"
+    );
+    let programmes_sql = format!(
+        "SELECT code, published, name_zh, name_en, summary_zh, summary_en \
+         FROM programmes WHERE district_id = $1{only} ORDER BY position, id"
+    );
+    let stories_sql = format!(
+        "SELECT code, published, story_date, place_id, title_zh, title_en, body_zh, body_en \
+         FROM stories WHERE district_id = $1{only} ORDER BY position, id"
+    );
+    let notices_sql = format!("{DISTRICT_NOTICES}{only} ORDER BY position, id");
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
-        let Some(district) = sqlx::query_as::<_, DistrictRow>(
-            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en \
+        let Some((district, updated_at)) = sqlx::query_as::<_, DistrictWhen>(
+            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en, updated_at \
              FROM districts WHERE slug = $1",
         )
         .bind(slug)
         .fetch_optional(&mut *conn)
         .await?
+        .map(DistrictWhen::split)
         else {
             return Ok(None);
         };
-        let figures = sqlx::query_as::<_, FigureRow>(
-            "SELECT district_id, code, label_zh, label_en, value, unit_zh, unit_en, qualifier, \
-                    year, as_of_zh, as_of_en, source_zh, source_en, chart_group, headline \
-             FROM figures WHERE district_id = $1 ORDER BY position, id",
-        )
-        .bind(district.id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let programmes = sqlx::query_as::<_, ProgrammeRow>(
-            "SELECT code, name_zh, name_en, summary_zh, summary_en \
-             FROM programmes WHERE district_id = $1 ORDER BY position, id",
-        )
-        .bind(district.id)
-        .fetch_all(&mut *conn)
-        .await?;
+        let figures = sqlx::query_as::<_, FigureRow>(sqlx::AssertSqlSafe(figures_sql))
+            .bind(district.id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let programmes = sqlx::query_as::<_, ProgrammeRow>(sqlx::AssertSqlSafe(programmes_sql))
+            .bind(district.id)
+            .fetch_all(&mut *conn)
+            .await?;
         let places = sqlx::query_as::<_, PlaceRow>(sqlx::AssertSqlSafe(first_places_sql()))
             .bind(district.id)
             .fetch_all(&mut *conn)
             .await?;
-        let stories = sqlx::query_as::<_, StoryRow>(
-            "SELECT code, place_id, title_zh, title_en, body_zh, body_en \
-             FROM stories WHERE district_id = $1 ORDER BY position, id",
-        )
-        .bind(district.id)
-        .fetch_all(&mut *conn)
-        .await?;
-        Ok(Some(DistrictPage { district, figures, programmes, places, stories }))
+        let stories = sqlx::query_as::<_, StoryRow>(sqlx::AssertSqlSafe(stories_sql))
+            .bind(district.id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let notices = sqlx::query_as::<_, NoticeRow>(sqlx::AssertSqlSafe(notices_sql))
+            .bind(district.id)
+            .bind(today)
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(Some(DistrictPage { district, figures, programmes, places, stories, notices, updated_at }))
     })
+}
+
+/// A district row with its "last updated".
+#[derive(FromRow)]
+struct DistrictWhen {
+    id: i64,
+    slug: String,
+    kind: String,
+    name_zh: String,
+    name_en: Option<String>,
+    summary_zh: String,
+    summary_en: Option<String>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl DistrictWhen {
+    fn split(self) -> (DistrictRow, chrono::DateTime<chrono::Utc>) {
+        let d = DistrictRow {
+            id: self.id,
+            slug: self.slug,
+            kind: self.kind,
+            name_zh: self.name_zh,
+            name_en: self.name_en,
+            summary_zh: self.summary_zh,
+            summary_en: self.summary_en,
+        };
+        (d, self.updated_at)
+    }
 }
 
 /// A place with its district and the stories told about it.
@@ -233,10 +316,11 @@ pub struct PlacePage {
     pub place: PlaceRow,
     pub district: DistrictRow,
     pub stories: Vec<StoryRow>,
+    pub notices: Vec<NoticeRow>,
 }
 
 #[tracing::instrument(name = "db::districts::place_page", skip_all, fields(id = id))]
-pub async fn place_page(db: &Db, id: i64) -> DbResult<Option<PlacePage>> {
+pub async fn place_page(db: &Db, id: i64, today: chrono::NaiveDate) -> DbResult<Option<PlacePage>> {
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
         let Some(place) = sqlx::query_as::<_, PlaceRow>(sqlx::AssertSqlSafe(format!(
@@ -256,12 +340,19 @@ pub async fn place_page(db: &Db, id: i64) -> DbResult<Option<PlacePage>> {
         .fetch_one(&mut *conn)
         .await?;
         let stories = sqlx::query_as::<_, StoryRow>(
-            "SELECT code, place_id, title_zh, title_en, body_zh, body_en \
-             FROM stories WHERE place_id = $1 ORDER BY position, id",
+            "SELECT code, published, story_date, place_id, title_zh, title_en, body_zh, body_en \
+             FROM stories WHERE place_id = $1 AND published = TRUE ORDER BY position, id",
         )
         .bind(place.id)
         .fetch_all(&mut *conn)
         .await?;
-        Ok(Some(PlacePage { place, district, stories }))
+        let notices = sqlx::query_as::<_, NoticeRow>(sqlx::AssertSqlSafe(format!(
+            "{PLACE_NOTICES} AND published = TRUE ORDER BY position, id"
+        )))
+        .bind(place.id)
+        .bind(today)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Some(PlacePage { place, district, stories, notices }))
     })
 }

@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod console;
+pub mod content;
 pub mod districts;
 pub(crate) mod events;
 pub mod generate;
@@ -203,6 +204,7 @@ pub enum Arg {
     OptFloat(Option<f64>),
     Bool(bool),
     Date(chrono::NaiveDate),
+    OptDate(Option<chrono::NaiveDate>),
     At(chrono::DateTime<chrono::Utc>),
 }
 
@@ -255,6 +257,7 @@ macro_rules! bind_args {
                 $crate::db::Arg::OptFloat(x) => q.bind(*x),
                 $crate::db::Arg::Bool(b) => q.bind(*b),
                 $crate::db::Arg::Date(d) => q.bind(*d),
+                $crate::db::Arg::OptDate(d) => q.bind(*d),
                 $crate::db::Arg::At(t) => q.bind(*t),
             };
         }

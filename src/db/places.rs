@@ -55,6 +55,16 @@ pub async fn all_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {
     ).fetch_all(p).await?))
 }
 
+/// Every place of a district, of every kind, for the staff pages and the
+/// story form's choice of place.
+#[tracing::instrument(name = "db::places::of_district", skip_all, fields(district_id = district_id))]
+pub async fn of_district(db: &Db, district_id: i64) -> DbResult<Vec<KeptPlace>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
+        "SELECT id, district_id, name_zh, name_en FROM places WHERE district_id = $1 \
+         ORDER BY kind, position, id",
+    ).bind(district_id).fetch_all(p).await?))
+}
+
 /// A place's editable columns, its version and when it last changed.
 #[derive(Debug, Clone, FromRow)]
 pub struct PlaceEditRow {

@@ -46,16 +46,16 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
             added += run!(district(&file.district, now));
             let district_id = id_of!("SELECT id FROM districts WHERE slug = $1", &file.district.slug);
             for (position, f) in (0..).zip(&file.figures) {
-                added += run!(figure(district_id, f, position));
+                added += run!(figure(district_id, f, position, now));
             }
             for (position, pr) in (0..).zip(&file.programmes) {
-                added += run!(programme(district_id, pr, position));
+                added += run!(programme(district_id, pr, position, now));
             }
             for (position, pl) in (0..).zip(&file.places) {
                 added += run!(place(district_id, pl, position, now));
             }
             for (position, s) in (0..).zip(&file.stories) {
-                added += run!(story(district_id, s, position));
+                added += run!(story(district_id, s, position, now));
             }
             for w in &file.workshops {
                 added += run!(workshop(district_id, w, now));
@@ -125,23 +125,27 @@ fn figure_values(f: &SeedFigure) -> Vec<Arg> {
     ]
 }
 
-fn figure(district_id: i64, f: &SeedFigure, position: i32) -> Insert {
+fn figure(district_id: i64, f: &SeedFigure, position: i32, now: DateTime<Utc>) -> Insert {
     Insert {
         sql: "INSERT INTO figures (district_id, code, label_zh, label_en, value, unit_zh, \
                   unit_en, qualifier, year, as_of_zh, as_of_en, source_zh, source_en, \
-                  chart_group, headline, position) \
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+                  chart_group, headline, position, updated_at) \
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
               ON CONFLICT (district_id, code) DO NOTHING",
-        args: [args![district_id], figure_values(f), args![&f.chart_group, f.headline, position]]
-            .concat(),
+        args: [
+            args![district_id],
+            figure_values(f),
+            args![&f.chart_group, f.headline, position, now],
+        ]
+        .concat(),
     }
 }
 
-fn programme(district_id: i64, pr: &SeedProgramme, position: i32) -> Insert {
+fn programme(district_id: i64, pr: &SeedProgramme, position: i32, now: DateTime<Utc>) -> Insert {
     Insert {
         sql: "INSERT INTO programmes (district_id, code, name_zh, name_en, summary_zh, \
-                                      summary_en, position) \
-              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (district_id, code) DO NOTHING",
+                                      summary_en, position, updated_at) \
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (district_id, code) DO NOTHING",
         args: args![
             district_id,
             &pr.code,
@@ -149,7 +153,8 @@ fn programme(district_id: i64, pr: &SeedProgramme, position: i32) -> Insert {
             &pr.name_en,
             &pr.summary_zh,
             &pr.summary_en,
-            position
+            position,
+            now
         ],
     }
 }
@@ -184,11 +189,11 @@ fn place(district_id: i64, pl: &SeedPlace, position: i32, now: DateTime<Utc>) ->
     }
 }
 
-fn story(district_id: i64, s: &SeedStory, position: i32) -> Insert {
+fn story(district_id: i64, s: &SeedStory, position: i32, now: DateTime<Utc>) -> Insert {
     Insert {
         sql: "INSERT INTO stories (district_id, place_id, code, title_zh, title_en, \
-                                   body_zh, body_en, position) \
-              VALUES ($1, (SELECT id FROM places WHERE code = $2), $3, $4, $5, $6, $7, $8) \
+                                   body_zh, body_en, position, updated_at) \
+              VALUES ($1, (SELECT id FROM places WHERE code = $2), $3, $4, $5, $6, $7, $8, $9) \
               ON CONFLICT (district_id, code) DO NOTHING",
         args: args![
             district_id,
@@ -198,7 +203,8 @@ fn story(district_id: i64, s: &SeedStory, position: i32) -> Insert {
             &s.title_en,
             &s.body_zh,
             &s.body_en,
-            position
+            position,
+            now
         ],
     }
 }

@@ -333,7 +333,7 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
             // district, chart group or headline of its own.
             "SELECT CAST(0 AS BIGINT) AS district_id, code, label_zh, label_en, value, unit_zh, \
                     unit_en, qualifier, year, as_of_zh, as_of_en, source_zh, source_en, \
-                    CAST(NULL AS TEXT) AS chart_group, FALSE AS headline \
+                    CAST(NULL AS TEXT) AS chart_group, FALSE AS headline, TRUE AS published \
              FROM workshop_figures WHERE workshop_id = $1 ORDER BY position, id",
         )
         .bind(workshop.id).fetch_all(&mut *conn).await?;

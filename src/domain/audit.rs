@@ -9,7 +9,19 @@ use super::format::beijing;
 use super::place_edit::parse_date;
 
 /// Kinds of item an audit row is about (the part of `object` before `:`).
-pub const KINDS: [&str; 6] = ["place", "wish", "user", "workshop", "signup", "audit"];
+pub const KINDS: [&str; 11] = [
+    "place",
+    "wish",
+    "user",
+    "workshop",
+    "signup",
+    "audit",
+    "district",
+    "figure",
+    "programme",
+    "story",
+    "notice",
+];
 
 /// The query parameters of `/staff/audit`, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]

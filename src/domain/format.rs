@@ -35,7 +35,14 @@ pub fn group_number(value: f64) -> String {
     out
 }
 
-/// Today's date in Beijing.
+/// A number as it is stored and typed back: up to four decimals, no
+/// trailing zeros, no grouping (`5651.5`, `12`).
+pub fn plain_number(value: f64) -> String {
+    let s = format!("{value:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" { "0".to_owned() } else { s.to_owned() }
+}
+
 /// A count that may have stopped early: "1,000+" when there are more.
 pub fn count_label(total: i64, more: bool) -> String {
     let n = group_number(total as f64);

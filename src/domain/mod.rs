@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod content;
 pub mod device;
 pub mod form;
 pub mod format;

@@ -10,14 +10,31 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemKind {
     Place,
+    District,
+    Figure,
+    Programme,
+    Story,
+    Notice,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 1] = [ItemKind::Place];
+    pub const ALL: [ItemKind; 6] = [
+        ItemKind::Place,
+        ItemKind::District,
+        ItemKind::Figure,
+        ItemKind::Programme,
+        ItemKind::Story,
+        ItemKind::Notice,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             ItemKind::Place => "place",
+            ItemKind::District => "district",
+            ItemKind::Figure => "figure",
+            ItemKind::Programme => "programme",
+            ItemKind::Story => "story",
+            ItemKind::Notice => "notice",
         }
     }
 

@@ -98,6 +98,13 @@ impl Grants {
         self.admin_of_district(district_id) || self.0.contains(&Role::StationKeeper { place_id })
     }
 
+    /// May edit an item of a district's content: the district's admins
+    /// (and site admins); a notice at a station, that station's keepers too.
+    pub fn edits_content(&self, district_id: i64, station: Option<i64>) -> bool {
+        self.admin_of_district(district_id)
+            || station.is_some_and(|p| self.keeps_station(p, district_id))
+    }
+
     /// May act on a workshop: its keeper, its district's admin, a site admin.
     pub fn keeps_workshop(&self, workshop: &str, district_id: i64) -> bool {
         self.admin_of_district(district_id)

@@ -171,6 +171,15 @@ async fn decide(
                 db::workshops::district_of(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
             g.keeps_workshop(&slug, district)
         }
+        Access::ContentEditor => {
+            use crate::domain::content::ContentKind;
+            let super::params::Id(id) = super::params::Id::of(req.match_info())?;
+            let kind =
+                param("what").as_deref().and_then(ContentKind::parse).ok_or(AppError::NotFound)?;
+            let (district, place) =
+                db::content::owner(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
+            g.edits_content(district, place.filter(|_| kind == ContentKind::Notice))
+        }
         Access::WishStaff => {
             let super::params::Id(id) = super::params::Id::of(req.match_info())?;
             let (station, district) =

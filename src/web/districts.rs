@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::view::{
-    Chart, DistrictCard, FigureCard, Pager, PlaceGroup, PlaceView, ProgrammeView, StoryView,
-    WishView, WorkshopCard,
+    Chart, DistrictCard, FigureCard, NoticeView, Pager, PlaceGroup, PlaceView, ProgrammeView,
+    StoryView, WishView, WorkshopCard,
 };
 use super::{AppError, Ctx, render};
 use crate::db;
@@ -43,6 +43,11 @@ struct ShowPage {
     stories: Vec<StoryView>,
     workshops: Vec<WorkshopCard>,
     warm: Vec<WishView>,
+    notices: Vec<NoticeView>,
+    /// "Last updated": the latest change to the district's content.
+    updated: String,
+    /// A staff preview: drafts shown among the published, marked.
+    preview: bool,
 }
 
 pub async fn show(
@@ -50,7 +55,29 @@ pub async fn show(
     state: web::Data<AppState>,
     Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
-    let page = db::districts::district_page(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    render(&district_view(ctx, &state, &slug, false).await?)
+}
+
+/// `/staff/districts/{slug}/preview`: the district page as it will be
+/// once its drafts are published, for its admins (never cached).
+pub async fn preview(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Slug(slug): Slug,
+) -> Result<HttpResponse, AppError> {
+    let page = district_view(ctx, &state, &slug, true).await?;
+    Ok(super::no_store(super::render_with_status(&page, actix_web::http::StatusCode::OK)?))
+}
+
+async fn district_view(
+    ctx: Ctx,
+    state: &AppState,
+    slug: &str,
+    drafts: bool,
+) -> Result<ShowPage, AppError> {
+    let page = db::districts::district_page(&state.db, slug, today(), drafts)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut figures: Vec<FigureCard> =
         page.figures.iter().map(|f| FigureCard::new(&ctx, f)).collect();
     let sources = FigureCard::number_sources(&mut figures);
@@ -67,7 +94,10 @@ pub async fn show(
     let workshops = workshops.iter().map(|w| WorkshopCard::new(&ctx, w)).collect();
     let warm = db::wishes::warm_stories(&state.db, Some(slug), WishView::STORIES).await?;
     let warm = warm.iter().map(|w| WishView::new(&ctx, w)).collect();
-    render(&ShowPage {
+    Ok(ShowPage {
+        notices: NoticeView::all(&ctx, &page.notices),
+        updated: crate::domain::format::date(ctx.lang, page.updated_at),
+        preview: drafts,
         ctx,
         district,
         figures,

@@ -24,6 +24,7 @@ pub mod prefs;
 pub mod respond;
 pub mod staff;
 pub mod staff_audit;
+pub mod staff_content;
 pub mod staff_places;
 pub mod staff_wishes;
 pub mod staff_workshops;
@@ -62,6 +63,9 @@ pub enum Access {
     AccountOf,
     /// The keepers of workshop `{slug}`, its district's admins, site admins.
     WorkshopKeeper,
+    /// Who edits content item `{id}` of kind `{what}`: its district's
+    /// admins and site admins; for a notice at a station, its keepers too.
+    ContentEditor,
     /// The staff of the station that wish `{id}` belongs to (its keepers,
     /// its district's admins, site admins).
     WishStaff,
@@ -147,7 +151,18 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/places/{id}/edit", StationKeeper, staff_places::update),
         route!(GET "/staff/places/{id}/history", StationKeeper, staff_places::history),
         route!(POST "/staff/places/{id}/restore", StationKeeper, staff_places::restore),
+        route!(GET "/staff/places/{id}/notices/new", StationKeeper, staff_content::new_notice),
+        route!(POST "/staff/places/{id}/notices/new", StationKeeper, staff_content::create_notice),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
+        route!(GET "/staff/districts/{slug}/preview", DistrictAdmin, districts::preview),
+        route!(GET "/staff/districts/{slug}/new/{what}", DistrictAdmin, staff_content::new_item),
+        route!(POST "/staff/districts/{slug}/new/{what}", DistrictAdmin, staff_content::create_item),
+        route!(GET "/staff/content/{what}/{id}", ContentEditor, staff_content::edit),
+        route!(POST "/staff/content/{what}/{id}", ContentEditor, staff_content::update),
+        route!(GET "/staff/content/{what}/{id}/history", ContentEditor, staff_content::history),
+        route!(POST "/staff/content/{what}/{id}/restore", ContentEditor, staff_content::restore),
+        route!(GET "/staff/content/{what}/{id}/delete", ContentEditor, staff_content::confirm_delete),
+        route!(POST "/staff/content/{what}/{id}/delete", ContentEditor, staff_content::delete),
         route!(GET "/workshops", Public, workshops::index, cached(district, town, category, hiring, q, sort, page)),
         route!(GET "/workshops.csv", Public, workshops::csv_export, cached(district, town, category, hiring, q, sort)),
         route!(GET "/api/v1/workshops", Public, workshops::api, cached(district, town, category, hiring, q, sort, page)),

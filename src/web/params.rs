@@ -61,6 +61,11 @@ segment!(
     "kind"
 );
 segment!(
+    /// The `{what}` of a path: a kind of district content.
+    What,
+    "what"
+);
+segment!(
     /// The `{code}` of a path: a tracking code, or a language code.
     Code,
     "code"

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::params::Id;
-use super::view::{DistrictCard, PlaceView, StoryView};
+use super::view::{DistrictCard, NoticeView, PlaceView, StoryView};
 use super::{AppError, Ctx, render};
 use crate::db;
 use crate::web::AppState;
@@ -16,6 +16,7 @@ struct ShowPage {
     place: PlaceView,
     district: DistrictCard,
     stories: Vec<StoryView>,
+    notices: Vec<NoticeView>,
 }
 
 pub async fn show(
@@ -23,7 +24,9 @@ pub async fn show(
     state: web::Data<AppState>,
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let page = db::districts::place_page(&state.db, id, crate::domain::format::today())
+        .await?
+        .ok_or(AppError::NotFound)?;
     // A love station has its own page, with its wishes.
     if page.place.kind == "love_station" {
         return Ok(super::see_other(&format!("/stations/{id}")));
@@ -31,5 +34,6 @@ pub async fn show(
     let place = PlaceView::new(&ctx, &page.place);
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
     let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
-    render(&ShowPage { ctx, place, district, stories })
+    let notices = NoticeView::all(&ctx, &page.notices);
+    render(&ShowPage { ctx, place, district, stories, notices })
 }

@@ -494,6 +494,7 @@ struct PlacePage {
     name: Text,
     district: Text,
     keepers: Vec<KeeperView>,
+    notices: Vec<super::staff_content::ItemLine>,
 }
 
 pub async fn place(
@@ -502,9 +503,13 @@ pub async fn place(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let page = db::districts::place_page(&state.db, id, crate::domain::format::today())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let keepers = keeper_views(&state, &me, id).await?;
+    let notices = super::staff_content::place_notices(&ctx, &state, page.district.id, id).await?;
     let view = PlacePage {
+        notices,
         id,
         name: Text::pick(ctx.lang, &page.place.name_zh, page.place.name_en.as_deref()),
         district: Text::pick(ctx.lang, &page.district.name_zh, page.district.name_en.as_deref()),
@@ -524,8 +529,15 @@ pub struct StationKeepers {
 #[template(path = "staff/district.html")]
 struct DistrictPage {
     ctx: Ctx,
+    id: i64,
+    slug: String,
     name: Text,
     stations: Vec<StationKeepers>,
+    sections: Vec<super::staff_content::Section>,
+    /// Every place of the district, each with its edit page.
+    places: Vec<(i64, Text)>,
+    /// Some content is a draft: the preview shows it.
+    drafts: bool,
 }
 
 pub async fn district(
@@ -534,7 +546,10 @@ pub async fn district(
     me: CurrentUser,
     Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
-    let page = db::districts::district_page(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let page =
+        db::districts::district_page(&state.db, &slug, crate::domain::format::today(), false)
+            .await?
+            .ok_or(AppError::NotFound)?;
     let mut stations = Vec::new();
     for p in page.places.iter().filter(|p| p.kind == "love_station") {
         let keepers = keeper_views(&state, &me, p.id).await?;
@@ -545,5 +560,22 @@ pub async fn district(
         });
     }
     let name = Text::pick(ctx.lang, &page.district.name_zh, page.district.name_en.as_deref());
-    render_with_status(&DistrictPage { ctx, name, stations }, StatusCode::OK)
+    let all = db::places::of_district(&state.db, page.district.id).await?;
+    let sections = super::staff_content::sections(&ctx, &state, &page.district, &all).await?;
+    let drafts = sections.iter().flat_map(|s| &s.items).any(|i| i.draft);
+    let places = all
+        .iter()
+        .map(|p| (p.id, Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref())))
+        .collect();
+    let view = DistrictPage {
+        id: page.district.id,
+        slug: page.district.slug.clone(),
+        name,
+        stations,
+        sections,
+        places,
+        drafts,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&view, StatusCode::OK)?))
 }

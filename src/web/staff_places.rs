@@ -12,6 +12,7 @@ use chrono::Utc;
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::params::Id;
+use super::staff_content::HistoryPage;
 use super::view::edit::{ConflictView, PLACE_FIELDS, RevisionView};
 use super::{AppError, Ctx, render_with_status, see_other};
 use crate::db;
@@ -205,16 +206,6 @@ pub async fn update(
     Ok(see_other(&format!("/staff/places/{id}/edit")))
 }
 
-#[derive(Template)]
-#[template(path = "staff/place_history.html")]
-struct HistoryPage {
-    ctx: Ctx,
-    id: i64,
-    name: Text,
-    version: i64,
-    revisions: Vec<RevisionView>,
-}
-
 pub async fn history(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -226,9 +217,12 @@ pub async fn history(
         .iter()
         .map(|line| RevisionView::new(&ctx, line, row.version, &PLACE_FIELDS))
         .collect();
+    let name = Text::pick(ctx.lang, &row.name_zh, row.name_en.as_deref()).plain().to_owned();
     let page = HistoryPage {
-        id,
-        name: Text::pick(ctx.lang, &row.name_zh, row.name_en.as_deref()),
+        back: (format!("/staff/places/{id}"), name.clone()),
+        edit: (format!("/staff/places/{id}/edit"), ctx.t("edit.place.title").to_owned()),
+        restore: format!("/staff/places/{id}/restore"),
+        title: name,
         version: row.version,
         revisions,
         ctx,
@@ -251,13 +245,8 @@ pub async fn restore(
     let (_, allowed) = editable(&me, &row);
     let pairs = form.into_inner();
     let (version, _) = form_meta(&pairs);
-    let number =
-        pairs.iter().find(|(k, _)| k == "revision").and_then(|(_, v)| v.trim().parse::<i64>().ok());
-    let snapshot = match number {
-        Some(n) => db::revisions::snapshot(&state.db, ItemKind::Place, id, n).await?,
-        None => None,
-    };
-    let (Some(number), Some(mut snapshot)) = (number, snapshot) else {
+    let chosen = super::staff_content::chosen_revision(&state, ItemKind::Place, id, &pairs).await?;
+    let Some((number, mut snapshot)) = chosen else {
         set_flash(&session, "flash.no_such_revision");
         return Ok(see_other(&back));
     };
@@ -283,13 +272,8 @@ pub async fn restore(
         restored_from: Some(number),
         now: Utc::now(),
     };
-    let flash = match db::places::save(&state.db, &save).await? {
-        Saved::Revision(_) => "flash.revision_restored",
-        Saved::Unchanged => "flash.nothing_changed",
-        Saved::Conflict(_) => "flash.restore_conflict",
-        Saved::Missing => return Err(AppError::NotFound),
-    };
-    set_flash(&session, flash);
+    let saved = db::places::save(&state.db, &save).await?;
+    set_flash(&session, super::staff_content::restored(&saved)?);
     Ok(see_other(&back))
 }
 

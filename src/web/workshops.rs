@@ -104,7 +104,7 @@ async fn reported_totals(ctx: &Ctx, state: &AppState) -> Result<Vec<FigureCard>,
     let page = state
         .cache
         .memo(&state.db, "workshops.reporting_district", || {
-            db::districts::district_page(&state.db, "tonglu")
+            db::districts::district_page(&state.db, "tonglu", today(), false)
         })
         .await?;
     let Some(page) = page.as_ref() else {

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate, NaiveTime, Utc};
 
 use super::{pick, pick_opt};
-use crate::db::districts::{DistrictRow, FigureRow, PlaceRow, ProgrammeRow, StoryRow};
+use crate::db::districts::{DistrictRow, FigureRow, NoticeRow, PlaceRow, ProgrammeRow, StoryRow};
 use crate::domain::format::{self, beijing, group_number};
 use crate::domain::hours::{Hours, Local, OpenState, Week, exceptions_from_stored, show_spans};
 use crate::domain::{Amenity, Lang, PlaceKind, Text};
@@ -70,6 +70,10 @@ pub struct FigureCard {
     pub source: Text,
     /// The number of the source in the page's list of sources, once numbered.
     pub source_no: Option<usize>,
+    /// "About" before the number (约 / about), for a rounded figure.
+    pub about: bool,
+    /// Not yet published: only a preview shows it, marked.
+    pub draft: bool,
 }
 
 impl FigureCard {
@@ -110,6 +114,8 @@ impl FigureCard {
             when,
             source: pick(ctx, &f.source_zh, &f.source_en),
             source_no: None,
+            about: f.qualifier == "about",
+            draft: !f.published,
         }
     }
 }
@@ -261,6 +267,7 @@ pub struct ProgrammeView {
     pub code: String,
     pub name: Text,
     pub summary: Text,
+    pub draft: bool,
 }
 
 impl ProgrammeView {
@@ -269,6 +276,7 @@ impl ProgrammeView {
             code: p.code.clone(),
             name: pick(ctx, &p.name_zh, &p.name_en),
             summary: pick(ctx, &p.summary_zh, &p.summary_en),
+            draft: !p.published,
         }
     }
 }
@@ -503,6 +511,9 @@ pub struct StoryView {
     pub title: Text,
     pub body: Text,
     pub place_id: Option<i64>,
+    /// When it happened, as the reader's language writes a day.
+    pub date: Option<String>,
+    pub draft: bool,
 }
 
 impl StoryView {
@@ -511,7 +522,35 @@ impl StoryView {
             title: pick(ctx, &s.title_zh, &s.title_en),
             body: pick(ctx, &s.body_zh, &s.body_en),
             place_id: s.place_id,
+            date: s.story_date.map(|d| day_label(ctx.lang, d, format::today())),
+            draft: !s.published,
         }
+    }
+}
+
+/// A notice as a page shows it: its text and its last day.
+#[derive(Debug, Clone)]
+pub struct NoticeView {
+    pub text: Text,
+    /// "到 12月5日" / "until 5 Dec"; none when it ends today.
+    pub until: Option<String>,
+    pub draft: bool,
+}
+
+impl NoticeView {
+    pub fn new(ctx: &Ctx, n: &NoticeRow) -> NoticeView {
+        let today = format::today();
+        NoticeView {
+            text: pick(ctx, &n.text_zh, &n.text_en),
+            until: (n.ends_on > today).then(|| {
+                ctx.tf("notice.until", &[("day", &day_label(ctx.lang, n.ends_on, today))])
+            }),
+            draft: !n.published,
+        }
+    }
+
+    pub fn all(ctx: &Ctx, rows: &[NoticeRow]) -> Vec<NoticeView> {
+        rows.iter().map(|n| NoticeView::new(ctx, n)).collect()
     }
 }
 

@@ -18,7 +18,7 @@ pub mod wishes;
 pub mod workshops;
 
 pub use districts::{
-    Chart, DistrictCard, FigureCard, PlaceGroup, PlaceView, ProgrammeView, StoryView,
+    Chart, DistrictCard, FigureCard, NoticeView, PlaceGroup, PlaceView, ProgrammeView, StoryView,
 };
 pub use pager::Pager;
 pub use wishes::{Qr, StationChoice, TimelineEntry, WishView};

@@ -9,7 +9,7 @@ use crate::db;
 use crate::domain::Text;
 use crate::domain::wish::Wall;
 use crate::web::params::Id;
-use crate::web::view::{PlaceView, Qr, StoryView, WishView};
+use crate::web::view::{NoticeView, PlaceView, Qr, StoryView, WishView};
 use crate::web::{AppError, AppState, Ctx, render_with_status};
 
 #[derive(Template)]
@@ -24,10 +24,13 @@ struct StationPage {
     /// The wall filtered to this station, when it holds more than a page.
     more_wishes: Option<String>,
     stories: Vec<StoryView>,
+    notices: Vec<NoticeView>,
 }
 
 async fn station_page(state: &AppState, id: i64) -> Result<db::districts::PlacePage, AppError> {
-    let page = db::districts::place_page(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let page = db::districts::place_page(&state.db, id, crate::domain::format::today())
+        .await?
+        .ok_or(AppError::NotFound)?;
     if page.place.kind != "love_station" {
         return Err(AppError::NotFound);
     }
@@ -51,6 +54,7 @@ pub async fn show(
         wishes: wishes.rows.iter().map(|w| WishView::new(&ctx, w)).collect(),
         more_wishes: wishes.more.then(|| station.href(1)),
         stories: page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect(),
+        notices: NoticeView::all(&ctx, &page.notices),
         ctx,
     };
     render_with_status(&view, StatusCode::OK)

@@ -1,0 +1,423 @@
+//! District content as staff edit it (see [`crate::domain::content`]):
+//! each kind's table and columns, named as its form's fields, so one load,
+//! one save (row + revision + audit + content version in one transaction,
+//! refused when made from an older version), one create and one delete
+//! serve every kind.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::audit::{self, write_audit};
+use super::revisions::{Conflict, LATEST, NewRevision, Saved, write_revision};
+use super::{Arg, BeginWrite, Db, DbResult, bind_args, on_db};
+use crate::domain::content::ContentKind;
+use crate::domain::format::plain_number;
+use crate::domain::revision::{Fields, SaveStep, changes, changes_to_stored, decide_save};
+
+/// How a column is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Text,
+    OptText,
+    Float,
+    OptInt,
+    Bool,
+    Date,
+    OptDate,
+    OptId,
+}
+
+struct Table {
+    name: &'static str,
+    /// Field name = column name, and its type.
+    columns: &'static [(&'static str, Col)],
+    /// The column naming the district (`id` for a district itself).
+    district: &'static str,
+    /// The table has a place column (`place_id`) and a published flag.
+    place: bool,
+    published: bool,
+}
+
+fn table(kind: ContentKind) -> Table {
+    use Col::*;
+    match kind {
+        ContentKind::District => Table {
+            name: "districts",
+            columns: &[
+                ("name_zh", Text),
+                ("name_en", OptText),
+                ("summary_zh", Text),
+                ("summary_en", OptText),
+            ],
+            district: "id",
+            place: false,
+            published: false,
+        },
+        ContentKind::Figure => Table {
+            name: "figures",
+            columns: &[
+                ("label_zh", Text),
+                ("label_en", OptText),
+                ("value", Float),
+                ("unit_zh", Text),
+                ("unit_en", OptText),
+                ("qualifier", Text),
+                ("year", OptInt),
+                ("as_of_zh", OptText),
+                ("as_of_en", OptText),
+                ("source_zh", Text),
+                ("source_en", OptText),
+                ("chart_group", OptText),
+                ("headline", Bool),
+            ],
+            district: "district_id",
+            place: false,
+            published: true,
+        },
+        ContentKind::Programme => Table {
+            name: "programmes",
+            columns: &[
+                ("name_zh", Text),
+                ("name_en", OptText),
+                ("summary_zh", Text),
+                ("summary_en", OptText),
+            ],
+            district: "district_id",
+            place: false,
+            published: true,
+        },
+        ContentKind::Story => Table {
+            name: "stories",
+            columns: &[
+                ("title_zh", Text),
+                ("title_en", OptText),
+                ("body_zh", Text),
+                ("body_en", OptText),
+                ("story_date", OptDate),
+                ("place_id", OptId),
+            ],
+            district: "district_id",
+            place: true,
+            published: true,
+        },
+        ContentKind::Notice => Table {
+            name: "notices",
+            columns: &[
+                ("text_zh", Text),
+                ("text_en", OptText),
+                ("starts_on", Date),
+                ("ends_on", Date),
+            ],
+            district: "district_id",
+            place: true,
+            published: true,
+        },
+    }
+}
+
+impl Table {
+    fn select(&self) -> String {
+        let cols: Vec<&str> = self.columns.iter().map(|(c, _)| *c).collect();
+        let place = if self.place && !self.columns.iter().any(|(c, _)| *c == "place_id") {
+            ", place_id"
+        } else if self.place {
+            ""
+        } else {
+            ", CAST(NULL AS BIGINT) AS place_id"
+        };
+        let published = if self.published { "published" } else { "TRUE AS published" };
+        format!(
+            "SELECT id, {}{place}, {} AS owner_district, {published}, \
+                    CAST(version AS BIGINT) AS version, updated_at FROM {}",
+            cols.join(", "),
+            self.district,
+            self.name
+        )
+    }
+
+    /// A field's canonical text as the value to bind.
+    fn arg(col: Col, value: &str) -> Arg {
+        let opt = || (!value.is_empty()).then(|| value.to_owned());
+        match col {
+            Col::Text => Arg::Text(value.to_owned()),
+            Col::OptText => Arg::OptText(opt()),
+            Col::Float => Arg::Float(value.parse().unwrap_or(0.0)),
+            Col::OptInt => Arg::OptInt32(value.parse().ok()),
+            Col::Bool => Arg::Bool(!value.is_empty()),
+            Col::Date => {
+                Arg::Date(NaiveDate::parse_from_str(value, "%Y-%m-%d").unwrap_or(NaiveDate::MIN))
+            }
+            Col::OptDate => Arg::OptDate(NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()),
+            Col::OptId => Arg::OptInt(value.parse().ok()),
+        }
+    }
+}
+
+/// An item as stored: its fields, who owns it and its version.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: i64,
+    pub fields: Fields,
+    pub district_id: i64,
+    pub place_id: Option<i64>,
+    pub published: bool,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Reads an [`Item`] from a row of [`Table::select`].
+macro_rules! read_item {
+    ($row:expr, $table:expr) => {{
+        let row = $row;
+        let mut fields = Fields::new();
+        for (name, col) in $table.columns {
+            let value = match col {
+                Col::Text => row.try_get::<String, _>(*name)?,
+                Col::OptText => row.try_get::<Option<String>, _>(*name)?.unwrap_or_default(),
+                Col::Float => plain_number(row.try_get::<f64, _>(*name)?),
+                Col::OptInt => {
+                    row.try_get::<Option<i32>, _>(*name)?.map(|n| n.to_string()).unwrap_or_default()
+                }
+                Col::Bool => {
+                    if row.try_get::<bool, _>(*name)? {
+                        "on".into()
+                    } else {
+                        String::new()
+                    }
+                }
+                Col::Date => row.try_get::<NaiveDate, _>(*name)?.to_string(),
+                Col::OptDate => row
+                    .try_get::<Option<NaiveDate>, _>(*name)?
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                Col::OptId => {
+                    row.try_get::<Option<i64>, _>(*name)?.map(|n| n.to_string()).unwrap_or_default()
+                }
+            };
+            fields.set(name, value);
+        }
+        let published: bool = row.try_get("published")?;
+        fields.set("published", if published { "on" } else { "" });
+        Item {
+            id: row.try_get("id")?,
+            fields,
+            district_id: row.try_get("owner_district")?,
+            place_id: row.try_get::<Option<i64>, _>("place_id")?,
+            published,
+            version: row.try_get("version")?,
+            updated_at: row.try_get("updated_at")?,
+        }
+    }};
+}
+
+/// One item of a kind, by id.
+#[tracing::instrument(name = "db::content::item", skip_all, fields(id = id))]
+pub async fn item(db: &Db, kind: ContentKind, id: i64) -> DbResult<Option<Item>> {
+    let t = table(kind);
+    let sql = format!("{} WHERE id = $1", t.select());
+    on_db!(db, p => {
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?;
+        Ok(match row { Some(row) => Some(read_item!(&row, &t)), None => None })
+    })
+}
+
+/// The items of a kind in a district (drafts too), in the page's order.
+#[tracing::instrument(name = "db::content::listed", skip_all, fields(district_id = district_id))]
+pub async fn listed(db: &Db, kind: ContentKind, district_id: i64) -> DbResult<Vec<Item>> {
+    let t = table(kind);
+    let sql = format!("{} WHERE {} = $1 ORDER BY position, id", t.select(), t.district);
+    on_db!(db, p => {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(district_id).fetch_all(p).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(read_item!(row, &t));
+        }
+        Ok(out)
+    })
+}
+
+/// Who owns an item, for the access check: its district and place.
+#[tracing::instrument(name = "db::content::owner", skip_all, fields(id = id))]
+pub async fn owner(db: &Db, kind: ContentKind, id: i64) -> DbResult<Option<(i64, Option<i64>)>> {
+    Ok(item(db, kind, id).await?.map(|i| (i.district_id, i.place_id)))
+}
+
+/// One save of an item's form (or a restore, or publishing).
+pub struct ContentSave<'a> {
+    pub kind: ContentKind,
+    pub id: i64,
+    pub opened_at: i64,
+    /// The checked fields, canonical, `published` among them.
+    pub fields: &'a Fields,
+    pub user: i64,
+    pub note: &'a str,
+    pub restored_from: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+#[tracing::instrument(name = "db::content::save", skip_all, fields(id = s.id, user = s.user))]
+pub async fn save(db: &Db, s: &ContentSave<'_>) -> DbResult<Saved> {
+    let t = table(s.kind);
+    let kind = s.kind.item_kind();
+    let select = format!("{} WHERE id = $1", t.select());
+    let mut sets: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    for (name, col) in t.columns {
+        args.push(Table::arg(*col, s.fields.get(name)));
+        sets.push(format!("{name} = ${}", args.len()));
+    }
+    if t.published {
+        args.push(Arg::Bool(!s.fields.get("published").is_empty()));
+        sets.push(format!("published = ${}", args.len()));
+    }
+    let n = args.len();
+    let update = format!(
+        "UPDATE {} SET {}, version = ${}, updated_at = ${} WHERE id = ${} AND version = ${}",
+        t.name,
+        sets.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4
+    );
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(select)).bind(s.id).fetch_optional(&mut *tx).await? else {
+            return Ok(Saved::Missing);
+        };
+        let before = read_item!(&row, &t);
+        let (number, changes, base) = match decide_save(before.version, s.opened_at, &before.fields, s.fields) {
+            SaveStep::Unchanged => return Ok(Saved::Unchanged),
+            SaveStep::Conflict => {
+                let latest: Option<(Option<String>, DateTime<Utc>)> = sqlx::query_as(LATEST)
+                    .bind(kind.code()).bind(s.id).fetch_optional(&mut *tx).await?;
+                let (by, at) = latest.unwrap_or((None, before.updated_at));
+                return Ok(Saved::Conflict(Conflict { current: before.fields, version: before.version, by, at }));
+            }
+            SaveStep::Write { number, changes, base } => (number, changes, base),
+        };
+        if base {
+            write_revision!(&mut *tx, &NewRevision {
+                kind, item_id: s.id, number: 0, user: None, at: before.updated_at, note: "",
+                restored_from: None, snapshot: before.fields.to_stored(), changes: "[]".into(),
+            })?;
+        }
+        let mut all = args.clone();
+        all.extend([Arg::Int32(number as i32), Arg::At(s.now), Arg::Int(s.id), Arg::Int32(before.version as i32)]);
+        let q = sqlx::query(sqlx::AssertSqlSafe(update));
+        if bind_args!(q, &all).execute(&mut *tx).await?.rows_affected() != 1 {
+            return Ok(Saved::Conflict(Conflict {
+                current: before.fields, version: before.version + 1, by: None, at: s.now,
+            }));
+        }
+        write_revision!(&mut *tx, &NewRevision {
+            kind, item_id: s.id, number, user: Some(s.user), at: s.now, note: s.note,
+            restored_from: s.restored_from, snapshot: s.fields.to_stored(),
+            changes: changes_to_stored(&changes),
+        })?;
+        let action = format!("{}.{}", kind.code(), if s.restored_from.is_some() { "restore" } else { "update" });
+        write_audit!(&mut *tx, &audit::Entry {
+            at: s.now, actor: Some(s.user), action: &action, object: format!("{}:{}", kind.code(), s.id),
+            detail: format!("revision:{number}"),
+        })?;
+        sqlx::query("UPDATE districts SET updated_at = $1 WHERE id = $2")
+            .bind(s.now).bind(before.district_id).execute(&mut *tx).await?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Saved::Revision(number))
+    })
+}
+
+/// Adds an item of a listed kind to a district (at a place, for a notice
+/// there), last in order, as revision 1. Returns its id.
+#[tracing::instrument(name = "db::content::create", skip_all, fields(district_id = district_id, user = user))]
+pub async fn create(
+    db: &Db,
+    kind: ContentKind,
+    district_id: i64,
+    place_id: Option<i64>,
+    fields: &Fields,
+    user: i64,
+    now: DateTime<Utc>,
+) -> DbResult<i64> {
+    let t = table(kind);
+    let mut cols: Vec<&str> = vec!["district_id", "code"];
+    let mut args =
+        vec![Arg::Int(district_id), Arg::Text(format!("staff-{}", now.timestamp_micros()))];
+    for (name, col) in t.columns {
+        cols.push(name);
+        args.push(Table::arg(*col, fields.get(name)));
+    }
+    if kind == ContentKind::Notice {
+        cols.push("place_id");
+        args.push(Arg::OptInt(place_id));
+        cols.push("created_at");
+        args.push(Arg::At(now));
+    }
+    cols.extend(["published", "version", "updated_at", "position"]);
+    args.extend([Arg::Bool(!fields.get("published").is_empty()), Arg::Int32(1), Arg::At(now)]);
+    let values: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {t} ({cols}) SELECT {values}, COALESCE(MAX(position), 0) + 1 FROM {t} \
+         WHERE district_id = $1 RETURNING id",
+        t = t.name,
+        cols = cols.join(", "),
+        values = values.join(", ")
+    );
+    let item_kind = kind.item_kind();
+    let list = changes(&Fields::new(), fields);
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        let id = bind_args!(q, &args).fetch_one(&mut *tx).await?;
+        write_revision!(&mut *tx, &NewRevision {
+            kind: item_kind, item_id: id, number: 1, user: Some(user), at: now, note: "",
+            restored_from: None, snapshot: fields.to_stored(), changes: changes_to_stored(&list),
+        })?;
+        write_audit!(&mut *tx, &audit::Entry {
+            at: now, actor: Some(user), action: &format!("{}.create", item_kind.code()),
+            object: format!("{}:{id}", item_kind.code()), detail: String::new(),
+        })?;
+        sqlx::query("UPDATE districts SET updated_at = $1 WHERE id = $2")
+            .bind(now).bind(district_id).execute(&mut *tx).await?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// Deletes an item of a listed kind for good, with its revisions (an id
+/// may be taken again by a later item, whose history must start afresh);
+/// the audit entry keeps what it last held. False when there was none.
+#[tracing::instrument(name = "db::content::delete", skip_all, fields(id = id, user = user))]
+pub async fn delete(
+    db: &Db,
+    kind: ContentKind,
+    id: i64,
+    user: i64,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let t = table(kind);
+    let select = format!("{} WHERE id = $1", t.select());
+    let sql = format!("DELETE FROM {} WHERE id = $1", t.name);
+    let item_kind = kind.item_kind();
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(select)).bind(id).fetch_optional(&mut *tx).await? else {
+            return Ok(false);
+        };
+        let before = read_item!(&row, &t);
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM revisions WHERE item_kind = $1 AND item_id = $2")
+            .bind(item_kind.code()).bind(id).execute(&mut *tx).await?;
+        write_audit!(&mut *tx, &audit::Entry {
+            at: now, actor: Some(user), action: &format!("{}.delete", item_kind.code()),
+            object: format!("{}:{id}", item_kind.code()), detail: before.fields.to_stored(),
+        })?;
+        sqlx::query("UPDATE districts SET updated_at = $1 WHERE id = $2")
+            .bind(now).bind(before.district_id).execute(&mut *tx).await?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}

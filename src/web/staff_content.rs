@@ -1,0 +1,867 @@
+//! Editing what a district page shows: the district's own text, its
+//! figures, programmes, stories and notices (a station's keepers add the
+//! station's notices). One form page, built from each kind's field specs;
+//! every save is a revision with history and restore, refused when made
+//! from an older version; an item is a draft until published; deleting
+//! asks first.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+
+use super::auth::CurrentUser;
+use super::ctx::set_flash;
+use super::params::{Id, Slug, What};
+use super::view::edit::{ConflictView, FieldNames, RevisionView};
+use super::{AppError, Ctx, render_with_status, see_other};
+use crate::db;
+use crate::db::content::{ContentSave, Item};
+use crate::db::districts::DistrictRow;
+use crate::db::places::KeptPlace;
+use crate::db::revisions::Saved;
+use crate::domain::content::{ContentKind, Field, Input, NOTICE_DAYS};
+use crate::domain::format::today;
+use crate::domain::revision::{Fields, ItemKind, NOTE_MAX};
+use crate::domain::{FormErrors, Text};
+use crate::web::AppState;
+
+/// How content fields read on the history and conflict pages.
+pub const CONTENT_FIELDS: FieldNames =
+    FieldNames { label: content_label, value: content_value, position: content_position };
+
+fn content_label(ctx: &Ctx, name: &str) -> String {
+    ctx.t(&format!("content.f.{name}")).to_owned()
+}
+
+fn content_value(ctx: &Ctx, name: &str, value: &str) -> String {
+    match name {
+        "qualifier" if !value.is_empty() => ctx.t(&format!("content.qualifier.{value}")).to_owned(),
+        "headline" | "published" => ctx
+            .t(match (name, value.is_empty()) {
+                ("published", false) => "content.state.published",
+                ("published", true) => "content.state.draft",
+                (_, false) => "content.yes",
+                (_, true) => "content.no",
+            })
+            .to_owned(),
+        _ if value.is_empty() => ctx.t("edit.empty").to_owned(),
+        _ => value.to_owned(),
+    }
+}
+
+/// A field's place in its form (every kind's fields, in order; the
+/// published state last).
+fn content_position(name: &str) -> usize {
+    ContentKind::ALL
+        .iter()
+        .find_map(|k| k.fields().iter().position(|f| f.name == name))
+        .unwrap_or(usize::MAX)
+}
+
+/// One choice of a select.
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// One field of the form as the template draws it.
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: Option<&'static str>,
+    pub error: Option<&'static str>,
+    pub required: bool,
+    /// `text`, `date`, `textarea`, `select` or `check`.
+    pub control: &'static str,
+    pub inputmode: Option<&'static str>,
+    pub value: String,
+    pub options: Vec<OptionView>,
+    /// The ids the field's `aria-describedby` names.
+    pub described: String,
+}
+
+fn field_view(
+    ctx: &Ctx,
+    field: &Field,
+    form: &Fields,
+    errors: &FormErrors,
+    places: &[KeptPlace],
+) -> FieldView {
+    let value = form.get(field.name).to_owned();
+    let (control, inputmode) = match field.input {
+        Input::Line(_) => ("text", None),
+        Input::Area(_) => ("textarea", None),
+        Input::Number => ("text", Some("decimal")),
+        Input::Year => ("text", Some("numeric")),
+        Input::Date => ("date", None),
+        Input::Check => ("check", None),
+        Input::Choice(_) | Input::Place => ("select", None),
+    };
+    let options = match field.input {
+        Input::Choice(codes) => codes
+            .iter()
+            .map(|code| OptionView {
+                value: (*code).to_owned(),
+                label: ctx.t(&format!("content.{}.{code}", field.name)).to_owned(),
+                selected: value == *code,
+            })
+            .collect(),
+        Input::Place => std::iter::once(OptionView {
+            value: String::new(),
+            label: ctx.t("content.no_place").to_owned(),
+            selected: value.is_empty(),
+        })
+        .chain(places.iter().map(|p| OptionView {
+            value: p.id.to_string(),
+            label: Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned(),
+            selected: value == p.id.to_string(),
+        }))
+        .collect(),
+        _ => Vec::new(),
+    };
+    let hint = field.hint.then(|| ctx.t(&format!("{}_hint", field.label)));
+    let error = errors.get(field.name).map(|key| ctx.t(key));
+    let mut described = Vec::new();
+    if hint.is_some() {
+        described.push(format!("f-{}-hint", field.name));
+    }
+    if error.is_some() {
+        described.push(format!("f-{}-error", field.name));
+    }
+    FieldView {
+        name: field.name,
+        label: ctx.t(field.label),
+        hint,
+        error,
+        required: field.required,
+        control,
+        inputmode,
+        value,
+        options,
+        described: described.join(" "),
+    }
+}
+
+/// Where an item belongs: its district and, for a notice there, a place.
+struct Owner {
+    district: DistrictRow,
+    place: Option<KeptPlace>,
+}
+
+impl Owner {
+    async fn of(state: &AppState, district_id: i64, place: Option<i64>) -> Result<Owner, AppError> {
+        let district =
+            db::districts::by_id(&state.db, district_id).await?.ok_or(AppError::NotFound)?;
+        let place = match place {
+            Some(id) => db::places::of_district(&state.db, district_id)
+                .await?
+                .into_iter()
+                .find(|p| p.id == id),
+            None => None,
+        };
+        Ok(Owner { district, place })
+    }
+
+    /// The staff page this item is reached from: the district's page for
+    /// its admins, the place's for a station's keepers.
+    fn back(&self, me: &CurrentUser) -> String {
+        match &self.place {
+            Some(p) if !me.grants.admin_of_district(self.district.id) => {
+                format!("/staff/places/{}", p.id)
+            }
+            _ => format!("/staff/districts/{}", self.district.slug),
+        }
+    }
+
+    fn back_label(&self, ctx: &Ctx, me: &CurrentUser) -> String {
+        match &self.place {
+            Some(p) if !me.grants.admin_of_district(self.district.id) => {
+                Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned()
+            }
+            _ => Text::pick(ctx.lang, &self.district.name_zh, self.district.name_en.as_deref())
+                .plain()
+                .to_owned(),
+        }
+    }
+
+    /// Where the public sees it.
+    fn public(&self) -> String {
+        match &self.place {
+            Some(p) => format!("/places/{}", p.id),
+            None => format!("/districts/{}", self.district.slug),
+        }
+    }
+
+    fn name(&self, ctx: &Ctx) -> String {
+        match &self.place {
+            Some(p) => Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned(),
+            None => Text::pick(ctx.lang, &self.district.name_zh, self.district.name_en.as_deref())
+                .plain()
+                .to_owned(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/content_edit.html")]
+struct EditPage {
+    ctx: Ctx,
+    heading: String,
+    /// What the item is about: its title, or where a new one goes.
+    lede: String,
+    action: String,
+    back: (String, String),
+    /// Links beside the heading: public page, preview, history, delete.
+    links: Vec<(String, &'static str)>,
+    fields: Vec<FieldView>,
+    errors: FormErrors,
+    version: i64,
+    note: String,
+    is_new: bool,
+    publishable: bool,
+    published: bool,
+    conflict: Option<ConflictView>,
+}
+
+/// What the form shows besides the item as stored.
+struct Shown {
+    form: Fields,
+    errors: FormErrors,
+    version: i64,
+    note: String,
+    conflict: Option<ConflictView>,
+}
+
+impl Shown {
+    fn fresh(form: Fields, version: i64) -> Shown {
+        Shown { form, errors: FormErrors::new(), version, note: String::new(), conflict: None }
+    }
+}
+
+/// The places a story may be told about: the district's.
+async fn places_for(
+    state: &AppState,
+    kind: ContentKind,
+    district_id: i64,
+) -> Result<Vec<KeptPlace>, AppError> {
+    if kind.fields().iter().any(|f| f.input == Input::Place) {
+        Ok(db::places::of_district(&state.db, district_id).await?)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// The one form page, for a new item (`item` none) or an existing one.
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    ctx: Ctx,
+    state: &AppState,
+    me: &CurrentUser,
+    kind: ContentKind,
+    owner: &Owner,
+    item: Option<&Item>,
+    shown: Shown,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let places = places_for(state, kind, owner.district.id).await?;
+    let fields = kind
+        .fields()
+        .iter()
+        .map(|f| field_view(&ctx, f, &shown.form, &shown.errors, &places))
+        .collect();
+    let kind_name = ctx.t(kind.label_key());
+    let publishable = kind != ContentKind::District;
+    let (heading, lede, action, links) = match item {
+        Some(item) => {
+            let base = format!("/staff/content/{}/{}", kind.code(), item.id);
+            let mut links = vec![(owner.public(), "staff.public_page")];
+            if !item.published && owner.place.is_none() {
+                links.push((
+                    format!("/staff/districts/{}/preview", owner.district.slug),
+                    "content.preview",
+                ));
+            }
+            links.push((format!("{base}/history"), "edit.history_link"));
+            if publishable {
+                links.push((format!("{base}/delete"), "content.delete"));
+            }
+            let title = item.fields.get(kind.title_field()).to_owned();
+            (ctx.tf("content.edit_heading", &[("kind", kind_name)]), title, base, links)
+        }
+        None => {
+            let action = match &owner.place {
+                Some(p) => format!("/staff/places/{}/notices/new", p.id),
+                None => format!("/staff/districts/{}/new/{}", owner.district.slug, kind.code()),
+            };
+            let lede = owner.name(&ctx);
+            (ctx.tf("content.new_heading", &[("kind", kind_name)]), lede, action, Vec::new())
+        }
+    };
+    let page = EditPage {
+        heading,
+        lede,
+        action,
+        back: (owner.back(me), owner.back_label(&ctx, me)),
+        links,
+        fields,
+        errors: shown.errors,
+        version: shown.version,
+        note: shown.note,
+        is_new: item.is_none(),
+        publishable,
+        published: item.is_some_and(|i| i.published),
+        conflict: shown.conflict,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, status)?))
+}
+
+fn parse_kind(what: &str) -> Result<ContentKind, AppError> {
+    ContentKind::parse(what).ok_or(AppError::NotFound)
+}
+
+/// A kind staff add to a district (not the district itself).
+fn listed_kind(what: &str) -> Result<ContentKind, AppError> {
+    parse_kind(what).ok().filter(|k| ContentKind::LISTED.contains(k)).ok_or(AppError::NotFound)
+}
+
+/// What a new item's form starts with.
+fn defaults(kind: ContentKind) -> Fields {
+    let mut f = Fields::new();
+    match kind {
+        ContentKind::Figure => f.set("qualifier", "exact"),
+        ContentKind::Notice => {
+            f.set("starts_on", today().to_string());
+            f.set("ends_on", today().to_string());
+        }
+        _ => {}
+    }
+    f
+}
+
+/// The form's own fields: the version it was opened at, the change note,
+/// and the button pressed (`publish` or `draft`).
+struct Meta {
+    version: i64,
+    note: String,
+    action: Option<bool>,
+}
+
+fn meta(pairs: &[(String, String)]) -> Meta {
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim());
+    Meta {
+        version: get("version").and_then(|v| v.parse().ok()).unwrap_or(-1),
+        note: get("note").unwrap_or("").to_owned(),
+        action: match get("action") {
+            Some("publish") => Some(true),
+            Some("draft") => Some(false),
+            _ => None,
+        },
+    }
+}
+
+/// Checks the submitted fields and the note; the published state is the
+/// button pressed, else `published_now`.
+async fn check(
+    state: &AppState,
+    kind: ContentKind,
+    district_id: i64,
+    pairs: &[(String, String)],
+    meta: &Meta,
+    published_now: bool,
+) -> Result<(Fields, Result<Fields, FormErrors>), AppError> {
+    let names: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
+    let mut input = Fields::from_pairs(pairs, &names);
+    let publish = kind == ContentKind::District || meta.action.unwrap_or(published_now);
+    input.set("published", if publish { "on" } else { "" });
+    let places: Vec<i64> =
+        places_for(state, kind, district_id).await?.iter().map(|p| p.id).collect();
+    let mut checked = kind.check(&input, today(), &places);
+    if meta.note.chars().count() > NOTE_MAX || crate::domain::form::has_control(&meta.note) {
+        let mut errors = checked.err().unwrap_or_default();
+        errors.add("note", "form.text.too_long");
+        checked = Err(errors);
+    }
+    Ok((input, checked))
+}
+
+fn saved_flash(kind: ContentKind, published: bool) -> &'static str {
+    match (kind, published) {
+        (ContentKind::District, _) => "flash.content_saved",
+        (_, true) => "flash.content_published",
+        (_, false) => "flash.content_draft",
+    }
+}
+
+pub async fn new_item(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+    Slug(slug): Slug,
+    What(what): What,
+) -> Result<HttpResponse, AppError> {
+    let kind = listed_kind(&what)?;
+    let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let owner = Owner { district, place: None };
+    let shown = Shown::fresh(defaults(kind), 0);
+    form_page(ctx, &state, &me, kind, &owner, None, shown, StatusCode::OK).await
+}
+
+pub async fn new_notice(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+    Id(place): Id,
+) -> Result<HttpResponse, AppError> {
+    let district = db::places::place_district(&state.db, place).await?.ok_or(AppError::NotFound)?;
+    let owner = Owner::of(&state, district, Some(place)).await?;
+    let shown = Shown::fresh(defaults(ContentKind::Notice), 0);
+    form_page(ctx, &state, &me, ContentKind::Notice, &owner, None, shown, StatusCode::OK).await
+}
+
+/// Adds an item to a district (or a notice at a place).
+#[allow(clippy::too_many_arguments)]
+async fn create(
+    ctx: Ctx,
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    kind: ContentKind,
+    owner: Owner,
+    pairs: Vec<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let meta = meta(&pairs);
+    let (input, checked) = check(state, kind, owner.district.id, &pairs, &meta, false).await?;
+    let fields = match checked {
+        Ok(fields) => fields,
+        Err(errors) => {
+            let shown = Shown { form: input, errors, version: 0, note: meta.note, conflict: None };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return form_page(ctx, state, me, kind, &owner, None, shown, status).await;
+        }
+    };
+    let place = owner.place.as_ref().map(|p| p.id);
+    let id =
+        db::content::create(&state.db, kind, owner.district.id, place, &fields, me.id, Utc::now())
+            .await?;
+    set_flash(session, saved_flash(kind, !fields.get("published").is_empty()));
+    Ok(see_other(&format!("/staff/content/{}/{id}", kind.code())))
+}
+
+pub async fn create_item(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Slug(slug): Slug,
+    What(what): What,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let kind = listed_kind(&what)?;
+    let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let owner = Owner { district, place: None };
+    create(ctx, &state, &session, &me, kind, owner, form.into_inner()).await
+}
+
+pub async fn create_notice(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(place): Id,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let district = db::places::place_district(&state.db, place).await?.ok_or(AppError::NotFound)?;
+    let owner = Owner::of(&state, district, Some(place)).await?;
+    create(ctx, &state, &session, &me, ContentKind::Notice, owner, form.into_inner()).await
+}
+
+async fn load(state: &AppState, kind: ContentKind, id: i64) -> Result<(Item, Owner), AppError> {
+    let item = db::content::item(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
+    let owner = Owner::of(state, item.district_id, item.place_id).await?;
+    Ok((item, owner))
+}
+
+pub async fn edit(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+    What(what): What,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    let kind = parse_kind(&what)?;
+    let (item, owner) = load(&state, kind, id).await?;
+    let shown = Shown::fresh(item.fields.clone(), item.version);
+    form_page(ctx, &state, &me, kind, &owner, Some(&item), shown, StatusCode::OK).await
+}
+
+#[tracing::instrument(name = "web::staff_content::update", skip_all, fields(id = id, user = me.id))]
+pub async fn update(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    What(what): What,
+    Id(id): Id,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let kind = parse_kind(&what)?;
+    let (item, owner) = load(&state, kind, id).await?;
+    let pairs = form.into_inner();
+    let meta = meta(&pairs);
+    let (input, checked) =
+        check(&state, kind, item.district_id, &pairs, &meta, item.published).await?;
+    let fields = match checked {
+        Ok(fields) => fields,
+        Err(errors) => {
+            let shown = Shown {
+                form: input,
+                errors,
+                version: meta.version,
+                note: meta.note,
+                conflict: None,
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return form_page(ctx, &state, &me, kind, &owner, Some(&item), shown, status).await;
+        }
+    };
+    let save = ContentSave {
+        kind,
+        id,
+        opened_at: meta.version,
+        fields: &fields,
+        user: me.id,
+        note: &meta.note,
+        restored_from: None,
+        now: Utc::now(),
+    };
+    match db::content::save(&state.db, &save).await? {
+        Saved::Revision(_) => {
+            set_flash(&session, saved_flash(kind, !fields.get("published").is_empty()));
+        }
+        Saved::Unchanged => set_flash(&session, "flash.nothing_changed"),
+        Saved::Missing => return Err(AppError::NotFound),
+        Saved::Conflict(conflict) => {
+            let view = ConflictView::new(&ctx, &conflict, &fields, &CONTENT_FIELDS);
+            // The form keeps this editor's input and now saves over the
+            // version they have been shown.
+            let shown = Shown {
+                form: input,
+                errors: FormErrors::new(),
+                version: conflict.version,
+                note: meta.note,
+                conflict: Some(view),
+            };
+            let (item, owner) = load(&state, kind, id).await?;
+            let status = StatusCode::CONFLICT;
+            return form_page(ctx, &state, &me, kind, &owner, Some(&item), shown, status).await;
+        }
+    }
+    Ok(see_other(&format!("/staff/content/{}/{id}", kind.code())))
+}
+
+#[derive(Template)]
+#[template(path = "staff/history.html")]
+pub struct HistoryPage {
+    pub ctx: Ctx,
+    pub title: String,
+    /// The item's edit page, and the word for it.
+    pub edit: (String, String),
+    pub back: (String, String),
+    pub restore: String,
+    pub version: i64,
+    pub revisions: Vec<RevisionView>,
+}
+
+pub async fn history(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+    What(what): What,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    let kind = parse_kind(&what)?;
+    let (item, owner) = load(&state, kind, id).await?;
+    let places = places_for(&state, kind, item.district_id).await?;
+    let mut lines = db::revisions::history(&state.db, kind.item_kind(), id).await?;
+    // A story's place reads by its name.
+    for line in &mut lines {
+        for change in line.changes.iter_mut().filter(|c| c.field == "place_id") {
+            for value in [&mut change.from, &mut change.to] {
+                if let Some(p) = places.iter().find(|p| p.id.to_string() == *value) {
+                    *value =
+                        Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned();
+                }
+            }
+        }
+    }
+    let revisions =
+        lines.iter().map(|l| RevisionView::new(&ctx, l, item.version, &CONTENT_FIELDS)).collect();
+    let base = format!("/staff/content/{}/{id}", kind.code());
+    let page = HistoryPage {
+        title: item.fields.get(kind.title_field()).to_owned(),
+        edit: (base.clone(), ctx.tf("content.edit_heading", &[("kind", ctx.t(kind.label_key()))])),
+        back: (owner.back(&me), owner.back_label(&ctx, &me)),
+        restore: format!("{base}/restore"),
+        version: item.version,
+        revisions,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, StatusCode::OK)?))
+}
+
+/// Brings back an earlier revision's content as a new revision; whether
+/// the item is published stays as it is.
+#[tracing::instrument(name = "web::staff_content::restore", skip_all, fields(id = id, user = me.id))]
+pub async fn restore(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    What(what): What,
+    Id(id): Id,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let kind = parse_kind(&what)?;
+    let back = format!("/staff/content/{}/{id}/history", kind.code());
+    let (item, _) = load(&state, kind, id).await?;
+    let pairs = form.into_inner();
+    let meta = meta(&pairs);
+    let Some((number, mut snapshot)) =
+        chosen_revision(&state, kind.item_kind(), id, &pairs).await?
+    else {
+        set_flash(&session, "flash.no_such_revision");
+        return Ok(see_other(&back));
+    };
+    snapshot.set("published", item.fields.get("published"));
+    let places: Vec<i64> =
+        places_for(&state, kind, item.district_id).await?.iter().map(|p| p.id).collect();
+    let Ok(fields) = kind.check(&snapshot, today(), &places) else {
+        set_flash(&session, "flash.revision_unusable");
+        return Ok(see_other(&back));
+    };
+    let save = ContentSave {
+        kind,
+        id,
+        opened_at: meta.version,
+        fields: &fields,
+        user: me.id,
+        note: "",
+        restored_from: Some(number),
+        now: Utc::now(),
+    };
+    set_flash(&session, restored(&db::content::save(&state.db, &save).await?)?);
+    Ok(see_other(&back))
+}
+
+/// The revision a restore form names (`revision`), with its snapshot.
+pub async fn chosen_revision(
+    state: &AppState,
+    kind: ItemKind,
+    id: i64,
+    pairs: &[(String, String)],
+) -> Result<Option<(i64, Fields)>, AppError> {
+    let number =
+        pairs.iter().find(|(k, _)| k == "revision").and_then(|(_, v)| v.trim().parse::<i64>().ok());
+    let Some(number) = number else { return Ok(None) };
+    Ok(db::revisions::snapshot(&state.db, kind, id, number).await?.map(|s| (number, s)))
+}
+
+/// What a restore's save says to its editor.
+pub fn restored(saved: &Saved) -> Result<&'static str, AppError> {
+    Ok(match saved {
+        Saved::Revision(_) => "flash.revision_restored",
+        Saved::Unchanged => "flash.nothing_changed",
+        Saved::Conflict(_) => "flash.restore_conflict",
+        Saved::Missing => return Err(AppError::NotFound),
+    })
+}
+
+/// The one confirmation step: a question, what follows, and the button.
+#[derive(Template)]
+#[template(path = "staff/confirm.html")]
+pub struct ConfirmPage {
+    pub ctx: Ctx,
+    pub question: String,
+    pub explanation: &'static str,
+    pub action: String,
+    pub button: &'static str,
+    pub cancel: String,
+}
+
+pub async fn confirm_delete(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    What(what): What,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    let kind = listed_kind(&what)?;
+    let (item, _) = load(&state, kind, id).await?;
+    let base = format!("/staff/content/{}/{id}", kind.code());
+    let page = ConfirmPage {
+        question: ctx.tf(
+            "content.delete_question",
+            &[("kind", ctx.t(kind.label_key())), ("title", item.fields.get(kind.title_field()))],
+        ),
+        explanation: ctx.t("content.delete_text"),
+        action: format!("{base}/delete"),
+        button: ctx.t("content.delete_button"),
+        cancel: base,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, StatusCode::OK)?))
+}
+
+#[tracing::instrument(name = "web::staff_content::delete", skip_all, fields(id = id, user = me.id))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    What(what): What,
+    Id(id): Id,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let kind = listed_kind(&what)?;
+    let (_, owner) = load(&state, kind, id).await?;
+    // Only the confirmation page's button deletes.
+    if !form.iter().any(|(k, v)| k == "confirm" && v == "yes") {
+        return Ok(see_other(&format!("/staff/content/{}/{id}/delete", kind.code())));
+    }
+    if db::content::delete(&state.db, kind, id, me.id, Utc::now()).await? {
+        set_flash(&session, "flash.content_deleted");
+    }
+    Ok(see_other(&owner.back(&me)))
+}
+
+/// One item in a staff list: its title, state and link.
+pub struct ItemLine {
+    pub title: String,
+    pub href: String,
+    pub draft: bool,
+    /// A notice's place and days; a figure's value and unit.
+    pub meta: String,
+}
+
+/// One kind's items on the district's staff page, with its "add" link.
+pub struct Section {
+    pub kind: &'static str,
+    pub code: &'static str,
+    pub add: String,
+    pub items: Vec<ItemLine>,
+}
+
+/// A notice's days as a list line writes them ("12-02 至 12-05",
+/// "已结束").
+fn notice_meta(ctx: &Ctx, item: &Item, places: &[KeptPlace]) -> String {
+    let today = today().to_string();
+    let (from, to) = (item.fields.get("starts_on"), item.fields.get("ends_on"));
+    let mut parts = Vec::new();
+    if let Some(p) = item.place_id.and_then(|id| places.iter().find(|p| p.id == id)) {
+        parts.push(Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned());
+    }
+    parts.push(if to < today.as_str() {
+        ctx.t("content.notice_over").to_owned()
+    } else if from > today.as_str() {
+        ctx.tf("content.notice_from", &[("from", from), ("to", to)])
+    } else {
+        ctx.tf("content.notice_until", &[("to", to)])
+    });
+    parts.join(" · ")
+}
+
+/// Notices long over are left off the lists (they stay in the database
+/// and the audit log).
+fn recent(item: &Item) -> bool {
+    let cutoff = (today() - chrono::Duration::days(NOTICE_DAYS)).to_string();
+    item.fields.get("ends_on") >= cutoff.as_str()
+}
+
+fn line(ctx: &Ctx, kind: ContentKind, item: &Item, places: &[KeptPlace]) -> ItemLine {
+    let meta = match kind {
+        ContentKind::Notice => notice_meta(ctx, item, places),
+        ContentKind::Figure => {
+            format!("{} {}", item.fields.get("value"), item.fields.get("unit_zh"))
+        }
+        _ => String::new(),
+    };
+    ItemLine {
+        title: item.fields.get(kind.title_field()).to_owned(),
+        href: format!("/staff/content/{}/{}", kind.code(), item.id),
+        draft: !item.published,
+        meta,
+    }
+}
+
+/// Every listed kind of a district's content, for its staff page.
+pub async fn sections(
+    ctx: &Ctx,
+    state: &AppState,
+    district: &DistrictRow,
+    places: &[KeptPlace],
+) -> Result<Vec<Section>, AppError> {
+    let mut out = Vec::new();
+    for kind in ContentKind::LISTED {
+        let items = db::content::listed(&state.db, kind, district.id).await?;
+        out.push(Section {
+            kind: ctx.t(kind.label_key()),
+            code: kind.code(),
+            add: format!("/staff/districts/{}/new/{}", district.slug, kind.code()),
+            items: items
+                .iter()
+                .filter(|i| kind != ContentKind::Notice || recent(i))
+                .map(|i| line(ctx, kind, i, places))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// A place's notices, for its staff page.
+pub async fn place_notices(
+    ctx: &Ctx,
+    state: &AppState,
+    district_id: i64,
+    place_id: i64,
+) -> Result<Vec<ItemLine>, AppError> {
+    let items = db::content::listed(&state.db, ContentKind::Notice, district_id).await?;
+    Ok(items
+        .iter()
+        .filter(|i| i.place_id == Some(place_id) && recent(i))
+        .map(|i| line(ctx, ContentKind::Notice, i, &[]))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Lang;
+    use crate::domain::content::{ContentKind, Input};
+
+    #[test]
+    fn every_content_field_and_choice_has_words_in_both_languages() {
+        for lang in [Lang::Zh, Lang::En] {
+            for kind in ContentKind::ALL {
+                assert!(crate::i18n::has_key(lang, kind.label_key()));
+                for f in kind.fields() {
+                    assert!(crate::i18n::has_key(lang, f.label), "{} in {lang:?}", f.label);
+                    assert!(
+                        crate::i18n::has_key(lang, &format!("content.f.{}", f.name)),
+                        "{} in {lang:?}",
+                        f.name
+                    );
+                    if f.hint {
+                        assert!(crate::i18n::has_key(lang, &format!("{}_hint", f.label)));
+                    }
+                    if let Input::Choice(codes) = f.input {
+                        for c in codes {
+                            let key = format!("content.{}.{c}", f.name);
+                            assert!(crate::i18n::has_key(lang, &key), "{key} in {lang:?}");
+                        }
+                    }
+                }
+            }
+            assert!(crate::i18n::has_key(lang, "content.f.published"));
+        }
+    }
+}

@@ -1,0 +1,460 @@
+//! Staff keep a district page current: its summary, figures (drafts,
+//! preview, publishing), programmes and stories; a station's keepers post
+//! notices that expire by themselves; a second save is refused, history
+//! restores, and deleting asks first. On SQLite and PostgreSQL.
+
+mod common;
+
+use common::STATION;
+use common::{TestApp, attr, attrs, count, scalar_for_id, scalar_with, text, texts};
+use linli::domain::Role;
+use scraper::Html;
+
+on_both_databases!(
+    a_district_admin_edits_the_summary_and_publishes_a_figure_after_a_preview,
+    bad_content_comes_back_at_the_field_with_what_was_typed,
+    a_keeper_posts_a_notice_that_goes_by_itself,
+    a_second_save_is_refused_history_restores_and_deleting_asks_first,
+);
+
+/// The fields of the POST form whose action is `action`, as a browser
+/// would send them back unchanged, with `changes` applied (a value of
+/// `None` leaves the field out, as an unticked box).
+fn form_of(html: &Html, action: &str, changes: &[(&str, Option<&str>)]) -> Vec<(String, String)> {
+    let form = format!("form[method=post][action='{action}']");
+    let sel = |s: &str| scraper::Selector::parse(&format!("{form} {s}")).unwrap();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for e in html.select(&sel("input")) {
+        let Some(name) = e.attr("name") else { continue };
+        if e.attr("type") == Some("checkbox") && e.attr("checked").is_none() {
+            continue;
+        }
+        out.push((name.to_owned(), e.attr("value").unwrap_or("").to_owned()));
+    }
+    for e in html.select(&sel("textarea")) {
+        out.push((e.attr("name").unwrap().to_owned(), e.text().collect()));
+    }
+    let option = scraper::Selector::parse("option[selected]").unwrap();
+    for e in html.select(&sel("select")) {
+        let value = e.select(&option).next().and_then(|o| o.attr("value")).unwrap_or("");
+        out.push((e.attr("name").unwrap().to_owned(), value.to_owned()));
+    }
+    assert!(!out.is_empty(), "no form posts to {action}");
+    for (name, value) in changes {
+        out.retain(|(n, _)| n != name);
+        if let Some(v) = value {
+            out.push(((*name).to_owned(), (*v).to_owned()));
+        }
+    }
+    out
+}
+
+async fn post(client: &TestApp, path: &str, fields: &[(String, String)]) -> (u16, String, Html) {
+    let res = client.client.post(client.url(path)).form(fields).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location =
+        res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, location, Html::parse_document(&res.text().await.unwrap()))
+}
+
+/// Opens the form at `page`, changes it and posts it back.
+async fn submit(
+    client: &TestApp,
+    page: &str,
+    action: &str,
+    changes: &[(&str, Option<&str>)],
+) -> (u16, String, Html) {
+    let (status, html) = client.page(page).await;
+    assert_eq!(status, 200, "{page}");
+    let fields = form_of(&html, action, changes);
+    post(client, action, &fields).await
+}
+
+fn today() -> chrono::NaiveDate {
+    linli::domain::format::today()
+}
+
+async fn district_id(app: &TestApp, slug: &str) -> i64 {
+    scalar_with(&app.db, "SELECT id FROM districts WHERE slug = $1", slug).await
+}
+
+async fn a_district_admin_edits_the_summary_and_publishes_a_figure_after_a_preview(app: TestApp) {
+    let admin = app.district_admin("xihu").await;
+    let xihu = district_id(&app, "xihu").await;
+    let reader = app.new_anonymous();
+    // The district's staff page leads to every kind of content.
+    let (status, hub) = admin.app.page("/staff/districts/xihu").await;
+    assert_eq!(status, 200);
+    let links = attrs(&hub, "a", "href");
+    let edit = format!("/staff/content/district/{xihu}");
+    for href in [
+        edit.as_str(),
+        "/staff/districts/xihu/preview",
+        "/staff/districts/xihu/new/figure",
+        "/staff/districts/xihu/new/programme",
+        "/staff/districts/xihu/new/story",
+        "/staff/districts/xihu/new/notice",
+    ] {
+        assert!(links.iter().any(|l| l == href), "{href} in {links:?}");
+    }
+    // The summary: saved as a revision, on the public page at once.
+    let (status, location, _) =
+        submit(&admin.app, &edit, &edit, &[("summary_zh", Some("西湖区的新简介。"))]).await;
+    assert_eq!((status, location.as_str()), (303, edit.as_str()));
+    let (_, page) = reader.page("/districts/xihu").await;
+    assert_eq!(text(&page, ".lede"), "西湖区的新简介。");
+    let updated = linli::domain::format::date(linli::domain::Lang::Zh, chrono::Utc::now());
+    assert_eq!(text(&page, ".updated"), format!("最后更新：{updated}"));
+    let (_, history) = admin.app.page(&format!("{edit}/history")).await;
+    assert_eq!(texts(&history, ".revisions > li").len(), 2, "the seed's text, then the edit");
+    assert!(text(&history, "#r1").contains("区管理员"));
+    assert!(text(&history, "#r1 table").contains("西湖区的新简介。"));
+
+    // A new figure, saved as a draft: not public, in the preview, marked.
+    let new = "/staff/districts/xihu/new/figure";
+    let (status, location, _) = submit(
+        &admin.app,
+        new,
+        new,
+        &[
+            ("label_zh", Some("新增志愿者")),
+            ("value", Some("1,250")),
+            ("unit_zh", Some("人")),
+            ("qualifier", Some("about")),
+            ("year", Some("2025")),
+            ("source_zh", Some("西湖区文明办")),
+            ("action", Some("draft")),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let figure: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(location, format!("/staff/content/figure/{figure}"));
+    let published: bool =
+        scalar_for_id(&app.db, "SELECT published FROM figures WHERE id = $1", figure).await;
+    assert!(!published);
+    let (_, page) = reader.page("/districts/xihu").await;
+    assert!(!texts(&page, ".figure-label").iter().any(|l| l.contains("新增志愿者")));
+    let (status, preview) = admin.app.page("/staff/districts/xihu/preview").await;
+    assert_eq!(status, 200);
+    let card = texts(&preview, ".figure")
+        .into_iter()
+        .find(|c| c.contains("新增志愿者"))
+        .expect("the draft is in the preview");
+    assert!(card.starts_with("草稿 新增志愿者"), "{card}");
+    assert!(card.contains("约1,250"), "{card}");
+    assert!(text(&preview, ".preview").contains("预览"));
+    let res = admin.app.get("/staff/districts/xihu/preview").await;
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    // The hub marks it, and says some content waits.
+    let (_, hub) = admin.app.page("/staff/districts/xihu").await;
+    assert!(texts(&hub, "#sec-figure ~ ul li").iter().any(|l| l.starts_with("草稿 新增志愿者")));
+    // Readers and keepers cannot preview.
+    assert_eq!(reader.get("/staff/districts/xihu/preview").await.status().as_u16(), 303);
+    let keeper = app.station_keeper().await;
+    assert_eq!(keeper.app.get("/staff/districts/xihu/preview").await.status().as_u16(), 403);
+    assert_eq!(keeper.app.get(&location).await.status().as_u16(), 403);
+
+    // Published: on the public page with "about", then unpublished again.
+    let (status, _, _) =
+        submit(&admin.app, &location, &location, &[("action", Some("publish"))]).await;
+    assert_eq!(status, 303);
+    let (_, page) = reader.page("/districts/xihu").await;
+    let card = texts(&page, ".figure").into_iter().find(|c| c.contains("新增志愿者")).unwrap();
+    assert!(card.contains("约1,250") && card.contains("2025年"), "{card}");
+    assert!(!card.contains("草稿"));
+    let (_, form) = admin.app.page(&location).await;
+    assert_eq!(text(&form, ".state"), "已发布");
+    let (status, _, _) =
+        submit(&admin.app, &location, &location, &[("action", Some("draft"))]).await;
+    assert_eq!(status, 303);
+    let (_, page) = reader.page("/districts/xihu").await;
+    assert!(!texts(&page, ".figure-label").iter().any(|l| l.contains("新增志愿者")));
+    // Every step is in the audit log, with the revisions behind it.
+    let actions: Vec<String> = common::column(
+        &app.db,
+        "SELECT action FROM audit_log WHERE action LIKE 'district.%' OR action LIKE 'figure.%' \
+         ORDER BY id",
+    )
+    .await;
+    assert_eq!(actions, ["district.update", "figure.create", "figure.update", "figure.update"]);
+    let revisions: i64 = scalar_for_id(
+        &app.db,
+        "SELECT COUNT(*) FROM revisions WHERE item_kind = 'figure' AND item_id = $1",
+        figure,
+    )
+    .await;
+    assert_eq!(revisions, 3);
+    // In English the figure form reads in English.
+    admin.app.switch_lang("en").await;
+    let (_, form) = admin.app.page(&location).await;
+    assert_eq!(text(&form, "h1"), "Edit figure");
+    assert_eq!(text(&form, "label[for=f-qualifier]"), "The value is");
+}
+
+async fn bad_content_comes_back_at_the_field_with_what_was_typed(app: TestApp) {
+    let admin = app.district_admin("xihu").await;
+    let new = "/staff/districts/xihu/new/figure";
+    let before = count(&app.db, "SELECT COUNT(*) FROM figures").await;
+    let (status, _, html) = submit(
+        &admin.app,
+        new,
+        new,
+        &[
+            ("label_zh", Some("新增志愿者")),
+            ("value", Some("很多")),
+            ("unit_zh", Some("")),
+            ("qualifier", Some("roughly")),
+            ("year", Some("1800")),
+            ("source_zh", Some("报道")),
+            ("action", Some("publish")),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(text(&html, "title").starts_with("有错误："));
+    assert_eq!(text(&html, "#f-value-error"), "错误：请只填数字，例如 5651 或 1.4");
+    assert_eq!(attr(&html, "#f-value", "value"), "很多");
+    assert_eq!(attr(&html, "#f-value", "aria-invalid"), "true");
+    assert_eq!(text(&html, "#f-unit_zh-error"), "错误：这一项必须填写");
+    assert_eq!(text(&html, "#f-qualifier-error"), "错误：请从列表中选择");
+    assert_eq!(text(&html, "#f-year-error"), "错误：请填写四位数的年份，例如 2023");
+    assert_eq!(attr(&html, "#f-year", "value"), "1800");
+    assert_eq!(attr(&html, "#f-label_zh", "value"), "新增志愿者");
+    let summary = attrs(&html, ".error-summary a", "href");
+    assert_eq!(summary, ["#f-value", "#f-unit_zh", "#f-qualifier", "#f-year"]);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM figures").await, before, "nothing saved");
+    // A story's place must be one of the district's; a title is one line.
+    let gongshu_place: i64 = scalar_with(
+        &app.db,
+        "SELECT MIN(p.id) FROM places p JOIN districts d ON d.id = p.district_id WHERE d.slug = $1",
+        "gongshu",
+    )
+    .await;
+    let new = "/staff/districts/xihu/new/story";
+    let (status, _, html) = submit(
+        &admin.app,
+        new,
+        new,
+        &[
+            ("title_zh", Some("第一行\n第二行")),
+            ("body_zh", Some("故事正文")),
+            ("place_id", Some(&gongshu_place.to_string())),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-title_zh-error"), "错误：这里只能写一行");
+    assert_eq!(text(&html, "#f-place_id-error"), "错误：请从列表中选择");
+    assert_eq!(text(&html, "#f-body_zh"), "故事正文");
+    // In English, the messages are English.
+    admin.app.switch_lang("en").await;
+    let (status, _, html) = submit(&admin.app, new, new, &[("body_zh", Some(""))]).await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-title_zh-error"), "Error: Fill this in");
+    // Another district's admin cannot add to Xihu.
+    let other = app
+        .persona(
+            "拱墅管理员",
+            9010,
+            &[Role::DistrictAdmin { district_id: district_id(&app, "gongshu").await }],
+        )
+        .await;
+    assert_eq!(other.app.get(new).await.status().as_u16(), 403);
+    // An unknown kind is not found.
+    assert_eq!(admin.app.get("/staff/districts/xihu/new/district").await.status().as_u16(), 404);
+    assert_eq!(admin.app.get("/staff/districts/xihu/new/nothing").await.status().as_u16(), 404);
+    assert_eq!(admin.app.get("/staff/content/nothing/1").await.status().as_u16(), 404);
+}
+
+async fn a_keeper_posts_a_notice_that_goes_by_itself(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let station = app.place_id(STATION).await;
+    let staff_page = format!("/staff/places/{station}");
+    let new = format!("/staff/places/{station}/notices/new");
+    let (_, html) = keeper.app.page(&staff_page).await;
+    assert!(attrs(&html, "a", "href").contains(&new));
+    assert_eq!(text(&html, ".empty"), "现在没有通知。");
+    // Too long, and up for too many days: named at the fields.
+    let later = (today() + chrono::Duration::days(40)).to_string();
+    let long = "姜".repeat(61);
+    let (status, _, html) =
+        submit(&keeper.app, &new, &new, &[("text_zh", Some(&long)), ("ends_on", Some(&later))])
+            .await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-text_zh-error"), "错误：这里写得太长了，请精简");
+    assert_eq!(text(&html, "#f-ends_on-error"), "错误：通知最多显示31天，请把最后一天提前");
+    assert_eq!(attr(&html, "#f-ends_on", "value"), later);
+    // Today's notice, published: on the station's page and its staff page.
+    let (status, location, _) = submit(
+        &keeper.app,
+        &new,
+        &new,
+        &[("text_zh", Some("今天驿站有姜茶")), ("action", Some("publish"))],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let notice: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let reader = app.new_anonymous();
+    let (_, page) = reader.page(&format!("/stations/{station}")).await;
+    assert_eq!(texts(&page, ".notices li"), ["今天驿站有姜茶"]);
+    let (_, html) = keeper.app.page(&staff_page).await;
+    assert!(
+        texts(&html, "ul.list li")
+            .iter()
+            .any(|l| l.contains("今天驿站有姜茶") && l.contains("显示到"))
+    );
+    // The district page does not carry a station's notice.
+    let (_, page) = reader.page("/districts/xihu").await;
+    assert!(texts(&page, ".notices li").is_empty());
+    // The keeper edits it; the station's keeper only.
+    let (status, _, _) =
+        submit(&keeper.app, &location, &location, &[("text_zh", Some("今天驿站有姜茶和热水"))])
+            .await;
+    assert_eq!(status, 303);
+    let other_station = app.place_id("xh-shihuiqiao-station").await;
+    let other =
+        app.persona("乙站站长", 9011, &[Role::StationKeeper { place_id: other_station }]).await;
+    assert_eq!(other.app.get(&location).await.status().as_u16(), 403);
+    assert_eq!(other.app.get(&new).await.status().as_u16(), 403);
+    // A keeper does not edit the district's own content.
+    let xihu = district_id(&app, "xihu").await;
+    assert_eq!(
+        keeper.app.get(&format!("/staff/content/district/{xihu}")).await.status().as_u16(),
+        403
+    );
+    assert_eq!(keeper.app.get("/staff/districts/xihu/new/notice").await.status().as_u16(), 403);
+    // Its last day gone by, it is gone from the page with nobody's help
+    // (the keeper's page is never cached, so it shows the change at once).
+    let yesterday = (today() - chrono::Duration::days(1)).to_string();
+    common::exec_script(
+        &app.db,
+        format!("UPDATE notices SET starts_on = '{yesterday}', ends_on = '{yesterday}' WHERE id = {notice}"),
+    )
+    .await;
+    let (_, page) = keeper.app.page(&format!("/stations/{station}")).await;
+    assert!(texts(&page, ".notices li").is_empty());
+    let (_, html) = keeper.app.page(&staff_page).await;
+    assert!(texts(&html, "ul.list li").iter().any(|l| l.contains("已结束")));
+    // One starting tomorrow waits for its day.
+    let tomorrow = (today() + chrono::Duration::days(1)).to_string();
+    let (status, _, _) = submit(
+        &keeper.app,
+        &new,
+        &new,
+        &[
+            ("text_zh", Some("明天义诊")),
+            ("starts_on", Some(&tomorrow)),
+            ("ends_on", Some(&tomorrow)),
+            ("action", Some("publish")),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = keeper.app.page(&format!("/stations/{station}")).await;
+    assert!(texts(&page, ".notices li").is_empty());
+    let creates =
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'notice.create'").await;
+    assert_eq!(creates, 2);
+}
+
+async fn a_second_save_is_refused_history_restores_and_deleting_asks_first(app: TestApp) {
+    let xihu = district_id(&app, "xihu").await;
+    let first = app.district_admin("xihu").await;
+    let second =
+        app.persona("另一位管理员", 9012, &[Role::DistrictAdmin { district_id: xihu }]).await;
+    let programme: i64 =
+        scalar_for_id(&app.db, "SELECT MIN(id) FROM programmes WHERE district_id = $1", xihu).await;
+    let seeded: String =
+        scalar_for_id(&app.db, "SELECT name_zh FROM programmes WHERE id = $1", programme).await;
+    let edit = format!("/staff/content/programme/{programme}");
+    // Both open the form; the first saves; the second's save is refused
+    // with both versions shown and what they typed kept.
+    let (_, theirs) = first.app.page(&edit).await;
+    let (_, mine) = second.app.page(&edit).await;
+    let fields = form_of(&theirs, &edit, &[("name_zh", Some("第一位的名称"))]);
+    assert_eq!(post(&first.app, &edit, &fields).await.0, 303);
+    let fields =
+        form_of(&mine, &edit, &[("name_zh", Some("第二位的名称")), ("note", Some("改名"))]);
+    let (status, _, html) = post(&second.app, &edit, &fields).await;
+    assert_eq!(status, 409);
+    assert!(text(&html, "#conflict-title").starts_with("区管理员 在"));
+    let rows = texts(&html, "table.compare tbody tr");
+    assert_eq!(rows, ["名称（中文）第一位的名称第二位的名称"]);
+    assert_eq!(attr(&html, "#f-name_zh", "value"), "第二位的名称");
+    assert_eq!(attr(&html, "#f-note", "value"), "改名");
+    let name: String =
+        scalar_for_id(&app.db, "SELECT name_zh FROM programmes WHERE id = $1", programme).await;
+    assert_eq!(name, "第一位的名称", "nothing of the second save was written");
+    // Having seen the first's, the second saves over it.
+    let fields = form_of(&html, &edit, &[]);
+    assert_eq!(post(&second.app, &edit, &fields).await.0, 303);
+    // History: the seed's version, then both; restoring the seed's is a
+    // new revision.
+    let history = format!("{edit}/history");
+    let (_, html) = first.app.page(&history).await;
+    assert_eq!(texts(&html, ".revisions > li h2"), ["第 2 版 · 当前版本", "第 1 版", "第 0 版"]);
+    assert!(text(&html, "#r2").contains("修改说明：改名"));
+    let restore = format!("{edit}/restore");
+    let fields = form_of(&html, &restore, &[("revision", Some("0"))]);
+    let (status, location, _) = post(&first.app, &restore, &fields).await;
+    assert_eq!((status, location.as_str()), (303, history.as_str()));
+    let name: String =
+        scalar_for_id(&app.db, "SELECT name_zh FROM programmes WHERE id = $1", programme).await;
+    assert_eq!(name, seeded);
+    let (_, html) = first.app.page(&history).await;
+    assert!(text(&html, "#r3").contains("恢复自第 0 版"));
+    let (_, page) = app.new_anonymous().page("/districts/xihu").await;
+    assert!(texts(&page, "#programmes-heading + ul h3").contains(&seeded));
+
+    // Deleting asks first: a POST without the confirmation goes to it.
+    let delete = format!("{edit}/delete");
+    let (_, html) = first.app.page(&edit).await;
+    assert!(attrs(&html, "a", "href").contains(&delete));
+    let token = first.app.csrf_token(&edit).await;
+    let (status, location, _) = post(&first.app, &delete, &[("csrf_token".into(), token)]).await;
+    assert_eq!((status, location.as_str()), (303, delete.as_str()));
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'programme.delete'").await,
+        0
+    );
+    let (status, html) = first.app.page(&delete).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, "h1"), format!("删除特色项目“{seeded}”？"));
+    let fields = form_of(&html, &delete, &[]);
+    let (status, location, _) = post(&first.app, &delete, &fields).await;
+    assert_eq!((status, location.as_str()), (303, "/staff/districts/xihu"));
+    let left: i64 =
+        scalar_for_id(&app.db, "SELECT COUNT(*) FROM programmes WHERE id = $1", programme).await;
+    assert_eq!(left, 0);
+    let detail: String =
+        scalar_with(&app.db, "SELECT detail FROM audit_log WHERE action = $1", "programme.delete")
+            .await;
+    assert!(detail.contains(&seeded), "the audit log keeps what it said: {detail}");
+    assert_eq!(first.app.get(&edit).await.status().as_u16(), 404);
+    let (_, page) = app.new_anonymous().page("/districts/xihu").await;
+    assert!(!texts(&page, "#programmes-heading + ul h3").contains(&seeded));
+    // An item added after the newest was deleted may take its id (SQLite
+    // reuses the highest); its history starts afresh.
+    let new = "/staff/districts/xihu/new/programme";
+    let add = |name: &'static str| {
+        let app = &first.app;
+        async move {
+            let changes = [
+                ("name_zh", Some(name)),
+                ("summary_zh", Some("简介")),
+                ("action", Some("publish")),
+            ];
+            let (status, location, _) = submit(app, new, new, &changes).await;
+            assert_eq!(status, 303);
+            location
+        }
+    };
+    let location = add("新项目").await;
+    let (_, html) = first.app.page(&format!("{location}/delete")).await;
+    let fields = form_of(&html, &format!("{location}/delete"), &[]);
+    assert_eq!(post(&first.app, &format!("{location}/delete"), &fields).await.0, 303);
+    let location = add("又一个项目").await;
+    let (_, html) = first.app.page(&format!("{location}/history")).await;
+    assert_eq!(texts(&html, ".revisions > li h2"), ["第 1 版 · 当前版本"]);
+}
