@@ -223,6 +223,8 @@ async fn bad_content_comes_back_at_the_field_with_what_was_typed(app: TestApp) {
     assert_eq!(attr(&html, "#f-label_zh", "value"), "新增志愿者");
     let summary = attrs(&html, ".error-summary a", "href");
     assert_eq!(summary, ["#f-value", "#f-unit_zh", "#f-qualifier", "#f-year"]);
+    // The summary names each field, so two "fill this in" tell apart.
+    assert_eq!(texts(&html, ".error-summary li")[1], "单位（中文）：这一项必须填写");
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM figures").await, before, "nothing saved");
     // A story's place must be one of the district's; a title is one line.
     let gongshu_place: i64 = scalar_with(
@@ -297,7 +299,7 @@ async fn a_keeper_posts_a_notice_that_goes_by_itself(app: TestApp) {
     let notice: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
     let reader = app.new_anonymous();
     let (_, page) = reader.page(&format!("/stations/{station}")).await;
-    assert_eq!(texts(&page, ".notices li"), ["今天驿站有姜茶"]);
+    assert_eq!(texts(&page, ".notices li"), ["通知：今天驿站有姜茶"]);
     let (_, html) = keeper.app.page(&staff_page).await;
     assert!(
         texts(&html, "ul.list li")

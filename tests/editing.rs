@@ -185,6 +185,8 @@ async fn bad_input_comes_back_at_the_field_and_nothing_is_saved(app: TestApp) {
         assert!(summary.contains(&field.to_owned()), "{field} in {summary:?}");
     }
     assert_eq!(text(&html, "#f-mon-error"), "错误：关门时间要晚于开门时间");
+    // The summary says which day it is about.
+    assert!(texts(&html, ".error-summary li").contains(&"周一：关门时间要晚于开门时间".to_owned()));
     assert!(text(&html, "#f-contact-error").contains("不要填个人手机"));
     assert_eq!(attr(&html, "#f-mon", "value"), "18:00-8:00", "what was typed is kept");
     assert_eq!(attr(&html, "#f-contact", "value"), "13812345678");

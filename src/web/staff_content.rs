@@ -218,6 +218,8 @@ struct EditPage {
     links: Vec<(String, &'static str)>,
     fields: Vec<FieldView>,
     errors: FormErrors,
+    /// Each wrong field named, for the summary above the form.
+    summary: Vec<(&'static str, String)>,
     version: i64,
     note: String,
     is_new: bool,
@@ -300,7 +302,11 @@ async fn form_page(
             (ctx.tf("content.new_heading", &[("kind", kind_name)]), lede, action, Vec::new())
         }
     };
+    let summary = summary(&ctx, &shown.errors, |name| {
+        kind.fields().iter().find(|f| f.name == name).map(|f| ctx.t(f.label).to_owned())
+    });
     let page = EditPage {
+        summary,
         heading,
         lede,
         action,
@@ -317,6 +323,29 @@ async fn form_page(
         ctx,
     };
     Ok(super::no_store(render_with_status(&page, status)?))
+}
+
+/// The error summary's lines: "数值：请只填数字……", each linking to its
+/// field; `label` names a field of the form (the change note aside).
+pub fn summary(
+    ctx: &Ctx,
+    errors: &FormErrors,
+    label: impl Fn(&str) -> Option<String>,
+) -> Vec<(&'static str, String)> {
+    errors
+        .iter()
+        .map(|(field, key)| {
+            let name =
+                if field == "note" { Some(ctx.t("edit.note").to_owned()) } else { label(field) };
+            let message = match name {
+                Some(label) => {
+                    ctx.tf("form.summary_item", &[("label", &label), ("message", ctx.t(key))])
+                }
+                None => ctx.t(key).to_owned(),
+            };
+            (field, message)
+        })
+        .collect()
 }
 
 fn parse_kind(what: &str) -> Result<ContentKind, AppError> {
@@ -747,6 +776,7 @@ pub struct ItemLine {
 /// One kind's items on the district's staff page, with its "add" link.
 pub struct Section {
     pub kind: &'static str,
+    pub heading: &'static str,
     pub code: &'static str,
     pub add: String,
     pub items: Vec<ItemLine>,
@@ -761,12 +791,16 @@ fn notice_meta(ctx: &Ctx, item: &Item, places: &[KeptPlace]) -> String {
     if let Some(p) = item.place_id.and_then(|id| places.iter().find(|p| p.id == id)) {
         parts.push(Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned());
     }
+    let day = |d: &str| match crate::domain::place_edit::parse_date(d) {
+        Some(d) => super::view::districts::day_label(ctx.lang, d, crate::domain::format::today()),
+        None => d.to_owned(),
+    };
     parts.push(if to < today.as_str() {
         ctx.t("content.notice_over").to_owned()
     } else if from > today.as_str() {
-        ctx.tf("content.notice_from", &[("from", from), ("to", to)])
+        ctx.tf("content.notice_from", &[("from", &day(from)), ("to", &day(to))])
     } else {
-        ctx.tf("content.notice_until", &[("to", to)])
+        ctx.tf("content.notice_until", &[("to", &day(to))])
     });
     parts.join(" · ")
 }
@@ -806,6 +840,7 @@ pub async fn sections(
         let items = db::content::listed(&state.db, kind, district.id).await?;
         out.push(Section {
             kind: ctx.t(kind.label_key()),
+            heading: ctx.t(&format!("content.section.{}", kind.code())),
             code: kind.code(),
             add: format!("/staff/districts/{}/new/{}", district.slug, kind.code()),
             items: items

@@ -50,6 +50,8 @@ struct EditPage {
     name: Text,
     form: Fields,
     errors: FormErrors,
+    /// Each wrong field named, for the summary above the form.
+    summary: Vec<(&'static str, String)>,
     /// The version this form saves over.
     version: i64,
     note: String,
@@ -105,7 +107,11 @@ fn edit_page(
         .collect();
     let exceptions_open =
         filled > 0 || EXCEPTION_FIELDS.iter().flatten().any(|f| shown.errors.get(f).is_some());
+    let summary = super::staff_content::summary(&ctx, &shown.errors, |name| {
+        Some(super::view::edit::place_field_label(&ctx, name))
+    });
     let page = EditPage {
+        summary,
         exceptions_open,
         id: row.id,
         name: Text::pick(ctx.lang, &row.name_zh, row.name_en.as_deref()),

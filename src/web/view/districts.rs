@@ -360,7 +360,7 @@ const WEEKDAY_KEYS: [&str; 7] = [
 
 /// A day as each language writes it (`12月5日`, `5 Dec`), with its year
 /// when that is not this year's (`2027年2月10日`).
-fn day_label(lang: Lang, d: NaiveDate, today: NaiveDate) -> String {
+pub fn day_label(lang: Lang, d: NaiveDate, today: NaiveDate) -> String {
     let this_year = d.year() == today.year();
     let format = match (lang, this_year) {
         (Lang::Zh, true) => "%-m月%-d日",
