@@ -1,7 +1,8 @@
 //! Staff keep a district page current: its summary, figures (drafts,
 //! preview, publishing), programmes and stories; a station's keepers post
 //! notices that expire by themselves; a second save is refused, history
-//! restores, and deleting asks first. On SQLite and PostgreSQL.
+//! restores, and deleting (site admins only) asks first. On SQLite and
+//! PostgreSQL.
 
 mod common;
 
@@ -185,6 +186,11 @@ async fn a_district_admin_edits_the_summary_and_publishes_a_figure_after_a_previ
     )
     .await;
     assert_eq!(revisions, 3);
+    // The new figure has no English yet: on its district admin's list.
+    let (_, english) = admin.app.page("/staff/english").await;
+    assert!(attrs(&english, ".list a", "href").contains(&location));
+    let (_, english) = keeper.app.page("/staff/english").await;
+    assert!(!attrs(&english, ".list a", "href").contains(&location));
     // In English the figure form reads in English.
     admin.app.switch_lang("en").await;
     let (_, form) = admin.app.page(&location).await;
@@ -409,10 +415,16 @@ async fn a_second_save_is_refused_history_restores_and_deleting_asks_first(app: 
     let (_, page) = app.new_anonymous().page("/districts/xihu").await;
     assert!(texts(&page, "#programmes-heading + ul h3").contains(&seeded));
 
-    // Deleting asks first: a POST without the confirmation goes to it.
+    // Deleting is for site admins; a district admin unpublishes instead.
     let delete = format!("{edit}/delete");
     let (_, html) = first.app.page(&edit).await;
+    assert!(!attrs(&html, "a", "href").contains(&delete));
+    assert_eq!(first.app.get(&delete).await.status().as_u16(), 403);
+    let site = app.site_admin().await;
+    let first = &site;
+    let (_, html) = first.app.page(&edit).await;
     assert!(attrs(&html, "a", "href").contains(&delete));
+    // Deleting asks first: a POST without the confirmation goes to it.
     let token = first.app.csrf_token(&edit).await;
     let (status, location, _) = post(&first.app, &delete, &[("csrf_token".into(), token)]).await;
     assert_eq!((status, location.as_str()), (303, delete.as_str()));

@@ -93,30 +93,108 @@ pub enum EnglishKind {
     District,
     Place,
     Workshop,
+    Figure,
+    Programme,
+    Story,
+}
+
+/// Where a kind keeps its texts: table, the Chinese name, the English
+/// name and (when it has one) the English text, the key of an item, and
+/// the columns that place it within someone's roles.
+struct EnglishSpec {
+    table: &'static str,
+    name_zh: &'static str,
+    name_en: &'static str,
+    text_en: Option<&'static str>,
+    key: &'static str,
+    district: &'static str,
+    workshop: Option<&'static str>,
 }
 
 impl EnglishKind {
-    pub const ALL: [EnglishKind; 3] =
-        [EnglishKind::District, EnglishKind::Place, EnglishKind::Workshop];
+    pub const ALL: [EnglishKind; 6] = [
+        EnglishKind::District,
+        EnglishKind::Place,
+        EnglishKind::Workshop,
+        EnglishKind::Figure,
+        EnglishKind::Programme,
+        EnglishKind::Story,
+    ];
 
-    /// `head` (the columns) over the items of this kind within `grants`
-    /// that lack an English name or summary, then `tail`.
-    fn query(self, grants: &Grants, head: &str, tail: &str) -> (String, Vec<Arg>) {
-        let mut args = Vec::new();
-        let (table, s) = match self {
-            EnglishKind::District => ("districts t", scope(grants, "t.id", None, None, &mut args)),
+    fn spec(self) -> EnglishSpec {
+        let spec = |table, name_zh, name_en, text_en, key, district| EnglishSpec {
+            table,
+            name_zh,
+            name_en,
+            text_en,
+            key,
+            district,
+            workshop: None,
+        };
+        let id = "CAST(t.id AS TEXT)";
+        match self {
+            EnglishKind::District => {
+                spec("districts t", "t.name_zh", "t.name_en", Some("t.summary_en"), id, "t.id")
+            }
             // A place's English name and summary are its district's to
             // write, not its keepers'.
-            EnglishKind::Place => {
-                ("places t", scope(grants, "t.district_id", None, None, &mut args))
+            EnglishKind::Place => spec(
+                "places t",
+                "t.name_zh",
+                "t.name_en",
+                Some("t.summary_en"),
+                id,
+                "t.district_id",
+            ),
+            EnglishKind::Workshop => EnglishSpec {
+                workshop: Some("t.slug"),
+                ..spec(
+                    "workshops t",
+                    "t.name_zh",
+                    "t.name_en",
+                    Some("t.summary_en"),
+                    "t.slug",
+                    "t.district_id",
+                )
+            },
+            EnglishKind::Figure => {
+                spec("figures t", "t.label_zh", "t.label_en", None, id, "t.district_id")
             }
-            EnglishKind::Workshop => {
-                ("workshops t", scope(grants, "t.district_id", None, Some("t.slug"), &mut args))
-            }
+            EnglishKind::Programme => spec(
+                "programmes t",
+                "t.name_zh",
+                "t.name_en",
+                Some("t.summary_en"),
+                id,
+                "t.district_id",
+            ),
+            EnglishKind::Story => spec(
+                "stories t",
+                "t.title_zh",
+                "t.title_en",
+                Some("t.body_en"),
+                id,
+                "t.district_id",
+            ),
+        }
+    }
+
+    /// `head` (the columns) over the items of this kind within `grants`
+    /// that lack an English name or text, then `tail`.
+    fn query(self, grants: &Grants, head: &str, tail: &str) -> (String, Vec<Arg>) {
+        let spec = self.spec();
+        let mut args = Vec::new();
+        let s = scope(grants, spec.district, None, spec.workshop, &mut args);
+        let blank = |col: &str| format!("{col} IS NULL OR {col} = ''");
+        let missing = match spec.text_en {
+            Some(text) => format!("({} OR {})", blank(spec.name_en), blank(text)),
+            None => format!("({})", blank(spec.name_en)),
         };
-        let missing =
-            "(t.name_en IS NULL OR t.name_en = '' OR t.summary_en IS NULL OR t.summary_en = '')";
-        (format!("{head} FROM {table} WHERE {missing} AND {s}{tail}"), args)
+        let head = head
+            .replace("{key}", spec.key)
+            .replace("{name_zh}", spec.name_zh)
+            .replace("{lacks_name}", &blank(spec.name_en));
+        (format!("{head} FROM {} WHERE {missing} AND {s}{tail}", spec.table), args)
     }
 }
 
@@ -138,14 +216,8 @@ pub async fn needs_english(
     grants: &Grants,
     kind: EnglishKind,
 ) -> DbResult<(Vec<Untranslated>, i64)> {
-    let key = match kind {
-        EnglishKind::Place => "CAST(t.id AS TEXT)",
-        _ => "t.slug",
-    };
-    let head = format!(
-        "SELECT {key} AS key, t.name_zh, (t.name_en IS NULL OR t.name_en = '') AS lacks_name"
-    );
-    let (sql, args) = kind.query(grants, &head, &format!(" ORDER BY t.id LIMIT {ENGLISH_SHOWN}"));
+    let head = "SELECT {key} AS key, {name_zh} AS name_zh, ({lacks_name}) AS lacks_name";
+    let (sql, args) = kind.query(grants, head, &format!(" ORDER BY t.id LIMIT {ENGLISH_SHOWN}"));
     let rows = on_db!(db, p => {
         let q = sqlx::query_as::<_, Untranslated>(sqlx::AssertSqlSafe(sql));
         bind_args!(q, &args).fetch_all(p).await?

@@ -174,11 +174,20 @@ pub async fn english(
         let (rows, total) = db::console::needs_english(&state.db, &me.grants, kind).await?;
         let (heading, href): (&'static str, fn(&str) -> String) = match kind {
             EnglishKind::District => {
-                ("staff.english.districts", |k| format!("/staff/districts/{k}"))
+                ("staff.english.districts", |k| format!("/staff/content/district/{k}"))
             }
             EnglishKind::Place => ("staff.english.places", |k| format!("/staff/places/{k}/edit")),
             EnglishKind::Workshop => {
                 ("staff.english.workshops", |k| format!("/staff/workshops/{k}"))
+            }
+            EnglishKind::Figure => {
+                ("staff.english.figures", |k| format!("/staff/content/figure/{k}"))
+            }
+            EnglishKind::Programme => {
+                ("staff.english.programmes", |k| format!("/staff/content/programme/{k}"))
+            }
+            EnglishKind::Story => {
+                ("staff.english.stories", |k| format!("/staff/content/story/{k}"))
             }
         };
         let items = rows

@@ -3,7 +3,7 @@
 //! station's notices). One form page, built from each kind's field specs;
 //! every save is a revision with history and restore, refused when made
 //! from an older version; an item is a draft until published; deleting
-//! asks first.
+//! (site admins only) asks first.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -287,7 +287,8 @@ async fn form_page(
                 ));
             }
             links.push((format!("{base}/history"), "edit.history_link"));
-            if publishable {
+            // Deleting is for site admins; others unpublish.
+            if publishable && me.grants.is_site_admin() {
                 links.push((format!("{base}/delete"), "content.delete"));
             }
             let title = item.fields.get(kind.title_field()).to_owned();
