@@ -344,6 +344,42 @@ async fn phone_smoke_test_with_axe() {
         client.goto(&app.url("/staff/users")).await.unwrap();
         check_page(&client, &axe, &shots, "staff-users-en").await;
 
+        // The admin keeps the district page current, in Chinese: a notice
+        // refused, then published; a station's hours; the history.
+        client.goto(&app.url("/prefs/lang/zh?next=/staff/districts/xihu")).await.unwrap();
+        check_page(&client, &axe, &shots, "staff-district-zh").await;
+        click_and_wait(&client, "a[href='/staff/districts/xihu/new/notice']").await;
+        check_page(&client, &axe, &shots, "notice-new-zh").await;
+        click_and_wait(&client, "button[name=action][value=publish]").await;
+        let summary =
+            client.find(Locator::Css(".error-summary")).await.unwrap().text().await.unwrap();
+        assert!(summary.contains("通知内容（中文）：这一项必须填写"), "{summary}");
+        check_page(&client, &axe, &shots, "notice-errors-zh").await;
+        client
+            .find(Locator::Css("#f-text_zh"))
+            .await
+            .unwrap()
+            .send_keys("本周六上午在驿站义诊")
+            .await
+            .unwrap();
+        click_and_wait(&client, "button[name=action][value=publish]").await;
+        let flash = client.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+        assert_eq!(flash, "已发布，公众现在能看到。");
+        check_page(&client, &axe, &shots, "notice-edit-zh").await;
+        client.goto(&app.url("/districts/xihu")).await.unwrap();
+        let notices = client.find(Locator::Css(".notices")).await.unwrap().text().await.unwrap();
+        assert!(notices.contains("本周六上午在驿站义诊"), "{notices}");
+        client.goto(&app.url(&format!("/staff/places/{station}/edit"))).await.unwrap();
+        check_page(&client, &axe, &shots, "place-edit-zh").await;
+        client.find(Locator::Css("#f-mon")).await.unwrap().send_keys("8:00-18:00").await.unwrap();
+        click_and_wait(&client, "form[action$='/edit'] button[type=submit]").await;
+        let flash = client.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+        assert_eq!(flash, "已保存，公开页面已更新。");
+        client.goto(&app.url(&format!("/staff/places/{station}/history"))).await.unwrap();
+        check_page(&client, &axe, &shots, "place-history-zh").await;
+        client.goto(&app.url("/staff/districts/xihu/preview")).await.unwrap();
+        check_page(&client, &axe, &shots, "preview-zh").await;
+
         if shots.is_some() {
             // Every page, both languages, standard and larger text.
             let station = app.place_id("xh-zmxl-station").await;
@@ -369,6 +405,9 @@ async fn phone_smoke_test_with_axe() {
                 ("claims", "/account/claims".to_owned()),
                 ("workshop", "/workshops/joy-skilful-hands".to_owned()),
                 ("staff-workshop", "/staff/workshops/honey-pear".to_owned()),
+                ("staff-district", "/staff/districts/xihu".to_owned()),
+                ("place-edit", format!("/staff/places/{station}/edit")),
+                ("figure-new", "/staff/districts/xihu/new/figure".to_owned()),
             ];
             for (lang, size) in
                 [("zh", "normal"), ("en", "normal"), ("zh", "large"), ("en", "large")]
