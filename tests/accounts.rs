@@ -803,36 +803,45 @@ async fn site_admin_grants_and_revokes_roles_from_the_console(app: TestApp) {
     let station = app.place_id("xh-zmxl-station").await;
     let volunteer = app.user("吴十", "13800000010", "password one", &[]).await;
     let admin = app.site_admin().await;
+    // The user list leads to each user's grant page.
+    let grant = format!("/staff/users/{volunteer}/roles");
+    let (_, html) = admin.page("/staff/users?q=吴十").await;
+    assert!(common::attrs(&html, &format!("#user-{volunteer} a"), "href").contains(&grant));
+    // It offers stations and workshops by name, grouped by district, and
+    // narrows the lists by district and words of a name.
+    let (status, html) = admin.page(&grant).await;
+    assert_eq!(status, 200);
+    assert!(texts(&html, "#f-workshop option").contains(&"蜜梨工坊".to_owned()));
+    assert!(common::attrs(&html, "#f-station optgroup", "label").contains(&"西湖区".to_owned()));
+    let (_, html) = admin.page(&format!("{grant}?in=tonglu&q=蜜梨")).await;
+    assert_eq!(texts(&html, "#f-workshop option"), ["请选择", "蜜梨工坊"]);
+    assert_eq!(texts(&html, "#f-station option"), ["请选择"]);
+    assert_eq!(attr(&html, "#f-in option[selected]", "value"), "tonglu");
     // A station keeper without a station: the form comes back, choices kept.
+    let res =
+        admin.post_form(&grant, &grant, &[("role", "station_keeper"), ("district", "xihu")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(
+        text(&html, ".error-summary")
+            .contains("爱心驿站（驿站管理员）：驿站管理员需要选择一个爱心驿站")
+    );
+    assert_eq!(attr(&html, "#f-role option[selected]", "value"), "station_keeper");
+    assert_eq!(attr(&html, "#f-district option[selected]", "value"), "xihu");
+    // A workshop that is not on the list is refused at its field.
     let res = admin
-        .post_form(
-            "/staff/users",
-            &format!("/staff/users/{volunteer}/roles"),
-            &[("role", "station_keeper"), ("district", "xihu")],
-        )
+        .post_form(&grant, &grant, &[("role", "workshop_keeper"), ("workshop", "no-such-workshop")])
         .await;
     assert_eq!(res.status().as_u16(), 422);
     let html = Html::parse_document(&res.text().await.unwrap());
-    let form = format!("#user-{volunteer}");
-    assert!(text(&html, &format!("{form} .error-summary")).contains("需要选择一个爱心驿站"));
-    assert_eq!(
-        attr(&html, &format!("{form} #f-role-{volunteer} option[selected]"), "value"),
-        "station_keeper"
-    );
-    assert_eq!(
-        attr(&html, &format!("{form} #f-district-{volunteer} option[selected]"), "value"),
-        "xihu"
-    );
+    assert_eq!(text(&html, "#f-workshop-error"), "错误：没有这个工坊，请从列表中选择");
 
     let station_s = station.to_string();
     let res = admin
-        .post_form(
-            "/staff/users",
-            &format!("/staff/users/{volunteer}/roles"),
-            &[("role", "station_keeper"), ("station", &station_s)],
-        )
+        .post_form(&grant, &grant, &[("role", "station_keeper"), ("station", &station_s)])
         .await;
     assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], grant.as_str());
     let (_, html) = admin.page("/staff/users?q=吴十").await;
     assert_eq!(text(&html, ".flash"), "角色已授予。");
     assert!(text(&html, &format!("#user-{volunteer} .roles")).contains("驿站管理员: 中帽西丽"));

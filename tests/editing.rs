@@ -5,7 +5,7 @@
 mod common;
 
 use common::STATION;
-use common::{TestApp, attr, attrs, count, scalar_for_id, text, texts};
+use common::{TestApp, attr, attrs, count, scalar_for_id, scalar_with, text, texts};
 use scraper::Html;
 
 on_both_databases!(
@@ -17,6 +17,7 @@ on_both_databases!(
     hours_read_in_english_too,
     the_audit_log_filters_pages_and_exports,
     the_console_counts_what_waits_and_lists_what_needs_english,
+    a_district_admin_adds_a_place_and_goes_on_to_its_hours,
 );
 
 /// The fields of the edit form at `path` as the page shows them (what a
@@ -371,7 +372,7 @@ async fn a_district_admin_edits_every_field_and_takes_a_place_out_of_service(app
     assert_eq!(code_open, 1);
     // Another district's admin may not open the form.
     let gongshu: i64 =
-        common::scalar_with(&app.db, "SELECT id FROM districts WHERE slug = $1", "gongshu").await;
+        scalar_with(&app.db, "SELECT id FROM districts WHERE slug = $1", "gongshu").await;
     let other = app
         .persona("拱墅管理员", 9010, &[linli::domain::Role::DistrictAdmin { district_id: gongshu }])
         .await;
@@ -512,4 +513,64 @@ async fn the_console_counts_what_waits_and_lists_what_needs_english(app: TestApp
     assert_eq!(post(&admin.app, &edit, &fields).await.0, 303);
     let (_, html) = admin.app.page("/staff/english").await;
     assert!(!attrs(&html, ".list a", "href").contains(&edit), "done, so off the list");
+}
+
+async fn a_district_admin_adds_a_place_and_goes_on_to_its_hours(app: TestApp) {
+    let admin = app.district_admin("xihu").await;
+    let new = "/staff/districts/xihu/places/new";
+    let (_, hub) = admin.app.page("/staff/districts/xihu").await;
+    assert!(attrs(&hub, "a", "href").contains(&new.to_owned()));
+    // Nothing chosen or filled in: each field says so, nothing is added.
+    let before = count(&app.db, "SELECT COUNT(*) FROM places").await;
+    let token = admin.app.csrf_token(new).await;
+    let (status, body) = post(
+        &admin.app,
+        new,
+        &[("csrf_token".into(), token.clone()), ("name_zh".into(), "新驿站".into())],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let html = Html::parse_document(&body);
+    let summary = texts(&html, ".error-summary li");
+    assert_eq!(summary[0], "场所类型：请从列表中选择");
+    assert!(summary.iter().any(|l| l.starts_with("地址（中文）：")), "{summary:?}");
+    assert_eq!(attr(&html, "#f-name_zh", "value"), "新驿站");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM places").await, before);
+    // Added: then on to its hours, in the history as revision 1.
+    let fields: Vec<(String, String)> = [
+        ("csrf_token", token.as_str()),
+        ("kind", "love_station"),
+        ("name_zh", "灵隐街道爱心驿站"),
+        ("summary_zh", "给户外劳动者歇脚、喝水、热饭的地方。"),
+        ("address_zh", "西湖区灵隐路1号"),
+        ("latitude", "30.2412"),
+        ("longitude", "120.1012"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let res = admin.app.client.post(admin.app.url(new)).form(&fields).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 =
+        location.trim_start_matches("/staff/places/").trim_end_matches("/edit").parse().unwrap();
+    let (_, html) = admin.app.page(&location).await;
+    assert_eq!(text(&html, ".flash"), "场所已添加，请接着填写开放时间、设施和联系方式。");
+    let (_, html) = admin.app.page(&format!("/staff/places/{id}/history")).await;
+    assert_eq!(texts(&html, ".revisions > li h2"), ["第 1 版 · 当前版本"]);
+    let audited: i64 =
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'place.create'").await;
+    assert_eq!(audited, 1);
+    // The public sees it, with neither "open" nor "closed" until hours come.
+    let (status, page) = app.new_anonymous().page(&format!("/stations/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&page, "h1"), "灵隐街道爱心驿站");
+    assert!(text(&page, ".facts").contains("未公布"));
+    // Another district's admin cannot add places here.
+    let gongshu: i64 =
+        scalar_with(&app.db, "SELECT id FROM districts WHERE slug = $1", "gongshu").await;
+    let other = app
+        .persona("拱墅管理员", 9012, &[linli::domain::Role::DistrictAdmin { district_id: gongshu }])
+        .await;
+    assert_eq!(other.app.get(new).await.status().as_u16(), 403);
 }

@@ -65,6 +65,46 @@ pub async fn of_district(db: &Db, district_id: i64) -> DbResult<Vec<KeptPlace>> 
     ).bind(district_id).fetch_all(p).await?))
 }
 
+/// A named thing a role is granted over (a station or a workshop): its
+/// key (id or slug), district and names.
+#[derive(Debug, Clone, FromRow)]
+pub struct Choice {
+    pub key: String,
+    pub district_id: i64,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+}
+
+/// The most choices a grant form lists of stations or of workshops.
+pub const CHOICES_SHOWN: i64 = 200;
+
+/// Stations (`workshops` false) or workshops for the grant form, within a
+/// district when given, whose name holds `q` (matched literally), in
+/// district order; one more than [`CHOICES_SHOWN`] tells there are more.
+#[tracing::instrument(name = "db::places::choices", skip_all, fields(workshops = workshops))]
+pub async fn choices(
+    db: &Db,
+    workshops: bool,
+    district: Option<i64>,
+    q: &str,
+) -> DbResult<Vec<Choice>> {
+    let pattern = format!("%{}%", super::accounts::escape_like(q.trim()));
+    let (key, from) = if workshops {
+        ("slug", "workshops WHERE TRUE")
+    } else {
+        ("CAST(id AS TEXT)", "places WHERE kind = 'love_station'")
+    };
+    let sql = format!(
+        "SELECT {key} AS key, district_id, name_zh, name_en FROM {from} \
+         AND ($1 IS NULL OR district_id = $1) \
+         AND ($2 = '%%' OR name_zh LIKE $2 ESCAPE '\\' OR LOWER(name_en) LIKE LOWER($2) ESCAPE '\\') \
+         ORDER BY district_id, name_zh, id LIMIT {}",
+        CHOICES_SHOWN + 1
+    );
+    Ok(on_db!(db, p => sqlx::query_as::<_, Choice>(sqlx::AssertSqlSafe(sql))
+        .bind(district).bind(&pattern).fetch_all(p).await?))
+}
+
 /// A place's editable columns, its version and when it last changed.
 #[derive(Debug, Clone, FromRow)]
 pub struct PlaceEditRow {
@@ -223,5 +263,50 @@ pub async fn save(db: &Db, s: &PlaceSave<'_>) -> DbResult<Saved> {
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Saved::Revision(number))
+    })
+}
+
+/// Adds a place to a district, as revision 1 of its history, with its
+/// audit entry and the content version in one transaction. Returns its id.
+#[tracing::instrument(name = "db::places::create", skip_all, fields(district_id = district_id, user = user))]
+pub async fn create(
+    db: &Db,
+    district_id: i64,
+    kind: crate::domain::PlaceKind,
+    edit: &PlaceEdit,
+    user: i64,
+    now: DateTime<Utc>,
+) -> DbResult<i64> {
+    let fields = edit.to_fields();
+    let changes =
+        crate::domain::revision::changes(&crate::domain::revision::Fields::new(), &fields);
+    // A stable code for printed links, never reused.
+    let code = format!("p-{}", now.timestamp_micros());
+    let e = edit;
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO places (district_id, code, kind, name_zh, name_en, summary_zh, summary_en, \
+                 address_zh, address_en, latitude, longitude, is_open, position, version, \
+                 created_at, updated_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                    COALESCE(MAX(position), 0) + 1, 1, $13, $13 \
+             FROM places WHERE district_id = $1 AND kind = $3 RETURNING id",
+        )
+        .bind(district_id).bind(&code).bind(kind.code()).bind(&e.name_zh).bind(&e.name_en)
+        .bind(&e.summary_zh).bind(&e.summary_en).bind(&e.address_zh).bind(&e.address_en)
+        .bind(e.latitude).bind(e.longitude).bind(e.in_service).bind(now)
+        .fetch_one(&mut *tx).await?;
+        write_revision!(&mut *tx, &NewRevision {
+            kind: ItemKind::Place, item_id: id, number: 1, user: Some(user), at: now, note: "",
+            restored_from: None, snapshot: fields.to_stored(), changes: changes_to_stored(&changes),
+        })?;
+        write_audit!(&mut *tx, &audit::Entry {
+            at: now, actor: Some(user), action: "place.create", object: format!("place:{id}"),
+            detail: kind.code().to_owned(),
+        })?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
     })
 }

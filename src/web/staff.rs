@@ -228,6 +228,12 @@ pub struct GrantInput {
     district: String,
     #[serde(default)]
     workshop: String,
+    /// The grant page's narrowing of its lists: a district (slug) and
+    /// words of a name; kept through a refused grant.
+    #[serde(default, rename = "in")]
+    within: String,
+    #[serde(default)]
+    q: String,
 }
 
 #[derive(Template)]
@@ -236,43 +242,17 @@ struct UsersPage {
     ctx: Ctx,
     q: String,
     users: Vec<UserView>,
-    stations: Vec<StationChoice>,
-    districts: Vec<DistrictChoice>,
-    roles: Vec<(&'static str, &'static str)>,
-    /// The grant form that was sent with errors: for which user, as typed.
-    failed: Option<(i64, GrantInput, FormErrors)>,
 }
 
-#[allow(
-    clippy::trivially_copy_pass_by_ref,
-    reason = "askama passes template arguments by reference"
-)]
-impl UsersPage {
-    fn input_for(&self, user_id: &i64) -> GrantInput {
-        match &self.failed {
-            Some((id, input, _)) if id == user_id => input.clone(),
-            _ => GrantInput::default(),
-        }
-    }
-
-    fn errors_for(&self, user_id: &i64) -> FormErrors {
-        match &self.failed {
-            Some((id, _, errors)) if id == user_id => errors.clone(),
-            _ => FormErrors::new(),
-        }
-    }
-}
-
-async fn users_page(
-    ctx: Ctx,
+/// The user list's rows, with their roles in words.
+async fn user_views(
+    ctx: &Ctx,
     state: &AppState,
-    q: String,
-    failed: Option<(i64, GrantInput, FormErrors)>,
-) -> Result<HttpResponse, AppError> {
-    let districts_rows = db::districts::overview(&state.db).await?.districts;
-    let station_rows = db::places::all_stations(&state.db).await?;
-    let users = db::accounts::list_users(&state.db, &q, 200)
-        .await?
+    rows: Vec<(db::accounts::UserRow, crate::domain::Grants)>,
+) -> Result<Vec<UserView>, AppError> {
+    let districts = db::districts::overview(&state.db).await?.districts;
+    let stations = db::places::all_stations(&state.db).await?;
+    Ok(rows
         .into_iter()
         .map(|(u, g)| UserView {
             id: u.id,
@@ -284,27 +264,9 @@ async fn users_page(
                 (None, Some(e)) => e,
                 (None, None) => String::new(),
             },
-            roles: role_views(&ctx, &g.0, &districts_rows, &station_rows),
+            roles: role_views(ctx, &g.0, &districts, &stations),
         })
-        .collect();
-    let stations = station_rows
-        .iter()
-        .map(|s| StationChoice {
-            id: s.id,
-            name: Text::pick(ctx.lang, &s.name_zh, s.name_en.as_deref()),
-            district_slug: String::new(),
-        })
-        .collect();
-    let districts = districts_rows
-        .iter()
-        .map(|d| DistrictChoice {
-            slug: d.slug.clone(),
-            name: Text::pick(ctx.lang, &d.name_zh, d.name_en.as_deref()),
-        })
-        .collect();
-    let roles = RoleKind::ALL.iter().map(|k| (k.code(), ctx.t(k.label_key()))).collect();
-    let status = if failed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    render_with_status(&UsersPage { ctx, q, users, stations, districts, roles, failed }, status)
+        .collect())
 }
 
 pub async fn users(
@@ -313,7 +275,116 @@ pub async fn users(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let q = query_param(req.query_string(), "q").unwrap_or_default();
-    users_page(ctx, &state, q, None).await
+    let rows = db::accounts::list_users(&state.db, &q, 200).await?;
+    let users = user_views(&ctx, &state, rows).await?;
+    Ok(super::no_store(render_with_status(&UsersPage { ctx, q, users }, StatusCode::OK)?))
+}
+
+/// Stations or workshops of one district, for a select's group.
+pub struct ChoiceGroup {
+    pub district: String,
+    pub items: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/grant.html")]
+struct GrantPage {
+    ctx: Ctx,
+    user: UserView,
+    districts: Vec<DistrictChoice>,
+    stations: Vec<ChoiceGroup>,
+    workshops: Vec<ChoiceGroup>,
+    /// The lists were cut at [`db::places::CHOICES_SHOWN`]: narrow them.
+    more: bool,
+    roles: Vec<(&'static str, &'static str)>,
+    input: GrantInput,
+    errors: FormErrors,
+    summary: Vec<(&'static str, String)>,
+}
+
+/// `/staff/users/{id}/roles`: grant a role, choosing the station, district
+/// or workshop from lists (narrowed by district and name when long).
+async fn grant_page(
+    ctx: Ctx,
+    state: &AppState,
+    target: i64,
+    input: GrantInput,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let found = db::accounts::user_with_grants(&state.db, target).await?;
+    let Some((user, grants)) = found.filter(|(u, _)| u.deleted_at.is_none()) else {
+        return Err(AppError::NotFound);
+    };
+    let user = user_views(&ctx, state, vec![(user, grants)]).await?.remove(0);
+    let districts_rows = db::districts::overview(&state.db).await?.districts;
+    let within = districts_rows.iter().find(|d| d.slug == input.within.trim()).map(|d| d.id);
+    let group = |rows: Vec<db::places::Choice>| -> (Vec<ChoiceGroup>, bool) {
+        let more = rows.len() as i64 > db::places::CHOICES_SHOWN;
+        let mut groups: Vec<ChoiceGroup> = Vec::new();
+        for c in rows.into_iter().take(db::places::CHOICES_SHOWN as usize) {
+            let district = districts_rows
+                .iter()
+                .find(|d| d.id == c.district_id)
+                .map(|d| Text::pick(ctx.lang, &d.name_zh, d.name_en.as_deref()).text)
+                .unwrap_or_default();
+            let name = Text::pick(ctx.lang, &c.name_zh, c.name_en.as_deref()).text;
+            match groups.last_mut() {
+                Some(g) if g.district == district => g.items.push((c.key, name)),
+                _ => groups.push(ChoiceGroup { district, items: vec![(c.key, name)] }),
+            }
+        }
+        (groups, more)
+    };
+    let (stations, more_stations) =
+        group(db::places::choices(&state.db, false, within, &input.q).await?);
+    let (workshops, more_workshops) =
+        group(db::places::choices(&state.db, true, within, &input.q).await?);
+    let districts = districts_rows
+        .iter()
+        .map(|d| DistrictChoice {
+            slug: d.slug.clone(),
+            name: Text::pick(ctx.lang, &d.name_zh, d.name_en.as_deref()),
+        })
+        .collect();
+    let roles = RoleKind::ALL.iter().map(|k| (k.code(), ctx.t(k.label_key()))).collect();
+    let summary = super::staff_content::summary(&ctx, &errors, |field| {
+        let key = match field {
+            "role" => "staff.role",
+            "station" => "staff.station",
+            "district" => "staff.district",
+            "workshop" => "staff.workshop",
+            _ => return None,
+        };
+        Some(ctx.t(key).to_owned())
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = GrantPage {
+        user,
+        districts,
+        stations,
+        workshops,
+        more: more_stations || more_workshops,
+        roles,
+        input,
+        errors,
+        summary,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, status)?))
+}
+
+pub async fn grant_form(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Id(target): Id,
+) -> Result<HttpResponse, AppError> {
+    let input = GrantInput {
+        within: query_param(req.query_string(), "in").unwrap_or_default(),
+        q: query_param(req.query_string(), "q").unwrap_or_default(),
+        ..GrantInput::default()
+    };
+    grant_page(ctx, &state, target, input, FormErrors::new()).await
 }
 
 #[tracing::instrument(name = "web::staff::grant", skip_all, fields(target = target, user = me.id))]
@@ -359,7 +430,7 @@ pub async fn grant(
         }
     };
     let Some(role) = resolved else {
-        return users_page(ctx, &state, String::new(), Some((target, input, errors))).await;
+        return grant_page(ctx, &state, target, input, errors).await;
     };
     match db::accounts::grant(&state.db, target, &role, Some(me.id), Utc::now()).await {
         Ok(true) => set_flash(&session, "flash.role_granted"),
@@ -368,10 +439,11 @@ pub async fn grant(
         Err(db::accounts::GrantError::Db(e)) => return Err(e.into()),
         Err(_) => {
             errors.add("role", "form.role.station_unknown");
-            return users_page(ctx, &state, String::new(), Some((target, input, errors))).await;
+            return grant_page(ctx, &state, target, input, errors).await;
         }
     }
-    Ok(see_other("/staff/users"))
+    // Back to the grant page, which lists the user's roles now.
+    Ok(see_other(&format!("/staff/users/{target}/roles")))
 }
 
 #[derive(Debug, Deserialize)]

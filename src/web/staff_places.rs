@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
-use super::params::Id;
+use super::params::{Id, Slug};
 use super::staff_content::HistoryPage;
 use super::view::edit::{ConflictView, PLACE_FIELDS, RevisionView};
 use super::{AppError, Ctx, render_with_status, see_other};
@@ -20,7 +20,7 @@ use crate::db::places::{PlaceEditRow, PlaceSave};
 use crate::db::revisions::Saved;
 use crate::domain::format::today;
 use crate::domain::hours::{MAX_EXCEPTIONS, WEEKDAYS};
-use crate::domain::place::Amenity;
+use crate::domain::place::{Amenity, PlaceKind};
 use crate::domain::place_edit::{EXCEPTION_FIELDS, PlaceEdit, all_fields, keeper_fields};
 use crate::domain::revision::{Fields, ItemKind, NOTE_MAX};
 use crate::domain::{FormErrors, Text};
@@ -281,6 +281,113 @@ pub async fn restore(
     let saved = db::places::save(&state.db, &save).await?;
     set_flash(&session, super::staff_content::restored(&saved)?);
     Ok(see_other(&back))
+}
+
+/// The fields a new place starts with: what it is and where; its hours,
+/// amenities and contact follow on its edit form.
+const NEW_PLACE_FIELDS: [&str; 8] = [
+    "name_zh",
+    "name_en",
+    "summary_zh",
+    "summary_en",
+    "address_zh",
+    "address_en",
+    "latitude",
+    "longitude",
+];
+
+#[derive(Template)]
+#[template(path = "staff/place_new.html")]
+struct NewPlacePage {
+    ctx: Ctx,
+    slug: String,
+    district: Text,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
+    form: Fields,
+    errors: FormErrors,
+    summary: Vec<(&'static str, String)>,
+}
+
+async fn new_place_page(
+    ctx: Ctx,
+    state: &AppState,
+    slug: &str,
+    kind: String,
+    form: Fields,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let district = db::districts::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+    let summary = super::staff_content::summary(&ctx, &errors, |name| {
+        Some(if name == "kind" {
+            ctx.t("edit.place.kind").to_owned()
+        } else {
+            super::view::edit::place_field_label(&ctx, name)
+        })
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = NewPlacePage {
+        slug: district.slug.clone(),
+        district: Text::pick(ctx.lang, &district.name_zh, district.name_en.as_deref()),
+        kinds: PlaceKind::ALL.iter().map(|k| (k.code(), ctx.t(k.label_key()))).collect(),
+        kind,
+        form,
+        errors,
+        summary,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, status)?))
+}
+
+/// `/staff/districts/{slug}/places/new`: a district's admins add a place.
+pub async fn new_place(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Slug(slug): Slug,
+) -> Result<HttpResponse, AppError> {
+    new_place_page(ctx, &state, &slug, String::new(), Fields::new(), FormErrors::new()).await
+}
+
+#[tracing::instrument(name = "web::staff_places::create", skip_all, fields(user = me.id))]
+pub async fn create_place(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Slug(slug): Slug,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let pairs = form.into_inner();
+    let typed_kind = pairs
+        .iter()
+        .find(|(k, _)| k == "kind")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    let input = Fields::from_pairs(&pairs, &NEW_PLACE_FIELDS);
+    // The rest as a new place starts: in service, nothing else published.
+    let mut all = input.clone();
+    all.set("in_service", "on");
+    let parsed = PlaceEdit::parse(&all, today());
+    let kind = PlaceKind::parse(&typed_kind);
+    let (edit, kind) = match (parsed, kind) {
+        (Ok(edit), Some(kind)) => (edit, kind),
+        (parsed, kind) => {
+            let mut errors = FormErrors::new();
+            if kind.is_none() {
+                errors.add("kind", "form.content.choose");
+            }
+            if let Err(e) = parsed {
+                for (field, key) in e.iter() {
+                    errors.add(field, key);
+                }
+            }
+            return new_place_page(ctx, &state, &slug, typed_kind, input, errors).await;
+        }
+    };
+    let id = db::places::create(&state.db, district.id, kind, &edit, me.id, Utc::now()).await?;
+    set_flash(&session, "flash.place_created");
+    Ok(see_other(&format!("/staff/places/{id}/edit")))
 }
 
 #[cfg(test)]
