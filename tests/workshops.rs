@@ -19,6 +19,7 @@ on_both_databases!(
     open_data_carries_no_personal_data,
     old_sign_up_phones_are_erased,
     signup_throttle with |s| s.signups_per_hour = 2,
+    a_keeper_keeps_impact_figures_with_history_and_conflicts,
 );
 
 async fn the_article_workshops_and_county_totals(app: TestApp) {
@@ -471,21 +472,20 @@ async fn keeper_forms_refuse_absurd_numbers(app: TestApp) {
     assert!(text(&html, "#f-founded-error").contains("不能晚于本月"));
     assert!(text(&html, "#f-income_per_person_year-error").contains("整数"));
     assert_eq!(attr(&html, "#f-employed", "value"), "2000000");
+    // The whole form as the page holds it, with the changes.
+    let (_, html) = keeper.page("/staff/workshops/honey-pear").await;
+    let fields = facts_form(
+        &html,
+        "/staff/workshops/honey-pear",
+        &[("summary_zh", "新的介绍，含蜜梨膏"), ("employed", "160"), ("founded", "2020-05")],
+    );
     let res = keeper
-        .post_form(
-            "/staff/workshops/honey-pear",
-            "/staff/workshops/honey-pear",
-            &[
-                ("name_zh", "蜜梨工坊"),
-                ("category", "food_processing"),
-                ("town_zh", "钟山乡"),
-                ("summary_zh", "新的介绍，含蜜梨膏"),
-                ("employed", "160"),
-                ("founded", "2020-05"),
-                ("is_active", "on"),
-            ],
-        )
-        .await;
+        .client
+        .post(keeper.url("/staff/workshops/honey-pear"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 303);
     let (_, html) = app.page("/workshops/honey-pear").await;
     assert_eq!(text(&html, ".lede"), "新的介绍，含蜜梨膏");
@@ -591,4 +591,146 @@ async fn signup_throttle(app: TestApp) {
     assert!(text(&html, &format!("{form} .error-summary")).contains("报名次数太多"));
     assert_eq!(attr(&html, &format!("{form} #f-name"), "value"), "第三位", "input kept");
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM signups").await, 2);
+}
+
+/// The fields of the POST form to `action` as a browser sends them back
+/// (inputs, text areas, chosen options, ticked boxes), with `changes`.
+fn facts_form(html: &Html, action: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let form = format!("form[method=post][action='{action}']");
+    let sel = |s: &str| scraper::Selector::parse(&format!("{form} {s}")).unwrap();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for e in html.select(&sel("input")) {
+        let Some(name) = e.attr("name") else { continue };
+        if e.attr("type") == Some("checkbox") && e.attr("checked").is_none() {
+            continue;
+        }
+        out.push((name.to_owned(), e.attr("value").unwrap_or("").to_owned()));
+    }
+    for e in html.select(&sel("textarea")) {
+        out.push((e.attr("name").unwrap().to_owned(), e.text().collect()));
+    }
+    let option = scraper::Selector::parse("option[selected]").unwrap();
+    for e in html.select(&sel("select")) {
+        let value = e.select(&option).next().and_then(|o| o.attr("value")).unwrap_or("");
+        out.push((e.attr("name").unwrap().to_owned(), value.to_owned()));
+    }
+    for (name, value) in changes {
+        out.retain(|(n, _)| n != name);
+        out.push(((*name).to_owned(), (*value).to_owned()));
+    }
+    out
+}
+
+async fn post_fields(client: &TestApp, path: &str, fields: &[(String, String)]) -> (u16, Html) {
+    let res = client.client.post(client.url(path)).form(fields).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, Html::parse_document(&res.text().await.unwrap()))
+}
+
+async fn a_keeper_keeps_impact_figures_with_history_and_conflicts(app: TestApp) {
+    let edit = "/staff/workshops/honey-pear";
+    let keeper = app.workshop_keeper("honey-pear").await;
+    let other = app
+        .persona(
+            "另一位负责人",
+            9013,
+            &[linli::domain::Role::WorkshopKeeper { workshop: "honey-pear".into() }],
+        )
+        .await;
+    // The seeded figures fill the first rows; the next one is empty.
+    let (_, html) = keeper.app.page(edit).await;
+    assert_eq!(attr(&html, "#f-fig0_label_zh", "value"), "总投资");
+    assert_eq!(attr(&html, "#f-fig0_value", "value"), "5200000");
+    assert_eq!(attr(&html, "#f-fig4_label_zh", "value"), "每户每年增收");
+    assert_eq!(attr(&html, "#f-fig5_label_zh", "value"), "");
+    // A wrong figure is named at its field, in its row.
+    let bad = facts_form(&html, edit, &[("fig5_label_zh", "梨膏年销量"), ("fig5_value", "很多")]);
+    let (status, page) = post_fields(&keeper.app, edit, &bad).await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&page, "#f-fig5_value-error"), "错误：请只填数字，例如 5651 或 1.4");
+    let summary = texts(&page, ".error-summary li");
+    assert!(
+        summary.contains(&"影响数据 6 · 数值：请只填数字，例如 5651 或 1.4".to_owned()),
+        "{summary:?}"
+    );
+    assert!(
+        summary.contains(&"影响数据 6 · 单位（中文）：这一项必须填写".to_owned()),
+        "{summary:?}"
+    );
+    assert_eq!(attr(&page, "#f-fig5_label_zh", "value"), "梨膏年销量");
+    // Both keepers open the form; the first changes one figure and adds one.
+    let (_, theirs) = other.app.page(edit).await;
+    let mine = facts_form(
+        &html,
+        edit,
+        &[
+            ("fig1_value", "2,500"),
+            ("fig5_label_zh", "梨膏年销量"),
+            ("fig5_value", "12000"),
+            ("fig5_unit_zh", "瓶"),
+            ("fig5_qualifier", "more_than"),
+            ("fig5_year", "2025"),
+            ("fig5_source_zh", "钟山乡政府"),
+            ("note", "加上梨膏销量"),
+        ],
+    );
+    let (status, _) = post_fields(&keeper.app, edit, &mine).await;
+    assert_eq!(status, 303);
+    let (_, public) = app.page("/workshops/honey-pear").await;
+    let cards = texts(&public, ".figure");
+    assert!(cards.iter().any(|c| c.contains("梨膏年销量") && c.contains("12,000+")), "{cards:?}");
+    assert!(cards.iter().any(|c| c.contains("占地面积") && c.contains("2,500")), "{cards:?}");
+    // The second keeper's save from the older form is refused, with both
+    // versions side by side and their input kept.
+    let late = facts_form(&theirs, edit, &[("fig1_value", "2600")]);
+    let (status, page) = post_fields(&other.app, edit, &late).await;
+    assert_eq!(status, 409);
+    assert!(text(&page, "#conflict-title").starts_with("工坊负责人 在"));
+    let rows = texts(&page, "table.compare tbody tr");
+    assert!(rows.contains(&"影响数据 2 · 数值25002600".to_owned()), "{rows:?}");
+    assert_eq!(attr(&page, "#f-fig1_value", "value"), "2600");
+    let area: f64 =
+        scalar(&app.db, "SELECT value FROM workshop_figures WHERE label_zh = '占地面积'").await;
+    assert_eq!(area, 2500.0, "nothing of the late save was written");
+    // The history: the seeded version, then the keeper's, with its note;
+    // restoring the seeded one brings the figures back as they were.
+    let (_, history) = keeper.app.page(&format!("{edit}/history")).await;
+    assert_eq!(texts(&history, ".revisions > li h2"), ["第 1 版 · 当前版本", "第 0 版"]);
+    assert!(text(&history, "#r1").contains("修改说明：加上梨膏销量"));
+    assert!(text(&history, "#r1").contains("影响数据 6 · 数据名称（中文）"));
+    let restore = format!("{edit}/restore");
+    let token = keeper.app.csrf_token(&format!("{edit}/history")).await;
+    let (status, _) = post_fields(
+        &keeper.app,
+        &restore,
+        &[
+            ("csrf_token".into(), token),
+            ("version".into(), "1".into()),
+            ("revision".into(), "0".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let figures = count(
+        &app.db,
+        "SELECT COUNT(*) FROM workshop_figures f JOIN workshops w ON w.id = f.workshop_id \
+         WHERE w.slug = 'honey-pear'",
+    )
+    .await;
+    assert_eq!(figures, 5);
+    let area: f64 =
+        scalar(&app.db, "SELECT value FROM workshop_figures WHERE label_zh = '占地面积'").await;
+    assert_eq!(area, 2420.0);
+    let audited =
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'workshop.%'").await;
+    assert_eq!(audited, 2, "one update, one restore");
+    // Another workshop's keeper reaches none of it.
+    let hangshu = app
+        .persona(
+            "杭蔬负责人",
+            9014,
+            &[linli::domain::Role::WorkshopKeeper { workshop: "hangshu-base".into() }],
+        )
+        .await;
+    assert_eq!(hangshu.app.get(&format!("{edit}/history")).await.status().as_u16(), 403);
 }

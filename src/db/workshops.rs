@@ -5,12 +5,16 @@ use sqlx::FromRow;
 
 use super::accounts::escape_like;
 use super::audit::{self, write_audit};
+use super::revisions::{Conflict, LATEST, NewRevision, Saved, write_revision};
 use super::{
     Arg, BeginWrite, Db, DbResult, ListQuery, Paged, bind_args, fetch_page, on_db, page_limit,
 };
 use crate::domain::Grants;
+use crate::domain::format::plain_number;
+use crate::domain::revision::{Fields, ItemKind, SaveStep, changes_to_stored, decide_save};
 use crate::domain::workshop::{
-    GramKey, Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, query_keys, search_text,
+    GramKey, Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, figure_fields,
+    query_keys, search_text,
 };
 
 #[derive(Debug, Clone, FromRow)]
@@ -465,14 +469,147 @@ pub async fn district_of(db: &Db, slug: &str) -> DbResult<Option<i64>> {
     )
 }
 
-#[tracing::instrument(name = "db::workshops::update_facts", skip_all, fields(actor = actor))]
-pub async fn update_facts(
-    db: &Db,
-    slug: &str,
-    e: &WorkshopEdit,
-    actor: i64,
-    now: DateTime<Utc>,
-) -> DbResult<bool> {
+/// A workshop's facts and impact figures as its form holds them, with its
+/// version and when it last changed.
+pub struct WorkshopForm {
+    pub id: i64,
+    pub district_id: i64,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+    pub fields: Fields,
+}
+
+#[derive(FromRow)]
+struct FactsRow {
+    id: i64,
+    district_id: i64,
+    version: i64,
+    updated_at: DateTime<Utc>,
+    name_zh: String,
+    name_en: Option<String>,
+    category: String,
+    town_zh: String,
+    villages_zh: String,
+    summary_zh: String,
+    summary_en: Option<String>,
+    model_zh: Option<String>,
+    partners_zh: Option<String>,
+    founded_year: Option<i32>,
+    founded_month: Option<i32>,
+    contact: Option<String>,
+    employed: Option<i64>,
+    income_per_person_year: Option<i64>,
+    is_active: bool,
+}
+
+const FACTS_SQL: &str = "SELECT id, district_id, CAST(version AS BIGINT) AS version, updated_at, \
+     name_zh, name_en, category, town_zh, villages_zh, summary_zh, summary_en, model_zh, \
+     partners_zh, founded_year, founded_month, contact, employed, income_per_person_year, \
+     is_active FROM workshops WHERE slug = $1";
+
+#[derive(FromRow)]
+struct FigureEditRow {
+    label_zh: String,
+    label_en: Option<String>,
+    value: f64,
+    unit_zh: String,
+    unit_en: Option<String>,
+    qualifier: String,
+    year: Option<i32>,
+    as_of_zh: Option<String>,
+    as_of_en: Option<String>,
+    source_zh: String,
+    source_en: Option<String>,
+}
+
+const FIGURES_SQL: &str = "SELECT label_zh, label_en, value, unit_zh, unit_en, qualifier, year, \
+     as_of_zh, as_of_en, source_zh, source_en FROM workshop_figures WHERE workshop_id = $1 \
+     ORDER BY position, id";
+
+/// The stored facts and figures in the form's canonical fields (what
+/// [`WorkshopEdit::to_fields`] writes for the same workshop).
+fn stored_fields(w: &FactsRow, figures: &[FigureEditRow]) -> Fields {
+    let mut f = Fields::new();
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    f.set("name_zh", &w.name_zh);
+    f.set("name_en", opt(&w.name_en));
+    f.set("category", &w.category);
+    f.set("town_zh", &w.town_zh);
+    f.set("villages_zh", &w.villages_zh);
+    f.set("summary_zh", &w.summary_zh);
+    f.set("summary_en", opt(&w.summary_en));
+    f.set("model_zh", opt(&w.model_zh));
+    f.set("partners_zh", opt(&w.partners_zh));
+    f.set(
+        "founded",
+        match (w.founded_year, w.founded_month) {
+            (Some(y), m) => format!("{y}-{:02}", m.unwrap_or(1)),
+            _ => String::new(),
+        },
+    );
+    f.set("contact", opt(&w.contact));
+    f.set("employed", w.employed.map(|n| n.to_string()).unwrap_or_default());
+    f.set(
+        "income_per_person_year",
+        w.income_per_person_year.map(|n| n.to_string()).unwrap_or_default(),
+    );
+    f.set("is_active", if w.is_active { "on" } else { "" });
+    for (g, names) in figures.iter().zip(figure_fields()) {
+        let values = [
+            g.label_zh.clone(),
+            opt(&g.label_en),
+            plain_number(g.value),
+            g.unit_zh.clone(),
+            opt(&g.unit_en),
+            g.qualifier.clone(),
+            g.year.map(|y| y.to_string()).unwrap_or_default(),
+            opt(&g.as_of_zh),
+            opt(&g.as_of_en),
+            g.source_zh.clone(),
+            opt(&g.source_en),
+        ];
+        for (name, value) in names.iter().zip(values) {
+            f.set(name, value);
+        }
+    }
+    f
+}
+
+/// A workshop's form as stored.
+#[tracing::instrument(name = "db::workshops::for_edit", skip_all)]
+pub async fn for_edit(db: &Db, slug: &str) -> DbResult<Option<WorkshopForm>> {
+    on_db!(db, p => {
+        let mut conn = p.acquire().await?;
+        let Some(w) = sqlx::query_as::<_, FactsRow>(FACTS_SQL).bind(slug).fetch_optional(&mut *conn).await? else {
+            return Ok(None);
+        };
+        let figures = sqlx::query_as::<_, FigureEditRow>(FIGURES_SQL).bind(w.id).fetch_all(&mut *conn).await?;
+        Ok(Some(WorkshopForm {
+            id: w.id, district_id: w.district_id, version: w.version, updated_at: w.updated_at,
+            fields: stored_fields(&w, &figures),
+        }))
+    })
+}
+
+/// One save of a workshop's form (or a restore).
+pub struct WorkshopSave<'a> {
+    pub slug: &'a str,
+    pub opened_at: i64,
+    pub edit: &'a WorkshopEdit,
+    pub user: i64,
+    pub note: &'a str,
+    pub restored_from: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+/// Saves a workshop's facts and impact figures: its row, its figures, its
+/// search index, a revision (and revision 0 before the first), an audit
+/// entry and the content version, in one transaction; refused when it was
+/// saved since the form was opened.
+#[tracing::instrument(name = "db::workshops::save_facts", skip_all, fields(user = s.user))]
+pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
+    let e = s.edit;
+    let after = e.to_fields();
     let search = search_text(&[
         &e.name_zh,
         e.name_en.as_deref().unwrap_or(""),
@@ -486,31 +623,77 @@ pub async fn update_facts(
         None => (None, None),
     };
     let index_sql = index_search_sql(db);
+    let kind = ItemKind::Workshop;
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        let Some(w) = sqlx::query_as::<_, FactsRow>(FACTS_SQL).bind(s.slug).fetch_optional(&mut *tx).await? else {
+            return Ok(Saved::Missing);
+        };
+        let figures = sqlx::query_as::<_, FigureEditRow>(FIGURES_SQL).bind(w.id).fetch_all(&mut *tx).await?;
+        let before = stored_fields(&w, &figures);
+        let (number, changes, base) = match decide_save(w.version, s.opened_at, &before, &after) {
+            SaveStep::Unchanged => return Ok(Saved::Unchanged),
+            SaveStep::Conflict => {
+                let latest: Option<(Option<String>, DateTime<Utc>)> = sqlx::query_as(LATEST)
+                    .bind(kind.code()).bind(w.id).fetch_optional(&mut *tx).await?;
+                let (by, at) = latest.unwrap_or((None, w.updated_at));
+                return Ok(Saved::Conflict(Conflict { current: before, version: w.version, by, at }));
+            }
+            SaveStep::Write { number, changes, base } => (number, changes, base),
+        };
+        if base {
+            write_revision!(&mut *tx, &NewRevision {
+                kind, item_id: w.id, number: 0, user: None, at: w.updated_at, note: "",
+                restored_from: None, snapshot: before.to_stored(), changes: "[]".into(),
+            })?;
+        }
         let n = sqlx::query(
             "UPDATE workshops SET name_zh = $1, name_en = $2, category = $3, town_zh = $4, \
                  villages_zh = $5, summary_zh = $6, summary_en = $7, model_zh = $8, partners_zh = $9, \
                  founded_year = $10, founded_month = $11, contact = $12, employed = $13, \
-                 income_per_person_year = $14, is_active = $15, search_text = $16, updated_at = $17 \
-             WHERE slug = $18",
+                 income_per_person_year = $14, is_active = $15, search_text = $16, updated_at = $17, \
+                 version = $18 \
+             WHERE id = $19 AND version = $20",
         )
         .bind(&e.name_zh).bind(&e.name_en).bind(e.category.code()).bind(&e.town_zh)
         .bind(&e.villages_zh).bind(&e.summary_zh).bind(&e.summary_en).bind(&e.model_zh)
         .bind(&e.partners_zh).bind(year).bind(month).bind(&e.contact).bind(e.employed)
-        .bind(e.income_per_person_year).bind(e.is_active).bind(&search).bind(now).bind(slug)
+        .bind(e.income_per_person_year).bind(e.is_active).bind(&search).bind(s.now)
+        .bind(number as i32).bind(w.id).bind(w.version as i32)
         .execute(&mut *tx).await?.rows_affected();
-        if n == 1 {
-            let id: i64 = sqlx::query_scalar("SELECT id FROM workshops WHERE slug = $1")
-                .bind(slug).fetch_one(&mut *tx).await?;
-            sqlx::query("DELETE FROM workshop_grams WHERE workshop_id = $1")
-                .bind(id).execute(&mut *tx).await?;
-            sqlx::query(sqlx::AssertSqlSafe(index_sql)).bind(id).bind(id).execute(&mut *tx).await?;
-            write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(actor), action: "workshop.update", object: format!("workshop:{slug}"), detail: String::new() })?;
-            sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        if n != 1 {
+            return Ok(Saved::Conflict(Conflict { current: before, version: w.version + 1, by: None, at: s.now }));
         }
+        sqlx::query("DELETE FROM workshop_figures WHERE workshop_id = $1").bind(w.id).execute(&mut *tx).await?;
+        for (i, g) in e.figures.iter().enumerate() {
+            let opt = |name: &str| Some(g.get(name).to_owned()).filter(|v| !v.is_empty());
+            sqlx::query(
+                "INSERT INTO workshop_figures (workshop_id, code, label_zh, label_en, value, unit_zh, \
+                     unit_en, qualifier, year, as_of_zh, as_of_en, source_zh, source_en, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(w.id).bind(format!("fig-{}", i + 1)).bind(g.get("label_zh")).bind(opt("label_en"))
+            .bind(g.get("value").parse::<f64>().unwrap_or(0.0)).bind(g.get("unit_zh"))
+            .bind(opt("unit_en")).bind(g.get("qualifier")).bind(g.get("year").parse::<i32>().ok())
+            .bind(opt("as_of_zh")).bind(opt("as_of_en")).bind(g.get("source_zh")).bind(opt("source_en"))
+            .bind(i as i32 + 1)
+            .execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM workshop_grams WHERE workshop_id = $1").bind(w.id).execute(&mut *tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(index_sql)).bind(w.id).bind(w.id).execute(&mut *tx).await?;
+        write_revision!(&mut *tx, &NewRevision {
+            kind, item_id: w.id, number, user: Some(s.user), at: s.now, note: s.note,
+            restored_from: s.restored_from, snapshot: after.to_stored(),
+            changes: changes_to_stored(&changes),
+        })?;
+        let action = if s.restored_from.is_some() { "workshop.restore" } else { "workshop.update" };
+        write_audit!(&mut *tx, &audit::Entry {
+            at: s.now, actor: Some(s.user), action, object: format!("workshop:{}", s.slug),
+            detail: format!("revision:{number}"),
+        })?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(n == 1)
+        Ok(Saved::Revision(number))
     })
 }
 

@@ -188,25 +188,7 @@ impl ContentKind {
     /// Checks a submitted form: the fields in canonical form, or a message
     /// at each wrong field. `places` are the ids a place field may take.
     pub fn check(self, f: &Fields, today: NaiveDate, places: &[i64]) -> Result<Fields, FormErrors> {
-        let mut errors = FormErrors::new();
-        let mut out = Fields::new();
-        for field in self.fields() {
-            let typed = f.get(field.name).trim();
-            if super::form::has_control(typed) {
-                errors.add(field.name, "form.text.control");
-                continue;
-            }
-            if typed.is_empty() {
-                if field.required {
-                    errors.add(field.name, "form.content.required");
-                }
-                continue;
-            }
-            match canonical(field.input, typed, today, places) {
-                Ok(value) => out.set(field.name, value),
-                Err(key) => errors.add(field.name, key),
-            }
-        }
+        let (mut out, mut errors) = check_fields(self.fields(), f, today, places);
         out.set("published", if f.get("published").is_empty() { "" } else { "on" });
         self.rules(&out, today, &mut errors);
         errors.into_result(|| out)
@@ -238,6 +220,54 @@ impl ContentKind {
         }
     }
 }
+
+/// Reads `f` by the specs `fields`: each value in canonical form, and a
+/// message at each field that is missing or wrong (by the spec's name).
+pub fn check_fields(
+    fields: &[Field],
+    f: &Fields,
+    today: NaiveDate,
+    places: &[i64],
+) -> (Fields, FormErrors) {
+    let mut errors = FormErrors::new();
+    let mut out = Fields::new();
+    for field in fields {
+        let typed = f.get(field.name).trim();
+        if super::form::has_control(typed) {
+            errors.add(field.name, "form.text.control");
+            continue;
+        }
+        if typed.is_empty() {
+            if field.required {
+                errors.add(field.name, "form.content.required");
+            }
+            continue;
+        }
+        match canonical(field.input, typed, today, places) {
+            Ok(value) => out.set(field.name, value),
+            Err(key) => errors.add(field.name, key),
+        }
+    }
+    (out, errors)
+}
+
+/// A workshop's impact figure as reported ("元/人/月"): what its form row
+/// holds. Workshop figures are exact or "more than".
+pub const WORKSHOP_QUALIFIERS: [&str; 2] = ["exact", "more_than"];
+
+pub const WORKSHOP_FIGURE: [Field; 11] = [
+    f("label_zh", Input::Line(40), true, "content.f.label_zh"),
+    f("label_en", Input::Line(80), false, "content.f.label_en"),
+    f("value", Input::Number, true, "content.f.value"),
+    f("unit_zh", Input::Line(20), true, "content.f.unit_zh"),
+    f("unit_en", Input::Line(40), false, "content.f.unit_en"),
+    f("qualifier", Input::Choice(&WORKSHOP_QUALIFIERS), true, "content.f.qualifier"),
+    f("year", Input::Year, false, "content.f.year"),
+    f("as_of_zh", Input::Line(40), false, "content.f.as_of_zh"),
+    f("as_of_en", Input::Line(80), false, "content.f.as_of_en"),
+    f("source_zh", Input::Line(120), true, "content.f.source_zh"),
+    f("source_en", Input::Line(200), false, "content.f.source_en"),
+];
 
 /// A typed value in canonical form, or the catalogue key of what is wrong.
 fn canonical(

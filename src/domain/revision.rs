@@ -15,16 +15,18 @@ pub enum ItemKind {
     Programme,
     Story,
     Notice,
+    Workshop,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 6] = [
+    pub const ALL: [ItemKind; 7] = [
         ItemKind::Place,
         ItemKind::District,
         ItemKind::Figure,
         ItemKind::Programme,
         ItemKind::Story,
         ItemKind::Notice,
+        ItemKind::Workshop,
     ];
 
     pub fn code(self) -> &'static str {
@@ -35,6 +37,7 @@ impl ItemKind {
             ItemKind::Programme => "programme",
             ItemKind::Story => "story",
             ItemKind::Notice => "notice",
+            ItemKind::Workshop => "workshop",
         }
     }
 

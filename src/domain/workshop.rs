@@ -5,7 +5,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::account::Phone;
+use super::content::{WORKSHOP_FIGURE, check_fields};
 use super::form::FormErrors;
+use super::revision::Fields;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
@@ -348,37 +350,62 @@ impl SignupInput {
     }
 }
 
-/// A keeper's edit of a workshop's facts, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct WorkshopEditInput {
-    #[serde(default)]
-    pub name_zh: String,
-    #[serde(default)]
-    pub name_en: String,
-    #[serde(default)]
-    pub category: String,
-    #[serde(default)]
-    pub town_zh: String,
-    #[serde(default)]
-    pub villages_zh: String,
-    #[serde(default)]
-    pub summary_zh: String,
-    #[serde(default)]
-    pub summary_en: String,
-    #[serde(default)]
-    pub model_zh: String,
-    #[serde(default)]
-    pub partners_zh: String,
-    #[serde(default)]
-    pub founded: String,
-    #[serde(default)]
-    pub contact: String,
-    #[serde(default)]
-    pub employed: String,
-    #[serde(default)]
-    pub income_per_person_year: String,
-    #[serde(default)]
-    pub is_active: Option<String>,
+/// The facts of a workshop's form, in form order (its impact figures'
+/// rows follow, see [`figure_fields`]).
+pub const FACT_FIELDS: [&str; 14] = [
+    "name_zh",
+    "name_en",
+    "category",
+    "town_zh",
+    "villages_zh",
+    "summary_zh",
+    "summary_en",
+    "model_zh",
+    "partners_zh",
+    "founded",
+    "contact",
+    "employed",
+    "income_per_person_year",
+    "is_active",
+];
+
+/// The most impact figures a workshop shows.
+pub const FIGURE_ROWS: usize = 8;
+
+/// Each figure row's field names (`fig0_label_zh`, …), in the order of
+/// [`WORKSHOP_FIGURE`]'s specs.
+pub fn figure_fields() -> &'static [Vec<&'static str>] {
+    static NAMES: std::sync::LazyLock<Vec<Vec<&'static str>>> = std::sync::LazyLock::new(|| {
+        (0..FIGURE_ROWS)
+            .map(|i| {
+                WORKSHOP_FIGURE
+                    .iter()
+                    .map(|f| &*Box::leak(format!("fig{i}_{}", f.name).into_boxed_str()))
+                    .collect()
+            })
+            .collect()
+    });
+    &NAMES
+}
+
+/// Every field of the form: the facts, then the figure rows.
+pub fn all_fields() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = FACT_FIELDS.to_vec();
+    out.extend(figure_fields().iter().flatten().copied());
+    out
+}
+
+/// A field's place in the form, for listing changes in form order.
+pub fn field_position(name: &str) -> usize {
+    all_fields().iter().position(|f| *f == name).unwrap_or(usize::MAX)
+}
+
+/// Which figure row and which of its specs a field name is, if it is one.
+pub fn figure_part(name: &str) -> Option<(usize, usize)> {
+    figure_fields()
+        .iter()
+        .enumerate()
+        .find_map(|(i, row)| row.iter().position(|f| *f == name).map(|j| (i, j)))
 }
 
 #[derive(Debug, Clone)]
@@ -397,6 +424,9 @@ pub struct WorkshopEdit {
     pub employed: Option<i64>,
     pub income_per_person_year: Option<i64>,
     pub is_active: bool,
+    /// The impact figures, each in canonical form under its spec names
+    /// (`label_zh`, `value`, …), in order.
+    pub figures: Vec<Fields>,
 }
 
 pub const EMPLOYED_MAX: i64 = 1_000_000;
@@ -450,65 +480,102 @@ fn founded(s: &str, today: NaiveDate, e: &mut FormErrors) -> Option<(i32, i32)> 
     }
 }
 
-impl WorkshopEditInput {
-    pub fn parse(&self, today: NaiveDate) -> Result<WorkshopEdit, FormErrors> {
+impl WorkshopEdit {
+    /// Reads the form (or a revision): the facts, then each figure row
+    /// that holds anything; a message at each wrong field.
+    pub fn parse(f: &Fields, today: NaiveDate) -> Result<WorkshopEdit, FormErrors> {
         let mut e = FormErrors::new();
-        e.refuse_control(&[
-            ("name_zh", &self.name_zh),
-            ("name_en", &self.name_en),
-            ("category", &self.category),
-            ("town_zh", &self.town_zh),
-            ("villages_zh", &self.villages_zh),
-            ("summary_zh", &self.summary_zh),
-            ("summary_en", &self.summary_en),
-            ("model_zh", &self.model_zh),
-            ("partners_zh", &self.partners_zh),
-            ("founded", &self.founded),
-            ("contact", &self.contact),
-            ("employed", &self.employed),
-            ("income_per_person_year", &self.income_per_person_year),
-        ]);
-        let name_zh = self.name_zh.trim();
+        let facts: Vec<(&'static str, &str)> = FACT_FIELDS.iter().map(|n| (*n, f.get(n))).collect();
+        e.refuse_control(&facts);
+        let name_zh = f.get("name_zh").trim();
         if name_zh.is_empty() {
             e.add("name_zh", "form.workshop.name_required");
         } else if name_zh.chars().count() > 60 {
             e.add("name_zh", "form.workshop.name_too_long");
         }
-        let category = Category::parse(self.category.trim());
+        let category = Category::parse(f.get("category").trim());
         if category.is_none() {
             e.add("category", "form.workshop.category_required");
         }
-        if self.town_zh.trim().is_empty() {
+        if f.get("town_zh").trim().is_empty() {
             e.add("town_zh", "form.workshop.town_required");
         }
-        if self.summary_zh.trim().is_empty() {
+        let summary = f.get("summary_zh").trim();
+        if summary.is_empty() {
             e.add("summary_zh", "form.workshop.summary_required");
-        } else if self.summary_zh.trim().chars().count() > 2000 {
+        } else if summary.chars().count() > 2000 {
             e.add("summary_zh", "form.workshop.summary_too_long");
         }
-        let founded = founded(&self.founded, today, &mut e);
-        let employed = number(&self.employed, EMPLOYED_MAX, "employed", &mut e);
+        let founded = founded(f.get("founded"), today, &mut e);
+        let employed = number(f.get("employed"), EMPLOYED_MAX, "employed", &mut e);
         let income =
-            number(&self.income_per_person_year, INCOME_MAX, "income_per_person_year", &mut e);
+            number(f.get("income_per_person_year"), INCOME_MAX, "income_per_person_year", &mut e);
+        let mut figures = Vec::new();
+        for names in figure_fields() {
+            let mut row = Fields::new();
+            for (spec, name) in WORKSHOP_FIGURE.iter().zip(names) {
+                row.set(spec.name, f.get(name));
+            }
+            if row.iter().all(|(_, v)| v.trim().is_empty()) {
+                continue;
+            }
+            let (checked, errors) = check_fields(&WORKSHOP_FIGURE, &row, today, &[]);
+            for (field, key) in errors.iter() {
+                let j = WORKSHOP_FIGURE.iter().position(|s| s.name == field).unwrap_or(0);
+                e.add(names[j], key);
+            }
+            figures.push(checked);
+        }
         match category {
             Some(category) if e.is_empty() => Ok(WorkshopEdit {
                 name_zh: name_zh.to_owned(),
-                name_en: optional(&self.name_en),
+                name_en: optional(f.get("name_en")),
                 category,
-                town_zh: self.town_zh.trim().to_owned(),
-                villages_zh: self.villages_zh.trim().to_owned(),
-                summary_zh: self.summary_zh.trim().to_owned(),
-                summary_en: optional(&self.summary_en),
-                model_zh: optional(&self.model_zh),
-                partners_zh: optional(&self.partners_zh),
+                town_zh: f.get("town_zh").trim().to_owned(),
+                villages_zh: f.get("villages_zh").trim().to_owned(),
+                summary_zh: summary.to_owned(),
+                summary_en: optional(f.get("summary_en")),
+                model_zh: optional(f.get("model_zh")),
+                partners_zh: optional(f.get("partners_zh")),
                 founded,
-                contact: optional(&self.contact),
+                contact: optional(f.get("contact")),
                 employed,
                 income_per_person_year: income,
-                is_active: self.is_active.is_some(),
+                is_active: !f.get("is_active").is_empty(),
+                figures,
             }),
             _ => Err(e),
         }
+    }
+
+    /// The form's fields in canonical form (figures in rows from the
+    /// first, with no gaps): what a revision keeps.
+    pub fn to_fields(&self) -> Fields {
+        let mut f = Fields::new();
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        f.set("name_zh", &self.name_zh);
+        f.set("name_en", opt(&self.name_en));
+        f.set("category", self.category.code());
+        f.set("town_zh", &self.town_zh);
+        f.set("villages_zh", &self.villages_zh);
+        f.set("summary_zh", &self.summary_zh);
+        f.set("summary_en", opt(&self.summary_en));
+        f.set("model_zh", opt(&self.model_zh));
+        f.set("partners_zh", opt(&self.partners_zh));
+        f.set("founded", self.founded.map(|(y, m)| format!("{y}-{m:02}")).unwrap_or_default());
+        f.set("contact", opt(&self.contact));
+        f.set("employed", self.employed.map(|n| n.to_string()).unwrap_or_default());
+        f.set(
+            "income_per_person_year",
+            self.income_per_person_year.map(|n| n.to_string()).unwrap_or_default(),
+        );
+        f.set("is_active", if self.is_active { "on" } else { "" });
+        for (row, names) in self.figures.iter().zip(figure_fields()) {
+            for (spec, name) in WORKSHOP_FIGURE.iter().zip(names) {
+                f.set(name, row.get(spec.name));
+            }
+        }
+        f
     }
 }
 
@@ -720,27 +787,70 @@ mod tests {
     #[test]
     fn keepers_cannot_enter_absurd_numbers_or_future_dates() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
-        let input = WorkshopEditInput {
-            name_zh: "x".into(),
-            category: "farming".into(),
-            town_zh: "t".into(),
-            summary_zh: "s".into(),
-            employed: "1000001".into(),
-            income_per_person_year: "-5".into(),
-            founded: "2027-01".into(),
-            ..Default::default()
-        };
-        let e = input.parse(today).unwrap_err();
+        let mut input = Fields::new();
+        for (k, v) in [
+            ("name_zh", "x"),
+            ("category", "farming"),
+            ("town_zh", "t"),
+            ("summary_zh", "s"),
+            ("employed", "1000001"),
+            ("income_per_person_year", "-5"),
+            ("founded", "2027-01"),
+        ] {
+            input.set(k, v);
+        }
+        let e = WorkshopEdit::parse(&input, today).unwrap_err();
         assert_eq!(e.get("employed"), Some("form.number.out_of_range"));
         assert_eq!(e.get("income_per_person_year"), Some("form.number.out_of_range"), "negative");
         assert_eq!(e.get("founded"), Some("form.founded.future"));
-        let bad = WorkshopEditInput { employed: "many".into(), ..input.clone() };
-        assert_eq!(bad.parse(today).unwrap_err().get("employed"), Some("form.number.invalid"));
-        let ok = WorkshopEditInput { employed: "1,000".into(), founded: "2021-10".into(), ..input };
-        let ok = WorkshopEditInput { income_per_person_year: "42000".into(), ..ok }
-            .parse(today)
-            .unwrap();
+        let mut bad = input.clone();
+        bad.set("employed", "many");
+        assert_eq!(
+            WorkshopEdit::parse(&bad, today).unwrap_err().get("employed"),
+            Some("form.number.invalid")
+        );
+        let mut ok = input;
+        ok.set("employed", "1,000");
+        ok.set("founded", "2021-10");
+        ok.set("income_per_person_year", "42000");
+        let ok = WorkshopEdit::parse(&ok, today).unwrap();
         assert_eq!((ok.employed, ok.founded), (Some(1000), Some((2021, 10))));
+        assert_eq!(
+            WorkshopEdit::parse(&ok.to_fields(), today).unwrap().to_fields(),
+            ok.to_fields()
+        );
+    }
+
+    #[test]
+    fn impact_figures_are_rows_checked_at_their_fields() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let mut f = Fields::new();
+        for (k, v) in [
+            ("name_zh", "蜜梨工坊"),
+            ("category", "farming"),
+            ("town_zh", "钟山乡"),
+            ("summary_zh", "介绍"),
+            ("fig1_label_zh", "人均月增收"),
+            ("fig1_value", "3,500"),
+            ("fig1_unit_zh", "元/人/月"),
+            ("fig1_qualifier", "exact"),
+            ("fig1_source_zh", "《杭州日报》"),
+            ("fig3_label_zh", "带动就业"),
+            ("fig3_value", "很多"),
+        ] {
+            f.set(k, v);
+        }
+        let e = WorkshopEdit::parse(&f, today).unwrap_err();
+        assert_eq!(e.get("fig3_value"), Some("form.content.number"));
+        assert_eq!(e.get("fig3_unit_zh"), Some("form.content.required"));
+        assert_eq!(e.get("fig1_value"), None);
+        f.set("fig3_label_zh", "");
+        f.set("fig3_value", "");
+        let edit = WorkshopEdit::parse(&f, today).unwrap();
+        assert_eq!(edit.figures.len(), 1);
+        // Rows close up from the first.
+        assert_eq!(edit.to_fields().get("fig0_value"), "3500");
+        assert_eq!(edit.to_fields().get("fig1_value"), "");
     }
 
     #[test]

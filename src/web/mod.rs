@@ -196,6 +196,8 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/staff/workshops", Staff, staff_workshops::list),
         route!(GET "/staff/workshops/{slug}", WorkshopKeeper, staff_workshops::edit),
         route!(POST "/staff/workshops/{slug}", WorkshopKeeper, staff_workshops::update),
+        route!(GET "/staff/workshops/{slug}/history", WorkshopKeeper, staff_workshops::history),
+        route!(POST "/staff/workshops/{slug}/restore", WorkshopKeeper, staff_workshops::restore),
         route!(POST "/staff/workshops/{slug}/openings", WorkshopKeeper, staff_workshops::create_opening),
         route!(POST "/staff/workshops/{slug}/openings/{id}/close", WorkshopKeeper, staff_workshops::close_opening),
         route!(POST "/staff/workshops/{slug}/signups/{id}", WorkshopKeeper, staff_workshops::set_status),

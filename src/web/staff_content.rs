@@ -83,14 +83,17 @@ pub struct FieldView {
     pub described: String,
 }
 
-fn field_view(
+/// A field of a form drawn from its spec, under `name` (the spec's own, or
+/// a row's such as `fig0_value`).
+pub fn field_view(
     ctx: &Ctx,
     field: &Field,
+    name: &'static str,
     form: &Fields,
     errors: &FormErrors,
     places: &[KeptPlace],
 ) -> FieldView {
-    let value = form.get(field.name).to_owned();
+    let value = form.get(name).to_owned();
     let (control, inputmode) = match field.input {
         Input::Line(_) => ("text", None),
         Input::Area(_) => ("textarea", None),
@@ -101,13 +104,21 @@ fn field_view(
         Input::Choice(_) | Input::Place => ("select", None),
     };
     let options = match field.input {
-        Input::Choice(codes) => codes
-            .iter()
-            .map(|code| OptionView {
+        // Nothing chosen yet: an empty choice first, so a row left empty
+        // sends nothing (a browser sends the first option).
+        Input::Choice(codes) => value
+            .is_empty()
+            .then(|| OptionView {
+                value: String::new(),
+                label: ctx.t("staff.choose").to_owned(),
+                selected: true,
+            })
+            .into_iter()
+            .chain(codes.iter().map(|code| OptionView {
                 value: (*code).to_owned(),
                 label: ctx.t(&format!("content.{}.{code}", field.name)).to_owned(),
                 selected: value == *code,
-            })
+            }))
             .collect(),
         Input::Place => std::iter::once(OptionView {
             value: String::new(),
@@ -123,16 +134,16 @@ fn field_view(
         _ => Vec::new(),
     };
     let hint = field.hint.then(|| ctx.t(&format!("{}_hint", field.label)));
-    let error = errors.get(field.name).map(|key| ctx.t(key));
+    let error = errors.get(name).map(|key| ctx.t(key));
     let mut described = Vec::new();
     if hint.is_some() {
-        described.push(format!("f-{}-hint", field.name));
+        described.push(format!("f-{name}-hint"));
     }
     if error.is_some() {
-        described.push(format!("f-{}-error", field.name));
+        described.push(format!("f-{name}-error"));
     }
     FieldView {
-        name: field.name,
+        name,
         label: ctx.t(field.label),
         hint,
         error,
@@ -272,7 +283,7 @@ async fn form_page(
     let fields = kind
         .fields()
         .iter()
-        .map(|f| field_view(&ctx, f, &shown.form, &shown.errors, &places))
+        .map(|f| field_view(&ctx, f, f.name, &shown.form, &shown.errors, &places))
         .collect();
     let kind_name = ctx.t(kind.label_key());
     let publishable = kind != ContentKind::District;

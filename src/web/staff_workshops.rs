@@ -11,11 +11,17 @@ use serde::Deserialize;
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::params::{Id, Slug};
+use super::staff_content::{FieldView, HistoryPage, field_view};
+use super::view::edit::{ConflictView, FieldNames, RevisionView};
 use super::{AppError, Ctx, csv, render_with_status, see_other};
 use crate::db;
+use crate::db::revisions::Saved;
+use crate::domain::content::WORKSHOP_FIGURE;
 use crate::domain::format::{beijing, today};
+use crate::domain::revision::{Fields, ItemKind, NOTE_MAX};
 use crate::domain::workshop::{
-    Category, OpeningInput, SIGNUP_STATUSES, WorkshopEditInput, signup_status_key,
+    Category, OpeningInput, SIGNUP_STATUSES, WorkshopEdit, all_fields, field_position,
+    figure_fields, figure_part, signup_status_key,
 };
 use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
@@ -69,13 +75,31 @@ pub struct OpeningLine {
     pub is_open: bool,
 }
 
+/// One impact-figure row of the form.
+pub struct FigureRowView {
+    pub n: usize,
+    /// What the row holds, for its folded line ("总投资 5200000 元").
+    pub summary: String,
+    /// Shown open: it has a message.
+    pub open: bool,
+    pub fields: Vec<FieldView>,
+}
+
 #[derive(Template)]
 #[template(path = "staff/workshop.html")]
 struct EditPage {
     ctx: Ctx,
     slug: String,
-    form: WorkshopEditInput,
+    name: String,
+    form: Fields,
     errors: FormErrors,
+    summary: Vec<(&'static str, String)>,
+    version: i64,
+    note: String,
+    conflict: Option<ConflictView>,
+    figures: Vec<FigureRowView>,
+    /// The rows past the filled ones, folded away until used.
+    spare: Vec<FigureRowView>,
     opening: OpeningInput,
     opening_errors: FormErrors,
     openings: Vec<OpeningLine>,
@@ -84,44 +108,88 @@ struct EditPage {
     statuses: Vec<(&'static str, &'static str)>,
 }
 
-/// The edit form as stored, for a first visit.
-fn stored_form(w: &db::workshops::WorkshopRow) -> WorkshopEditInput {
-    WorkshopEditInput {
-        name_zh: w.name_zh.clone(),
-        name_en: w.name_en.clone().unwrap_or_default(),
-        category: w.category.clone(),
-        town_zh: w.town_zh.clone(),
-        villages_zh: w.villages_zh.clone(),
-        summary_zh: w.summary_zh.clone(),
-        summary_en: w.summary_en.clone().unwrap_or_default(),
-        model_zh: w.model_zh.clone().unwrap_or_default(),
-        partners_zh: w.partners_zh.clone().unwrap_or_default(),
-        founded: match (w.founded_year, w.founded_month) {
-            (Some(y), Some(m)) => format!("{y}-{m:02}"),
-            (Some(y), None) => format!("{y}-01"),
-            _ => String::new(),
-        },
-        contact: w.contact.clone().unwrap_or_default(),
-        employed: w.employed.map(|n| n.to_string()).unwrap_or_default(),
-        income_per_person_year: w.income_per_person_year.map(|n| n.to_string()).unwrap_or_default(),
-        is_active: w.is_active.then(|| "on".to_owned()),
+/// What the facts form shows besides the workshop as stored.
+struct Shown {
+    form: Fields,
+    errors: FormErrors,
+    version: i64,
+    note: String,
+    conflict: Option<ConflictView>,
+}
+
+/// The catalogue key of a workshop fact's label.
+fn fact_label_key(name: &str) -> &'static str {
+    match name {
+        "name_zh" => "staff.workshop.name_zh",
+        "name_en" => "staff.workshop.name_en",
+        "category" => "workshops.category",
+        "town_zh" => "workshops.town",
+        "villages_zh" => "workshop.villages",
+        "summary_zh" => "staff.workshop.summary_zh",
+        "summary_en" => "staff.workshop.summary_en",
+        "model_zh" => "workshop.model",
+        "partners_zh" => "workshop.partners",
+        "founded" => "workshop.founded",
+        "contact" => "place.contact",
+        "employed" => "workshop.employed",
+        "income_per_person_year" => "staff.workshop.income",
+        _ => "staff.workshop.active",
     }
+}
+
+/// A workshop field's label: "影响数据 2 · 数值" for a figure row's.
+pub fn workshop_label(ctx: &Ctx, name: &str) -> String {
+    match figure_part(name) {
+        Some((i, j)) => format!(
+            "{} · {}",
+            ctx.tf("staff.workshop.figure_n", &[("n", &(i + 1).to_string())]),
+            ctx.t(WORKSHOP_FIGURE[j].label)
+        ),
+        None => ctx.t(fact_label_key(name)).to_owned(),
+    }
+}
+
+fn workshop_value(ctx: &Ctx, name: &str, value: &str) -> String {
+    let spec = figure_part(name).map(|(_, j)| WORKSHOP_FIGURE[j].name);
+    match (name, spec) {
+        (_, Some("qualifier")) if !value.is_empty() => {
+            ctx.t(&format!("content.qualifier.{value}")).to_owned()
+        }
+        ("category", _) => Category::parse(value)
+            .map_or_else(|| value.to_owned(), |c| ctx.t(c.label_key()).to_owned()),
+        ("is_active", _) => {
+            ctx.t(if value.is_empty() { "content.no" } else { "content.yes" }).to_owned()
+        }
+        _ if value.is_empty() => ctx.t("edit.empty").to_owned(),
+        _ => value.to_owned(),
+    }
+}
+
+/// How a workshop's fields read on the history and conflict pages.
+const WORKSHOP_FIELDS: FieldNames =
+    FieldNames { label: workshop_label, value: workshop_value, position: field_position };
+
+async fn load(state: &AppState, slug: &str) -> Result<db::workshops::WorkshopForm, AppError> {
+    db::workshops::for_edit(&state.db, slug).await?.ok_or(AppError::NotFound)
 }
 
 async fn edit_page(
     ctx: Ctx,
     state: &AppState,
     slug: &str,
-    form: Option<(WorkshopEditInput, FormErrors)>,
+    shown: Option<Shown>,
     opening: Option<(OpeningInput, FormErrors)>,
+    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let page = db::workshops::page(&state.db, slug, today()).await?.ok_or(AppError::NotFound)?;
-    let status = if form.is_some() || opening.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let (form, errors) = form.unwrap_or_else(|| (stored_form(&page.workshop), FormErrors::new()));
+    let stored = load(state, slug).await?;
+    let shown = shown.unwrap_or_else(|| Shown {
+        form: stored.fields.clone(),
+        errors: FormErrors::new(),
+        version: stored.version,
+        note: String::new(),
+        conflict: None,
+    });
     let (opening, opening_errors) = opening.unwrap_or_default();
     let signups = db::workshops::signups(&state.db, slug)
         .await?
@@ -150,10 +218,46 @@ async fn edit_page(
             is_open: o.accepting(today()),
         })
         .collect();
+    // The filled figure rows (and any with a message), then the rest.
+    let rows = figure_fields();
+    let filled = rows
+        .iter()
+        .rposition(|row| {
+            row.iter().any(|f| !shown.form.get(f).is_empty() || shown.errors.get(f).is_some())
+        })
+        .map_or(0, |i| i + 1);
+    let row_view = |i: usize| FigureRowView {
+        n: i + 1,
+        summary: ["label_zh", "value", "unit_zh"]
+            .iter()
+            .filter_map(|part| rows[i].iter().find(|f| f.ends_with(&format!("_{part}"))))
+            .map(|f| shown.form.get(f))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim()
+            .to_owned(),
+        open: rows[i].iter().any(|f| shown.errors.get(f).is_some()),
+        fields: WORKSHOP_FIGURE
+            .iter()
+            .zip(&rows[i])
+            .map(|(spec, name)| field_view(&ctx, spec, name, &shown.form, &shown.errors, &[]))
+            .collect(),
+    };
+    let figures = (0..filled).map(row_view).collect();
+    let spare = (filled..rows.len()).take(2).map(row_view).collect();
+    let summary =
+        super::staff_content::summary(&ctx, &shown.errors, |name| Some(workshop_label(&ctx, name)));
     let view = EditPage {
         slug: slug.to_owned(),
-        form,
-        errors,
+        name: stored.fields.get("name_zh").to_owned(),
+        form: shown.form,
+        errors: shown.errors,
+        summary,
+        version: shown.version,
+        note: shown.note,
+        conflict: shown.conflict,
+        figures,
+        spare,
         opening,
         opening_errors,
         openings,
@@ -171,7 +275,16 @@ pub async fn edit(
     state: web::Data<AppState>,
     Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
-    edit_page(ctx, &state, &slug, None, None).await
+    edit_page(ctx, &state, &slug, None, None, StatusCode::OK).await
+}
+
+/// The form's version and change note.
+fn form_meta(pairs: &[(String, String)]) -> (i64, String) {
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim());
+    (
+        get("version").and_then(|v| v.parse().ok()).unwrap_or(-1),
+        get("note").unwrap_or("").to_owned(),
+    )
 }
 
 #[tracing::instrument(name = "web::staff_workshops::update", skip_all, fields(user = me.id))]
@@ -181,18 +294,115 @@ pub async fn update(
     session: Session,
     me: CurrentUser,
     Slug(slug): Slug,
-    form: web::Form<WorkshopEditInput>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let input = form.into_inner();
-    let edit = match input.parse(today()) {
-        Ok(e) => e,
-        Err(errors) => return edit_page(ctx, &state, &slug, Some((input, errors)), None).await,
-    };
-    if !db::workshops::update_facts(&state.db, &slug, &edit, me.id, Utc::now()).await? {
-        return Err(AppError::NotFound);
+    let pairs = form.into_inner();
+    let (version, note) = form_meta(&pairs);
+    let input = Fields::from_pairs(&pairs, &all_fields());
+    let mut parsed = WorkshopEdit::parse(&input, today());
+    if note.chars().count() > NOTE_MAX || crate::domain::form::has_control(&note) {
+        let mut errors = parsed.err().unwrap_or_default();
+        errors.add("note", "form.text.too_long");
+        parsed = Err(errors);
     }
-    set_flash(&session, "flash.workshop_saved");
-    Ok(see_other(&format!("/staff/workshops/{slug}")))
+    let edit = match parsed {
+        Ok(e) => e,
+        Err(errors) => {
+            let shown = Shown { form: input, errors, version, note, conflict: None };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return edit_page(ctx, &state, &slug, Some(shown), None, status).await;
+        }
+    };
+    let save = db::workshops::WorkshopSave {
+        slug: &slug,
+        opened_at: version,
+        edit: &edit,
+        user: me.id,
+        note: &note,
+        restored_from: None,
+        now: Utc::now(),
+    };
+    match db::workshops::save_facts(&state.db, &save).await? {
+        Saved::Revision(_) => set_flash(&session, "flash.workshop_saved"),
+        Saved::Unchanged => set_flash(&session, "flash.nothing_changed"),
+        Saved::Missing => return Err(AppError::NotFound),
+        Saved::Conflict(conflict) => {
+            let view = ConflictView::new(&ctx, &conflict, &edit.to_fields(), &WORKSHOP_FIELDS);
+            let shown = Shown {
+                form: input,
+                errors: FormErrors::new(),
+                version: conflict.version,
+                note,
+                conflict: Some(view),
+            };
+            return edit_page(ctx, &state, &slug, Some(shown), None, StatusCode::CONFLICT).await;
+        }
+    }
+    Ok(see_other(&format!("/staff/workshops/{slug}#facts-heading")))
+}
+
+pub async fn history(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Slug(slug): Slug,
+) -> Result<HttpResponse, AppError> {
+    let stored = load(&state, &slug).await?;
+    let revisions = db::revisions::history(&state.db, ItemKind::Workshop, stored.id)
+        .await?
+        .iter()
+        .map(|line| RevisionView::new(&ctx, line, stored.version, &WORKSHOP_FIELDS))
+        .collect();
+    let name = stored.fields.get("name_zh").to_owned();
+    let page = HistoryPage {
+        back: (format!("/staff/workshops/{slug}"), name.clone()),
+        edit: (
+            format!("/staff/workshops/{slug}#facts-heading"),
+            ctx.t("staff.workshop.facts_heading").to_owned(),
+        ),
+        restore: format!("/staff/workshops/{slug}/restore"),
+        title: name,
+        version: stored.version,
+        revisions,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, StatusCode::OK)?))
+}
+
+#[tracing::instrument(name = "web::staff_workshops::restore", skip_all, fields(user = me.id))]
+pub async fn restore(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Slug(slug): Slug,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let back = format!("/staff/workshops/{slug}/history");
+    let stored = load(&state, &slug).await?;
+    let pairs = form.into_inner();
+    let (version, _) = form_meta(&pairs);
+    let chosen =
+        super::staff_content::chosen_revision(&state, ItemKind::Workshop, stored.id, &pairs)
+            .await?;
+    let Some((number, snapshot)) = chosen else {
+        set_flash(&session, "flash.no_such_revision");
+        return Ok(see_other(&back));
+    };
+    let Ok(edit) = WorkshopEdit::parse(&snapshot, today()) else {
+        set_flash(&session, "flash.revision_unusable");
+        return Ok(see_other(&back));
+    };
+    let save = db::workshops::WorkshopSave {
+        slug: &slug,
+        opened_at: version,
+        edit: &edit,
+        user: me.id,
+        note: "",
+        restored_from: Some(number),
+        now: Utc::now(),
+    };
+    let saved = db::workshops::save_facts(&state.db, &save).await?;
+    set_flash(&session, super::staff_content::restored(&saved)?);
+    Ok(see_other(&back))
 }
 
 #[tracing::instrument(name = "web::staff_workshops::create_opening", skip_all, fields(user = me.id))]
@@ -207,7 +417,10 @@ pub async fn create_opening(
     let input = form.into_inner();
     let opening = match input.parse(today()) {
         Ok(o) => o,
-        Err(errors) => return edit_page(ctx, &state, &slug, None, Some((input, errors))).await,
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return edit_page(ctx, &state, &slug, None, Some((input, errors)), status).await;
+        }
     };
     db::workshops::create_opening(&state.db, &slug, &opening, me.id, Utc::now()).await?;
     set_flash(&session, "flash.opening_posted");
