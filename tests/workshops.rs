@@ -20,6 +20,7 @@ on_both_databases!(
     old_sign_up_phones_are_erased,
     signup_throttle with |s| s.signups_per_hour = 2,
     a_keeper_keeps_impact_figures_with_history_and_conflicts,
+    a_district_admin_adds_a_workshop,
 );
 
 async fn the_article_workshops_and_county_totals(app: TestApp) {
@@ -733,4 +734,85 @@ async fn a_keeper_keeps_impact_figures_with_history_and_conflicts(app: TestApp) 
         )
         .await;
     assert_eq!(hangshu.app.get(&format!("{edit}/history")).await.status().as_u16(), 403);
+}
+
+async fn a_district_admin_adds_a_workshop(app: TestApp) {
+    let admin = app.district_admin("tonglu").await;
+    let new = "/staff/districts/tonglu/workshops/new";
+    let (_, hub) = admin.app.page("/staff/districts/tonglu").await;
+    assert!(attrs(&hub, "a", "href").contains(&new.to_owned()));
+    let token = admin.app.csrf_token(new).await;
+    let form = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        let mut out = vec![("csrf_token".to_owned(), token.clone())];
+        out.extend(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        out
+    };
+    // Each missing or wrong field is named; nothing is added.
+    let before = count(&app.db, "SELECT COUNT(*) FROM workshops").await;
+    let (status, html) =
+        post_fields(&admin.app, new, &form(&[("slug", "蜜梨"), ("name_zh", "板栗工坊")])).await;
+    assert_eq!(status, 422);
+    let summary = texts(&html, ".error-summary li");
+    assert!(
+        summary.iter().any(|l| l.starts_with("网址名（可不填）：只能用小写字母")),
+        "{summary:?}"
+    );
+    assert!(summary.iter().any(|l| l.starts_with("类别：")), "{summary:?}");
+    assert_eq!(attr(&html, "#f-name_zh", "value"), "板栗工坊");
+    assert_eq!(attr(&html, "#f-slug", "value"), "蜜梨");
+    let good = [
+        ("name_zh", "板栗工坊"),
+        ("category", "food_processing"),
+        ("town_zh", "钟山乡"),
+        ("villages_zh", "大市村"),
+        ("summary_zh", "收购村里的板栗，炒制、包装后网上销售。"),
+    ];
+    // An address another workshop has is refused at its field.
+    let mut taken = good.to_vec();
+    taken.push(("slug", "honey-pear"));
+    let (status, html) = post_fields(&admin.app, new, &form(&taken)).await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-slug-error"), "错误：已经有工坊用了这个网址名，请换一个");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM workshops").await, before);
+    // Added: its form opens, the listing and search find it.
+    let mut ok = good.to_vec();
+    ok.push(("slug", "Chestnut-Craft"));
+    let res = admin.app.client.post(admin.app.url(new)).form(&form(&ok)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/staff/workshops/chestnut-craft");
+    let (status, html) = admin.app.page("/staff/workshops/chestnut-craft").await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, ".flash"), "工坊已添加。请到“用户和角色”给它的管理员授予角色。");
+    let (_, html) = app.page("/workshops?q=%E6%9D%BF%E6%A0%97").await; // 板栗
+    assert_eq!(texts(&html, ".cards h3 a"), ["板栗工坊"]);
+    let (_, html) = admin.app.page("/staff/workshops/chestnut-craft/history").await;
+    assert_eq!(texts(&html, ".revisions > li h2"), ["第 1 版 · 当前版本"]);
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'workshop.create'").await,
+        1
+    );
+    // Without an address name the portal chooses one.
+    let (status, _) = post_fields(
+        &admin.app,
+        new,
+        &form(&[
+            ("name_zh", "竹编工坊"),
+            ("category", "handicraft"),
+            ("town_zh", "钟山乡"),
+            ("summary_zh", "竹编。"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 303);
+    // Another district's admin adds nothing to Tonglu.
+    let xihu = app
+        .persona(
+            "西湖管理员",
+            9015,
+            &[linli::domain::Role::DistrictAdmin {
+                district_id: scalar(&app.db, "SELECT id FROM districts WHERE slug = 'xihu'").await,
+            }],
+        )
+        .await;
+    assert_eq!(xihu.app.get(new).await.status().as_u16(), 403);
 }

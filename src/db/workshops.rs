@@ -697,6 +697,78 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
     })
 }
 
+/// Why a new workshop was not added.
+#[derive(Debug)]
+pub enum CreateError {
+    /// Another workshop has this address already.
+    SlugTaken,
+    Db(super::DbError),
+}
+
+impl From<sqlx::Error> for CreateError {
+    fn from(e: sqlx::Error) -> CreateError {
+        // Two admins adding the same address at once: the second is told.
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => CreateError::SlugTaken,
+            _ => CreateError::Db(e.into()),
+        }
+    }
+}
+
+/// Adds a workshop to a district at `slug`: its row, its search index, its
+/// revision 1, an audit entry and the content version, in one transaction.
+#[tracing::instrument(name = "db::workshops::create", skip_all, fields(district_id = district_id, user = user))]
+pub async fn create(
+    db: &Db,
+    district_id: i64,
+    slug: &str,
+    e: &WorkshopEdit,
+    user: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, CreateError> {
+    let fields = e.to_fields();
+    let changes = crate::domain::revision::changes(&Fields::new(), &fields);
+    let search = search_text(&[
+        &e.name_zh,
+        e.name_en.as_deref().unwrap_or(""),
+        &e.villages_zh,
+        &e.summary_zh,
+        e.summary_en.as_deref().unwrap_or(""),
+        &e.town_zh,
+    ]);
+    let index_sql = index_search_sql(db);
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workshops WHERE slug = $1")
+            .bind(slug).fetch_one(&mut *tx).await?;
+        if taken > 0 {
+            return Err(CreateError::SlugTaken);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO workshops (slug, district_id, category, name_zh, name_en, town_zh, \
+                 villages_zh, summary_zh, summary_en, is_active, search_text, version, \
+                 created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, 1, $11, $11) RETURNING id",
+        )
+        .bind(slug).bind(district_id).bind(e.category.code()).bind(&e.name_zh).bind(&e.name_en)
+        .bind(&e.town_zh).bind(&e.villages_zh).bind(&e.summary_zh).bind(&e.summary_en)
+        .bind(&search).bind(now)
+        .fetch_one(&mut *tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(index_sql)).bind(id).bind(id).execute(&mut *tx).await?;
+        write_revision!(&mut *tx, &NewRevision {
+            kind: ItemKind::Workshop, item_id: id, number: 1, user: Some(user), at: now, note: "",
+            restored_from: None, snapshot: fields.to_stored(), changes: changes_to_stored(&changes),
+        })?;
+        write_audit!(&mut *tx, &audit::Entry {
+            at: now, actor: Some(user), action: "workshop.create", object: format!("workshop:{slug}"),
+            detail: String::new(),
+        })?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
 #[tracing::instrument(name = "db::workshops::create_opening", skip_all, fields(actor = actor))]
 pub async fn create_opening(
     db: &Db,

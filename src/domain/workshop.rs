@@ -369,6 +369,23 @@ pub const FACT_FIELDS: [&str; 14] = [
     "is_active",
 ];
 
+/// A new workshop's address (`/workshops/{slug}`) as typed: lower-case
+/// letters, digits and single hyphens, 3 to 40 long; empty lets the portal
+/// choose one.
+pub fn parse_slug(typed: &str) -> Result<Option<String>, &'static str> {
+    let s = typed.trim().to_ascii_lowercase();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let shape = s.split('-').all(|part| {
+        !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    });
+    if !shape || !(3..=40).contains(&s.len()) {
+        return Err("form.workshop.slug_invalid");
+    }
+    Ok(Some(s))
+}
+
 /// The most impact figures a workshop shows.
 pub const FIGURE_ROWS: usize = 8;
 
@@ -819,6 +836,15 @@ mod tests {
             WorkshopEdit::parse(&ok.to_fields(), today).unwrap().to_fields(),
             ok.to_fields()
         );
+    }
+
+    #[test]
+    fn a_new_workshop_address_is_lower_case_words_and_hyphens() {
+        assert_eq!(parse_slug(" Honey-Pear2 "), Ok(Some("honey-pear2".into())));
+        assert_eq!(parse_slug(""), Ok(None));
+        for bad in ["蜜梨", "a", "honey--pear", "-pear", "pear-", "honey pear", "x/../y"] {
+            assert_eq!(parse_slug(bad), Err("form.workshop.slug_invalid"), "{bad}");
+        }
     }
 
     #[test]

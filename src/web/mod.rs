@@ -156,6 +156,8 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/places/{id}/notices/new", StationKeeper, staff_content::create_notice),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
         route!(GET "/staff/districts/{slug}/preview", DistrictAdmin, districts::preview),
+        route!(GET "/staff/districts/{slug}/workshops/new", DistrictAdmin, staff_workshops::new_workshop),
+        route!(POST "/staff/districts/{slug}/workshops/new", DistrictAdmin, staff_workshops::create_workshop),
         route!(GET "/staff/districts/{slug}/places/new", DistrictAdmin, staff_places::new_place),
         route!(POST "/staff/districts/{slug}/places/new", DistrictAdmin, staff_places::create_place),
         route!(GET "/staff/districts/{slug}/new/{what}", DistrictAdmin, staff_content::new_item),

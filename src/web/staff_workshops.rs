@@ -21,7 +21,7 @@ use crate::domain::format::{beijing, today};
 use crate::domain::revision::{Fields, ItemKind, NOTE_MAX};
 use crate::domain::workshop::{
     Category, OpeningInput, SIGNUP_STATUSES, WorkshopEdit, all_fields, field_position,
-    figure_fields, figure_part, signup_status_key,
+    figure_fields, figure_part, parse_slug, signup_status_key,
 };
 use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
@@ -403,6 +403,115 @@ pub async fn restore(
     let saved = db::workshops::save_facts(&state.db, &save).await?;
     set_flash(&session, super::staff_content::restored(&saved)?);
     Ok(see_other(&back))
+}
+
+/// The fields a new workshop starts with; the rest follow on its form.
+const NEW_FIELDS: [&str; 8] = [
+    "slug",
+    "name_zh",
+    "name_en",
+    "category",
+    "town_zh",
+    "villages_zh",
+    "summary_zh",
+    "summary_en",
+];
+
+#[derive(Template)]
+#[template(path = "staff/workshop_new.html")]
+struct NewPage {
+    ctx: Ctx,
+    slug: String,
+    district: Text,
+    form: Fields,
+    errors: FormErrors,
+    summary: Vec<(&'static str, String)>,
+    categories: Vec<(&'static str, &'static str)>,
+}
+
+async fn new_page(
+    ctx: Ctx,
+    state: &AppState,
+    district_slug: &str,
+    form: Fields,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let district =
+        db::districts::by_slug(&state.db, district_slug).await?.ok_or(AppError::NotFound)?;
+    let summary = super::staff_content::summary(&ctx, &errors, |name| {
+        Some(if name == "slug" {
+            ctx.t("staff.workshop.slug").to_owned()
+        } else {
+            workshop_label(&ctx, name)
+        })
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = NewPage {
+        slug: district.slug.clone(),
+        district: Text::pick(ctx.lang, &district.name_zh, district.name_en.as_deref()),
+        form,
+        errors,
+        summary,
+        categories: Category::ALL.iter().map(|c| (c.code(), ctx.t(c.label_key()))).collect(),
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, status)?))
+}
+
+/// `/staff/districts/{slug}/workshops/new`: a district's admins add a
+/// workshop (then its keepers are granted it, and fill in the rest).
+pub async fn new_workshop(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Slug(slug): Slug,
+) -> Result<HttpResponse, AppError> {
+    new_page(ctx, &state, &slug, Fields::new(), FormErrors::new()).await
+}
+
+#[tracing::instrument(name = "web::staff_workshops::create", skip_all, fields(user = me.id))]
+pub async fn create_workshop(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Slug(district_slug): Slug,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let district =
+        db::districts::by_slug(&state.db, &district_slug).await?.ok_or(AppError::NotFound)?;
+    let input = Fields::from_pairs(&form.into_inner(), &NEW_FIELDS);
+    let mut all = input.clone();
+    all.set("is_active", "on");
+    let mut errors = FormErrors::new();
+    let slug = match parse_slug(input.get("slug")) {
+        Ok(slug) => slug,
+        Err(key) => {
+            errors.add("slug", key);
+            None
+        }
+    };
+    let edit = match WorkshopEdit::parse(&all, today()) {
+        Ok(edit) if errors.is_empty() => edit,
+        Ok(_) => return new_page(ctx, &state, &district_slug, input, errors).await,
+        Err(e) => {
+            for (field, key) in e.iter() {
+                errors.add(field, key);
+            }
+            return new_page(ctx, &state, &district_slug, input, errors).await;
+        }
+    };
+    let now = Utc::now();
+    let slug = slug.unwrap_or_else(|| format!("ws-{}", now.timestamp_micros()));
+    match db::workshops::create(&state.db, district.id, &slug, &edit, me.id, now).await {
+        Ok(_) => {}
+        Err(db::workshops::CreateError::SlugTaken) => {
+            errors.add("slug", "form.workshop.slug_taken");
+            return new_page(ctx, &state, &district_slug, input, errors).await;
+        }
+        Err(db::workshops::CreateError::Db(e)) => return Err(e.into()),
+    }
+    set_flash(&session, "flash.workshop_created");
+    Ok(see_other(&format!("/staff/workshops/{slug}")))
 }
 
 #[tracing::instrument(name = "web::staff_workshops::create_opening", skip_all, fields(user = me.id))]
