@@ -30,6 +30,10 @@ pub async fn open_database(settings: &Settings) -> Result<Db, ConfigError> {
     db.migrate().await.map_err(|e| {
         ConfigError::new("DATABASE_URL", format!("cannot apply the database migrations: {e}"))
     })?;
+    // Rows from before the territory tree join it (once; then nothing).
+    db::territories::adopt(&db).await.map_err(|e| {
+        ConfigError::new("DATABASE_URL", format!("cannot build the territory tree: {e}"))
+    })?;
     Ok(db)
 }
 

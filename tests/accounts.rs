@@ -834,7 +834,10 @@ async fn site_admin_grants_and_revokes_roles_from_the_console(app: TestApp) {
         .await;
     assert_eq!(res.status().as_u16(), 422);
     let html = Html::parse_document(&res.text().await.unwrap());
-    assert_eq!(text(&html, "#f-workshop-error"), "错误：没有这个工坊，请从列表中选择");
+    assert_eq!(
+        text(&html, "#f-workshop-error"),
+        "错误：没有这个工坊（工坊的网址名，例如 honey-pear）"
+    );
 
     let station_s = station.to_string();
     let res = admin

@@ -82,7 +82,11 @@ fn admin_commands(url: &str) {
         ],
         "",
     );
-    assert!(out(&o).contains("--workshop: There is no workshop with that code"), "{}", out(&o));
+    assert!(
+        out(&o).contains("--workshop: There is no workshop with that address name"),
+        "{}",
+        out(&o)
+    );
     let o = linli(
         url,
         &["admin", "grant", "workshop_keeper", "--user", "13912345678", "--workshop", "honey-pear"],

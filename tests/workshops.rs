@@ -21,6 +21,7 @@ on_both_databases!(
     signup_throttle with |s| s.signups_per_hour = 2,
     a_keeper_keeps_impact_figures_with_history_and_conflicts,
     a_district_admin_adds_a_workshop,
+    towns_are_a_tree_that_workshops_choose_from,
 );
 
 async fn the_article_workshops_and_county_totals(app: TestApp) {
@@ -815,4 +816,96 @@ async fn a_district_admin_adds_a_workshop(app: TestApp) {
         )
         .await;
     assert_eq!(xihu.app.get(new).await.status().as_u16(), 403);
+}
+
+async fn towns_are_a_tree_that_workshops_choose_from(app: TestApp) {
+    // The article's data moved into the tree: a city, its districts and
+    // county, and the towns workshops named; a county or a village named as
+    // a town is no town.
+    let (_, html) = app.page("/workshops").await;
+    let towns: Vec<String> = texts(&html, "#f-town option").into_iter().skip(1).collect();
+    assert_eq!(towns, ["富春江镇", "横村镇", "百江镇", "钟山乡"]);
+    let nodes: Vec<String> = common::column(
+        &app.db,
+        "SELECT t.kind || ':' || t.name_zh || '<' || COALESCE(p.name_zh, '') FROM territories t \
+         LEFT JOIN territories p ON p.id = t.parent_id ORDER BY t.kind, t.name_zh",
+    )
+    .await;
+    assert!(nodes.contains(&"city:杭州市<".to_owned()), "{nodes:?}");
+    assert!(nodes.contains(&"county:桐庐县<杭州市".to_owned()), "{nodes:?}");
+    assert!(nodes.contains(&"district:西湖区<杭州市".to_owned()), "{nodes:?}");
+    assert!(nodes.contains(&"town:钟山乡<桐庐县".to_owned()), "{nodes:?}");
+    assert!(!nodes.iter().any(|n| n.contains("深澳村")), "{nodes:?}");
+    assert_eq!(linli::db::territories::adopt(&app.db).await.unwrap(), 0, "built once");
+    // The district's admin adds a town; a bad or taken name is refused.
+    let admin = app.district_admin("tonglu").await;
+    let page = "/staff/districts/tonglu/towns";
+    let (_, hub) = admin.app.page("/staff/districts/tonglu").await;
+    assert!(attrs(&hub, "a", "href").contains(&page.to_owned()));
+    let token = admin.app.csrf_token(page).await;
+    let client = &admin.app;
+    let add = |name: &'static str| {
+        let token = token.clone();
+        async move {
+            let fields: Vec<(String, String)> = vec![
+                ("csrf_token".into(), token),
+                ("kind".into(), "town".into()),
+                ("name_zh".into(), name.into()),
+                ("name_en".into(), "Jiangnan Town".into()),
+            ];
+            post_fields(client, page, &fields).await
+        }
+    };
+    let (status, html) = add("江").await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-name_zh-error"), "错误：请写2到20个字的名称");
+    assert_eq!(attr(&html, "#f-name_zh", "value"), "江");
+    let (status, _) = add("江南镇").await;
+    assert_eq!(status, 303);
+    let (status, html) = add("江南镇").await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-name_zh-error"), "错误：本地区已经有这个名称了");
+    // A keeper puts the workshop in it: a choice among the district's towns.
+    let keeper = app.workshop_keeper("shenao-artisans").await;
+    let edit = "/staff/workshops/shenao-artisans";
+    let (_, html) = keeper.app.page(edit).await;
+    let choices = texts(&html, "#f-town option");
+    assert_eq!(choices[0], "不在某个乡镇（桐庐县）");
+    assert_eq!(attr(&html, "#f-town option[selected]", "value"), "", "at large until now");
+    let jiangnan: i64 =
+        scalar(&app.db, "SELECT id FROM territories WHERE name_zh = '江南镇'").await;
+    let xihu_town: i64 = count(
+        &app.db,
+        "SELECT COUNT(*) FROM territories t JOIN districts d ON t.parent_id = d.territory_id \
+         WHERE d.slug = 'xihu' AND t.kind = 'town'",
+    )
+    .await;
+    assert_eq!(xihu_town, 0);
+    let fields = facts_form(&html, edit, &[("town", &jiangnan.to_string())]);
+    let (status, _) = post_fields(&keeper.app, edit, &fields).await;
+    assert_eq!(status, 303);
+    let (_, html) = app.page("/workshops/shenao-artisans").await;
+    assert!(text(&html, ".kind").contains("江南镇"), "{}", text(&html, ".kind"));
+    let (_, html) = app.page("/workshops").await;
+    assert!(texts(&html, "#f-town option").contains(&"江南镇".to_owned()));
+    // A town of another district is no choice.
+    exec(
+        &app.db,
+        "UPDATE workshops SET district_id = (SELECT id FROM districts WHERE slug = 'gongshu') \
+         WHERE slug = 'hangshu-base'",
+    )
+    .await;
+    let hangshu = app
+        .persona(
+            "杭蔬负责人",
+            9016,
+            &[linli::domain::Role::WorkshopKeeper { workshop: "hangshu-base".into() }],
+        )
+        .await;
+    let other = "/staff/workshops/hangshu-base";
+    let (_, html) = hangshu.app.page(other).await;
+    let fields = facts_form(&html, other, &[("town", &jiangnan.to_string())]);
+    let (status, html) = post_fields(&hangshu.app, other, &fields).await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-town-error"), "错误：请从列表中选择");
 }

@@ -132,6 +132,8 @@ pub async fn generate(db: &Db, scale: Scale, now: DateTime<Utc>) -> anyhow::Resu
         tx.commit().await?;
         sqlx::query("ANALYZE").execute(p).await?;
     });
+    // The generated workshops' towns join the territory tree.
+    super::territories::adopt(db).await?;
     Ok(out)
 }
 

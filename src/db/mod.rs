@@ -31,6 +31,7 @@ pub mod revisions;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod territories;
 pub mod throttle;
 pub mod wishes;
 pub mod workshops;

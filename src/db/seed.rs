@@ -26,7 +26,7 @@ struct Insert {
 pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
     let now = Utc::now();
     let index_search = super::workshops::index_search_sql(db);
-    on_db!(db, p => {
+    let added: u64 = on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let mut added = 0u64;
         let last_workshop: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM workshops")
@@ -84,8 +84,11 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
             .bind(last_workshop + 1).bind(i64::MAX).execute(&mut *tx).await?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(added)
-    })
+        Ok::<u64, super::DbError>(added)
+    })?;
+    // What was added joins the territory tree.
+    super::territories::adopt(db).await?;
+    Ok(added)
 }
 
 fn district(d: &SeedDistrict, now: DateTime<Utc>) -> Insert {

@@ -372,9 +372,12 @@ pub async fn filter_choices(db: &Db) -> DbResult<(Vec<DistrictChoice>, Vec<TownC
             "SELECT DISTINCT d.slug, d.name_zh, d.name_en FROM districts d \
              JOIN workshops w ON w.district_id = d.id WHERE w.is_active = TRUE ORDER BY d.slug",
         ).fetch_all(p).await?;
+        // Towns and streets of the tree that hold an active workshop.
         let towns = sqlx::query_as::<_, (String, Option<String>)>(
-            "SELECT town_zh, MAX(town_en) FROM workshops WHERE is_active = TRUE \
-             GROUP BY town_zh ORDER BY town_zh",
+            "SELECT t.name_zh, MAX(t.name_en) FROM territories t \
+             WHERE t.kind IN ('town', 'street') AND EXISTS (SELECT 1 FROM workshops w \
+                   WHERE w.town_id = t.id AND w.is_active = TRUE) \
+             GROUP BY t.name_zh ORDER BY t.name_zh",
         ).fetch_all(p).await?;
         Ok((districts, towns))
     })
@@ -488,7 +491,7 @@ struct FactsRow {
     name_zh: String,
     name_en: Option<String>,
     category: String,
-    town_zh: String,
+    town_id: Option<i64>,
     villages_zh: String,
     summary_zh: String,
     summary_en: Option<String>,
@@ -503,7 +506,7 @@ struct FactsRow {
 }
 
 const FACTS_SQL: &str = "SELECT id, district_id, CAST(version AS BIGINT) AS version, updated_at, \
-     name_zh, name_en, category, town_zh, villages_zh, summary_zh, summary_en, model_zh, \
+     name_zh, name_en, category, town_id, villages_zh, summary_zh, summary_en, model_zh, \
      partners_zh, founded_year, founded_month, contact, employed, income_per_person_year, \
      is_active FROM workshops WHERE slug = $1";
 
@@ -534,7 +537,7 @@ fn stored_fields(w: &FactsRow, figures: &[FigureEditRow]) -> Fields {
     f.set("name_zh", &w.name_zh);
     f.set("name_en", opt(&w.name_en));
     f.set("category", &w.category);
-    f.set("town_zh", &w.town_zh);
+    f.set("town", w.town_id.map(|id| id.to_string()).unwrap_or_default());
     f.set("villages_zh", &w.villages_zh);
     f.set("summary_zh", &w.summary_zh);
     f.set("summary_en", opt(&w.summary_en));
@@ -652,14 +655,14 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
                  villages_zh = $5, summary_zh = $6, summary_en = $7, model_zh = $8, partners_zh = $9, \
                  founded_year = $10, founded_month = $11, contact = $12, employed = $13, \
                  income_per_person_year = $14, is_active = $15, search_text = $16, updated_at = $17, \
-                 version = $18 \
+                 version = $18, town_id = $21, town_en = $22 \
              WHERE id = $19 AND version = $20",
         )
         .bind(&e.name_zh).bind(&e.name_en).bind(e.category.code()).bind(&e.town_zh)
         .bind(&e.villages_zh).bind(&e.summary_zh).bind(&e.summary_en).bind(&e.model_zh)
         .bind(&e.partners_zh).bind(year).bind(month).bind(&e.contact).bind(e.employed)
         .bind(e.income_per_person_year).bind(e.is_active).bind(&search).bind(s.now)
-        .bind(number as i32).bind(w.id).bind(w.version as i32)
+        .bind(number as i32).bind(w.id).bind(w.version as i32).bind(e.town).bind(&e.town_en)
         .execute(&mut *tx).await?.rows_affected();
         if n != 1 {
             return Ok(Saved::Conflict(Conflict { current: before, version: w.version + 1, by: None, at: s.now }));
@@ -747,12 +750,13 @@ pub async fn create(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO workshops (slug, district_id, category, name_zh, name_en, town_zh, \
                  villages_zh, summary_zh, summary_en, is_active, search_text, version, \
-                 created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, 1, $11, $11) RETURNING id",
+                 created_at, updated_at, town_id, town_en) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, 1, $11, $11, $12, $13) \
+             RETURNING id",
         )
         .bind(slug).bind(district_id).bind(e.category.code()).bind(&e.name_zh).bind(&e.name_en)
         .bind(&e.town_zh).bind(&e.villages_zh).bind(&e.summary_zh).bind(&e.summary_en)
-        .bind(&search).bind(now)
+        .bind(&search).bind(now).bind(e.town).bind(&e.town_en)
         .fetch_one(&mut *tx).await?;
         sqlx::query(sqlx::AssertSqlSafe(index_sql)).bind(id).bind(id).execute(&mut *tx).await?;
         write_revision!(&mut *tx, &NewRevision {

@@ -356,7 +356,7 @@ pub const FACT_FIELDS: [&str; 14] = [
     "name_zh",
     "name_en",
     "category",
-    "town_zh",
+    "town",
     "villages_zh",
     "summary_zh",
     "summary_en",
@@ -384,6 +384,14 @@ pub fn parse_slug(typed: &str) -> Result<Option<String>, &'static str> {
         return Err("form.workshop.slug_invalid");
     }
     Ok(Some(s))
+}
+
+/// Where a workshop may be: one of its district's towns and streets (id,
+/// names), or the district at large (its names).
+#[derive(Debug, Clone, Default)]
+pub struct Whereabouts {
+    pub towns: Vec<(i64, String, Option<String>)>,
+    pub district: (String, Option<String>),
 }
 
 /// The most impact figures a workshop shows.
@@ -430,7 +438,11 @@ pub struct WorkshopEdit {
     pub name_zh: String,
     pub name_en: Option<String>,
     pub category: Category,
+    /// Its town or street in the territory tree; `None`: the district at
+    /// large. `town_zh`/`town_en` are its names (or the district's).
+    pub town: Option<i64>,
     pub town_zh: String,
+    pub town_en: Option<String>,
     pub villages_zh: String,
     pub summary_zh: String,
     pub summary_en: Option<String>,
@@ -500,7 +512,11 @@ fn founded(s: &str, today: NaiveDate, e: &mut FormErrors) -> Option<(i32, i32)> 
 impl WorkshopEdit {
     /// Reads the form (or a revision): the facts, then each figure row
     /// that holds anything; a message at each wrong field.
-    pub fn parse(f: &Fields, today: NaiveDate) -> Result<WorkshopEdit, FormErrors> {
+    pub fn parse(
+        f: &Fields,
+        today: NaiveDate,
+        whereabouts: &Whereabouts,
+    ) -> Result<WorkshopEdit, FormErrors> {
         let mut e = FormErrors::new();
         let facts: Vec<(&'static str, &str)> = FACT_FIELDS.iter().map(|n| (*n, f.get(n))).collect();
         e.refuse_control(&facts);
@@ -514,9 +530,23 @@ impl WorkshopEdit {
         if category.is_none() {
             e.add("category", "form.workshop.category_required");
         }
-        if f.get("town_zh").trim().is_empty() {
-            e.add("town_zh", "form.workshop.town_required");
-        }
+        let town = match f.get("town").trim() {
+            "" => None,
+            typed => {
+                let found = typed
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|id| whereabouts.towns.iter().find(|(t, _, _)| *t == id));
+                if found.is_none() {
+                    e.add("town", "form.content.choose");
+                }
+                found
+            }
+        };
+        let (town_zh, town_en) = match town {
+            Some((_, zh, en)) => (zh.clone(), en.clone()),
+            None => whereabouts.district.clone(),
+        };
         let summary = f.get("summary_zh").trim();
         if summary.is_empty() {
             e.add("summary_zh", "form.workshop.summary_required");
@@ -548,7 +578,9 @@ impl WorkshopEdit {
                 name_zh: name_zh.to_owned(),
                 name_en: optional(f.get("name_en")),
                 category,
-                town_zh: f.get("town_zh").trim().to_owned(),
+                town: town.map(|(id, _, _)| *id),
+                town_zh,
+                town_en,
                 villages_zh: f.get("villages_zh").trim().to_owned(),
                 summary_zh: summary.to_owned(),
                 summary_en: optional(f.get("summary_en")),
@@ -573,7 +605,7 @@ impl WorkshopEdit {
         f.set("name_zh", &self.name_zh);
         f.set("name_en", opt(&self.name_en));
         f.set("category", self.category.code());
-        f.set("town_zh", &self.town_zh);
+        f.set("town", self.town.map(|id| id.to_string()).unwrap_or_default());
         f.set("villages_zh", &self.villages_zh);
         f.set("summary_zh", &self.summary_zh);
         f.set("summary_en", opt(&self.summary_en));
@@ -808,7 +840,7 @@ mod tests {
         for (k, v) in [
             ("name_zh", "x"),
             ("category", "farming"),
-            ("town_zh", "t"),
+            ("town", "7"),
             ("summary_zh", "s"),
             ("employed", "1000001"),
             ("income_per_person_year", "-5"),
@@ -816,26 +848,52 @@ mod tests {
         ] {
             input.set(k, v);
         }
-        let e = WorkshopEdit::parse(&input, today).unwrap_err();
+        let e = WorkshopEdit::parse(&input, today, &places()).unwrap_err();
         assert_eq!(e.get("employed"), Some("form.number.out_of_range"));
         assert_eq!(e.get("income_per_person_year"), Some("form.number.out_of_range"), "negative");
         assert_eq!(e.get("founded"), Some("form.founded.future"));
         let mut bad = input.clone();
         bad.set("employed", "many");
         assert_eq!(
-            WorkshopEdit::parse(&bad, today).unwrap_err().get("employed"),
+            WorkshopEdit::parse(&bad, today, &places()).unwrap_err().get("employed"),
             Some("form.number.invalid")
         );
         let mut ok = input;
         ok.set("employed", "1,000");
         ok.set("founded", "2021-10");
         ok.set("income_per_person_year", "42000");
-        let ok = WorkshopEdit::parse(&ok, today).unwrap();
+        let ok = WorkshopEdit::parse(&ok, today, &places()).unwrap();
         assert_eq!((ok.employed, ok.founded), (Some(1000), Some((2021, 10))));
         assert_eq!(
-            WorkshopEdit::parse(&ok.to_fields(), today).unwrap().to_fields(),
+            WorkshopEdit::parse(&ok.to_fields(), today, &places()).unwrap().to_fields(),
             ok.to_fields()
         );
+    }
+
+    fn places() -> Whereabouts {
+        Whereabouts {
+            towns: vec![(7, "钟山乡".into(), Some("Zhongshan Township".into()))],
+            district: ("桐庐县".into(), Some("Tonglu County".into())),
+        }
+    }
+
+    #[test]
+    fn a_workshop_is_in_one_of_its_districts_towns_or_the_district_at_large() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let mut f = Fields::new();
+        for (k, v) in
+            [("name_zh", "x"), ("category", "farming"), ("summary_zh", "s"), ("town", "7")]
+        {
+            f.set(k, v);
+        }
+        let e = WorkshopEdit::parse(&f, today, &places()).unwrap();
+        assert_eq!((e.town, e.town_zh.as_str()), (Some(7), "钟山乡"));
+        f.set("town", "");
+        let e = WorkshopEdit::parse(&f, today, &places()).unwrap();
+        assert_eq!((e.town, e.town_zh.as_str()), (None, "桐庐县"));
+        f.set("town", "8");
+        let e = WorkshopEdit::parse(&f, today, &places()).unwrap_err();
+        assert_eq!(e.get("town"), Some("form.content.choose"));
     }
 
     #[test]
@@ -854,7 +912,7 @@ mod tests {
         for (k, v) in [
             ("name_zh", "蜜梨工坊"),
             ("category", "farming"),
-            ("town_zh", "钟山乡"),
+            ("town", "7"),
             ("summary_zh", "介绍"),
             ("fig1_label_zh", "人均月增收"),
             ("fig1_value", "3,500"),
@@ -866,13 +924,13 @@ mod tests {
         ] {
             f.set(k, v);
         }
-        let e = WorkshopEdit::parse(&f, today).unwrap_err();
+        let e = WorkshopEdit::parse(&f, today, &places()).unwrap_err();
         assert_eq!(e.get("fig3_value"), Some("form.content.number"));
         assert_eq!(e.get("fig3_unit_zh"), Some("form.content.required"));
         assert_eq!(e.get("fig1_value"), None);
         f.set("fig3_label_zh", "");
         f.set("fig3_value", "");
-        let edit = WorkshopEdit::parse(&f, today).unwrap();
+        let edit = WorkshopEdit::parse(&f, today, &places()).unwrap();
         assert_eq!(edit.figures.len(), 1);
         // Rows close up from the first.
         assert_eq!(edit.to_fields().get("fig0_value"), "3500");

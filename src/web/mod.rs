@@ -26,6 +26,7 @@ pub mod staff;
 pub mod staff_audit;
 pub mod staff_content;
 pub mod staff_places;
+pub mod staff_territories;
 pub mod staff_wishes;
 pub mod staff_workshops;
 pub mod state;
@@ -156,6 +157,8 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/places/{id}/notices/new", StationKeeper, staff_content::create_notice),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
         route!(GET "/staff/districts/{slug}/preview", DistrictAdmin, districts::preview),
+        route!(GET "/staff/districts/{slug}/towns", DistrictAdmin, staff_territories::list),
+        route!(POST "/staff/districts/{slug}/towns", DistrictAdmin, staff_territories::add),
         route!(GET "/staff/districts/{slug}/workshops/new", DistrictAdmin, staff_workshops::new_workshop),
         route!(POST "/staff/districts/{slug}/workshops/new", DistrictAdmin, staff_workshops::create_workshop),
         route!(GET "/staff/districts/{slug}/places/new", DistrictAdmin, staff_places::new_place),

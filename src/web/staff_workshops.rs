@@ -20,7 +20,7 @@ use crate::domain::content::WORKSHOP_FIGURE;
 use crate::domain::format::{beijing, today};
 use crate::domain::revision::{Fields, ItemKind, NOTE_MAX};
 use crate::domain::workshop::{
-    Category, OpeningInput, SIGNUP_STATUSES, WorkshopEdit, all_fields, field_position,
+    Category, OpeningInput, SIGNUP_STATUSES, Whereabouts, WorkshopEdit, all_fields, field_position,
     figure_fields, figure_part, parse_slug, signup_status_key,
 };
 use crate::domain::{FormErrors, Text};
@@ -91,6 +91,8 @@ struct EditPage {
     ctx: Ctx,
     slug: String,
     name: String,
+    /// The town select's choices (value, label).
+    towns: Vec<(String, String)>,
     form: Fields,
     errors: FormErrors,
     summary: Vec<(&'static str, String)>,
@@ -123,7 +125,7 @@ fn fact_label_key(name: &str) -> &'static str {
         "name_zh" => "staff.workshop.name_zh",
         "name_en" => "staff.workshop.name_en",
         "category" => "workshops.category",
-        "town_zh" => "workshops.town",
+        "town" => "workshops.town",
         "villages_zh" => "workshop.villages",
         "summary_zh" => "staff.workshop.summary_zh",
         "summary_en" => "staff.workshop.summary_en",
@@ -169,6 +171,32 @@ fn workshop_value(ctx: &Ctx, name: &str, value: &str) -> String {
 const WORKSHOP_FIELDS: FieldNames =
     FieldNames { label: workshop_label, value: workshop_value, position: field_position };
 
+/// Where a workshop of `district_id` may be: its towns, or the district.
+async fn whereabouts(state: &AppState, district_id: i64) -> Result<Whereabouts, AppError> {
+    let district = db::districts::by_id(&state.db, district_id).await?.ok_or(AppError::NotFound)?;
+    let towns = db::territories::towns_of(&state.db, district_id)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name_zh, t.name_en))
+        .collect();
+    Ok(Whereabouts { towns, district: (district.name_zh, district.name_en) })
+}
+
+/// The town select's choices: the district at large, then its towns.
+fn town_choices(ctx: &Ctx, w: &Whereabouts) -> Vec<(String, String)> {
+    let at_large = Text::pick(ctx.lang, &w.district.0, w.district.1.as_deref()).text;
+    std::iter::once((
+        String::new(),
+        ctx.tf("staff.workshop.town_at_large", &[("district", &at_large)]),
+    ))
+    .chain(
+        w.towns
+            .iter()
+            .map(|(id, zh, en)| (id.to_string(), Text::pick(ctx.lang, zh, en.as_deref()).text)),
+    )
+    .collect()
+}
+
 async fn load(state: &AppState, slug: &str) -> Result<db::workshops::WorkshopForm, AppError> {
     db::workshops::for_edit(&state.db, slug).await?.ok_or(AppError::NotFound)
 }
@@ -183,6 +211,7 @@ async fn edit_page(
 ) -> Result<HttpResponse, AppError> {
     let page = db::workshops::page(&state.db, slug, today()).await?.ok_or(AppError::NotFound)?;
     let stored = load(state, slug).await?;
+    let towns = town_choices(&ctx, &whereabouts(state, stored.district_id).await?);
     let shown = shown.unwrap_or_else(|| Shown {
         form: stored.fields.clone(),
         errors: FormErrors::new(),
@@ -248,6 +277,7 @@ async fn edit_page(
     let summary =
         super::staff_content::summary(&ctx, &shown.errors, |name| Some(workshop_label(&ctx, name)));
     let view = EditPage {
+        towns,
         slug: slug.to_owned(),
         name: stored.fields.get("name_zh").to_owned(),
         form: shown.form,
@@ -299,7 +329,9 @@ pub async fn update(
     let pairs = form.into_inner();
     let (version, note) = form_meta(&pairs);
     let input = Fields::from_pairs(&pairs, &all_fields());
-    let mut parsed = WorkshopEdit::parse(&input, today());
+    let stored = load(&state, &slug).await?;
+    let places = whereabouts(&state, stored.district_id).await?;
+    let mut parsed = WorkshopEdit::parse(&input, today(), &places);
     if note.chars().count() > NOTE_MAX || crate::domain::form::has_control(&note) {
         let mut errors = parsed.err().unwrap_or_default();
         errors.add("note", "form.text.too_long");
@@ -387,7 +419,8 @@ pub async fn restore(
         set_flash(&session, "flash.no_such_revision");
         return Ok(see_other(&back));
     };
-    let Ok(edit) = WorkshopEdit::parse(&snapshot, today()) else {
+    let places = whereabouts(&state, stored.district_id).await?;
+    let Ok(edit) = WorkshopEdit::parse(&snapshot, today(), &places) else {
         set_flash(&session, "flash.revision_unusable");
         return Ok(see_other(&back));
     };
@@ -423,6 +456,7 @@ struct NewPage {
     ctx: Ctx,
     slug: String,
     district: Text,
+    towns: Vec<(String, String)>,
     form: Fields,
     errors: FormErrors,
     summary: Vec<(&'static str, String)>,
@@ -446,7 +480,9 @@ async fn new_page(
         })
     });
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let towns = town_choices(&ctx, &whereabouts(state, district.id).await?);
     let page = NewPage {
+        towns,
         slug: district.slug.clone(),
         district: Text::pick(ctx.lang, &district.name_zh, district.name_en.as_deref()),
         form,
@@ -490,7 +526,8 @@ pub async fn create_workshop(
             None
         }
     };
-    let edit = match WorkshopEdit::parse(&all, today()) {
+    let places = whereabouts(&state, district.id).await?;
+    let edit = match WorkshopEdit::parse(&all, today(), &places) {
         Ok(edit) if errors.is_empty() => edit,
         Ok(_) => return new_page(ctx, &state, &district_slug, input, errors).await,
         Err(e) => {
