@@ -16,6 +16,7 @@ on_both_databases!(
     bad_content_comes_back_at_the_field_with_what_was_typed,
     a_keeper_posts_a_notice_that_goes_by_itself,
     a_second_save_is_refused_history_restores_and_deleting_asks_first,
+    a_site_admin_adds_a_district,
 );
 
 /// The fields of the POST form whose action is `action`, as a browser
@@ -471,4 +472,54 @@ async fn a_second_save_is_refused_history_restores_and_deleting_asks_first(app: 
     let location = add("又一个项目").await;
     let (_, html) = first.app.page(&format!("{location}/history")).await;
     assert_eq!(texts(&html, ".revisions > li h2"), ["第 1 版 · 当前版本"]);
+}
+
+async fn a_site_admin_adds_a_district(app: TestApp) {
+    let site = app.site_admin().await;
+    let new = "/staff/districts/new";
+    let (_, home) = site.app.page("/staff").await;
+    assert!(attrs(&home, "a", "href").contains(&new.to_owned()));
+    let (status, _, html) =
+        submit(&site.app, new, new, &[("slug", Some("滨江")), ("name_zh", Some("滨江区"))]).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        text(&html, "#f-slug-error"),
+        "错误：只能用小写字母、数字和单个短横线，3到40个字符，例如 honey-pear"
+    );
+    assert_eq!(text(&html, "#f-summary_zh-error"), "错误：这一项必须填写");
+    assert_eq!(attr(&html, "#f-name_zh", "value"), "滨江区");
+    let fields = [
+        ("slug", Some("binjiang")),
+        ("district_kind", Some("district")),
+        ("name_zh", Some("滨江区")),
+        ("summary_zh", Some("杭州市滨江区。")),
+    ];
+    let (status, _, html) =
+        submit(&site.app, new, new, &[("slug", Some("xihu")), fields[1], fields[2], fields[3]])
+            .await;
+    assert_eq!(status, 422, "an address name in use");
+    assert_eq!(text(&html, "#f-slug-error"), "错误：这个网址名已经有人用了，请换一个");
+    let (status, location, _) = submit(&site.app, new, new, &fields).await;
+    assert_eq!((status, location.as_str()), (303, "/staff/districts/binjiang"));
+    let (status, page) = app.new_anonymous().page("/districts/binjiang").await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&page, "h1"), "滨江区");
+    let parent: String = scalar_with(
+        &app.db,
+        "SELECT p.name_zh FROM districts d JOIN territories t ON t.id = d.territory_id \
+         JOIN territories p ON p.id = t.parent_id WHERE d.slug = $1",
+        "binjiang",
+    )
+    .await;
+    assert_eq!(parent, "杭州市", "its node in the tree");
+    let id = district_id(&app, "binjiang").await;
+    let (_, history) = site.app.page(&format!("/staff/content/district/{id}/history")).await;
+    assert_eq!(texts(&history, ".revisions > li h2"), ["第 1 版 · 当前版本"]);
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'district.create'").await,
+        1
+    );
+    // District admins do not add districts.
+    let admin = app.district_admin("xihu").await;
+    assert_eq!(admin.app.get(new).await.status().as_u16(), 403);
 }

@@ -773,7 +773,7 @@ async fn a_district_admin_adds_a_workshop(app: TestApp) {
     taken.push(("slug", "honey-pear"));
     let (status, html) = post_fields(&admin.app, new, &form(&taken)).await;
     assert_eq!(status, 422);
-    assert_eq!(text(&html, "#f-slug-error"), "错误：已经有工坊用了这个网址名，请换一个");
+    assert_eq!(text(&html, "#f-slug-error"), "错误：这个网址名已经有人用了，请换一个");
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM workshops").await, before);
     // Added: its form opens, the listing and search find it.
     let mut ok = good.to_vec();

@@ -356,3 +356,52 @@ pub async fn place_page(db: &Db, id: i64, today: chrono::NaiveDate) -> DbResult<
         Ok(Some(PlacePage { place, district, stories, notices }))
     })
 }
+
+/// Adds a district (site admins): its row as revision 1, with its audit
+/// entry and the content version in one transaction, then its node in the
+/// territory tree. `None` when the address name is taken.
+#[tracing::instrument(name = "db::districts::create", skip_all, fields(user = user))]
+pub async fn create(
+    db: &Db,
+    slug: &str,
+    kind: &str,
+    fields: &crate::domain::revision::Fields,
+    user: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DbResult<Option<i64>> {
+    use super::audit::{self, write_audit};
+    use super::revisions::{NewRevision, write_revision};
+    use crate::domain::revision::{Fields, ItemKind, changes, changes_to_stored};
+    let opt = |name: &str| Some(fields.get(name).to_owned()).filter(|v| !v.is_empty());
+    let list = changes(&Fields::new(), fields);
+    let id = on_db!(db, p => {
+        let mut tx = super::BeginWrite::begin_write(p).await?;
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM districts WHERE slug = $1")
+            .bind(slug).fetch_one(&mut *tx).await?;
+        if taken > 0 {
+            return Ok(None);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO districts (slug, kind, name_zh, name_en, summary_zh, summary_en, position, \
+                                    version, created_at, updated_at) \
+             SELECT $1, $2, $3, $4, $5, $6, COALESCE(MAX(position), 0) + 1, 1, $7, $7 FROM districts \
+             RETURNING id",
+        )
+        .bind(slug).bind(kind).bind(fields.get("name_zh")).bind(opt("name_en"))
+        .bind(fields.get("summary_zh")).bind(opt("summary_en")).bind(now)
+        .fetch_one(&mut *tx).await?;
+        write_revision!(&mut *tx, &NewRevision {
+            kind: ItemKind::District, item_id: id, number: 1, user: Some(user), at: now, note: "",
+            restored_from: None, snapshot: fields.to_stored(), changes: changes_to_stored(&list),
+        })?;
+        write_audit!(&mut *tx, &audit::Entry {
+            at: now, actor: Some(user), action: "district.create", object: format!("district:{id}"),
+            detail: slug.to_owned(),
+        })?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<i64, super::DbError>(id)
+    })?;
+    super::territories::adopt(db).await?;
+    Ok(Some(id))
+}

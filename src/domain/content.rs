@@ -251,6 +251,16 @@ pub fn check_fields(
     (out, errors)
 }
 
+/// The kinds of district a portal holds.
+pub const DISTRICT_KINDS: [&str; 3] = ["district", "county", "city"];
+
+/// What a new district needs besides its text: its address name (the
+/// `/districts/{slug}` of its page) and kind.
+pub const NEW_DISTRICT: [Field; 2] = [
+    h("slug", Input::Line(40), true, "content.f.slug"),
+    f("district_kind", Input::Choice(&DISTRICT_KINDS), true, "content.f.district_kind"),
+];
+
 /// A workshop's impact figure as reported ("元/人/月"): what its form row
 /// holds. Workshop figures are exact or "more than".
 pub const WORKSHOP_QUALIFIERS: [&str; 2] = ["exact", "more_than"];

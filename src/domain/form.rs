@@ -54,6 +54,23 @@ pub fn has_control(s: &str) -> bool {
     s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
+/// An address name as typed (the last part of `/workshops/{slug}` or
+/// `/districts/{slug}`): lower-case letters, digits and single hyphens, 3
+/// to 40 long; empty lets the caller choose.
+pub fn parse_slug(typed: &str) -> Result<Option<String>, &'static str> {
+    let s = typed.trim().to_ascii_lowercase();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let shape = s.split('-').all(|part| {
+        !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    });
+    if !shape || !(3..=40).contains(&s.len()) {
+        return Err("form.slug_invalid");
+    }
+    Ok(Some(s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -369,22 +369,7 @@ pub const FACT_FIELDS: [&str; 14] = [
     "is_active",
 ];
 
-/// A new workshop's address (`/workshops/{slug}`) as typed: lower-case
-/// letters, digits and single hyphens, 3 to 40 long; empty lets the portal
-/// choose one.
-pub fn parse_slug(typed: &str) -> Result<Option<String>, &'static str> {
-    let s = typed.trim().to_ascii_lowercase();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let shape = s.split('-').all(|part| {
-        !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
-    if !shape || !(3..=40).contains(&s.len()) {
-        return Err("form.workshop.slug_invalid");
-    }
-    Ok(Some(s))
-}
+pub use super::form::parse_slug;
 
 /// Where a workshop may be: one of its district's towns and streets (id,
 /// names), or the district at large (its names).
@@ -901,7 +886,7 @@ mod tests {
         assert_eq!(parse_slug(" Honey-Pear2 "), Ok(Some("honey-pear2".into())));
         assert_eq!(parse_slug(""), Ok(None));
         for bad in ["蜜梨", "a", "honey--pear", "-pear", "pear-", "honey pear", "x/../y"] {
-            assert_eq!(parse_slug(bad), Err("form.workshop.slug_invalid"), "{bad}");
+            assert_eq!(parse_slug(bad), Err("form.slug_invalid"), "{bad}");
         }
     }
 

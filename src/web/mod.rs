@@ -155,6 +155,8 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/places/{id}/restore", StationKeeper, staff_places::restore),
         route!(GET "/staff/places/{id}/notices/new", StationKeeper, staff_content::new_notice),
         route!(POST "/staff/places/{id}/notices/new", StationKeeper, staff_content::create_notice),
+        route!(GET "/staff/districts/new", SiteAdmin, staff_content::new_district),
+        route!(POST "/staff/districts/new", SiteAdmin, staff_content::create_district),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
         route!(GET "/staff/districts/{slug}/preview", DistrictAdmin, districts::preview),
         route!(GET "/staff/districts/{slug}/towns", DistrictAdmin, staff_territories::list),

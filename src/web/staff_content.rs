@@ -880,6 +880,96 @@ pub async fn place_notices(
         .collect())
 }
 
+/// The new-district form: its address name and kind, then its text.
+fn new_district_fields() -> Vec<Field> {
+    crate::domain::content::NEW_DISTRICT
+        .iter()
+        .chain(ContentKind::District.fields())
+        .copied()
+        .collect()
+}
+
+fn district_form(ctx: Ctx, form: &Fields, errors: FormErrors) -> Result<HttpResponse, AppError> {
+    let specs = new_district_fields();
+    let summary = summary(&ctx, &errors, |name| {
+        specs.iter().find(|f| f.name == name).map(|f| ctx.t(f.label).to_owned())
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = EditPage {
+        heading: ctx.t("content.new_district").to_owned(),
+        lede: ctx.t("content.new_district_lede").to_owned(),
+        action: "/staff/districts/new".to_owned(),
+        back: ("/staff".to_owned(), ctx.t("nav.staff").to_owned()),
+        links: Vec::new(),
+        fields: specs.iter().map(|f| field_view(&ctx, f, f.name, form, &errors, &[])).collect(),
+        errors,
+        summary,
+        version: 0,
+        note: String::new(),
+        is_new: true,
+        publishable: false,
+        published: false,
+        conflict: None,
+        ctx,
+    };
+    Ok(super::no_store(render_with_status(&page, status)?))
+}
+
+/// `/staff/districts/new`: a site admin adds a district, county or city.
+pub async fn new_district(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let mut form = Fields::new();
+    form.set("district_kind", "district");
+    district_form(ctx, &form, FormErrors::new())
+}
+
+#[tracing::instrument(name = "web::staff_content::create_district", skip_all, fields(user = me.id))]
+pub async fn create_district(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let specs = new_district_fields();
+    let names: Vec<&str> = specs.iter().map(|f| f.name).collect();
+    let input = Fields::from_pairs(&form.into_inner(), &names);
+    let (checked, mut errors) = crate::domain::content::check_fields(&specs, &input, today(), &[]);
+    let slug = match crate::domain::form::parse_slug(input.get("slug")) {
+        Ok(Some(slug)) => slug,
+        Ok(None) => String::new(),
+        Err(key) => {
+            if errors.get("slug").is_none() {
+                errors.add("slug", key);
+            }
+            String::new()
+        }
+    };
+    if !errors.is_empty() {
+        return district_form(ctx, &input, errors);
+    }
+    let kind = checked.get("district_kind").to_owned();
+    let mut fields = Fields::new();
+    for f in ContentKind::District.fields() {
+        fields.set(f.name, checked.get(f.name));
+    }
+    // `new` is the address of this form.
+    let created = if slug == "new" {
+        None
+    } else {
+        db::districts::create(&state.db, &slug, &kind, &fields, me.id, Utc::now()).await?
+    };
+    match created {
+        Some(_) => {
+            set_flash(&session, "flash.district_created");
+            Ok(see_other(&format!("/staff/districts/{slug}")))
+        }
+        None => {
+            errors.add("slug", "form.slug_taken");
+            district_form(ctx, &input, errors)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::domain::Lang;
@@ -909,6 +999,12 @@ mod tests {
                 }
             }
             assert!(crate::i18n::has_key(lang, "content.f.published"));
+            for f in crate::domain::content::NEW_DISTRICT {
+                assert!(crate::i18n::has_key(lang, f.label), "{} in {lang:?}", f.label);
+            }
+            for k in crate::domain::content::DISTRICT_KINDS {
+                assert!(crate::i18n::has_key(lang, &format!("content.district_kind.{k}")));
+            }
         }
     }
 }

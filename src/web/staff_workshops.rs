@@ -542,7 +542,7 @@ pub async fn create_workshop(
     match db::workshops::create(&state.db, district.id, &slug, &edit, me.id, now).await {
         Ok(_) => {}
         Err(db::workshops::CreateError::SlugTaken) => {
-            errors.add("slug", "form.workshop.slug_taken");
+            errors.add("slug", "form.slug_taken");
             return new_page(ctx, &state, &district_slug, input, errors).await;
         }
         Err(db::workshops::CreateError::Db(e)) => return Err(e.into()),
