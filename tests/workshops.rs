@@ -458,9 +458,9 @@ async fn keeper_forms_refuse_absurd_numbers(app: TestApp) {
             "/staff/workshops/honey-pear",
             "/staff/workshops/honey-pear",
             &[
+                ("version", "0"),
                 ("name_zh", "蜜梨工坊"),
                 ("category", "food_processing"),
-                ("town_zh", "钟山乡"),
                 ("summary_zh", "介绍"),
                 ("employed", "2000000"),
                 ("founded", "2099-01"),
@@ -474,6 +474,42 @@ async fn keeper_forms_refuse_absurd_numbers(app: TestApp) {
     assert!(text(&html, "#f-founded-error").contains("不能晚于本月"));
     assert!(text(&html, "#f-income_per_person_year-error").contains("整数"));
     assert_eq!(attr(&html, "#f-employed", "value"), "2000000");
+    // A form from elsewhere (no version) is refused outright.
+    let res = keeper
+        .post_form(
+            "/staff/workshops/honey-pear",
+            "/staff/workshops/honey-pear",
+            &[("name_zh", "x")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 400);
+    // A partial form loses nothing it did not send: the figures stay.
+    let res = keeper
+        .post_form(
+            "/staff/workshops/honey-pear",
+            "/staff/workshops/honey-pear",
+            &[("version", "0"), ("contact", "0571-6461 2345"), ("is_active", "on")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let figures = count(
+        &app.db,
+        "SELECT COUNT(*) FROM workshop_figures f JOIN workshops w ON w.id = f.workshop_id \
+         WHERE w.slug = 'honey-pear'",
+    )
+    .await;
+    assert_eq!(figures, 5);
+    // A personal mobile is no public contact.
+    let (_, html) = keeper.page("/staff/workshops/honey-pear").await;
+    let fields = facts_form(&html, "/staff/workshops/honey-pear", &[("contact", "13812345678")]);
+    let res = keeper
+        .client
+        .post(keeper.url("/staff/workshops/honey-pear"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
     // The whole form as the page holds it, with the changes.
     let (_, html) = keeper.page("/staff/workshops/honey-pear").await;
     let fields = facts_form(
@@ -816,6 +852,24 @@ async fn a_district_admin_adds_a_workshop(app: TestApp) {
         )
         .await;
     assert_eq!(xihu.app.get(new).await.status().as_u16(), 403);
+    // Nor puts a workshop of Xihu in a town of Tonglu.
+    let baijiang: i64 =
+        scalar(&app.db, "SELECT id FROM territories WHERE name_zh = '百江镇'").await;
+    let xihu_new = "/staff/districts/xihu/workshops/new";
+    let token = xihu.app.csrf_token(xihu_new).await;
+    let fields: Vec<(String, String)> = [
+        ("csrf_token", token.as_str()),
+        ("name_zh", "西湖工坊"),
+        ("category", "farming"),
+        ("summary_zh", "介绍"),
+        ("town", &baijiang.to_string()),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let (status, html) = post_fields(&xihu.app, xihu_new, &fields).await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-town-error"), "错误：请从列表中选择");
 }
 
 async fn towns_are_a_tree_that_workshops_choose_from(app: TestApp) {

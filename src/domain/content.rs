@@ -54,21 +54,21 @@ pub const QUALIFIERS: [&str; 3] = ["exact", "about", "more_than"];
 
 const DISTRICT: [Field; 4] = [
     f("name_zh", Input::Line(40), true, "content.f.name_zh"),
-    f("name_en", Input::Line(80), false, "content.f.name_en"),
+    f("name_en", Input::Line(160), false, "content.f.name_en"),
     f("summary_zh", Input::Area(1000), true, "content.f.summary_zh"),
     f("summary_en", Input::Area(2000), false, "content.f.summary_en"),
 ];
 
 const FIGURE: [Field; 13] = [
     f("label_zh", Input::Line(40), true, "content.f.label_zh"),
-    f("label_en", Input::Line(80), false, "content.f.label_en"),
+    f("label_en", Input::Line(160), false, "content.f.label_en"),
     h("value", Input::Number, true, "content.f.value"),
     h("unit_zh", Input::Line(20), true, "content.f.unit_zh"),
-    f("unit_en", Input::Line(40), false, "content.f.unit_en"),
+    f("unit_en", Input::Line(80), false, "content.f.unit_en"),
     f("qualifier", Input::Choice(&QUALIFIERS), true, "content.f.qualifier"),
     h("year", Input::Year, false, "content.f.year"),
     h("as_of_zh", Input::Line(40), false, "content.f.as_of_zh"),
-    f("as_of_en", Input::Line(80), false, "content.f.as_of_en"),
+    f("as_of_en", Input::Line(160), false, "content.f.as_of_en"),
     h("source_zh", Input::Line(120), true, "content.f.source_zh"),
     f("source_en", Input::Line(200), false, "content.f.source_en"),
     h("chart_group", Input::Line(40), false, "content.f.chart_group"),
@@ -77,14 +77,14 @@ const FIGURE: [Field; 13] = [
 
 const PROGRAMME: [Field; 4] = [
     f("name_zh", Input::Line(40), true, "content.f.name_zh"),
-    f("name_en", Input::Line(80), false, "content.f.name_en"),
+    f("name_en", Input::Line(160), false, "content.f.name_en"),
     f("summary_zh", Input::Area(1000), true, "content.f.summary_zh"),
     f("summary_en", Input::Area(2000), false, "content.f.summary_en"),
 ];
 
 const STORY: [Field; 6] = [
     f("title_zh", Input::Line(40), true, "content.f.title_zh"),
-    f("title_en", Input::Line(80), false, "content.f.title_en"),
+    f("title_en", Input::Line(160), false, "content.f.title_en"),
     f("body_zh", Input::Area(2000), true, "content.f.body_zh"),
     f("body_en", Input::Area(4000), false, "content.f.body_en"),
     f("story_date", Input::Date, false, "content.f.story_date"),
@@ -267,14 +267,14 @@ pub const WORKSHOP_QUALIFIERS: [&str; 2] = ["exact", "more_than"];
 
 pub const WORKSHOP_FIGURE: [Field; 11] = [
     f("label_zh", Input::Line(40), true, "content.f.label_zh"),
-    f("label_en", Input::Line(80), false, "content.f.label_en"),
+    f("label_en", Input::Line(160), false, "content.f.label_en"),
     f("value", Input::Number, true, "content.f.value"),
     f("unit_zh", Input::Line(20), true, "content.f.unit_zh"),
-    f("unit_en", Input::Line(40), false, "content.f.unit_en"),
+    f("unit_en", Input::Line(80), false, "content.f.unit_en"),
     f("qualifier", Input::Choice(&WORKSHOP_QUALIFIERS), true, "content.f.qualifier"),
     f("year", Input::Year, false, "content.f.year"),
     f("as_of_zh", Input::Line(40), false, "content.f.as_of_zh"),
-    f("as_of_en", Input::Line(80), false, "content.f.as_of_en"),
+    f("as_of_en", Input::Line(160), false, "content.f.as_of_en"),
     f("source_zh", Input::Line(120), true, "content.f.source_zh"),
     f("source_en", Input::Line(200), false, "content.f.source_en"),
 ];
@@ -300,8 +300,9 @@ fn canonical(
             let cleaned: String =
                 typed.chars().filter(|c| !matches!(c, ',' | '，' | ' ')).collect();
             match cleaned.parse::<f64>() {
+                // `-0` is 0.
                 Ok(v) if v.is_finite() && (0.0..1e12).contains(&v) => {
-                    Ok(super::format::plain_number(v))
+                    Ok(super::format::plain_number(v.abs()))
                 }
                 _ => Err("form.content.number"),
             }
@@ -310,7 +311,11 @@ fn canonical(
             Ok(y) if (1949..=today.year() + 1).contains(&y) => Ok(y.to_string()),
             _ => Err("form.content.year"),
         },
-        Input::Date => parse_date(typed).map(|d| d.to_string()).ok_or("form.date.invalid"),
+        Input::Date => match parse_date(typed) {
+            Some(d) if (1949..=today.year() + 5).contains(&d.year()) => Ok(d.to_string()),
+            Some(_) => Err("form.content.date_range"),
+            None => Err("form.date.invalid"),
+        },
         Input::Check => Ok("on".to_owned()),
         Input::Choice(codes) => codes
             .iter()

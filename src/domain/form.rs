@@ -49,9 +49,16 @@ impl FormErrors {
     }
 }
 
-/// A control character other than a line break or a tab.
+/// A control character other than a line break or a tab, or an invisible
+/// or direction-changing mark, or the mark of bytes that were not UTF-8.
 pub fn has_control(s: &str) -> bool {
-    s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    s.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            // Invisible marks that make text look empty or run backwards,
+            // and what the decoder put for bytes that were not UTF-8.
+            || matches!(c, '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFFD}')
+    })
 }
 
 /// An address name as typed (the last part of `/workshops/{slug}` or
@@ -94,6 +101,10 @@ mod tests {
         assert_eq!(e.get("a"), None);
         assert_eq!(e.get("b"), Some("form.text.control"));
         assert_eq!(e.get("c"), Some("form.text.control"));
+        for hidden in ["\u{200B}", "a\u{202E}b", "\u{FFFD}\u{FFFD}", "\u{FEFF}x"] {
+            assert!(has_control(hidden), "{hidden:?}");
+        }
+        assert!(!has_control("👨\u{200D}👩 今天驿站有姜茶"), "an emoji's joiner is fine");
         e.add("b", "form.phone.invalid");
         assert_eq!(e.get("b"), Some("form.text.control"), "the first message stays");
     }

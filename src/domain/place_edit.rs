@@ -124,7 +124,7 @@ pub fn parse_date(typed: &str) -> Option<NaiveDate> {
 
 /// A public contact: a service line (landline, hotline), never a person's
 /// mobile number.
-fn check_contact(typed: &str) -> Result<Option<String>, &'static str> {
+pub(crate) fn check_contact(typed: &str) -> Result<Option<String>, &'static str> {
     let Some(t) = opt(typed) else { return Ok(None) };
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
     let allowed = t.chars().all(|c| c.is_ascii_digit() || " -()转".contains(c));

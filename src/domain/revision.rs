@@ -56,22 +56,48 @@ impl Fields {
         Fields::default()
     }
 
-    /// A submitted form's pairs, keeping only `known` names; a name sent
-    /// more than once (a group of checkboxes) keeps its values joined by a
-    /// space, in the order sent.
-    pub fn from_pairs(pairs: &[(String, String)], known: &[&str]) -> Fields {
+    /// A submitted form's pairs, keeping only `known` names. A name sent
+    /// more than once keeps its first value, unless it is one of `multi`
+    /// (a group of checkboxes), whose values join with a space in the
+    /// order sent.
+    pub fn from_pairs(pairs: &[(String, String)], known: &[&str], multi: &[&str]) -> Fields {
         let mut out = Fields::new();
         for (name, value) in pairs {
             if !known.contains(&name.as_str()) {
                 continue;
             }
+            let joins = multi.contains(&name.as_str());
             out.0
                 .entry(name.clone())
                 .and_modify(|v| {
-                    v.push(' ');
-                    v.push_str(value);
+                    if joins {
+                        v.push(' ');
+                        v.push_str(value);
+                    }
                 })
                 .or_insert_with(|| value.clone());
+        }
+        out.0.retain(|_, v| !v.is_empty());
+        out
+    }
+
+    /// A submitted form over what is stored (`base`): each `known` name
+    /// sent takes its value (as [`Fields::from_pairs`]); a name not sent
+    /// keeps its stored value, so a partial form loses nothing, except
+    /// `boxes`, the checkboxes a browser leaves out when unticked.
+    pub fn submitted(
+        base: &Fields,
+        pairs: &[(String, String)],
+        known: &[&str],
+        multi: &[&str],
+        boxes: &[&str],
+    ) -> Fields {
+        let sent = Fields::from_pairs(pairs, known, multi);
+        let mut out = base.clone();
+        for name in known {
+            if pairs.iter().any(|(k, _)| k == name) || boxes.contains(name) {
+                out.set(name, sent.get(name));
+            }
         }
         out
     }
@@ -183,6 +209,17 @@ pub fn decide_save(
 /// The longest change note.
 pub const NOTE_MAX: usize = 200;
 
+/// What is wrong with a change note, if anything (a catalogue key).
+pub fn note_problem(note: &str) -> Option<&'static str> {
+    if super::form::has_control(note) {
+        Some("form.text.control")
+    } else if note.chars().count() > NOTE_MAX {
+        Some("form.text.too_long")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,12 +238,32 @@ mod tests {
                 ("amenity", "toilet"),
             ]),
             &["name", "amenity"],
+            &["amenity"],
         );
         assert_eq!(f.get("name"), "驿站");
         assert_eq!(f.get("amenity"), "hot_water toilet");
         assert!(f.has("amenity", "toilet"));
         assert_eq!(f.get("evil"), "");
         assert_eq!(Fields::from_stored(&f.to_stored()), f);
+        // A field sent twice keeps its first value (never "26 5").
+        let twice = Fields::from_pairs(&pairs(&[("value", "26"), ("value", "5")]), &["value"], &[]);
+        assert_eq!(twice.get("value"), "26");
+    }
+
+    #[test]
+    fn a_partial_form_keeps_what_it_did_not_send() {
+        let mut stored = Fields::new();
+        stored.set("label_en", "Jobs");
+        stored.set("value", "26");
+        stored.set("headline", "on");
+        let sent = pairs(&[("value", "27")]);
+        let known = ["label_en", "value", "headline"];
+        let f = Fields::submitted(&stored, &sent, &known, &[], &["headline"]);
+        assert_eq!(f.get("value"), "27");
+        assert_eq!(f.get("label_en"), "Jobs", "not sent: kept");
+        assert_eq!(f.get("headline"), "", "a box not sent is unticked");
+        let cleared = Fields::submitted(&stored, &pairs(&[("label_en", "")]), &known, &[], &[]);
+        assert_eq!(cleared.get("label_en"), "", "sent empty: cleared");
     }
 
     #[test]

@@ -538,6 +538,19 @@ impl WorkshopEdit {
         } else if summary.chars().count() > 2000 {
             e.add("summary_zh", "form.workshop.summary_too_long");
         }
+        for (field, max) in
+            [("name_en", 120), ("villages_zh", 200), ("model_zh", 1000), ("partners_zh", 1000)]
+        {
+            if e.get(field).is_none() && f.get(field).trim().chars().count() > max {
+                e.add(field, "form.text.too_long");
+            }
+        }
+        if f.get("villages_zh").contains('\n') {
+            e.add("villages_zh", "form.content.one_line");
+        }
+        if let Err(key) = super::place_edit::check_contact(f.get("contact")) {
+            e.add("contact", key);
+        }
         let founded = founded(f.get("founded"), today, &mut e);
         let employed = number(f.get("employed"), EMPLOYED_MAX, "employed", &mut e);
         let income =

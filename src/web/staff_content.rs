@@ -23,7 +23,7 @@ use crate::db::places::KeptPlace;
 use crate::db::revisions::Saved;
 use crate::domain::content::{ContentKind, Field, Input, NOTICE_DAYS};
 use crate::domain::format::today;
-use crate::domain::revision::{Fields, ItemKind, NOTE_MAX};
+use crate::domain::revision::{Fields, ItemKind};
 use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
 
@@ -412,18 +412,23 @@ async fn check(
     district_id: i64,
     pairs: &[(String, String)],
     meta: &Meta,
-    published_now: bool,
+    stored: Option<&Fields>,
 ) -> Result<(Fields, Result<Fields, FormErrors>), AppError> {
     let names: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
-    let mut input = Fields::from_pairs(pairs, &names);
+    let boxes: Vec<&str> =
+        kind.fields().iter().filter(|f| f.input == Input::Check).map(|f| f.name).collect();
+    // Over what is stored: a field the form did not send is kept.
+    let empty = Fields::new();
+    let mut input = Fields::submitted(stored.unwrap_or(&empty), pairs, &names, &[], &boxes);
+    let published_now = stored.is_some_and(|f| !f.get("published").is_empty());
     let publish = kind == ContentKind::District || meta.action.unwrap_or(published_now);
     input.set("published", if publish { "on" } else { "" });
     let places: Vec<i64> =
         places_for(state, kind, district_id).await?.iter().map(|p| p.id).collect();
     let mut checked = kind.check(&input, today(), &places);
-    if meta.note.chars().count() > NOTE_MAX || crate::domain::form::has_control(&meta.note) {
+    if let Some(problem) = crate::domain::revision::note_problem(&meta.note) {
         let mut errors = checked.err().unwrap_or_default();
-        errors.add("note", "form.text.too_long");
+        errors.add("note", problem);
         checked = Err(errors);
     }
     Ok((input, checked))
@@ -475,7 +480,7 @@ async fn create(
     pairs: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let meta = meta(&pairs);
-    let (input, checked) = check(state, kind, owner.district.id, &pairs, &meta, false).await?;
+    let (input, checked) = check(state, kind, owner.district.id, &pairs, &meta, None).await?;
     let fields = match checked {
         Ok(fields) => fields,
         Err(errors) => {
@@ -553,8 +558,9 @@ pub async fn update(
     let (item, owner) = load(&state, kind, id).await?;
     let pairs = form.into_inner();
     let meta = meta(&pairs);
+    opened_at(meta.version, item.version)?;
     let (input, checked) =
-        check(&state, kind, item.district_id, &pairs, &meta, item.published).await?;
+        check(&state, kind, item.district_id, &pairs, &meta, Some(&item.fields)).await?;
     let fields = match checked {
         Ok(fields) => fields,
         Err(errors) => {
@@ -670,6 +676,7 @@ pub async fn restore(
     let (item, _) = load(&state, kind, id).await?;
     let pairs = form.into_inner();
     let meta = meta(&pairs);
+    opened_at(meta.version, item.version)?;
     let Some((number, mut snapshot)) =
         chosen_revision(&state, kind.item_kind(), id, &pairs).await?
     else {
@@ -695,6 +702,12 @@ pub async fn restore(
     };
     set_flash(&session, restored(&db::content::save(&state.db, &save).await?)?);
     Ok(see_other(&back))
+}
+
+/// A form's `version` is one the item has had: missing or from the future,
+/// it did not come from the item's page (a stale one is a conflict).
+pub fn opened_at(version: i64, stored: i64) -> Result<(), AppError> {
+    if (0..=stored).contains(&version) { Ok(()) } else { Err(AppError::BadRequest) }
 }
 
 /// The revision a restore form names (`revision`), with its snapshot.
@@ -932,7 +945,7 @@ pub async fn create_district(
 ) -> Result<HttpResponse, AppError> {
     let specs = new_district_fields();
     let names: Vec<&str> = specs.iter().map(|f| f.name).collect();
-    let input = Fields::from_pairs(&form.into_inner(), &names);
+    let input = Fields::from_pairs(&form.into_inner(), &names, &[]);
     let (checked, mut errors) = crate::domain::content::check_fields(&specs, &input, today(), &[]);
     let slug = match crate::domain::form::parse_slug(input.get("slug")) {
         Ok(Some(slug)) => slug,

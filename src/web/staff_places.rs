@@ -22,7 +22,7 @@ use crate::domain::format::today;
 use crate::domain::hours::{MAX_EXCEPTIONS, WEEKDAYS};
 use crate::domain::place::{Amenity, PlaceKind};
 use crate::domain::place_edit::{EXCEPTION_FIELDS, PlaceEdit, all_fields, keeper_fields};
-use crate::domain::revision::{Fields, ItemKind, NOTE_MAX};
+use crate::domain::revision::{Fields, ItemKind};
 use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
 
@@ -164,13 +164,16 @@ pub async fn update(
     let (_, allowed) = editable(&me, &row);
     let pairs = form.into_inner();
     let (version, note) = form_meta(&pairs);
-    // What this role may not change stays as stored, whatever was sent.
-    let mut input = row.edit().current(today()).to_fields();
-    input.take(&Fields::from_pairs(&pairs, &allowed), &allowed);
+    super::staff_content::opened_at(version, row.version)?;
+    // What this role may not change stays as stored, whatever was sent;
+    // what the form did not send is kept too.
+    let current = row.edit().current(today()).to_fields();
+    let input =
+        Fields::submitted(&current, &pairs, &allowed, &["amenities"], &["amenities", "in_service"]);
     let mut parsed = PlaceEdit::parse(&input, today());
-    if note.chars().count() > NOTE_MAX || crate::domain::form::has_control(&note) {
+    if let Some(problem) = crate::domain::revision::note_problem(&note) {
         let mut errors = parsed.err().unwrap_or_default();
-        errors.add("note", "form.text.too_long");
+        errors.add("note", problem);
         parsed = Err(errors);
     }
     let edit = match parsed {
@@ -251,6 +254,7 @@ pub async fn restore(
     let (_, allowed) = editable(&me, &row);
     let pairs = form.into_inner();
     let (version, _) = form_meta(&pairs);
+    super::staff_content::opened_at(version, row.version)?;
     let chosen = super::staff_content::chosen_revision(&state, ItemKind::Place, id, &pairs).await?;
     let Some((number, mut snapshot)) = chosen else {
         set_flash(&session, "flash.no_such_revision");
@@ -364,7 +368,7 @@ pub async fn create_place(
         .find(|(k, _)| k == "kind")
         .map(|(_, v)| v.trim().to_owned())
         .unwrap_or_default();
-    let input = Fields::from_pairs(&pairs, &NEW_PLACE_FIELDS);
+    let input = Fields::from_pairs(&pairs, &NEW_PLACE_FIELDS, &[]);
     // The rest as a new place starts: in service, nothing else published.
     let mut all = input.clone();
     all.set("in_service", "on");

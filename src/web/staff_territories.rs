@@ -89,7 +89,7 @@ pub async fn add(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
-    let input = Fields::from_pairs(&form.into_inner(), &["kind", "name_zh", "name_en"]);
+    let input = Fields::from_pairs(&form.into_inner(), &["kind", "name_zh", "name_en"], &[]);
     let mut errors = FormErrors::new();
     let (kind, name_zh, name_en) =
         (input.get("kind").trim(), input.get("name_zh").trim(), input.get("name_en").trim());

@@ -18,7 +18,7 @@ use crate::db;
 use crate::db::revisions::Saved;
 use crate::domain::content::WORKSHOP_FIGURE;
 use crate::domain::format::{beijing, today};
-use crate::domain::revision::{Fields, ItemKind, NOTE_MAX};
+use crate::domain::revision::{Fields, ItemKind};
 use crate::domain::workshop::{
     Category, OpeningInput, SIGNUP_STATUSES, Whereabouts, WorkshopEdit, all_fields, field_position,
     figure_fields, figure_part, parse_slug, signup_status_key,
@@ -328,13 +328,15 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let pairs = form.into_inner();
     let (version, note) = form_meta(&pairs);
-    let input = Fields::from_pairs(&pairs, &all_fields());
     let stored = load(&state, &slug).await?;
+    super::staff_content::opened_at(version, stored.version)?;
+    // Over what is stored: a field the form did not send is kept.
+    let input = Fields::submitted(&stored.fields, &pairs, &all_fields(), &[], &["is_active"]);
     let places = whereabouts(&state, stored.district_id).await?;
     let mut parsed = WorkshopEdit::parse(&input, today(), &places);
-    if note.chars().count() > NOTE_MAX || crate::domain::form::has_control(&note) {
+    if let Some(problem) = crate::domain::revision::note_problem(&note) {
         let mut errors = parsed.err().unwrap_or_default();
-        errors.add("note", "form.text.too_long");
+        errors.add("note", problem);
         parsed = Err(errors);
     }
     let edit = match parsed {
@@ -412,6 +414,7 @@ pub async fn restore(
     let stored = load(&state, &slug).await?;
     let pairs = form.into_inner();
     let (version, _) = form_meta(&pairs);
+    super::staff_content::opened_at(version, stored.version)?;
     let chosen =
         super::staff_content::chosen_revision(&state, ItemKind::Workshop, stored.id, &pairs)
             .await?;
@@ -439,16 +442,8 @@ pub async fn restore(
 }
 
 /// The fields a new workshop starts with; the rest follow on its form.
-const NEW_FIELDS: [&str; 8] = [
-    "slug",
-    "name_zh",
-    "name_en",
-    "category",
-    "town_zh",
-    "villages_zh",
-    "summary_zh",
-    "summary_en",
-];
+const NEW_FIELDS: [&str; 8] =
+    ["slug", "name_zh", "name_en", "category", "town", "villages_zh", "summary_zh", "summary_en"];
 
 #[derive(Template)]
 #[template(path = "staff/workshop_new.html")]
@@ -515,7 +510,7 @@ pub async fn create_workshop(
 ) -> Result<HttpResponse, AppError> {
     let district =
         db::districts::by_slug(&state.db, &district_slug).await?.ok_or(AppError::NotFound)?;
-    let input = Fields::from_pairs(&form.into_inner(), &NEW_FIELDS);
+    let input = Fields::from_pairs(&form.into_inner(), &NEW_FIELDS, &[]);
     let mut all = input.clone();
     all.set("is_active", "on");
     let mut errors = FormErrors::new();
