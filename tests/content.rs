@@ -533,7 +533,18 @@ async fn a_site_admin_adds_a_district(app: TestApp) {
     assert_eq!(text(&html, "#f-slug-error"), "错误：这个网址名已经有人用了，请换一个");
     let (status, location, _) = submit(&site.app, new, new, &fields).await;
     assert_eq!((status, location.as_str()), (303, "/staff/districts/binjiang"));
-    let (status, page) = app.new_anonymous().page("/districts/binjiang").await;
+    // A draft until published: not on the public pages, in the preview.
+    let reader = app.new_anonymous();
+    assert_eq!(reader.get("/districts/binjiang").await.status().as_u16(), 404);
+    let (_, list) = reader.page("/districts").await;
+    assert!(!texts(&list, "h2, h3").iter().any(|h| h.contains("滨江区")));
+    let (status, preview) = site.app.page("/staff/districts/binjiang/preview").await;
+    assert_eq!((status, text(&preview, "h1")), (200, "滨江区".to_owned()));
+    let id = district_id(&app, "binjiang").await;
+    let edit = format!("/staff/content/district/{id}");
+    let (status, _, _) = submit(&site.app, &edit, &edit, &[("action", Some("publish"))]).await;
+    assert_eq!(status, 303);
+    let (status, page) = reader.page("/districts/binjiang").await;
     assert_eq!(status, 200);
     assert_eq!(text(&page, "h1"), "滨江区");
     let parent: String = scalar_with(
@@ -544,9 +555,8 @@ async fn a_site_admin_adds_a_district(app: TestApp) {
     )
     .await;
     assert_eq!(parent, "杭州市", "its node in the tree");
-    let id = district_id(&app, "binjiang").await;
     let (_, history) = site.app.page(&format!("/staff/content/district/{id}/history")).await;
-    assert_eq!(texts(&history, ".revisions > li h2"), ["第 1 版 · 当前版本"]);
+    assert_eq!(texts(&history, ".revisions > li h2"), ["第 2 版 · 当前版本", "第 1 版"]);
     assert_eq!(
         count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'district.create'").await,
         1

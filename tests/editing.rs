@@ -18,6 +18,7 @@ on_both_databases!(
     the_audit_log_filters_pages_and_exports,
     the_console_counts_what_waits_and_lists_what_needs_english,
     a_district_admin_adds_a_place_and_goes_on_to_its_hours,
+    a_new_place_can_wait_as_a_draft,
 );
 
 /// The fields of the edit form at `path` as the page shows them (what a
@@ -573,4 +574,46 @@ async fn a_district_admin_adds_a_place_and_goes_on_to_its_hours(app: TestApp) {
         .persona("拱墅管理员", 9012, &[linli::domain::Role::DistrictAdmin { district_id: gongshu }])
         .await;
     assert_eq!(other.app.get(new).await.status().as_u16(), 403);
+}
+
+async fn a_new_place_can_wait_as_a_draft(app: TestApp) {
+    let admin = app.district_admin("xihu").await;
+    let new = "/staff/districts/xihu/places/new";
+    let token = admin.app.csrf_token(new).await;
+    let fields: Vec<(String, String)> = [
+        ("csrf_token", token.as_str()),
+        ("kind", "love_station"),
+        ("name_zh", "转塘街道爱心驿站"),
+        ("summary_zh", "还在布置的驿站。"),
+        ("address_zh", "西湖区转塘街道"),
+        ("action", "draft"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let res = admin.app.client.post(admin.app.url(new)).form(&fields).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 =
+        location.trim_start_matches("/staff/places/").trim_end_matches("/edit").parse().unwrap();
+    // Hidden from the public: its page, the district page, the wish form.
+    let reader = app.new_anonymous();
+    assert_eq!(reader.get(&format!("/stations/{id}")).await.status().as_u16(), 404);
+    assert_eq!(reader.get(&format!("/places/{id}")).await.status().as_u16(), 404);
+    let (_, page) = reader.page("/districts/xihu").await;
+    assert!(!texts(&page, ".place-link").contains(&"转塘街道爱心驿站".to_owned()));
+    let (_, form) = reader.page("/wishes/new").await;
+    assert!(!texts(&form, "#f-station option").iter().any(|o| o.contains("转塘")));
+    // The preview shows it among the rest; its form says it is a draft.
+    let (_, preview) = admin.app.page("/staff/districts/xihu/preview").await;
+    assert!(texts(&preview, ".place-link").contains(&"转塘街道爱心驿站".to_owned()));
+    let (_, html) = admin.app.page(&location).await;
+    assert!(html.select(&sel("#f-draft[checked]")).next().is_some());
+    // Published by unticking: on the public pages.
+    let fields = form_of(&html, &[("draft", "")]);
+    let fields: Vec<(String, String)> = fields.into_iter().filter(|(k, _)| k != "draft").collect();
+    assert_eq!(post(&admin.app, &location, &fields).await.0, 303);
+    assert_eq!(reader.get(&format!("/stations/{id}")).await.status().as_u16(), 200);
+    let (_, history) = admin.app.page(&format!("/staff/places/{id}/history")).await;
+    assert!(text(&history, "#r2").contains("草稿已发布"), "{}", text(&history, "#r2"));
 }

@@ -828,19 +828,34 @@ async fn a_district_admin_adds_a_workshop(app: TestApp) {
         count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'workshop.create'").await,
         1
     );
-    // Without an address name the portal chooses one.
-    let (status, _) = post_fields(
-        &admin.app,
-        new,
-        &form(&[
+    // Without an address name the portal chooses one; saved as a draft,
+    // the public sees nothing of it until it is published.
+    let res = admin
+        .app
+        .client
+        .post(admin.app.url(new))
+        .form(&form(&[
             ("name_zh", "竹编工坊"),
             ("category", "handicraft"),
-            ("town_zh", "钟山乡"),
             ("summary_zh", "竹编。"),
-        ]),
-    )
-    .await;
-    assert_eq!(status, 303);
+            ("action", "draft"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let edit = res.headers()["location"].to_str().unwrap().to_owned();
+    let slug = edit.trim_start_matches("/staff/workshops/").to_owned();
+    assert!(slug.starts_with("ws-"), "{slug}");
+    assert_eq!(app.get(&format!("/workshops/{slug}")).await.status().as_u16(), 404);
+    let (_, html) = app.page("/workshops?q=%E7%AB%B9%E7%BC%96").await; // 竹编
+    assert!(texts(&html, ".cards h3 a").is_empty());
+    let (_, html) = admin.app.page(&edit).await;
+    assert!(html.select(&scraper::Selector::parse("#f-draft[checked]").unwrap()).next().is_some());
+    let fields: Vec<(String, String)> =
+        facts_form(&html, &edit, &[]).into_iter().filter(|(k, _)| k != "draft").collect();
+    assert_eq!(post_fields(&admin.app, &edit, &fields).await.0, 303);
+    assert_eq!(app.get(&format!("/workshops/{slug}")).await.status().as_u16(), 200);
     // Another district's admin adds nothing to Tonglu.
     let xihu = app
         .persona(

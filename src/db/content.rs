@@ -51,7 +51,7 @@ fn table(kind: ContentKind) -> Table {
             ],
             district: "id",
             place: false,
-            published: false,
+            published: true,
         },
         ContentKind::Figure => Table {
             name: "figures",

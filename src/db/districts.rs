@@ -14,6 +14,8 @@ pub struct DistrictRow {
     pub name_en: Option<String>,
     pub summary_zh: String,
     pub summary_en: Option<String>,
+    /// Published, or a draft only staff see.
+    pub published: bool,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -73,6 +75,7 @@ pub struct PlaceRow {
     pub amenities_note_zh: Option<String>,
     pub accessibility_zh: Option<String>,
     pub accessibility_en: Option<String>,
+    pub published: bool,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -131,13 +134,17 @@ pub struct Overview {
 }
 
 #[tracing::instrument(name = "db::districts::overview", skip_all)]
-pub async fn overview(db: &Db) -> DbResult<Overview> {
+/// With `drafts`, draft districts too (for staff); without, what the
+/// public sees.
+pub async fn overview(db: &Db, drafts: bool) -> DbResult<Overview> {
+    let districts_sql = format!(
+        "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en, published \
+         FROM districts{} ORDER BY position, id",
+        if drafts { "" } else { " WHERE published = TRUE" }
+    );
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
-        let districts = sqlx::query_as::<_, DistrictRow>(
-            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en \
-             FROM districts ORDER BY position, id",
-        )
+        let districts = sqlx::query_as::<_, DistrictRow>(sqlx::AssertSqlSafe(districts_sql))
         .fetch_all(&mut *conn)
         .await?;
         let headline_figures = sqlx::query_as::<_, FigureRow>(
@@ -157,8 +164,8 @@ pub async fn overview(db: &Db) -> DbResult<Overview> {
 const PLACE_COLUMNS: &str = "SELECT id, district_id, code, kind, name_zh, name_en, summary_zh, \
      summary_en, address_zh, address_en, hours_zh, hours_en, amenities, contact, latitude, \
      longitude, is_open, week_hours, hours_exceptions, closed_until, closed_reason_zh, \
-     closed_reason_en, amenities_note_zh, accessibility_zh, accessibility_en, updated_at, \
-     position AS place_position FROM places";
+     closed_reason_en, amenities_note_zh, accessibility_zh, accessibility_en, published, \
+     updated_at, position AS place_position FROM places";
 
 /// How many places of each kind a district page lists; one more is read
 /// to know whether to link to all of them.
@@ -167,13 +174,14 @@ pub const PLACES_SHOWN: i64 = 12;
 /// The first [`PLACES_SHOWN`] + 1 places of each kind of district `$1`,
 /// each kind one walk of `places_district_kind`: a district with hundreds
 /// of love stations costs its page no more than one with twelve.
-fn first_places_sql() -> String {
+fn first_places_sql(drafts: bool) -> String {
+    let only = published(drafts);
     let kinds = PlaceKind::ALL
         .iter()
         .enumerate()
         .map(|(i, kind)| {
             format!(
-                "SELECT * FROM ({PLACE_COLUMNS} WHERE district_id = $1 AND kind = '{}' \
+                "SELECT * FROM ({PLACE_COLUMNS} WHERE district_id = $1 AND kind = '{}'{only} \
                  ORDER BY position, id LIMIT {}) AS k{i}",
                 kind.code(),
                 PLACES_SHOWN + 1
@@ -195,7 +203,8 @@ pub async fn places_of_kind(
 ) -> DbResult<Paged<PlaceRow>> {
     let query = ListQuery {
         rows: format!(
-            "{PLACE_COLUMNS} WHERE district_id = $1 AND kind = $2 ORDER BY position, id{}",
+            "{PLACE_COLUMNS} WHERE district_id = $1 AND kind = $2 AND published = TRUE \
+             ORDER BY position, id{}",
             page_limit(PLACES_PAGE)
         ),
         args: vec![Arg::Int(district_id), Arg::Text(kind.code().to_owned())],
@@ -209,14 +218,14 @@ pub const PLACES_PAGE: i64 = 20;
 #[tracing::instrument(name = "db::districts::by_slug", skip_all)]
 pub async fn by_slug(db: &Db, slug: &str) -> DbResult<Option<DistrictRow>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, DistrictRow>(
-        "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en FROM districts WHERE slug = $1",
+        "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en, published FROM districts WHERE slug = $1",
     ).bind(slug).fetch_optional(p).await?))
 }
 
 #[tracing::instrument(name = "db::districts::by_id", skip_all, fields(id = id))]
 pub async fn by_id(db: &Db, id: i64) -> DbResult<Option<DistrictRow>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, DistrictRow>(
-        "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en FROM districts WHERE id = $1",
+        "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en, published FROM districts WHERE id = $1",
     ).bind(id).fetch_optional(p).await?))
 }
 
@@ -247,7 +256,7 @@ pub async fn district_page(
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
         let Some((district, updated_at)) = sqlx::query_as::<_, DistrictWhen>(
-            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en, updated_at \
+            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en, published, updated_at \
              FROM districts WHERE slug = $1",
         )
         .bind(slug)
@@ -257,6 +266,10 @@ pub async fn district_page(
         else {
             return Ok(None);
         };
+        // A draft district has no public page (the preview shows it).
+        if !district.published && !drafts {
+            return Ok(None);
+        }
         let figures = sqlx::query_as::<_, FigureRow>(sqlx::AssertSqlSafe(figures_sql))
             .bind(district.id)
             .fetch_all(&mut *conn)
@@ -265,7 +278,7 @@ pub async fn district_page(
             .bind(district.id)
             .fetch_all(&mut *conn)
             .await?;
-        let places = sqlx::query_as::<_, PlaceRow>(sqlx::AssertSqlSafe(first_places_sql()))
+        let places = sqlx::query_as::<_, PlaceRow>(sqlx::AssertSqlSafe(first_places_sql(drafts)))
             .bind(district.id)
             .fetch_all(&mut *conn)
             .await?;
@@ -292,6 +305,7 @@ struct DistrictWhen {
     name_en: Option<String>,
     summary_zh: String,
     summary_en: Option<String>,
+    published: bool,
     updated_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -305,6 +319,7 @@ impl DistrictWhen {
             name_en: self.name_en,
             summary_zh: self.summary_zh,
             summary_en: self.summary_en,
+            published: self.published,
         };
         (d, self.updated_at)
     }
@@ -333,7 +348,7 @@ pub async fn place_page(db: &Db, id: i64, today: chrono::NaiveDate) -> DbResult<
             return Ok(None);
         };
         let district = sqlx::query_as::<_, DistrictRow>(
-            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en \
+            "SELECT id, slug, kind, name_zh, name_en, summary_zh, summary_en, published \
              FROM districts WHERE id = $1",
         )
         .bind(place.district_id)
@@ -383,8 +398,9 @@ pub async fn create(
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO districts (slug, kind, name_zh, name_en, summary_zh, summary_en, position, \
-                                    version, created_at, updated_at) \
-             SELECT $1, $2, $3, $4, $5, $6, COALESCE(MAX(position), 0) + 1, 1, $7, $7 FROM districts \
+                                    version, created_at, updated_at, published) \
+             SELECT $1, $2, $3, $4, $5, $6, COALESCE(MAX(position), 0) + 1, 1, $7, $7, FALSE \
+             FROM districts \
              RETURNING id",
         )
         .bind(slug).bind(kind).bind(fields.get("name_zh")).bind(opt("name_en"))

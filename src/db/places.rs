@@ -55,6 +55,16 @@ pub async fn all_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {
     ).fetch_all(p).await?))
 }
 
+/// Published love stations, for the public's choices (the wish form, the
+/// wall's filter): a draft station is no one's to choose yet.
+#[tracing::instrument(name = "db::places::public_stations", skip_all)]
+pub async fn public_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
+        "SELECT id, district_id, name_zh, name_en FROM places \
+         WHERE kind = 'love_station' AND published = TRUE ORDER BY district_id, position, id",
+    ).fetch_all(p).await?))
+}
+
 /// Every place of a district, of every kind, for the staff pages and the
 /// story form's choice of place.
 #[tracing::instrument(name = "db::places::of_district", skip_all, fields(district_id = district_id))]
@@ -132,6 +142,7 @@ pub struct PlaceEditRow {
     pub contact: Option<String>,
     pub accessibility_zh: Option<String>,
     pub accessibility_en: Option<String>,
+    pub published: bool,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
@@ -139,7 +150,7 @@ pub struct PlaceEditRow {
 const EDIT_COLUMNS: &str = "SELECT id, district_id, kind, name_zh, name_en, summary_zh, \
      summary_en, address_zh, address_en, latitude, longitude, is_open, week_hours, \
      hours_exceptions, closed_until, closed_reason_zh, closed_reason_en, hours_zh, hours_en, \
-     amenities, amenities_note_zh, contact, accessibility_zh, accessibility_en, \
+     amenities, amenities_note_zh, contact, accessibility_zh, accessibility_en, published, \
      CAST(version AS BIGINT) AS version, updated_at FROM places WHERE id = $1";
 
 impl PlaceEditRow {
@@ -155,6 +166,7 @@ impl PlaceEditRow {
             latitude: self.latitude,
             longitude: self.longitude,
             in_service: self.is_open,
+            draft: !self.published,
             hours: Hours {
                 week: self.week_hours.as_deref().and_then(Week::from_stored),
                 exceptions: exceptions_from_stored(&self.hours_exceptions),
@@ -230,7 +242,7 @@ pub async fn save(db: &Db, s: &PlaceSave<'_>) -> DbResult<Saved> {
                  week_hours = $10, hours_exceptions = $11, closed_until = $12, \
                  closed_reason_zh = $13, closed_reason_en = $14, hours_zh = $15, hours_en = $16, \
                  amenities = $17, amenities_note_zh = $18, contact = $19, accessibility_zh = $20, \
-                 accessibility_en = $21, version = $22, updated_at = $23 \
+                 accessibility_en = $21, version = $22, updated_at = $23, published = $26 \
              WHERE id = $24 AND version = $25",
         )
         .bind(&e.name_zh).bind(&e.name_en).bind(&e.summary_zh).bind(&e.summary_en)
@@ -242,6 +254,7 @@ pub async fn save(db: &Db, s: &PlaceSave<'_>) -> DbResult<Saved> {
         .bind(e.amenities.iter().map(|a| a.code()).collect::<Vec<_>>().join(" "))
         .bind(&e.amenities_note_zh).bind(&e.contact).bind(&e.accessibility_zh)
         .bind(&e.accessibility_en).bind(number as i32).bind(s.now).bind(s.id).bind(row.version as i32)
+        .bind(!e.draft)
         .execute(&mut *tx).await?.rows_affected();
         if updated != 1 {
             // Another transaction saved between the read and the update
@@ -288,14 +301,14 @@ pub async fn create(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO places (district_id, code, kind, name_zh, name_en, summary_zh, summary_en, \
                  address_zh, address_en, latitude, longitude, is_open, position, version, \
-                 created_at, updated_at) \
+                 created_at, updated_at, published) \
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-                    COALESCE(MAX(position), 0) + 1, 1, $13, $13 \
+                    COALESCE(MAX(position), 0) + 1, 1, $13, $13, $14 \
              FROM places WHERE district_id = $1 AND kind = $3 RETURNING id",
         )
         .bind(district_id).bind(&code).bind(kind.code()).bind(&e.name_zh).bind(&e.name_en)
         .bind(&e.summary_zh).bind(&e.summary_en).bind(&e.address_zh).bind(&e.address_en)
-        .bind(e.latitude).bind(e.longitude).bind(e.in_service).bind(now)
+        .bind(e.latitude).bind(e.longitude).bind(e.in_service).bind(now).bind(!e.draft)
         .fetch_one(&mut *tx).await?;
         write_revision!(&mut *tx, &NewRevision {
             kind: ItemKind::Place, item_id: id, number: 1, user: Some(user), at: now, note: "",

@@ -190,7 +190,7 @@ impl BatchReads {
             .collect();
         let station_sql = format!(
             "SELECT id, code, is_open, district_id FROM places \
-             WHERE kind = 'love_station' AND (code IN ({}){})",
+             WHERE kind = 'love_station' AND published = TRUE AND (code IN ({}){})",
             super::placeholders(1, stations.len()),
             if ids.is_empty() {
                 String::new()
@@ -688,6 +688,6 @@ pub async fn run_clock(
 #[tracing::instrument(name = "db::wishes::station_codes", skip_all)]
 pub async fn station_codes(db: &Db) -> DbResult<Vec<(i64, String)>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, (i64, String)>(
-        "SELECT id, code FROM places WHERE kind = 'love_station' ORDER BY id",
+        "SELECT id, code FROM places WHERE kind = 'love_station' AND published = TRUE ORDER BY id",
     ).fetch_all(p).await?))
 }

@@ -42,6 +42,7 @@ pub struct WorkshopRow {
     pub founded_month: Option<i32>,
     pub contact: Option<String>,
     pub is_active: bool,
+    pub published: bool,
     pub employed: Option<i64>,
     pub income_per_person_year: Option<i64>,
     pub open_openings: i64,
@@ -53,7 +54,7 @@ const COLUMNS: &str = "SELECT w.id, w.slug, w.district_id, d.slug AS district_sl
      d.name_zh AS district_name_zh, d.name_en AS district_name_en, w.category, w.name_zh, \
      w.name_en, w.town_zh, w.town_en, w.villages_zh, w.villages_en, w.summary_zh, w.summary_en, \
      w.model_zh, w.model_en, w.partners_zh, w.partners_en, w.founded_year, w.founded_month, \
-     w.contact, w.is_active, w.employed, w.income_per_person_year, \
+     w.contact, w.is_active, w.published, w.employed, w.income_per_person_year, \
      (SELECT COUNT(*) FROM openings o WHERE o.workshop_id = w.id AND o.is_open = TRUE \
         AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings";
 const FROM: &str = " FROM workshops w JOIN districts d ON d.id = w.district_id";
@@ -209,7 +210,7 @@ pub async fn index_all(db: &Db) -> DbResult<()> {
 /// one row more than a page, so the page knows whether another follows.
 pub fn list_query(listing: &Listing, today: NaiveDate, search: &SearchPlan) -> ListQuery {
     let mut args = vec![Arg::Date(today)];
-    let mut filter = String::from(" WHERE w.is_active = TRUE");
+    let mut filter = String::from(" WHERE w.is_active = TRUE AND w.published = TRUE");
     let push = |filter: &mut String, args: &mut Vec<Arg>, fragment: &str, arg: Arg| {
         args.push(arg);
         filter.push_str(&fragment.replace("$N", &format!("${}", args.len())));
@@ -353,7 +354,7 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
 pub async fn portal_totals(db: &Db, district_id: Option<i64>) -> DbResult<(i64, i64)> {
     Ok(on_db!(db, p => sqlx::query_as::<_, (i64, Option<i64>)>(
         "SELECT COUNT(*), CAST(SUM(employed) AS BIGINT) FROM workshops \
-         WHERE is_active = TRUE AND ($1 IS NULL OR district_id = $1)",
+         WHERE is_active = TRUE AND published = TRUE AND ($1 IS NULL OR district_id = $1)",
     ).bind(district_id).fetch_one(p).await.map(|(n, s)| (n, s.unwrap_or(0)))?))
 }
 
@@ -370,13 +371,15 @@ pub async fn filter_choices(db: &Db) -> DbResult<(Vec<DistrictChoice>, Vec<TownC
     on_db!(db, p => {
         let districts = sqlx::query_as::<_, (String, String, Option<String>)>(
             "SELECT DISTINCT d.slug, d.name_zh, d.name_en FROM districts d \
-             JOIN workshops w ON w.district_id = d.id WHERE w.is_active = TRUE ORDER BY d.slug",
+             JOIN workshops w ON w.district_id = d.id \
+             WHERE w.is_active = TRUE AND w.published = TRUE AND d.published = TRUE \
+             ORDER BY d.slug",
         ).fetch_all(p).await?;
         // Towns and streets of the tree that hold an active workshop.
         let towns = sqlx::query_as::<_, (String, Option<String>)>(
             "SELECT t.name_zh, MAX(t.name_en) FROM territories t \
              WHERE t.kind IN ('town', 'street') AND EXISTS (SELECT 1 FROM workshops w \
-                   WHERE w.town_id = t.id AND w.is_active = TRUE) \
+                   WHERE w.town_id = t.id AND w.is_active = TRUE AND w.published = TRUE) \
              GROUP BY t.name_zh ORDER BY t.name_zh",
         ).fetch_all(p).await?;
         Ok((districts, towns))
@@ -408,7 +411,8 @@ pub async fn sign_up(
         let mut tx = p.begin_write().await?;
         let opening: Option<(bool, i64, Option<NaiveDate>)> = sqlx::query_as(
             "SELECT o.is_open, o.places_left, o.closes_on FROM openings o \
-             JOIN workshops w ON w.id = o.workshop_id WHERE o.id = $1 AND w.slug = $2",
+             JOIN workshops w ON w.id = o.workshop_id \
+             WHERE o.id = $1 AND w.slug = $2 AND w.published = TRUE",
         )
         .bind(opening_id).bind(slug).fetch_optional(&mut *tx).await?;
         let Some((is_open, left, closes_on)) = opening else { return Ok(SignupOutcome::NotFound) };
@@ -503,12 +507,13 @@ struct FactsRow {
     employed: Option<i64>,
     income_per_person_year: Option<i64>,
     is_active: bool,
+    published: bool,
 }
 
 const FACTS_SQL: &str = "SELECT id, district_id, CAST(version AS BIGINT) AS version, updated_at, \
      name_zh, name_en, category, town_id, villages_zh, summary_zh, summary_en, model_zh, \
      partners_zh, founded_year, founded_month, contact, employed, income_per_person_year, \
-     is_active FROM workshops WHERE slug = $1";
+     is_active, published FROM workshops WHERE slug = $1";
 
 #[derive(FromRow)]
 struct FigureEditRow {
@@ -557,6 +562,7 @@ fn stored_fields(w: &FactsRow, figures: &[FigureEditRow]) -> Fields {
         w.income_per_person_year.map(|n| n.to_string()).unwrap_or_default(),
     );
     f.set("is_active", if w.is_active { "on" } else { "" });
+    f.set("draft", if w.published { "" } else { "on" });
     for (g, names) in figures.iter().zip(figure_fields()) {
         let values = [
             g.label_zh.clone(),
@@ -655,7 +661,7 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
                  villages_zh = $5, summary_zh = $6, summary_en = $7, model_zh = $8, partners_zh = $9, \
                  founded_year = $10, founded_month = $11, contact = $12, employed = $13, \
                  income_per_person_year = $14, is_active = $15, search_text = $16, updated_at = $17, \
-                 version = $18, town_id = $21, town_en = $22 \
+                 version = $18, town_id = $21, town_en = $22, published = $23 \
              WHERE id = $19 AND version = $20",
         )
         .bind(&e.name_zh).bind(&e.name_en).bind(e.category.code()).bind(&e.town_zh)
@@ -663,6 +669,7 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
         .bind(&e.partners_zh).bind(year).bind(month).bind(&e.contact).bind(e.employed)
         .bind(e.income_per_person_year).bind(e.is_active).bind(&search).bind(s.now)
         .bind(number as i32).bind(w.id).bind(w.version as i32).bind(e.town).bind(&e.town_en)
+        .bind(!e.draft)
         .execute(&mut *tx).await?.rows_affected();
         if n != 1 {
             return Ok(Saved::Conflict(Conflict { current: before, version: w.version + 1, by: None, at: s.now }));
@@ -750,13 +757,13 @@ pub async fn create(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO workshops (slug, district_id, category, name_zh, name_en, town_zh, \
                  villages_zh, summary_zh, summary_en, is_active, search_text, version, \
-                 created_at, updated_at, town_id, town_en) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, 1, $11, $11, $12, $13) \
+                 created_at, updated_at, town_id, town_en, published) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, 1, $11, $11, $12, $13, $14) \
              RETURNING id",
         )
         .bind(slug).bind(district_id).bind(e.category.code()).bind(&e.name_zh).bind(&e.name_en)
         .bind(&e.town_zh).bind(&e.villages_zh).bind(&e.summary_zh).bind(&e.summary_en)
-        .bind(&search).bind(now).bind(e.town).bind(&e.town_en)
+        .bind(&search).bind(now).bind(e.town).bind(&e.town_en).bind(!e.draft)
         .fetch_one(&mut *tx).await?;
         sqlx::query(sqlx::AssertSqlSafe(index_sql)).bind(id).bind(id).execute(&mut *tx).await?;
         write_revision!(&mut *tx, &NewRevision {

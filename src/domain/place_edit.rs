@@ -42,7 +42,7 @@ pub const KEEPER_MORE_FIELDS: [&str; 5] =
 
 /// What only a district's admins (and site admins) edit: what the place is
 /// and where, and whether it is in service.
-pub const ADMIN_FIELDS: [&str; 9] = [
+pub const ADMIN_FIELDS: [&str; 10] = [
     "name_zh",
     "name_en",
     "summary_zh",
@@ -52,6 +52,7 @@ pub const ADMIN_FIELDS: [&str; 9] = [
     "latitude",
     "longitude",
     "in_service",
+    "draft",
 ];
 
 /// The fields a station keeper may change (the rest stay as stored), in
@@ -90,6 +91,8 @@ pub struct PlaceEdit {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub in_service: bool,
+    /// Not yet published: hidden from every public page.
+    pub draft: bool,
     pub hours: Hours,
     pub hours_note_zh: Option<String>,
     pub hours_note_en: Option<String>,
@@ -316,6 +319,7 @@ impl PlaceEdit {
             latitude: latitude.filter(|_| longitude.is_some()),
             longitude: longitude.filter(|_| latitude.is_some()),
             in_service: !f.get("in_service").is_empty(),
+            draft: !f.get("draft").is_empty(),
             hours: Hours { week: published.then_some(week), exceptions, closed_until },
             hours_note_zh: opt(f.get("hours_note_zh")),
             hours_note_en: opt(f.get("hours_note_en")),
@@ -355,6 +359,7 @@ impl PlaceEdit {
         f.set("latitude", self.latitude.map(|v| format!("{v:.6}")).unwrap_or_default());
         f.set("longitude", self.longitude.map(|v| format!("{v:.6}")).unwrap_or_default());
         f.set("in_service", if self.in_service { "on" } else { "" });
+        f.set("draft", if self.draft { "on" } else { "" });
         if let Some(week) = &self.hours.week {
             for (i, day) in WEEKDAYS.iter().enumerate() {
                 f.set(day, write_spans(&week.0[i]));

@@ -352,7 +352,7 @@ impl SignupInput {
 
 /// The facts of a workshop's form, in form order (its impact figures'
 /// rows follow, see [`figure_fields`]).
-pub const FACT_FIELDS: [&str; 14] = [
+pub const FACT_FIELDS: [&str; 15] = [
     "name_zh",
     "name_en",
     "category",
@@ -367,6 +367,7 @@ pub const FACT_FIELDS: [&str; 14] = [
     "employed",
     "income_per_person_year",
     "is_active",
+    "draft",
 ];
 
 pub use super::form::parse_slug;
@@ -438,6 +439,8 @@ pub struct WorkshopEdit {
     pub employed: Option<i64>,
     pub income_per_person_year: Option<i64>,
     pub is_active: bool,
+    /// Not yet published: hidden from every public page.
+    pub draft: bool,
     /// The impact figures, each in canonical form under its spec names
     /// (`label_zh`, `value`, …), in order.
     pub figures: Vec<Fields>,
@@ -589,6 +592,7 @@ impl WorkshopEdit {
                 employed,
                 income_per_person_year: income,
                 is_active: !f.get("is_active").is_empty(),
+                draft: !f.get("draft").is_empty(),
                 figures,
             }),
             _ => Err(e),
@@ -617,6 +621,7 @@ impl WorkshopEdit {
             self.income_per_person_year.map(|n| n.to_string()).unwrap_or_default(),
         );
         f.set("is_active", if self.is_active { "on" } else { "" });
+        f.set("draft", if self.draft { "on" } else { "" });
         for (row, names) in self.figures.iter().zip(figure_fields()) {
             for (spec, name) in WORKSHOP_FIGURE.iter().zip(names) {
                 f.set(name, row.get(spec.name));

@@ -24,7 +24,7 @@ struct IndexPage {
 }
 
 pub async fn index(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let overview = db::districts::overview(&state.db).await?;
+    let overview = db::districts::overview(&state.db, false).await?;
     // The list shows names and summaries; figures are on each district page.
     let districts = DistrictCard::all(&ctx, &overview, 0);
     render(&IndexPage { ctx, districts })
@@ -137,7 +137,10 @@ pub async fn places(
     Kind(kind): Kind,
 ) -> Result<HttpResponse, AppError> {
     let kind = PlaceKind::parse(&kind).ok_or(AppError::NotFound)?;
-    let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let district = db::districts::by_slug(&state.db, &slug)
+        .await?
+        .filter(|d| d.published)
+        .ok_or(AppError::NotFound)?;
     let page = params::query::<PageParam>(req.query_string())
         .page
         .and_then(|p| crate::domain::page_number(&p))

@@ -17,7 +17,7 @@ struct HomePage {
 }
 
 pub async fn page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let overview = db::districts::overview(&state.db).await?;
+    let overview = db::districts::overview(&state.db, false).await?;
     let districts = DistrictCard::all(&ctx, &overview, 3);
     let stories = db::wishes::warm_stories(&state.db, None, WishView::STORIES).await?;
     let stories = stories.iter().map(|w| WishView::new(&ctx, w)).collect();

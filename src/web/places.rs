@@ -27,6 +27,10 @@ pub async fn show(
     let page = db::districts::place_page(&state.db, id, crate::domain::format::today())
         .await?
         .ok_or(AppError::NotFound)?;
+    // A draft is no public page yet.
+    if !page.place.published || !page.district.published {
+        return Err(AppError::NotFound);
+    }
     // A love station has its own page, with its wishes.
     if page.place.kind == "love_station" {
         return Ok(super::see_other(&format!("/stations/{id}")));

@@ -92,7 +92,7 @@ pub async fn home(
     state: web::Data<AppState>,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let all = db::districts::overview(&state.db).await?.districts;
+    let all = db::districts::overview(&state.db, true).await?.districts;
     let districts = all
         .iter()
         .filter(|d| me.grants.admin_of_district(d.id))
@@ -250,7 +250,7 @@ async fn user_views(
     state: &AppState,
     rows: Vec<(db::accounts::UserRow, crate::domain::Grants)>,
 ) -> Result<Vec<UserView>, AppError> {
-    let districts = db::districts::overview(&state.db).await?.districts;
+    let districts = db::districts::overview(&state.db, true).await?.districts;
     let stations = db::places::all_stations(&state.db).await?;
     Ok(rows
         .into_iter()
@@ -316,7 +316,7 @@ async fn grant_page(
         return Err(AppError::NotFound);
     };
     let user = user_views(&ctx, state, vec![(user, grants)]).await?.remove(0);
-    let districts_rows = db::districts::overview(&state.db).await?.districts;
+    let districts_rows = db::districts::overview(&state.db, true).await?.districts;
     let within = districts_rows.iter().find(|d| d.slug == input.within.trim()).map(|d| d.id);
     let group = |rows: Vec<db::places::Choice>| -> (Vec<ChoiceGroup>, bool) {
         let more = rows.len() as i64 > db::places::CHOICES_SHOWN;
@@ -627,10 +627,9 @@ pub async fn district(
     me: CurrentUser,
     Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
-    let page =
-        db::districts::district_page(&state.db, &slug, crate::domain::format::today(), false)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let page = db::districts::district_page(&state.db, &slug, crate::domain::format::today(), true)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut stations = Vec::new();
     for p in page.places.iter().filter(|p| p.kind == "love_station") {
         let keepers = keeper_views(&state, &me, p.id).await?;

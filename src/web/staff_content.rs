@@ -286,7 +286,7 @@ async fn form_page(
         .map(|f| field_view(&ctx, f, f.name, &shown.form, &shown.errors, &places))
         .collect();
     let kind_name = ctx.t(kind.label_key());
-    let publishable = kind != ContentKind::District;
+    let publishable = true;
     let (heading, lede, action, links) = match item {
         Some(item) => {
             let base = format!("/staff/content/{}/{}", kind.code(), item.id);
@@ -421,7 +421,7 @@ async fn check(
     let empty = Fields::new();
     let mut input = Fields::submitted(stored.unwrap_or(&empty), pairs, &names, &[], &boxes);
     let published_now = stored.is_some_and(|f| !f.get("published").is_empty());
-    let publish = kind == ContentKind::District || meta.action.unwrap_or(published_now);
+    let publish = meta.action.unwrap_or(published_now);
     input.set("published", if publish { "on" } else { "" });
     let places: Vec<i64> =
         places_for(state, kind, district_id).await?.iter().map(|p| p.id).collect();
@@ -434,12 +434,8 @@ async fn check(
     Ok((input, checked))
 }
 
-fn saved_flash(kind: ContentKind, published: bool) -> &'static str {
-    match (kind, published) {
-        (ContentKind::District, _) => "flash.content_saved",
-        (_, true) => "flash.content_published",
-        (_, false) => "flash.content_draft",
-    }
+fn saved_flash(_kind: ContentKind, published: bool) -> &'static str {
+    if published { "flash.content_published" } else { "flash.content_draft" }
 }
 
 pub async fn new_item(

@@ -168,8 +168,13 @@ pub async fn update(
     // What this role may not change stays as stored, whatever was sent;
     // what the form did not send is kept too.
     let current = row.edit().current(today()).to_fields();
-    let input =
-        Fields::submitted(&current, &pairs, &allowed, &["amenities"], &["amenities", "in_service"]);
+    let input = Fields::submitted(
+        &current,
+        &pairs,
+        &allowed,
+        &["amenities"],
+        &["amenities", "in_service", "draft"],
+    );
     let mut parsed = PlaceEdit::parse(&input, today());
     if let Some(problem) = crate::domain::revision::note_problem(&note) {
         let mut errors = parsed.err().unwrap_or_default();
@@ -372,6 +377,10 @@ pub async fn create_place(
     // The rest as a new place starts: in service, nothing else published.
     let mut all = input.clone();
     all.set("in_service", "on");
+    // "Save as draft" keeps it from the public until published.
+    if pairs.iter().any(|(k, v)| k == "action" && v == "draft") {
+        all.set("draft", "on");
+    }
     let parsed = PlaceEdit::parse(&all, today());
     let kind = PlaceKind::parse(&typed_kind);
     let (edit, kind) = match (parsed, kind) {

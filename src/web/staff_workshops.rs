@@ -135,6 +135,7 @@ fn fact_label_key(name: &str) -> &'static str {
         "contact" => "place.contact",
         "employed" => "workshop.employed",
         "income_per_person_year" => "staff.workshop.income",
+        "draft" => "edit.place.draft",
         _ => "staff.workshop.active",
     }
 }
@@ -159,6 +160,9 @@ fn workshop_value(ctx: &Ctx, name: &str, value: &str) -> String {
         }
         ("category", _) => Category::parse(value)
             .map_or_else(|| value.to_owned(), |c| ctx.t(c.label_key()).to_owned()),
+        ("draft", _) => ctx
+            .t(if value.is_empty() { "content.state.published" } else { "content.state.draft" })
+            .to_owned(),
         ("is_active", _) => {
             ctx.t(if value.is_empty() { "content.no" } else { "content.yes" }).to_owned()
         }
@@ -331,7 +335,8 @@ pub async fn update(
     let stored = load(&state, &slug).await?;
     super::staff_content::opened_at(version, stored.version)?;
     // Over what is stored: a field the form did not send is kept.
-    let input = Fields::submitted(&stored.fields, &pairs, &all_fields(), &[], &["is_active"]);
+    let input =
+        Fields::submitted(&stored.fields, &pairs, &all_fields(), &[], &["is_active", "draft"]);
     let places = whereabouts(&state, stored.district_id).await?;
     let mut parsed = WorkshopEdit::parse(&input, today(), &places);
     if let Some(problem) = crate::domain::revision::note_problem(&note) {
@@ -510,9 +515,14 @@ pub async fn create_workshop(
 ) -> Result<HttpResponse, AppError> {
     let district =
         db::districts::by_slug(&state.db, &district_slug).await?.ok_or(AppError::NotFound)?;
-    let input = Fields::from_pairs(&form.into_inner(), &NEW_FIELDS, &[]);
+    let pairs = form.into_inner();
+    let input = Fields::from_pairs(&pairs, &NEW_FIELDS, &[]);
     let mut all = input.clone();
     all.set("is_active", "on");
+    // "Save as draft" keeps it from the public until published.
+    if pairs.iter().any(|(k, v)| k == "action" && v == "draft") {
+        all.set("draft", "on");
+    }
     let mut errors = FormErrors::new();
     let slug = match parse_slug(input.get("slug")) {
         Ok(slug) => slug,

@@ -172,6 +172,10 @@ async fn show_page(
 ) -> Result<HttpResponse, AppError> {
     let page = db::workshops::page(&state.db, slug, today()).await?.ok_or(AppError::NotFound)?;
     let w = &page.workshop;
+    // A draft is no public page yet.
+    if !w.published {
+        return Err(AppError::NotFound);
+    }
     let mut figures: Vec<FigureCard> =
         page.figures.iter().map(|f| FigureCard::new(&ctx, f)).collect();
     let sources = FigureCard::number_sources(&mut figures);

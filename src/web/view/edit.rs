@@ -67,6 +67,9 @@ pub fn place_value(ctx: &Ctx, field: &str, value: &str) -> String {
                 "edit.place.in_service_label"
             })
             .to_owned(),
+        "draft" => ctx
+            .t(if value.is_empty() { "content.state.published" } else { "content.state.draft" })
+            .to_owned(),
         _ if value.is_empty() => ctx.t("edit.empty").to_owned(),
         _ => value.to_owned(),
     }

@@ -45,7 +45,7 @@ async fn new_page(
         let stations = if form.station.is_empty() { vec![] } else { vec![kept] };
         return render_new(ctx, state, form, errors, notice, status, stations);
     }
-    let stations = db::places::all_stations(&state.db).await?;
+    let stations = db::places::public_stations(&state.db).await?;
     let codes: Vec<(i64, String)> = db::wishes::station_codes(&state.db).await?;
     let stations = stations
         .iter()

@@ -31,7 +31,8 @@ async fn station_page(state: &AppState, id: i64) -> Result<db::districts::PlaceP
     let page = db::districts::place_page(&state.db, id, crate::domain::format::today())
         .await?
         .ok_or(AppError::NotFound)?;
-    if page.place.kind != "love_station" {
+    // Not a station, or a draft one: no public page.
+    if page.place.kind != "love_station" || !page.place.published || !page.district.published {
         return Err(AppError::NotFound);
     }
     Ok(page)

@@ -34,10 +34,12 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let overview = state
         .cache
-        .memo(&state.db, "districts.overview", || db::districts::overview(&state.db))
+        .memo(&state.db, "districts.overview", || db::districts::overview(&state.db, false))
         .await?;
-    let stations =
-        state.cache.memo(&state.db, "stations.all", || db::places::all_stations(&state.db)).await?;
+    let stations = state
+        .cache
+        .memo(&state.db, "stations.all", || db::places::public_stations(&state.db))
+        .await?;
     let params: WallParams = params::query(req.query_string());
     let slugs: Vec<&str> = overview.districts.iter().map(|d| d.slug.as_str()).collect();
     let ids: Vec<i64> = stations.iter().map(|s| s.id).collect();
