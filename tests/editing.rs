@@ -604,6 +604,14 @@ async fn a_new_place_can_wait_as_a_draft(app: TestApp) {
     assert!(!texts(&page, ".place-link").contains(&"转塘街道爱心驿站".to_owned()));
     let (_, form) = reader.page("/wishes/new").await;
     assert!(!texts(&form, "#f-station option").iter().any(|o| o.contains("转塘")));
+    // Its own page can be previewed by its staff only.
+    let preview = format!("/staff/places/{id}/preview");
+    let (status, page) = admin.app.page(&preview).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&page, "h1"), "转塘街道爱心驿站");
+    assert!(text(&page, ".preview").contains("预览"));
+    assert_eq!(admin.app.get(&preview).await.headers()["cache-control"], "no-store");
+    assert_eq!(reader.get(&preview).await.status().as_u16(), 303);
     // The preview shows it among the rest; its form says it is a draft.
     let (_, preview) = admin.app.page("/staff/districts/xihu/preview").await;
     assert!(texts(&preview, ".place-link").contains(&"转塘街道爱心驿站".to_owned()));

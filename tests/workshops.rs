@@ -848,6 +848,9 @@ async fn a_district_admin_adds_a_workshop(app: TestApp) {
     let slug = edit.trim_start_matches("/staff/workshops/").to_owned();
     assert!(slug.starts_with("ws-"), "{slug}");
     assert_eq!(app.get(&format!("/workshops/{slug}")).await.status().as_u16(), 404);
+    let (status, page) = admin.app.page(&format!("/staff/workshops/{slug}/preview")).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&page, "h1"), "竹编工坊");
     let (_, html) = app.page("/workshops?q=%E7%AB%B9%E7%BC%96").await; // 竹编
     assert!(texts(&html, ".cards h3 a").is_empty());
     let (_, html) = admin.app.page(&edit).await;

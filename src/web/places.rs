@@ -17,6 +17,8 @@ struct ShowPage {
     district: DistrictCard,
     stories: Vec<StoryView>,
     notices: Vec<NoticeView>,
+    /// A staff preview: where its banner leads back to.
+    preview: Option<String>,
 }
 
 pub async fn show(
@@ -35,9 +37,33 @@ pub async fn show(
     if page.place.kind == "love_station" {
         return Ok(super::see_other(&format!("/stations/{id}")));
     }
+    render(&place_view(ctx, &page, None))
+}
+
+fn place_view(ctx: Ctx, page: &db::districts::PlacePage, preview: Option<String>) -> ShowPage {
     let place = PlaceView::new(&ctx, &page.place);
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
     let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
     let notices = NoticeView::all(&ctx, &page.notices);
-    render(&ShowPage { ctx, place, district, stories, notices })
+    ShowPage { ctx, place, district, stories, notices, preview }
+}
+
+/// `/staff/places/{id}/preview`: a place's page (a station's, with its
+/// wishes) as the public will see it once published (never cached).
+pub async fn preview(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    let page = db::districts::place_page(&state.db, id, crate::domain::format::today())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let back = format!("/staff/places/{id}/edit");
+    if page.place.kind == "love_station" {
+        return Ok(super::no_store(
+            super::wishes::stations::station_view(ctx, &state, &page, Some(back)).await?,
+        ));
+    }
+    let view = place_view(ctx, &page, Some(back));
+    Ok(super::no_store(super::render_with_status(&view, actix_web::http::StatusCode::OK)?))
 }

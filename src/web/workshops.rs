@@ -137,6 +137,8 @@ struct ShowPage {
     /// The sign-up form that came back with errors: which opening, as typed.
     failed: Option<(i64, SignupInput, FormErrors, Option<String>)>,
     phone_days: u32,
+    /// A staff preview: where its banner leads back to.
+    preview: Option<String>,
 }
 
 #[allow(
@@ -170,10 +172,31 @@ async fn show_page(
     slug: &str,
     failed: Option<(i64, SignupInput, FormErrors, Option<String>)>,
 ) -> Result<HttpResponse, AppError> {
+    workshop_view(ctx, state, slug, failed, None).await
+}
+
+/// `/staff/workshops/{slug}/preview`: the page as the public will see it
+/// once published (never cached).
+pub async fn preview(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    Slug(slug): Slug,
+) -> Result<HttpResponse, AppError> {
+    let back = format!("/staff/workshops/{slug}");
+    Ok(super::no_store(workshop_view(ctx, &state, &slug, None, Some(back)).await?))
+}
+
+async fn workshop_view(
+    ctx: Ctx,
+    state: &AppState,
+    slug: &str,
+    failed: Option<(i64, SignupInput, FormErrors, Option<String>)>,
+    preview: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let page = db::workshops::page(&state.db, slug, today()).await?.ok_or(AppError::NotFound)?;
     let w = &page.workshop;
     // A draft is no public page yet.
-    if !w.published {
+    if !w.published && preview.is_none() {
         return Err(AppError::NotFound);
     }
     let mut figures: Vec<FigureCard> =
@@ -195,6 +218,7 @@ async fn show_page(
         openings: page.openings.iter().map(|o| OpeningView::new(&ctx, o)).collect(),
         failed,
         phone_days: state.settings.signup_phone_days,
+        preview,
         ctx,
     };
     render_with_status(&view, status)

@@ -25,6 +25,8 @@ struct StationPage {
     more_wishes: Option<String>,
     stories: Vec<StoryView>,
     notices: Vec<NoticeView>,
+    /// A staff preview: where its banner leads back to.
+    preview: Option<String>,
 }
 
 async fn station_page(state: &AppState, id: i64) -> Result<db::districts::PlacePage, AppError> {
@@ -44,6 +46,16 @@ pub async fn show(
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
     let page = station_page(&state, id).await?;
+    station_view(ctx, &state, &page, None).await
+}
+
+/// A station's page from its loaded row; with `preview`, a staff preview.
+pub async fn station_view(
+    ctx: Ctx,
+    state: &AppState,
+    page: &db::districts::PlacePage,
+    preview: Option<String>,
+) -> Result<HttpResponse, AppError> {
     // The first page of the wall for this station; the rest are a link away.
     let station = Wall { station: Some(page.place.id), ..Wall::default() };
     let wishes = db::wishes::wall(&state.db, &station).await?;
@@ -56,6 +68,7 @@ pub async fn show(
         more_wishes: wishes.more.then(|| station.href(1)),
         stories: page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect(),
         notices: NoticeView::all(&ctx, &page.notices),
+        preview,
         ctx,
     };
     render_with_status(&view, StatusCode::OK)
