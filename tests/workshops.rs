@@ -715,6 +715,8 @@ async fn a_keeper_keeps_impact_figures_with_history_and_conflicts(app: TestApp) 
     let (status, _) = post_fields(&keeper.app, edit, &mine).await;
     assert_eq!(status, 303);
     let (_, public) = app.page("/workshops/honey-pear").await;
+    let today = linli::domain::format::date(linli::domain::Lang::Zh, chrono::Utc::now());
+    assert_eq!(text(&public, ".updated"), format!("最后更新：{today}"));
     let cards = texts(&public, ".figure");
     assert!(cards.iter().any(|c| c.contains("梨膏年销量") && c.contains("12,000+")), "{cards:?}");
     assert!(cards.iter().any(|c| c.contains("占地面积") && c.contains("2,500")), "{cards:?}");

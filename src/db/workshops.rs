@@ -46,6 +46,8 @@ pub struct WorkshopRow {
     pub employed: Option<i64>,
     pub income_per_person_year: Option<i64>,
     pub open_openings: i64,
+    /// "Last updated".
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Columns of [`WorkshopRow`] (followed by a FROM that names `w` and `d`);
@@ -56,7 +58,8 @@ const COLUMNS: &str = "SELECT w.id, w.slug, w.district_id, d.slug AS district_sl
      w.model_zh, w.model_en, w.partners_zh, w.partners_en, w.founded_year, w.founded_month, \
      w.contact, w.is_active, w.published, w.employed, w.income_per_person_year, \
      (SELECT COUNT(*) FROM openings o WHERE o.workshop_id = w.id AND o.is_open = TRUE \
-        AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings";
+        AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings, \
+     w.updated_at";
 const FROM: &str = " FROM workshops w JOIN districts d ON d.id = w.district_id";
 
 /// One page of the listing, in the listing's order.

@@ -139,6 +139,8 @@ struct ShowPage {
     phone_days: u32,
     /// A staff preview: where its banner leads back to.
     preview: Option<String>,
+    /// "Last updated", as a date in the reader's language.
+    updated: String,
 }
 
 #[allow(
@@ -219,6 +221,7 @@ async fn workshop_view(
         failed,
         phone_days: state.settings.signup_phone_days,
         preview,
+        updated: crate::domain::format::date(ctx.lang, w.updated_at),
         ctx,
     };
     render_with_status(&view, status)
