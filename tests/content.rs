@@ -24,24 +24,7 @@ on_both_databases!(
 /// would send them back unchanged, with `changes` applied (a value of
 /// `None` leaves the field out, as an unticked box).
 fn form_of(html: &Html, action: &str, changes: &[(&str, Option<&str>)]) -> Vec<(String, String)> {
-    let form = format!("form[method=post][action='{action}']");
-    let sel = |s: &str| scraper::Selector::parse(&format!("{form} {s}")).unwrap();
-    let mut out: Vec<(String, String)> = Vec::new();
-    for e in html.select(&sel("input")) {
-        let Some(name) = e.attr("name") else { continue };
-        if e.attr("type") == Some("checkbox") && e.attr("checked").is_none() {
-            continue;
-        }
-        out.push((name.to_owned(), e.attr("value").unwrap_or("").to_owned()));
-    }
-    for e in html.select(&sel("textarea")) {
-        out.push((e.attr("name").unwrap().to_owned(), e.text().collect()));
-    }
-    let option = scraper::Selector::parse("option[selected]").unwrap();
-    for e in html.select(&sel("select")) {
-        let value = e.select(&option).next().and_then(|o| o.attr("value")).unwrap_or("");
-        out.push((e.attr("name").unwrap().to_owned(), value.to_owned()));
-    }
+    let mut out = common::form_fields_of(html, action);
     assert!(!out.is_empty(), "no form posts to {action}");
     for (name, value) in changes {
         out.retain(|(n, _)| n != name);

@@ -37,3 +37,10 @@ pub fn no_store(mut res: HttpResponse) -> HttpResponse {
 pub fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_owned())).finish()
 }
+
+/// The status of a form page: 200 as first shown, 422 when it came back
+/// with messages at its fields.
+pub fn form_status(errors: &crate::domain::FormErrors) -> actix_web::http::StatusCode {
+    use actix_web::http::StatusCode;
+    if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }
+}

@@ -357,7 +357,7 @@ async fn grant_page(
         };
         Some(ctx.t(key).to_owned())
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = crate::web::respond::form_status(&errors);
     let page = GrantPage {
         user,
         districts,

@@ -903,7 +903,7 @@ fn district_form(ctx: Ctx, form: &Fields, errors: FormErrors) -> Result<HttpResp
     let summary = summary(&ctx, &errors, |name| {
         specs.iter().find(|f| f.name == name).map(|f| ctx.t(f.label).to_owned())
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = crate::web::respond::form_status(&errors);
     let page = EditPage {
         heading: ctx.t("content.new_district").to_owned(),
         lede: ctx.t("content.new_district_lede").to_owned(),

@@ -334,7 +334,7 @@ async fn new_place_page(
             super::view::edit::place_field_label(&ctx, name)
         })
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = crate::web::respond::form_status(&errors);
     let page = NewPlacePage {
         slug: district.slug.clone(),
         district: Text::pick(ctx.lang, &district.name_zh, district.name_en.as_deref()),

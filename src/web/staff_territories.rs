@@ -2,7 +2,6 @@
 //! admins list them and add one; workshops then choose from them.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
@@ -54,7 +53,7 @@ async fn page(
     let summary = super::staff_content::summary(&ctx, &errors, |name| {
         Some(ctx.t(&format!("territory.f.{name}")).to_owned())
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = crate::web::respond::form_status(&errors);
     let view = TownsPage {
         slug: district.slug.clone(),
         district: Text::pick(ctx.lang, &district.name_zh, district.name_en.as_deref()),

@@ -77,7 +77,7 @@ async fn wish_page(
 ) -> Result<HttpResponse, AppError> {
     let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let timeline = TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, true);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = crate::web::respond::form_status(&errors);
     let view = WishPage {
         review: review.unwrap_or(ReviewInput {
             what: w.what.clone(),

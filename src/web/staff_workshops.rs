@@ -479,7 +479,7 @@ async fn new_page(
             workshop_label(&ctx, name)
         })
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = crate::web::respond::form_status(&errors);
     let towns = town_choices(&ctx, &whereabouts(state, district.id).await?);
     let page = NewPage {
         towns,

@@ -566,3 +566,28 @@ pub fn attr(html: &scraper::Html, selector: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no {selector}[{name}]"))
         .to_owned()
 }
+
+/// The fields of the POST form whose action is `action`, as a browser
+/// sends them back unchanged (inputs, text areas, chosen options, ticked
+/// boxes only).
+pub fn form_fields_of(html: &scraper::Html, action: &str) -> Vec<(String, String)> {
+    let form = format!("form[method=post][action='{action}']");
+    let sel = |s: &str| scraper::Selector::parse(&format!("{form} {s}")).unwrap();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for e in html.select(&sel("input")) {
+        let Some(name) = e.attr("name") else { continue };
+        if e.attr("type") == Some("checkbox") && e.attr("checked").is_none() {
+            continue;
+        }
+        out.push((name.to_owned(), e.attr("value").unwrap_or("").to_owned()));
+    }
+    for e in html.select(&sel("textarea")) {
+        out.push((e.attr("name").unwrap().to_owned(), e.text().collect()));
+    }
+    let option = scraper::Selector::parse("option[selected]").unwrap();
+    for e in html.select(&sel("select")) {
+        let value = e.select(&option).next().and_then(|o| o.attr("value")).unwrap_or("");
+        out.push((e.attr("name").unwrap().to_owned(), value.to_owned()));
+    }
+    out
+}
