@@ -18,6 +18,7 @@ on_both_databases!(
     a_second_save_is_refused_history_restores_and_deleting_asks_first,
     a_site_admin_adds_a_district,
     every_seeded_item_passes_its_own_form,
+    a_town_is_renamed_with_history_and_its_workshops_follow,
 );
 
 /// The fields of the POST form whose action is `action`, as a browser
@@ -266,6 +267,19 @@ async fn bad_content_comes_back_at_the_field_with_what_was_typed(app: TestApp) {
     assert_eq!(text(&html, "#f-title_zh-error"), "错误：这里只能写一行");
     assert_eq!(text(&html, "#f-place_id-error"), "错误：请从列表中选择");
     assert_eq!(text(&html, "#f-body_zh"), "故事正文");
+    // A whole article pasted into the story (10,000 characters, 90 KB as
+    // sent) comes back at its field with every character kept.
+    let pasted = "运河边的故事。".repeat(1430);
+    let (status, _, html) = submit(
+        &admin.app,
+        new,
+        new,
+        &[("title_zh", Some("运河边")), ("body_zh", Some(&pasted)), ("place_id", None)],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-body_zh-error"), "错误：这里写得太长了，请精简");
+    assert_eq!(text(&html, "#f-body_zh"), pasted);
     // In English, the messages are English.
     admin.app.switch_lang("en").await;
     let (status, _, html) = submit(&admin.app, new, new, &[("body_zh", Some(""))]).await;
@@ -523,6 +537,44 @@ async fn a_site_admin_adds_a_district(app: TestApp) {
     assert!(!texts(&list, "h2, h3").iter().any(|h| h.contains("滨江区")));
     let (status, preview) = site.app.page("/staff/districts/binjiang/preview").await;
     assert_eq!((status, text(&preview, "h1")), (200, "滨江区".to_owned()));
+    // A workshop added to it, not itself a draft, waits for its district.
+    let add = "/staff/districts/binjiang/workshops/new";
+    let workshop = [
+        ("slug", Some("binjiang-tea")),
+        ("name_zh", Some("滨江茶工坊")),
+        ("category", Some("food_processing")),
+        ("summary_zh", Some("炒茶、包装，网上销售。")),
+        ("draft", None),
+    ];
+    let (status, location, _) = submit(&site.app, add, add, &workshop).await;
+    assert_eq!((status, location.as_str()), (303, "/staff/workshops/binjiang-tea"));
+    let hidden = || async {
+        let (_, list) = reader.page("/workshops?q=滨江茶").await;
+        let page = reader.get("/workshops/binjiang-tea").await.status().as_u16();
+        let (_, api) = reader.page("/api/v1/workshops?q=滨江茶").await;
+        let api = api.root_element().text().collect::<String>();
+        (!texts(&list, ".cards h3 a").is_empty(), page, api.contains("binjiang-tea"))
+    };
+    let shown = hidden;
+    assert_eq!(hidden().await, (false, 404, false), "a workshop of a draft district is hidden");
+    // So does a station: the wish form does not offer it.
+    let place = "/staff/districts/binjiang/places/new";
+    let station = [
+        ("kind", Some("love_station")),
+        ("name_zh", Some("长河街道爱心驿站")),
+        ("summary_zh", Some("给户外劳动者歇脚的地方。")),
+        ("address_zh", Some("滨江区长河街道")),
+        ("action", Some("publish")),
+    ];
+    let (status, _, _) = submit(&site.app, place, place, &station).await;
+    assert_eq!(status, 303);
+    let offered = || async {
+        let (_, form) = reader.page("/wishes/new").await;
+        texts(&form, "#f-station option").iter().any(|o| o.contains("长河街道"))
+    };
+    assert!(!offered().await, "a station of a draft district is no choice");
+    let (status, _) = site.app.page("/staff/workshops/binjiang-tea/preview").await;
+    assert_eq!(status, 200);
     let id = district_id(&app, "binjiang").await;
     let edit = format!("/staff/content/district/{id}");
     let (status, _, _) = submit(&site.app, &edit, &edit, &[("action", Some("publish"))]).await;
@@ -530,6 +582,8 @@ async fn a_site_admin_adds_a_district(app: TestApp) {
     let (status, page) = reader.page("/districts/binjiang").await;
     assert_eq!(status, 200);
     assert_eq!(text(&page, "h1"), "滨江区");
+    assert_eq!(shown().await, (true, 200, true), "published with its district");
+    assert!(offered().await, "its station too");
     let parent: String = scalar_with(
         &app.db,
         "SELECT p.name_zh FROM districts d JOIN territories t ON t.id = d.territory_id \
@@ -567,7 +621,7 @@ async fn every_seeded_item_passes_its_own_form(app: TestApp) {
             .collect();
         let district = linli::db::content::item(&app.db, ContentKind::District, id).await.unwrap();
         let mut items = vec![(ContentKind::District, district.unwrap())];
-        for kind in ContentKind::LISTED {
+        for kind in ContentKind::LISTED.into_iter().chain([ContentKind::Territory]) {
             for item in linli::db::content::listed(&app.db, kind, id).await.unwrap() {
                 items.push((kind, item));
             }
@@ -603,4 +657,121 @@ async fn every_seeded_item_passes_its_own_form(app: TestApp) {
         checked += 1;
     }
     assert!(checked > 60, "{checked}");
+}
+
+async fn a_town_is_renamed_with_history_and_its_workshops_follow(app: TestApp) {
+    let town: i64 = scalar_with(
+        &app.db,
+        "SELECT id FROM territories WHERE name_zh = $1 AND kind = 'town'",
+        "钟山乡",
+    )
+    .await;
+    let edit = format!("/staff/content/territory/{town}");
+    // The towns page links each town to its form.
+    let admin = app.district_admin("tonglu").await;
+    let (_, list) = admin.app.page("/staff/districts/tonglu/towns").await;
+    assert!(attrs(&list, ".list a", "href").contains(&edit));
+    // Nobody outside Tonglu edits it.
+    let xihu = district_id(&app, "xihu").await;
+    let other = app.persona("西湖管理员", 9013, &[Role::DistrictAdmin { district_id: xihu }]).await;
+    assert_eq!(other.app.get(&edit).await.status().as_u16(), 403);
+    let keeper = app.workshop_keeper("honey-pear").await;
+    assert_eq!(keeper.app.get(&edit).await.status().as_u16(), 403);
+    // A name another town of the district has, or one character, is
+    // refused at the field with what was typed kept.
+    let (status, _, html) = submit(&admin.app, &edit, &edit, &[("name_zh", Some("百江镇"))]).await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-name_zh-error"), "错误：本地区已经有这个名称了");
+    assert_eq!(attr(&html, "#f-name_zh", "value"), "百江镇");
+    let (status, _, html) = submit(&admin.app, &edit, &edit, &[("name_zh", Some("钟"))]).await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-name_zh-error"), "错误：请写2到20个字的名称");
+    // Renamed: a town with no draft state saves at once, with its note.
+    let site = app.site_admin().await;
+    let (_, stale) = site.app.page(&edit).await;
+    assert_eq!(texts(&stale, ".actions button"), ["保存"]);
+    let (status, location, _) = submit(
+        &admin.app,
+        &edit,
+        &edit,
+        &[
+            ("name_zh", Some("钟山镇")),
+            ("name_en", Some("Zhongshan Town")),
+            ("note", Some("撤乡设镇")),
+        ],
+    )
+    .await;
+    assert_eq!((status, location.as_str()), (303, edit.as_str()));
+    // Its workshops show it and are found and filtered by the new name.
+    let (_, page) = app.page("/workshops/honey-pear").await;
+    assert!(text(&page, ".kind").contains("钟山镇"), "{}", text(&page, ".kind"));
+    let (_, listing) = app.page("/workshops").await;
+    let towns = texts(&listing, "#f-town option");
+    assert!(
+        towns.contains(&"钟山镇".to_owned()) && !towns.contains(&"钟山乡".to_owned()),
+        "{towns:?}"
+    );
+    let (_, found) = app.page("/workshops?q=山镇").await;
+    assert_eq!(texts(&found, ".cards h3 a"), ["蜜梨工坊"]);
+    let (_, filtered) = app.page(&format!("/workshops?town={}", "钟山镇")).await;
+    assert_eq!(texts(&filtered, ".cards h3 a"), ["蜜梨工坊"]);
+    let reader = app.new_anonymous();
+    reader.switch_lang("en").await;
+    let (_, en) = reader.page("/workshops/honey-pear").await;
+    assert!(text(&en, ".kind").contains("Zhongshan Town"), "{}", text(&en, ".kind"));
+    // The site admin's form was opened before the rename: refused, with
+    // both versions and their input kept.
+    let fields = form_of(&stale, &edit, &[("name_en", Some("Zhongshan"))]);
+    let (status, _, html) = post(&site.app, &edit, &fields).await;
+    assert_eq!(status, 409);
+    assert!(text(&html, "#conflict-title").starts_with("区管理员 在"));
+    assert_eq!(attr(&html, "#f-name_en", "value"), "Zhongshan");
+    // History, in words; restoring the first version is a new one, and
+    // the workshop follows back.
+    let history = format!("{edit}/history");
+    let (_, html) = admin.app.page(&history).await;
+    assert_eq!(texts(&html, ".revisions > li h2"), ["第 1 版 · 当前版本", "第 0 版"]);
+    assert!(text(&html, "#r1").contains("修改说明：撤乡设镇"));
+    assert!(text(&html, "#r1").contains("钟山乡"));
+    let restore = format!("{edit}/restore");
+    let fields = form_of(&html, &restore, &[("revision", Some("0"))]);
+    let (status, location, _) = post(&admin.app, &restore, &fields).await;
+    assert_eq!((status, location.as_str()), (303, history.as_str()));
+    let (_, page) = app.page("/workshops/honey-pear").await;
+    assert!(text(&page, ".kind").contains("钟山乡"), "{}", text(&page, ".kind"));
+    // A restore naming no revision, or one the town never had, changes
+    // nothing and says so on the history page.
+    let (_, html) = admin.app.page(&history).await;
+    for wrong in [Some("99"), Some("第一版"), None] {
+        let fields = form_of(&html, &restore, &[("revision", wrong)]);
+        let (status, location, _) = post(&admin.app, &restore, &fields).await;
+        assert_eq!((status, location.as_str()), (303, history.as_str()), "{wrong:?}");
+        let (_, after) = admin.app.page(&history).await;
+        assert_eq!(text(&after, ".flash"), "找不到这个版本。", "{wrong:?}");
+        assert_eq!(texts(&after, ".revisions > li h2").len(), 3, "{wrong:?}");
+    }
+    let (_, found) = app.page("/workshops?q=山镇").await;
+    assert!(texts(&found, ".cards h3 a").is_empty());
+    let actions: Vec<String> = common::column(
+        &app.db,
+        "SELECT action FROM audit_log WHERE object LIKE 'territory:%' ORDER BY id",
+    )
+    .await;
+    assert_eq!(actions, ["territory.update", "territory.restore"]);
+    // A town added on the towns page starts its history at version 1.
+    let (status, _, _) = submit(
+        &admin.app,
+        "/staff/districts/tonglu/towns",
+        "/staff/districts/tonglu/towns",
+        &[("kind", Some("street")), ("name_zh", Some("城南街道"))],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let added: i64 =
+        scalar_with(&app.db, "SELECT id FROM territories WHERE name_zh = $1", "城南街道").await;
+    let (_, html) = admin.app.page(&format!("/staff/content/territory/{added}/history")).await;
+    assert_eq!(texts(&html, ".revisions > li h2"), ["第 1 版 · 当前版本"]);
+    let (_, html) = admin.app.page(&format!("/staff/content/territory/{added}")).await;
+    assert_eq!(attr(&html, "form input[name=version]", "value"), "1");
+    assert_eq!(attr(&html, "#f-kind option[selected]", "value"), "street");
 }

@@ -108,7 +108,7 @@ async fn long_addresses_are_refused_with_the_error_page(app: TestApp) {
 /// A body longer than any form takes is refused (413) with the page, and
 /// the form's real size is still taken.
 async fn long_bodies_are_refused_with_the_error_page(app: TestApp) {
-    let big = "x".repeat(100 * 1024);
+    let big = "x".repeat(300 * 1024);
     let res = app.post_form("/account/login", "/account/login", &[("login", &big)]).await;
     assert_eq!(res.status().as_u16(), 413);
     let html = scraper::Html::parse_document(&res.text().await.unwrap());

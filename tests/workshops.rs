@@ -692,6 +692,11 @@ async fn a_keeper_keeps_impact_figures_with_history_and_conflicts(app: TestApp) 
             ("fig5_qualifier", "more_than"),
             ("fig5_year", "2025"),
             ("fig5_source_zh", "钟山乡政府"),
+            ("fig6_label_zh", "采摘季游客"),
+            ("fig6_value", "3000"),
+            ("fig6_unit_zh", "人次"),
+            ("fig6_qualifier", "about"),
+            ("fig6_source_zh", "钟山乡政府"),
             ("note", "加上梨膏销量"),
         ],
     );
@@ -703,6 +708,8 @@ async fn a_keeper_keeps_impact_figures_with_history_and_conflicts(app: TestApp) 
     let cards = texts(&public, ".figure");
     assert!(cards.iter().any(|c| c.contains("梨膏年销量") && c.contains("12,000+")), "{cards:?}");
     assert!(cards.iter().any(|c| c.contains("占地面积") && c.contains("2,500")), "{cards:?}");
+    // A workshop's figure may be "about" a value, as a district's may.
+    assert!(cards.iter().any(|c| c.contains("采摘季游客") && c.contains("约")), "{cards:?}");
     // The second keeper's save from the older form is refused, with both
     // versions side by side and their input kept.
     let late = facts_form(&theirs, edit, &[("fig1_value", "2600")]);

@@ -13,6 +13,7 @@ use super::{Arg, BeginWrite, Db, DbResult, bind_args, on_db};
 use crate::domain::content::ContentKind;
 use crate::domain::format::plain_number;
 use crate::domain::revision::{Fields, SaveStep, changes, changes_to_stored, decide_save};
+use crate::domain::workshop::workshop_search_text;
 
 /// How a column is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +113,14 @@ fn table(kind: ContentKind) -> Table {
             place: true,
             published: true,
         },
+        // A town or street's district is the one whose node is its parent.
+        ContentKind::Territory => Table {
+            name: "territories",
+            columns: &[("name_zh", Text), ("name_en", OptText), ("kind", Text)],
+            district: "(SELECT od.id FROM districts od WHERE od.territory_id = territories.parent_id)",
+            place: false,
+            published: false,
+        },
     }
 }
 
@@ -152,6 +161,9 @@ impl Table {
         }
     }
 }
+
+/// A workshop's texts its search text is made of (with its town's name).
+type SearchParts = (i64, String, Option<String>, String, String, Option<String>);
 
 /// An item as stored: its fields, who owns it and its version.
 #[derive(Debug, Clone)]
@@ -271,6 +283,7 @@ pub async fn save(db: &Db, s: &ContentSave<'_>) -> DbResult<Saved> {
         sets.push(format!("published = ${}", args.len()));
     }
     let n = args.len();
+    let index_sql = super::workshops::index_search_sql(db);
     let update = format!(
         "UPDATE {} SET {}, version = ${}, updated_at = ${} WHERE id = ${} AND version = ${}",
         t.name,
@@ -320,8 +333,29 @@ pub async fn save(db: &Db, s: &ContentSave<'_>) -> DbResult<Saved> {
             at: s.now, actor: Some(s.user), action: &action, object: format!("{}:{}", kind.code(), s.id),
             detail: format!("revision:{number}"),
         })?;
-        sqlx::query("UPDATE districts SET updated_at = $1 WHERE id = $2")
-            .bind(s.now).bind(before.district_id).execute(&mut *tx).await?;
+        if s.kind == ContentKind::Territory {
+            // The workshops in a renamed town show and are found by its
+            // new name.
+            let rows: Vec<SearchParts> = sqlx::query_as(
+                "SELECT id, name_zh, name_en, villages_zh, summary_zh, summary_en FROM workshops \
+                 WHERE town_id = $1",
+            ).bind(s.id).fetch_all(&mut *tx).await?;
+            let (town_zh, town_en) = (s.fields.get("name_zh"), s.fields.get("name_en"));
+            for (id, name_zh, name_en, villages_zh, summary_zh, summary_en) in rows {
+                let search = workshop_search_text(
+                    &name_zh, name_en.as_deref().unwrap_or(""), &villages_zh, &summary_zh,
+                    summary_en.as_deref().unwrap_or(""), town_zh,
+                );
+                sqlx::query("UPDATE workshops SET town_zh = $1, town_en = $2, search_text = $3 WHERE id = $4")
+                    .bind(town_zh).bind(Some(town_en).filter(|t| !t.is_empty())).bind(&search).bind(id)
+                    .execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM workshop_grams WHERE workshop_id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query(sqlx::AssertSqlSafe(index_sql)).bind(id).bind(id).execute(&mut *tx).await?;
+            }
+        } else {
+            sqlx::query("UPDATE districts SET updated_at = $1 WHERE id = $2")
+                .bind(s.now).bind(before.district_id).execute(&mut *tx).await?;
+        }
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Saved::Revision(number))

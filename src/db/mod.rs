@@ -391,6 +391,15 @@ pub async fn explain(db: &Db, sql: &str, args: &[Arg]) -> DbResult<String> {
 pub(crate) const BUMP_CONTENT: &str =
     "UPDATE content_version SET version = version + 1 WHERE id = 1";
 
+/// A condition that keeps to items of published districts (`column`
+/// names the item's district): an item of a draft district is no public
+/// item, whatever its own state. A correlated lookup by the district's key,
+/// not a join or an `IN`, so that no planner starts a listing's walk from
+/// the districts or turns it into a semi-join over the whole table.
+pub(crate) fn in_public_district(column: &str) -> String {
+    format!("(SELECT pd.published FROM districts pd WHERE pd.id = {column}) = TRUE")
+}
+
 /// Which backend a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

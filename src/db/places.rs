@@ -59,10 +59,15 @@ pub async fn all_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {
 /// wall's filter): a draft station is no one's to choose yet.
 #[tracing::instrument(name = "db::places::public_stations", skip_all)]
 pub async fn public_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
+    let sql = format!(
         "SELECT id, district_id, name_zh, name_en FROM places \
-         WHERE kind = 'love_station' AND published = TRUE ORDER BY district_id, position, id",
-    ).fetch_all(p).await?))
+         WHERE kind = 'love_station' AND published = TRUE AND {} \
+         ORDER BY district_id, position, id",
+        super::in_public_district("places.district_id")
+    );
+    Ok(
+        on_db!(db, p => sqlx::query_as::<_, KeptPlace>(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?),
+    )
 }
 
 /// Every place of a district, of every kind, for the staff pages and the

@@ -6,12 +6,15 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::audit::{self, write_audit};
+use super::revisions::{NewRevision, write_revision};
 use super::{BeginWrite, Db, DbResult, on_db};
+use crate::domain::revision::{Fields, ItemKind, changes, changes_to_stored};
 
 /// The steps that build the tree from what is stored, each idempotent: the
 /// city (once there are districts), a node per district, a town or street
 /// per name a workshop gives that reads as one (ending 镇, 乡 or 街道), and
-/// each workshop's link to it. Anything else a workshop's town field held
+/// each workshop's link to it (a name whose node was renamed since is
+/// left as text: its code is taken). Anything else a workshop's town field held
 /// (a county, a village) stays its shown text, with no town in the tree.
 const ADOPT: [&str; 5] = [
     "INSERT INTO territories (parent_id, kind, code, name_zh, name_en, position) \
@@ -37,6 +40,8 @@ const ADOPT: [&str; 5] = [
        AND (w.town_zh LIKE '%镇' OR w.town_zh LIKE '%乡' OR w.town_zh LIKE '%街道') \
        AND NOT EXISTS (SELECT 1 FROM territories t \
                        WHERE t.parent_id = d.territory_id AND t.name_zh = w.town_zh) \
+       AND NOT EXISTS (SELECT 1 FROM territories t \
+                       WHERE t.code = 'town-' || d.slug || '-' || w.town_zh) \
      GROUP BY d.territory_id, d.slug, w.town_zh",
     "UPDATE workshops SET town_id = \
          (SELECT MIN(t.id) FROM territories t JOIN districts d ON t.parent_id = d.territory_id \
@@ -73,13 +78,14 @@ pub struct Town {
     pub kind: String,
     pub name_zh: String,
     pub name_en: Option<String>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// The towns and streets of a district, in order.
 #[tracing::instrument(name = "db::territories::towns_of", skip_all, fields(district_id = district_id))]
 pub async fn towns_of(db: &Db, district_id: i64) -> DbResult<Vec<Town>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, Town>(
-        "SELECT t.id, t.kind, t.name_zh, t.name_en FROM territories t \
+        "SELECT t.id, t.kind, t.name_zh, t.name_en, t.updated_at FROM territories t \
          JOIN districts d ON t.parent_id = d.territory_id \
          WHERE d.id = $1 AND t.kind IN ('town', 'street') ORDER BY t.position, t.name_zh, t.id",
     ).bind(district_id).fetch_all(p).await?))
@@ -104,7 +110,18 @@ impl From<sqlx::Error> for AddError {
     }
 }
 
-/// Adds a town or street (`kind`) to a district, with its audit entry.
+/// Whether another town or street of `id`'s district is called `name_zh`.
+#[tracing::instrument(name = "db::territories::name_taken", skip_all, fields(id = id))]
+pub async fn name_taken(db: &Db, id: i64, name_zh: &str) -> DbResult<bool> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM territories t JOIN territories me ON me.parent_id = t.parent_id \
+         WHERE me.id = $1 AND t.id <> $1 AND t.name_zh = $2 AND t.kind IN ('town', 'street')",
+    ).bind(id).bind(name_zh).fetch_one(p).await?)
+        > 0)
+}
+
+/// Adds a town or street (`kind`) to a district as its revision 1, with
+/// its audit entry, in one transaction.
 #[tracing::instrument(name = "db::territories::add_town", skip_all, fields(district_id = district_id, user = user))]
 pub async fn add_town(
     db: &Db,
@@ -127,17 +144,30 @@ pub async fn add_town(
         if taken > 0 {
             return Err(AddError::Taken);
         }
+        // The code stays what it was made as, whatever the name becomes.
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO territories (parent_id, kind, code, name_zh, name_en, position) \
-             SELECT $1, $2, $3, $4, $5, COALESCE(MAX(position), 0) + 1 FROM territories \
+            "INSERT INTO territories (parent_id, kind, code, name_zh, name_en, position, version, updated_at) \
+             SELECT $1, $2, $3, $4, $5, COALESCE(MAX(position), 0) + 1, 1, $6 FROM territories \
              WHERE parent_id = $1 RETURNING id",
         )
-        .bind(parent).bind(kind).bind(format!("town-{slug}-{name_zh}")).bind(name_zh).bind(name_en)
+        .bind(parent).bind(kind).bind(format!("town-{slug}-{}", now.timestamp_micros()))
+        .bind(name_zh).bind(name_en).bind(now)
         .fetch_one(&mut *tx).await?;
+        let mut fields = Fields::new();
+        fields.set("name_zh", name_zh);
+        fields.set("name_en", name_en.unwrap_or(""));
+        fields.set("kind", kind);
+        fields.set("published", "on");
+        write_revision!(&mut *tx, &NewRevision {
+            kind: ItemKind::Territory, item_id: id, number: 1, user: Some(user), at: now, note: "",
+            restored_from: None, snapshot: fields.to_stored(),
+            changes: changes_to_stored(&changes(&Fields::new(), &fields)),
+        })?;
         write_audit!(&mut *tx, &audit::Entry {
             at: now, actor: Some(user), action: "territory.create",
-            object: format!("district:{district_id}"), detail: name_zh.to_owned(),
+            object: format!("territory:{id}"), detail: name_zh.to_owned(),
         })?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(id)
     })

@@ -190,7 +190,9 @@ impl BatchReads {
             .collect();
         let station_sql = format!(
             "SELECT id, code, is_open, district_id FROM places \
-             WHERE kind = 'love_station' AND published = TRUE AND (code IN ({}){})",
+             WHERE kind = 'love_station' AND published = TRUE AND {} \
+             AND (code IN ({}){})",
+            super::in_public_district("places.district_id"),
             super::placeholders(1, stations.len()),
             if ids.is_empty() {
                 String::new()
@@ -687,7 +689,12 @@ pub async fn run_clock(
 /// Every love station's id and stable code.
 #[tracing::instrument(name = "db::wishes::station_codes", skip_all)]
 pub async fn station_codes(db: &Db) -> DbResult<Vec<(i64, String)>> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, String)>(
-        "SELECT id, code FROM places WHERE kind = 'love_station' AND published = TRUE ORDER BY id",
-    ).fetch_all(p).await?))
+    let sql = format!(
+        "SELECT id, code FROM places WHERE kind = 'love_station' AND published = TRUE \
+         AND {} ORDER BY id",
+        super::in_public_district("places.district_id")
+    );
+    Ok(
+        on_db!(db, p => sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?),
+    )
 }

@@ -14,7 +14,7 @@ use crate::domain::format::plain_number;
 use crate::domain::revision::{Fields, ItemKind, SaveStep, changes_to_stored, decide_save};
 use crate::domain::workshop::{
     GramKey, Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, figure_fields,
-    query_keys, search_text,
+    query_keys, workshop_search_text,
 };
 
 #[derive(Debug, Clone, FromRow)]
@@ -43,6 +43,9 @@ pub struct WorkshopRow {
     pub contact: Option<String>,
     pub is_active: bool,
     pub published: bool,
+    /// Its district is published (a workshop of a draft district is a
+    /// draft too, whatever its own state).
+    pub district_published: bool,
     pub employed: Option<i64>,
     pub income_per_person_year: Option<i64>,
     pub open_openings: i64,
@@ -56,7 +59,7 @@ const COLUMNS: &str = "SELECT w.id, w.slug, w.district_id, d.slug AS district_sl
      d.name_zh AS district_name_zh, d.name_en AS district_name_en, w.category, w.name_zh, \
      w.name_en, w.town_zh, w.town_en, w.villages_zh, w.villages_en, w.summary_zh, w.summary_en, \
      w.model_zh, w.model_en, w.partners_zh, w.partners_en, w.founded_year, w.founded_month, \
-     w.contact, w.is_active, w.published, w.employed, w.income_per_person_year, \
+     w.contact, w.is_active, w.published, d.published AS district_published, w.employed, w.income_per_person_year, \
      (SELECT COUNT(*) FROM openings o WHERE o.workshop_id = w.id AND o.is_open = TRUE \
         AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings, \
      w.updated_at";
@@ -213,7 +216,10 @@ pub async fn index_all(db: &Db) -> DbResult<()> {
 /// one row more than a page, so the page knows whether another follows.
 pub fn list_query(listing: &Listing, today: NaiveDate, search: &SearchPlan) -> ListQuery {
     let mut args = vec![Arg::Date(today)];
-    let mut filter = String::from(" WHERE w.is_active = TRUE AND w.published = TRUE");
+    let mut filter = format!(
+        " WHERE w.is_active = TRUE AND w.published = TRUE AND {}",
+        super::in_public_district("w.district_id")
+    );
     let push = |filter: &mut String, args: &mut Vec<Arg>, fragment: &str, arg: Arg| {
         args.push(arg);
         filter.push_str(&fragment.replace("$N", &format!("${}", args.len())));
@@ -355,10 +361,15 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
 /// report employing (where known), optionally for one district.
 #[tracing::instrument(name = "db::workshops::portal_totals", skip_all, fields(district_id = ?district_id))]
 pub async fn portal_totals(db: &Db, district_id: Option<i64>) -> DbResult<(i64, i64)> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, Option<i64>)>(
+    let sql = format!(
         "SELECT COUNT(*), CAST(SUM(employed) AS BIGINT) FROM workshops \
-         WHERE is_active = TRUE AND published = TRUE AND ($1 IS NULL OR district_id = $1)",
-    ).bind(district_id).fetch_one(p).await.map(|(n, s)| (n, s.unwrap_or(0)))?))
+         WHERE is_active = TRUE AND published = TRUE AND ($1 IS NULL OR district_id = $1) \
+         AND {}",
+        super::in_public_district("workshops.district_id")
+    );
+    Ok(
+        on_db!(db, p => sqlx::query_as::<_, (i64, Option<i64>)>(sqlx::AssertSqlSafe(sql)).bind(district_id).fetch_one(p).await.map(|(n, s)| (n, s.unwrap_or(0)))?),
+    )
 }
 
 /// A district in the listing's filter: slug, name in Chinese, in English.
@@ -379,12 +390,14 @@ pub async fn filter_choices(db: &Db) -> DbResult<(Vec<DistrictChoice>, Vec<TownC
              ORDER BY d.slug",
         ).fetch_all(p).await?;
         // Towns and streets of the tree that hold an active workshop.
-        let towns = sqlx::query_as::<_, (String, Option<String>)>(
+        let towns = sqlx::query_as::<_, (String, Option<String>)>(sqlx::AssertSqlSafe(format!(
             "SELECT t.name_zh, MAX(t.name_en) FROM territories t \
              WHERE t.kind IN ('town', 'street') AND EXISTS (SELECT 1 FROM workshops w \
-                   WHERE w.town_id = t.id AND w.is_active = TRUE AND w.published = TRUE) \
+                   WHERE w.town_id = t.id AND w.is_active = TRUE AND w.published = TRUE \
+                   AND {}) \
              GROUP BY t.name_zh ORDER BY t.name_zh",
-        ).fetch_all(p).await?;
+            super::in_public_district("w.district_id")
+        ))).fetch_all(p).await?;
         Ok((districts, towns))
     })
 }
@@ -412,11 +425,12 @@ pub async fn sign_up(
 ) -> DbResult<SignupOutcome> {
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let opening: Option<(bool, i64, Option<NaiveDate>)> = sqlx::query_as(
+        let opening: Option<(bool, i64, Option<NaiveDate>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT o.is_open, o.places_left, o.closes_on FROM openings o \
              JOIN workshops w ON w.id = o.workshop_id \
-             WHERE o.id = $1 AND w.slug = $2 AND w.published = TRUE",
-        )
+             WHERE o.id = $1 AND w.slug = $2 AND w.published = TRUE AND {}",
+            super::in_public_district("w.district_id")
+        )))
         .bind(opening_id).bind(slug).fetch_optional(&mut *tx).await?;
         let Some((is_open, left, closes_on)) = opening else { return Ok(SignupOutcome::NotFound) };
         if !is_open || closes_on.is_some_and(|d| d < today) {
@@ -622,14 +636,14 @@ pub struct WorkshopSave<'a> {
 pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
     let e = s.edit;
     let after = e.to_fields();
-    let search = search_text(&[
+    let search = workshop_search_text(
         &e.name_zh,
         e.name_en.as_deref().unwrap_or(""),
         &e.villages_zh,
         &e.summary_zh,
         e.summary_en.as_deref().unwrap_or(""),
         &e.town_zh,
-    ]);
+    );
     let (year, month) = match e.founded {
         Some((y, m)) => (Some(y), Some(m)),
         None => (None, None),
@@ -741,14 +755,14 @@ pub async fn create(
 ) -> Result<i64, CreateError> {
     let fields = e.to_fields();
     let changes = crate::domain::revision::changes(&Fields::new(), &fields);
-    let search = search_text(&[
+    let search = workshop_search_text(
         &e.name_zh,
         e.name_en.as_deref().unwrap_or(""),
         &e.villages_zh,
         &e.summary_zh,
         e.summary_en.as_deref().unwrap_or(""),
         &e.town_zh,
-    ]);
+    );
     let index_sql = index_search_sql(db);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;

@@ -9,7 +9,7 @@ use super::format::beijing;
 use super::place_edit::parse_date;
 
 /// Kinds of item an audit row is about (the part of `object` before `:`).
-pub const KINDS: [&str; 11] = [
+pub const KINDS: [&str; 12] = [
     "place",
     "wish",
     "user",
@@ -21,6 +21,7 @@ pub const KINDS: [&str; 11] = [
     "programme",
     "story",
     "notice",
+    "territory",
 ];
 
 /// The query parameters of `/staff/audit`, as typed.

@@ -104,6 +104,17 @@ const NOTICE: [Field; 4] = [
     h("ends_on", Input::Date, true, "content.f.ends_on"),
 ];
 
+/// What a town or street of a district may be.
+pub const TOWN_KINDS: [&str; 2] = ["town", "street"];
+
+/// A town or street (乡镇/街道) of a district, a node of the territory
+/// tree; its kind's labels are `content.kind.<code>`.
+const TERRITORY: [Field; 3] = [
+    h("name_zh", Input::Line(20), true, "territory.f.name_zh"),
+    f("name_en", Input::Line(60), false, "territory.f.name_en"),
+    f("kind", Input::Choice(&TOWN_KINDS), true, "territory.f.kind"),
+];
+
 /// The kinds of district content staff edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContentKind {
@@ -112,15 +123,19 @@ pub enum ContentKind {
     Programme,
     Story,
     Notice,
+    /// A town or street of the district (added on the district's towns
+    /// page, never deleted: workshops are in it).
+    Territory,
 }
 
 impl ContentKind {
-    pub const ALL: [ContentKind; 5] = [
+    pub const ALL: [ContentKind; 6] = [
         ContentKind::District,
         ContentKind::Figure,
         ContentKind::Programme,
         ContentKind::Story,
         ContentKind::Notice,
+        ContentKind::Territory,
     ];
 
     /// The kinds a district holds many of (staff add and remove them).
@@ -134,6 +149,7 @@ impl ContentKind {
             ContentKind::Programme => "programme",
             ContentKind::Story => "story",
             ContentKind::Notice => "notice",
+            ContentKind::Territory => "territory",
         }
     }
 
@@ -148,6 +164,7 @@ impl ContentKind {
             ContentKind::Programme => ItemKind::Programme,
             ContentKind::Story => ItemKind::Story,
             ContentKind::Notice => ItemKind::Notice,
+            ContentKind::Territory => ItemKind::Territory,
         }
     }
 
@@ -158,6 +175,7 @@ impl ContentKind {
             ContentKind::Programme => &PROGRAMME,
             ContentKind::Story => &STORY,
             ContentKind::Notice => &NOTICE,
+            ContentKind::Territory => &TERRITORY,
         }
     }
 
@@ -167,6 +185,12 @@ impl ContentKind {
         let mut names: Vec<&'static str> = self.fields().iter().map(|f| f.name).collect();
         names.push("published");
         names
+    }
+
+    /// Whether items of this kind are drafts until published (a town is
+    /// simply there).
+    pub fn publishable(self) -> bool {
+        self != ContentKind::Territory
     }
 
     /// The field that names an item in lists and headings.
@@ -182,6 +206,7 @@ impl ContentKind {
             ContentKind::Programme => "content.kind.programme",
             ContentKind::Story => "content.kind.story",
             ContentKind::Notice => "content.kind.notice",
+            ContentKind::Territory => "content.kind.territory",
         }
     }
 
@@ -214,6 +239,11 @@ impl ContentKind {
                     errors.add("ends_on", "form.content.notice_long");
                 } else if end < today {
                     errors.add("ends_on", "form.content.notice_over");
+                }
+            }
+            ContentKind::Territory => {
+                if errors.get("name_zh").is_none() && f.get("name_zh").chars().count() < 2 {
+                    errors.add("name_zh", "form.territory.name");
                 }
             }
             ContentKind::District | ContentKind::Programme | ContentKind::Story => {}
@@ -262,16 +292,14 @@ pub const NEW_DISTRICT: [Field; 2] = [
 ];
 
 /// A workshop's impact figure as reported ("元/人/月"): what its form row
-/// holds. Workshop figures are exact or "more than".
-pub const WORKSHOP_QUALIFIERS: [&str; 2] = ["exact", "more_than"];
-
+/// holds, with the same qualifiers as a district's figure.
 pub const WORKSHOP_FIGURE: [Field; 11] = [
     f("label_zh", Input::Line(40), true, "content.f.label_zh"),
     f("label_en", Input::Line(160), false, "content.f.label_en"),
     f("value", Input::Number, true, "content.f.value"),
     f("unit_zh", Input::Line(20), true, "content.f.unit_zh"),
     f("unit_en", Input::Line(80), false, "content.f.unit_en"),
-    f("qualifier", Input::Choice(&WORKSHOP_QUALIFIERS), true, "content.f.qualifier"),
+    f("qualifier", Input::Choice(&QUALIFIERS), true, "content.f.qualifier"),
     f("year", Input::Year, false, "content.f.year"),
     f("as_of_zh", Input::Line(40), false, "content.f.as_of_zh"),
     f("as_of_en", Input::Line(160), false, "content.f.as_of_en"),

@@ -16,10 +16,11 @@ pub enum ItemKind {
     Story,
     Notice,
     Workshop,
+    Territory,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 7] = [
+    pub const ALL: [ItemKind; 8] = [
         ItemKind::Place,
         ItemKind::District,
         ItemKind::Figure,
@@ -27,6 +28,7 @@ impl ItemKind {
         ItemKind::Story,
         ItemKind::Notice,
         ItemKind::Workshop,
+        ItemKind::Territory,
     ];
 
     pub fn code(self) -> &'static str {
@@ -38,6 +40,7 @@ impl ItemKind {
             ItemKind::Story => "story",
             ItemKind::Notice => "notice",
             ItemKind::Workshop => "workshop",
+            ItemKind::Territory => "territory",
         }
     }
 

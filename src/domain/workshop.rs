@@ -65,6 +65,18 @@ pub fn search_text(parts: &[&str]) -> String {
     parts.iter().filter(|p| !p.is_empty()).map(|p| p.to_lowercase()).collect::<Vec<_>>().join("\n")
 }
 
+/// A workshop's search text: its names, villages, summaries and town.
+pub fn workshop_search_text(
+    name_zh: &str,
+    name_en: &str,
+    villages_zh: &str,
+    summary_zh: &str,
+    summary_en: &str,
+    town_zh: &str,
+) -> String {
+    search_text(&[name_zh, name_en, villages_zh, summary_zh, summary_en, town_zh])
+}
+
 /// Whether a character starts an indexed pair of the search index: every
 /// character but ASCII (Chinese needs pairs; Latin words are common
 /// enough that a walk of the listing finds them fast).

@@ -12,9 +12,12 @@ use actix_web::{HttpMessage, web};
 use super::AppError;
 use crate::web::AppState;
 
-/// The longest body any form sends (the longest, a workshop's edit form
-/// with every text filled, is a few kilobytes).
-pub const BODY_LIMIT: usize = 64 * 1024;
+/// The longest body a form may send. A workshop's form with every text
+/// at its limit is about 62 KB as sent (a Chinese character is nine bytes
+/// percent-encoded), and a text pasted well past its limit must still
+/// reach the form's check, to come back at its field with the text kept
+/// rather than as an error page that loses it.
+pub const BODY_LIMIT: usize = 256 * 1024;
 
 const KEY: &str = "csrf";
 

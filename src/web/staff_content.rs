@@ -37,7 +37,9 @@ fn content_label(ctx: &Ctx, name: &str) -> String {
 
 fn content_value(ctx: &Ctx, name: &str, value: &str) -> String {
     match name {
-        "qualifier" if !value.is_empty() => ctx.t(&format!("content.qualifier.{value}")).to_owned(),
+        "qualifier" | "kind" if !value.is_empty() => {
+            ctx.t(&format!("content.{name}.{value}")).to_owned()
+        }
         "headline" | "published" => ctx
             .t(match (name, value.is_empty()) {
                 ("published", false) => "content.state.published",
@@ -160,6 +162,8 @@ pub fn field_view(
 struct Owner {
     district: DistrictRow,
     place: Option<KeptPlace>,
+    /// A town or street: reached from the district's towns page.
+    town: bool,
 }
 
 impl Owner {
@@ -173,12 +177,15 @@ impl Owner {
                 .find(|p| p.id == id),
             None => None,
         };
-        Ok(Owner { district, place })
+        Ok(Owner { district, place, town: false })
     }
 
     /// The staff page this item is reached from: the district's page for
     /// its admins, the place's for a station's keepers.
     fn back(&self, me: &CurrentUser) -> String {
+        if self.town {
+            return format!("/staff/districts/{}/towns", self.district.slug);
+        }
         match &self.place {
             Some(p) if !me.grants.admin_of_district(self.district.id) => {
                 format!("/staff/places/{}", p.id)
@@ -188,6 +195,9 @@ impl Owner {
     }
 
     fn back_label(&self, ctx: &Ctx, me: &CurrentUser) -> String {
+        if self.town {
+            return ctx.t("territory.title").to_owned();
+        }
         match &self.place {
             Some(p) if !me.grants.admin_of_district(self.district.id) => {
                 Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned()
@@ -198,10 +208,13 @@ impl Owner {
         }
     }
 
-    /// Where the public sees it.
-    fn public(&self) -> String {
+    /// Where the public sees it (a town: in the workshop listing's filter).
+    fn public(&self, item: &Item) -> String {
         match &self.place {
             Some(p) => format!("/places/{}", p.id),
+            None if self.town => {
+                format!("/workshops?town={}", super::ctx::encode(item.fields.get("name_zh")))
+            }
             None => format!("/districts/{}", self.district.slug),
         }
     }
@@ -286,11 +299,11 @@ async fn form_page(
         .map(|f| field_view(&ctx, f, f.name, &shown.form, &shown.errors, &places))
         .collect();
     let kind_name = ctx.t(kind.label_key());
-    let publishable = true;
+    let publishable = kind.publishable();
     let (heading, lede, action, links) = match item {
         Some(item) => {
             let base = format!("/staff/content/{}/{}", kind.code(), item.id);
-            let mut links = vec![(owner.public(), "staff.public_page")];
+            let mut links = vec![(owner.public(item), "staff.public_page")];
             if !item.published && owner.place.is_none() {
                 links.push((
                     format!("/staff/districts/{}/preview", owner.district.slug),
@@ -434,8 +447,27 @@ async fn check(
     Ok((input, checked))
 }
 
-fn saved_flash(_kind: ContentKind, published: bool) -> &'static str {
-    if published { "flash.content_published" } else { "flash.content_draft" }
+fn saved_flash(kind: ContentKind, published: bool) -> &'static str {
+    match (kind.publishable(), published) {
+        (false, _) => "flash.content_saved",
+        (true, true) => "flash.content_published",
+        (true, false) => "flash.content_draft",
+    }
+}
+
+/// A rule across items the form alone cannot check: a district's towns
+/// and streets have distinct names. The field and message, if broken.
+async fn clash(
+    state: &AppState,
+    kind: ContentKind,
+    item: &Item,
+    fields: &Fields,
+) -> Result<Option<(&'static str, &'static str)>, AppError> {
+    if kind != ContentKind::Territory {
+        return Ok(None);
+    }
+    let taken = db::territories::name_taken(&state.db, item.id, fields.get("name_zh")).await?;
+    Ok(taken.then_some(("name_zh", "form.territory.taken")))
 }
 
 pub async fn new_item(
@@ -447,7 +479,7 @@ pub async fn new_item(
 ) -> Result<HttpResponse, AppError> {
     let kind = listed_kind(&what)?;
     let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
-    let owner = Owner { district, place: None };
+    let owner = Owner { district, place: None, town: false };
     let shown = Shown::fresh(defaults(kind), 0);
     form_page(ctx, &state, &me, kind, &owner, None, shown, StatusCode::OK).await
 }
@@ -504,7 +536,7 @@ pub async fn create_item(
 ) -> Result<HttpResponse, AppError> {
     let kind = listed_kind(&what)?;
     let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
-    let owner = Owner { district, place: None };
+    let owner = Owner { district, place: None, town: false };
     create(ctx, &state, &session, &me, kind, owner, form.into_inner()).await
 }
 
@@ -523,7 +555,8 @@ pub async fn create_notice(
 
 async fn load(state: &AppState, kind: ContentKind, id: i64) -> Result<(Item, Owner), AppError> {
     let item = db::content::item(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
-    let owner = Owner::of(state, item.district_id, item.place_id).await?;
+    let mut owner = Owner::of(state, item.district_id, item.place_id).await?;
+    owner.town = kind == ContentKind::Territory;
     Ok((item, owner))
 }
 
@@ -555,8 +588,15 @@ pub async fn update(
     let pairs = form.into_inner();
     let meta = meta(&pairs);
     opened_at(meta.version, item.version)?;
-    let (input, checked) =
+    let (input, mut checked) =
         check(&state, kind, item.district_id, &pairs, &meta, Some(&item.fields)).await?;
+    if let Ok(fields) = &checked
+        && let Some((field, key)) = clash(&state, kind, &item, fields).await?
+    {
+        let mut errors = FormErrors::new();
+        errors.add(field, key);
+        checked = Err(errors);
+    }
     let fields = match checked {
         Ok(fields) => fields,
         Err(errors) => {
@@ -686,6 +726,10 @@ pub async fn restore(
         set_flash(&session, "flash.revision_unusable");
         return Ok(see_other(&back));
     };
+    if clash(&state, kind, &item, &fields).await?.is_some() {
+        set_flash(&session, "flash.revision_unusable");
+        return Ok(see_other(&back));
+    }
     let save = ContentSave {
         kind,
         id,

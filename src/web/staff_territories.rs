@@ -1,5 +1,6 @@
 //! A district's towns and streets (乡镇/街道) in the territory tree: its
-//! admins list them and add one; workshops then choose from them.
+//! admins list them and add one; workshops then choose from them. Each is
+//! then edited (renamed, with history) as district content.
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
@@ -25,7 +26,8 @@ struct TownsPage {
     ctx: Ctx,
     slug: String,
     district: Text,
-    towns: Vec<(Text, &'static str)>,
+    /// Each town's name, kind and edit page.
+    towns: Vec<(Text, &'static str, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     form: Fields,
     errors: FormErrors,
@@ -47,6 +49,7 @@ async fn page(
             (
                 Text::pick(ctx.lang, &t.name_zh, t.name_en.as_deref()),
                 ctx.t(&format!("territory.kind.{}", t.kind)),
+                format!("/staff/content/territory/{}", t.id),
             )
         })
         .collect();

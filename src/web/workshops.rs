@@ -198,7 +198,7 @@ async fn workshop_view(
     let page = db::workshops::page(&state.db, slug, today()).await?.ok_or(AppError::NotFound)?;
     let w = &page.workshop;
     // A draft is no public page yet.
-    if !w.published && preview.is_none() {
+    if !(w.published && w.district_published) && preview.is_none() {
         return Err(AppError::NotFound);
     }
     let mut figures: Vec<FigureCard> =
