@@ -733,6 +733,7 @@ async fn a_town_is_renamed_with_history_and_its_workshops_follow(app: TestApp) {
     assert_eq!(texts(&html, ".revisions > li h2"), ["第 1 版 · 当前版本", "第 0 版"]);
     assert!(text(&html, "#r1").contains("修改说明：撤乡设镇"));
     assert!(text(&html, "#r1").contains("钟山乡"));
+    assert!(!text(&html, "#r0").contains("1970"), "dated when the tree was built");
     let restore = format!("{edit}/restore");
     let fields = form_of(&html, &restore, &[("revision", Some("0"))]);
     let (status, location, _) = post(&admin.app, &restore, &fields).await;

@@ -63,6 +63,12 @@ pub async fn adopt(db: &Db) -> DbResult<u64> {
         for sql in ADOPT {
             changed += sqlx::query(sql).execute(&mut *tx).await?.rows_affected();
         }
+        // A node built now, or before nodes had a "last updated", dates
+        // from now: its history's first version says when it came in.
+        let now = Utc::now();
+        sqlx::query("UPDATE territories SET updated_at = $1 WHERE version = 0 AND updated_at < $2")
+            .bind(now).bind(DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(1))
+            .execute(&mut *tx).await?;
         if changed > 0 {
             sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         }
