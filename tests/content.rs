@@ -775,4 +775,11 @@ async fn a_town_is_renamed_with_history_and_its_workshops_follow(app: TestApp) {
     let (_, html) = admin.app.page(&format!("/staff/content/territory/{added}")).await;
     assert_eq!(attr(&html, "form input[name=version]", "value"), "1");
     assert_eq!(attr(&html, "#f-kind option[selected]", "value"), "street");
+    // It has no English name yet: on the "needs English" list of Tonglu's
+    // admins, not of Xihu's.
+    let form = format!("/staff/content/territory/{added}");
+    let (_, english) = admin.app.page("/staff/english").await;
+    assert!(attrs(&english, ".list a", "href").contains(&form));
+    let (_, english) = other.app.page("/staff/english").await;
+    assert!(!attrs(&english, ".list a", "href").contains(&form));
 }

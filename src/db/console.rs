@@ -96,6 +96,7 @@ pub enum EnglishKind {
     Figure,
     Programme,
     Story,
+    Territory,
 }
 
 /// Where a kind keeps its texts: table, the Chinese name, the English
@@ -112,13 +113,14 @@ struct EnglishSpec {
 }
 
 impl EnglishKind {
-    pub const ALL: [EnglishKind; 6] = [
+    pub const ALL: [EnglishKind; 7] = [
         EnglishKind::District,
         EnglishKind::Place,
         EnglishKind::Workshop,
         EnglishKind::Figure,
         EnglishKind::Programme,
         EnglishKind::Story,
+        EnglishKind::Territory,
     ];
 
     fn spec(self) -> EnglishSpec {
@@ -175,6 +177,16 @@ impl EnglishKind {
                 Some("t.body_en"),
                 id,
                 "t.district_id",
+            ),
+            // A town or street, in the district whose node is its parent.
+            EnglishKind::Territory => spec(
+                "territories t JOIN districts od ON od.territory_id = t.parent_id \
+                 AND t.kind IN ('town', 'street')",
+                "t.name_zh",
+                "t.name_en",
+                None,
+                id,
+                "od.id",
             ),
         }
     }
