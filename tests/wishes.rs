@@ -25,6 +25,7 @@ on_both_databases!(
     lookup_limit with |s| s.track_lookups_per_hour = 3,
     simultaneous_posts_keep_the_limit_and_the_duplicate_rule with |s| s.wishes_per_hour = 25,
     what_staff_do_to_a_wish_is_audited_with_the_change,
+    a_gift_that_did_not_arrive_is_followed_up_to_an_end,
 );
 
 /// Every staff action on a wish leaves one audit row, written in the same
@@ -739,4 +740,158 @@ async fn simultaneous_posts_keep_the_limit_and_the_duplicate_rule(app: TestApp) 
         25,
         "each with its first event"
     );
+}
+
+/// Posted, approved, claimed by `vol`, fulfilled, and then the worker says
+/// it did not arrive: the wish's id and tracking page.
+async fn not_arrived(
+    app: &TestApp,
+    keeper: &common::Persona,
+    vol: &common::Persona,
+    what: &str,
+) -> (i64, String) {
+    let posted = app.posted_wish(what, "13812345678").await;
+    let (id, track) = (posted.id, posted.track);
+    keeper.approve_as(id, what).await;
+    let page = format!("/wishes/{id}");
+    assert_eq!(vol.post_form(&page, &format!("{page}/claim"), &[]).await.status().as_u16(), 303);
+    let fulfil = vol.post_form(&page, &format!("{page}/fulfil"), &[("note", "放在驿站了")]).await;
+    assert_eq!(fulfil.status().as_u16(), 303);
+    let worker = app.new_anonymous();
+    let res = worker.post_form(&track, &format!("{track}/confirm"), &[("arrived", "no")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    (id, track)
+}
+
+async fn a_gift_that_did_not_arrive_is_followed_up_to_an_end(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let vol = app.volunteer(1).await;
+    let (id, track) = not_arrived(&app, &keeper, &vol, "一双棉鞋").await;
+    let status = |id: i64| {
+        let db = app.db.clone();
+        async move {
+            common::scalar_for_id::<String>(&db, "SELECT status FROM wishes WHERE id = $1", id)
+                .await
+        }
+    };
+    assert_eq!(status(id).await, "not_received");
+    // The worker, the public and the claimer see it is being followed up.
+    let worker = app.new_anonymous();
+    let (_, html) = worker.page(&track).await;
+    assert!(text(&html, ".facts").contains("未收到，跟进中"), "{}", text(&html, ".facts"));
+    assert!(text(&html, "main").contains("您说没有收到，驿站工作人员会跟进。"));
+    let timeline = text(&html, ".timeline");
+    assert!(timeline.contains("说没有收到") && !timeline.contains("not arrived"), "{timeline}");
+    let (_, html) = app.new_anonymous().page(&format!("/wishes/{id}")).await;
+    assert!(text(&html, ".note").contains("驿站工作人员正在跟进"));
+    let (_, html) = vol.page(&format!("/wishes/{id}")).await;
+    assert!(text(&html, ".note").contains("许愿人说没有收到您的心意"));
+    let (_, html) = vol.page("/account/claims").await;
+    assert_eq!(text(&html, "main h2"), "需要您跟进的", "first on the page");
+    assert_eq!(texts(&html, ".note .list a"), ["一双棉鞋"]);
+    // The station's staff: in the queue, on the console, with the
+    // volunteer's contact on the wish.
+    let (_, html) = keeper.page("/staff/wishes").await;
+    assert!(texts(&html, ".queue a").contains(&"一双棉鞋".to_owned()));
+    let staff_page = format!("/staff/wishes/{id}");
+    let (_, html) = keeper.page(&staff_page).await;
+    assert!(text(&html, "#follow-up-heading + p + .facts").contains(&vol.phone));
+    let outcomes: Vec<String> = common::attrs(&html, "input[name=outcome]", "value");
+    assert_eq!(outcomes, ["arrived", "back_to_wall", "try_again", "close"]);
+    // Another station's keeper does nothing here.
+    let elsewhere = app.place_id("xh-shihuiqiao-station").await;
+    let other = app.persona("别的站长", 9020, &[Role::StationKeeper { place_id: elsewhere }]).await;
+    let action = format!("{staff_page}/follow-up");
+    let res = other.post_form("/account/login", &action, &[("outcome", "arrived")]).await;
+    assert_eq!(res.status().as_u16(), 403);
+    // Bad input comes back at the field, what was typed kept.
+    let res = keeper.post_form(&staff_page, &action, &[("note", "已联系认领人")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "#f-outcome-error"), "错误：请选择怎么处理");
+    assert_eq!(text(&html, "#f-note"), "已联系认领人");
+    let res = keeper.post_form(&staff_page, &action, &[("outcome", "close"), ("note", " ")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "#f-note-error"), "错误：结束心愿时，请写明原因");
+    assert!(
+        html.select(&scraper::Selector::parse("#f-outcome-close[checked]").unwrap())
+            .next()
+            .is_some()
+    );
+    assert_eq!(status(id).await, "not_received", "nothing changed");
+    // The same volunteer tries again: theirs once more, counted again.
+    let open_claims =
+        || count(&app.db, "SELECT open_claims FROM users WHERE phone = '13300000001'");
+    assert_eq!(open_claims().await, 0);
+    let res = keeper
+        .post_form(&staff_page, &action, &[("outcome", "try_again"), ("note", "请周五再送一次")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(status(id).await, "claimed");
+    assert_eq!(open_claims().await, 1);
+    let (_, html) = vol.page("/account/claims").await;
+    assert_eq!(texts(&html, "main .cards h3 a"), ["一双棉鞋"]);
+    let (_, html) = worker.page(&track).await;
+    let timeline = text(&html, ".timeline");
+    assert!(
+        timeline.contains("跟进：请原认领人再送一次") && timeline.contains("请周五再送一次"),
+        "{timeline}"
+    );
+    // Delivered again, and again "not arrived"; then it had arrived after all.
+    let page = format!("/wishes/{id}");
+    vol.post_form(&page, &format!("{page}/fulfil"), &[("note", "")]).await;
+    assert_eq!(open_claims().await, 0);
+    worker.post_form(&track, &format!("{track}/confirm"), &[("arrived", "no")]).await;
+    assert_eq!(status(id).await, "not_received");
+    let res = keeper.post_form(&staff_page, &action, &[("outcome", "arrived")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(status(id).await, "fulfilled");
+    let (_, html) = worker.page(&track).await;
+    assert!(text(&html, ".facts").contains("已实现"));
+    assert!(texts(&html, "#confirm-heading").is_empty(), "no question left to answer");
+    let closed: Option<chrono::DateTime<chrono::Utc>> =
+        common::scalar_for_id(&app.db, "SELECT closed_at FROM wishes WHERE id = $1", id).await;
+    assert!(closed.is_some(), "the erasure clock runs again");
+
+    // Another: back on the wall, for another volunteer.
+    let (id, _) = not_arrived(&app, &keeper, &vol, "一个保温杯").await;
+    let staff_page = format!("/staff/wishes/{id}");
+    let action = format!("{staff_page}/follow-up");
+    let res = keeper.post_form(&staff_page, &action, &[("outcome", "back_to_wall")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(status(id).await, "open");
+    let (_, html) = app.page("/wishes").await;
+    assert!(texts(&html, ".wish h3 a").contains(&"一个保温杯".to_owned()));
+    let (_, html) = app.new_anonymous().page(&format!("/wishes/{id}")).await;
+    assert!(!text(&html, ".facts").contains("放在驿站了"), "the old delivery is no longer its state");
+    let second = app.volunteer(2).await;
+    let page = format!("/wishes/{id}");
+    assert_eq!(second.post_form(&page, &format!("{page}/claim"), &[]).await.status().as_u16(), 303);
+
+    // Another: closed with a note the worker reads.
+    let (id, track) = not_arrived(&app, &keeper, &vol, "一顶帽子").await;
+    let staff_page = format!("/staff/wishes/{id}");
+    let action = format!("{staff_page}/follow-up");
+    let res = keeper
+        .post_form(&staff_page, &action, &[("outcome", "close"), ("note", "许愿人说已经不需要了")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(status(id).await, "closed");
+    let (_, html) = worker.page(&track).await;
+    assert!(text(&html, ".facts").contains("已结束"));
+    assert!(text(&html, ".timeline").contains("许愿人说已经不需要了"));
+    // In English, every line of the timeline is English.
+    let reader = app.new_anonymous();
+    reader.switch_lang("en").await;
+    let (_, html) = reader.page(&track).await;
+    let timeline = text(&html, ".timeline");
+    assert!(
+        timeline.contains("Said it did not arrive") && timeline.contains("Follow-up closed"),
+        "{timeline}"
+    );
+    // Each decision is audited with its change.
+    let audited =
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'wish.resolve_%'").await;
+    assert_eq!(audited, 4);
 }

@@ -66,7 +66,7 @@ pub async fn waiting(db: &Db, grants: &Grants) -> DbResult<Waiting> {
     };
     let (sql, args) = wishes("w.status = 'pending'");
     let reviews = count(db, sql, args).await?;
-    let (sql, args) = wishes("w.needs_attention = TRUE");
+    let (sql, args) = wishes("w.status = 'not_received'");
     let follow_ups = count(db, sql, args).await?;
     let mut args = Vec::new();
     let s = scope(grants, "k.district_id", None, Some("k.slug"), &mut args);

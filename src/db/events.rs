@@ -5,12 +5,12 @@
 
 use chrono::{DateTime, Utc};
 
-/// The head of an insert into `wish_events`; its eight columns are bound
+/// The head of an insert into `wish_events`; its nine columns are bound
 /// by [`bind_event!`] in this order.
 macro_rules! event_insert {
     () => {
         "INSERT INTO wish_events (wish_id, at, actor_kind, actor_id, from_status, to_status, \
-         note, public_note)"
+         note, public_note, kind)"
     };
 }
 
@@ -18,7 +18,7 @@ pub(crate) const EVENT_INSERT: &str = event_insert!();
 
 /// One insert of one event.
 pub(crate) const EVENT_ONE: &str =
-    concat!(event_insert!(), " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+    concat!(event_insert!(), " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
 
 /// One step in a wish's history, as stored.
 #[derive(Debug, Clone)]
@@ -33,6 +33,10 @@ pub(crate) struct NewEvent<'a> {
     pub note: &'a str,
     /// Whether the note may be shown to the public (a fulfil note).
     pub public_note: bool,
+    /// What happened, where the status it leads to does not say it
+    /// (`confirmed`, `not_arrived`, `new_code`, `resolve_…`): the
+    /// timeline reads it from the catalogue as `wish.event.<kind>`.
+    pub kind: Option<&'a str>,
 }
 
 impl NewEvent<'_> {
@@ -47,11 +51,12 @@ impl NewEvent<'_> {
             to: "pending",
             note: "",
             public_note: false,
+            kind: None,
         }
     }
 }
 
-/// Binds an event's eight values to a query, in [`EVENT_INSERT`]'s order.
+/// Binds an event's nine values to a query, in [`EVENT_INSERT`]'s order.
 macro_rules! bind_event {
     ($q:expr, $e:expr) => {{
         let e: &$crate::db::events::NewEvent<'_> = $e;
@@ -63,6 +68,7 @@ macro_rules! bind_event {
             .bind(e.to)
             .bind(e.note)
             .bind(e.public_note)
+            .bind(e.kind)
     }};
 }
 pub(crate) use bind_event;

@@ -320,14 +320,14 @@ fn wish(w: &SeedWish, now: DateTime<Utc>) -> Result<Insert, sqlx::Error> {
 /// its public note, and confirmed by the worker.
 fn wish_history(wish_id: i64, w: &SeedWish, now: DateTime<Utc>) -> Vec<NewEvent<'_>> {
     [
-        ("worker", None, "pending", "", false),
-        ("staff", Some("pending"), "open", "", false),
-        ("volunteer", Some("open"), "claimed", "", false),
-        ("volunteer", Some("claimed"), "fulfilled", w.fulfil_note.as_str(), true),
-        ("worker", Some("fulfilled"), "fulfilled", "arrived", false),
+        ("worker", None, "pending", "", false, None),
+        ("staff", Some("pending"), "open", "", false, None),
+        ("volunteer", Some("open"), "claimed", "", false, None),
+        ("volunteer", Some("claimed"), "fulfilled", w.fulfil_note.as_str(), true, None),
+        ("worker", Some("fulfilled"), "fulfilled", "", false, Some("confirmed")),
     ]
     .into_iter()
-    .map(|(actor_kind, from, to, note, public_note)| NewEvent {
+    .map(|(actor_kind, from, to, note, public_note, kind)| NewEvent {
         wish_id,
         at: now,
         actor_kind,
@@ -336,6 +336,7 @@ fn wish_history(wish_id: i64, w: &SeedWish, now: DateTime<Utc>) -> Vec<NewEvent<
         to,
         note,
         public_note,
+        kind,
     })
     .collect()
 }

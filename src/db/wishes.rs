@@ -15,8 +15,8 @@ use super::{
     page_limit,
 };
 use crate::domain::wish::{
-    Actor, ActorKind, Candidate, Change, Confirmation, Current, Flags, NewWish, PostDecision,
-    Refused, Station, Wall, WishStatus, decide, decide_posts,
+    Actor, ActorKind, Candidate, Change, Current, Flags, NewWish, Outcome, PostDecision, Refused,
+    Station, Wall, WishStatus, decide, decide_posts,
 };
 
 #[derive(Debug, Clone, FromRow)]
@@ -42,7 +42,6 @@ pub struct WishRow {
     pub arrived: Option<bool>,
     pub thanks: Option<String>,
     pub thanks_hidden: bool,
-    pub needs_attention: bool,
     pub opened_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -58,7 +57,7 @@ const SELECT: &str = "SELECT w.id, w.station_id, p.code AS station_code, p.name_
      p.name_en AS station_name_en, p.district_id, d.slug AS district_slug, w.status, w.what, w.why, \
      w.display_name, w.occupation, w.phone, w.claimed_by, u.display_name AS claimer_name, \
      (u.deleted_at IS NOT NULL) AS claimer_deleted, w.reject_reason, w.fulfil_note, w.arrived, \
-     w.thanks, w.thanks_hidden, w.needs_attention, w.opened_at, w.created_at, w.updated_at \
+     w.thanks, w.thanks_hidden, w.opened_at, w.created_at, w.updated_at \
      FROM wishes w JOIN places p ON p.id = w.station_id JOIN districts d ON d.id = p.district_id \
      LEFT JOIN users u ON u.id = w.claimed_by";
 
@@ -71,6 +70,7 @@ pub struct EventRow {
     pub to_status: String,
     pub note: String,
     pub public_note: bool,
+    pub kind: Option<String>,
 }
 
 /// What posting a wish came to.
@@ -327,7 +327,7 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
             }
         }
         for chunk in accepted.chunks(100) {
-            let sql = super::insert_sql(EVENT_INSERT, 8, chunk.len());
+            let sql = super::insert_sql(EVENT_INSERT, 9, chunk.len());
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for &(i, _) in chunk {
                 let wish_id = new_ids.get(&posts[i].code_hash).copied().unwrap_or_default();
@@ -366,7 +366,7 @@ pub async fn by_code(db: &Db, code_hash: &str) -> DbResult<Option<WishRow>> {
 #[tracing::instrument(name = "db::wishes::events", skip_all, fields(wish_id = wish_id))]
 pub async fn events(db: &Db, wish_id: i64) -> DbResult<Vec<EventRow>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, EventRow>(
-        "SELECT at, actor_kind, actor_id, from_status, to_status, note, public_note \
+        "SELECT at, actor_kind, actor_id, from_status, to_status, note, public_note, kind \
          FROM wish_events WHERE wish_id = $1 ORDER BY id",
     ).bind(wish_id).fetch_all(p).await?))
 }
@@ -412,11 +412,10 @@ pub fn wall_query(f: &Wall) -> ListQuery {
 
 /// Wishes in some statuses at some stations (staff queue, station page).
 #[tracing::instrument(name = "db::wishes::at_stations", skip_all)]
-pub async fn at_stations(db: &Db, statuses: &[&str], attention: bool) -> DbResult<Vec<WishRow>> {
+pub async fn at_stations(db: &Db, statuses: &[&str]) -> DbResult<Vec<WishRow>> {
     let list = statuses.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
     debug_assert!(statuses.iter().all(|s| WishStatus::parse(s).is_some()), "fixed codes only");
-    let extra = if attention { " OR w.needs_attention = TRUE" } else { "" };
-    let sql = format!("{SELECT} WHERE w.status IN ({list}){extra} ORDER BY w.id");
+    let sql = format!("{SELECT} WHERE w.status IN ({list}) ORDER BY w.id");
     Ok(on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?))
 }
 
@@ -508,6 +507,28 @@ pub async fn change(
                  WHERE id = $4 AND status = $5",
             ).bind(to.code()).bind(note).bind(now).bind(wish_id).bind(from.code())
              .execute(&mut *tx).await?.rows_affected(),
+            // "It did not arrive": the erasure clock stops while staff follow up.
+            Change::NotArrived => sqlx::query(
+                "UPDATE wishes SET status = $1, arrived = FALSE, closed_at = NULL, updated_at = $2 \
+                 WHERE id = $3 AND status = $4",
+            ).bind(to.code()).bind(now).bind(wish_id).bind(from.code())
+             .execute(&mut *tx).await?.rows_affected(),
+            // The end of a follow-up: arrived after all, closed, back on the
+            // wall (no claimer, opened now, the old fulfilment forgotten) or
+            // with the same volunteer again (claimed now).
+            Change::Resolve { outcome, .. } => sqlx::query(
+                "UPDATE wishes SET status = $1, \
+                     arrived = CASE WHEN $2 THEN TRUE WHEN $3 OR $4 THEN NULL ELSE arrived END, \
+                     claimed_by = CASE WHEN $3 THEN NULL ELSE claimed_by END, \
+                     claimed_at = CASE WHEN $4 THEN $5 WHEN $3 THEN NULL ELSE claimed_at END, \
+                     opened_at = CASE WHEN $3 THEN $5 ELSE opened_at END, \
+                     fulfil_note = CASE WHEN $3 OR $4 THEN NULL ELSE fulfil_note END, \
+                     closed_at = CASE WHEN $6 THEN $5 ELSE NULL END, \
+                     updated_at = $5 \
+                 WHERE id = $7 AND status = $8",
+            ).bind(to.code()).bind(*outcome == Outcome::Arrived).bind(*outcome == Outcome::BackToWall)
+             .bind(*outcome == Outcome::TryAgain).bind(now).bind(closes).bind(wish_id).bind(from.code())
+             .execute(&mut *tx).await?.rows_affected(),
             _ => sqlx::query(
                 "UPDATE wishes SET status = $1, \
                      claimed_by = CASE WHEN $2 THEN NULL ELSE claimed_by END, \
@@ -533,10 +554,16 @@ pub async fn change(
         } else if from == WishStatus::Claimed && let Some(claimer) = claimer {
             sqlx::query("UPDATE users SET open_claims = open_claims - 1 WHERE id = $1 AND open_claims > 0")
                 .bind(claimer).execute(&mut *tx).await?;
+        } else if to == WishStatus::Claimed && let Some(claimer) = claimer {
+            // Staff give the wish back to its volunteer: theirs again,
+            // whatever their limit (staff decided it).
+            sqlx::query("UPDATE users SET open_claims = open_claims + 1 WHERE id = $1")
+                .bind(claimer).execute(&mut *tx).await?;
         }
         insert_event!(&mut *tx, &NewEvent {
             wish_id, at: now, actor_kind: actor.kind.code(), actor_id: actor.id,
             from: Some(from.code()), to: to.code(), note: &plan.note, public_note: plan.public_note,
+            kind: change.mv().event_kind(),
         })?;
         // What staff do is audited in the same transaction as the change.
         if actor.kind == ActorKind::Staff {
@@ -548,35 +575,47 @@ pub async fn change(
     })
 }
 
-/// The worker's word after fulfilment: it arrived (with an optional
-/// thank-you), or it did not, which puts the wish before the station's staff.
+/// The worker's word after fulfilment that it arrived, with an optional
+/// thank-you ("it did not" is a change of status: [`Change::NotArrived`]).
 #[tracing::instrument(name = "db::wishes::confirm", skip_all, fields(wish_id = wish_id))]
 pub async fn confirm(
     db: &Db,
     wish_id: i64,
-    said: &Confirmation,
+    thanks: Option<&str>,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
-    let (arrived, thanks) = (said.arrived, said.thanks.as_deref());
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query(
-            "UPDATE wishes SET arrived = $1, thanks = $2, needs_attention = $3, updated_at = $4 \
-             WHERE id = $5 AND status = 'fulfilled'",
-        ).bind(arrived).bind(thanks).bind(!arrived).bind(now).bind(wish_id)
+            "UPDATE wishes SET arrived = TRUE, thanks = $1, updated_at = $2 \
+             WHERE id = $3 AND status = 'fulfilled' AND arrived IS NOT TRUE",
+        ).bind(thanks).bind(now).bind(wish_id)
          .execute(&mut *tx).await?.rows_affected();
         if n == 1 {
-            let note = if arrived { "arrived" } else { "not arrived" };
             let fulfilled = WishStatus::Fulfilled.code();
             insert_event!(&mut *tx, &NewEvent {
                 wish_id, at: now, actor_kind: ActorKind::Worker.code(), actor_id: None,
-                from: Some(fulfilled), to: fulfilled, note, public_note: false,
+                from: Some(fulfilled), to: fulfilled, note: "", public_note: false,
+                kind: Some("confirmed"),
             })?;
             sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(n == 1)
     })
+}
+
+/// The claimer's contact, for the station's staff following a wish up:
+/// their phone and e-mail (none when the account is gone).
+#[tracing::instrument(name = "db::wishes::claimer_contact", skip_all, fields(wish_id = wish_id))]
+pub async fn claimer_contact(
+    db: &Db,
+    wish_id: i64,
+) -> DbResult<Option<(Option<String>, Option<String>)>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, (Option<String>, Option<String>)>(
+        "SELECT u.phone, u.email FROM wishes w JOIN users u ON u.id = w.claimed_by \
+         WHERE w.id = $1 AND u.deleted_at IS NULL",
+    ).bind(wish_id).fetch_optional(p).await?))
 }
 
 /// Staff: a new tracking code for a worker who lost theirs (the old one stops working).
@@ -597,7 +636,7 @@ pub async fn new_code(
             .bind(code_hash).bind(now).bind(wish_id).execute(&mut *tx).await?;
         insert_event!(&mut *tx, &NewEvent {
             wish_id, at: now, actor_kind: ActorKind::Staff.code(), actor_id: Some(staff),
-            from: Some(&status), to: &status, note: "new tracking code issued", public_note: false,
+            from: Some(&status), to: &status, note: "", public_note: false, kind: Some("new_code"),
         })?;
         write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(staff), action: "wish.new_code", object: format!("wish:{wish_id}"), detail: String::new() })?;
         tx.commit().await?;
@@ -605,7 +644,7 @@ pub async fn new_code(
     })
 }
 
-/// Staff: hide a thank-you from the warm stories; also clears "needs attention".
+/// Staff: hide a thank-you from the warm stories, or show it again.
 #[tracing::instrument(name = "db::wishes::set_flags", skip_all, fields(wish_id = wish_id, staff = staff))]
 pub async fn set_flags(
     db: &Db,
@@ -617,12 +656,11 @@ pub async fn set_flags(
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query(
-            "UPDATE wishes SET thanks_hidden = COALESCE($1, thanks_hidden), \
-                 needs_attention = CASE WHEN $2 THEN FALSE ELSE needs_attention END, updated_at = $3 \
-             WHERE id = $4",
-        ).bind(flags.hide_thanks).bind(flags.attended).bind(now).bind(wish_id).execute(&mut *tx).await?.rows_affected();
+            "UPDATE wishes SET thanks_hidden = COALESCE($1, thanks_hidden), updated_at = $2 \
+             WHERE id = $3",
+        ).bind(flags.hide_thanks).bind(now).bind(wish_id).execute(&mut *tx).await?.rows_affected();
         if n == 1 {
-            let detail = format!("hide_thanks={:?} attended={}", flags.hide_thanks, flags.attended);
+            let detail = format!("hide_thanks={:?}", flags.hide_thanks);
             write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(staff), action: "wish.flags", object: format!("wish:{wish_id}"), detail })?;
         }
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;

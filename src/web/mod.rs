@@ -201,6 +201,7 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/wishes/{id}/reopen", WishStaff, staff_wishes::reopen),
         route!(POST "/staff/wishes/{id}/new-code", WishStaff, staff_wishes::new_code),
         route!(POST "/staff/wishes/{id}/flags", WishStaff, staff_wishes::flags),
+        route!(POST "/staff/wishes/{id}/follow-up", WishStaff, staff_wishes::follow_up),
         route!(GET "/staff/workshops", Staff, staff_workshops::list),
         route!(GET "/staff/workshops/{slug}", WorkshopKeeper, staff_workshops::edit),
         route!(POST "/staff/workshops/{slug}", WorkshopKeeper, staff_workshops::update),

@@ -16,7 +16,8 @@ use crate::db;
 use crate::db::wishes::WishRow;
 use crate::domain::FormErrors;
 use crate::domain::wish::{
-    Actor, Change, FlagInput, Refused, ReviewInput, TrackingCode, WishStatus,
+    Actor, Change, FlagInput, FollowUpInput, Outcome, Refused, ReviewInput, TrackingCode,
+    WishStatus,
 };
 use crate::web::AppState;
 
@@ -35,7 +36,7 @@ pub async fn queue(
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let mine = |w: &&WishRow| me.grants.keeps_station(w.station_id, w.district_id);
-    let rows = db::wishes::at_stations(&state.db, &["pending", "expired"], true).await?;
+    let rows = db::wishes::at_stations(&state.db, &["pending", "not_received", "expired"]).await?;
     let pick = |f: &dyn Fn(&WishRow) -> bool| {
         rows.iter()
             .filter(mine)
@@ -45,7 +46,7 @@ pub async fn queue(
     };
     let view = QueuePage {
         pending: pick(&|w| w.status() == WishStatus::Pending),
-        attention: pick(&|w| w.needs_attention),
+        attention: pick(&|w| w.status() == WishStatus::NotReceived),
         expired: pick(&|w| w.status() == WishStatus::Expired),
         ctx: ctx.clone(),
     };
@@ -58,7 +59,9 @@ struct WishPage {
     ctx: Ctx,
     wish: WishView,
     phone: Option<String>,
-    needs_attention: bool,
+    /// A "did not arrive" follow-up: the claimer's contact and the form
+    /// that ends it.
+    follow_up: Option<FollowUpView>,
     has_thanks: bool,
     thanks_hidden: bool,
     timeline: Vec<TimelineEntry>,
@@ -67,15 +70,60 @@ struct WishPage {
     new_code: Option<String>,
 }
 
+/// What staff see to end a follow-up: how to reach the volunteer, the
+/// choices (code, label, hint) and what was typed.
+struct FollowUpView {
+    claimer_phone: Option<String>,
+    claimer_email: Option<String>,
+    outcomes: Vec<(&'static str, &'static str, &'static str)>,
+    typed: FollowUpInput,
+}
+
+/// What a form on the wish page brought back to it, typed as it was.
+enum Typed {
+    None,
+    Review(ReviewInput),
+    FollowUp(FollowUpInput),
+}
+
 async fn wish_page(
     ctx: Ctx,
     state: &AppState,
     id: i64,
-    review: Option<ReviewInput>,
+    typed: Typed,
     errors: FormErrors,
     new_code: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let (review, follow_up_typed) = match typed {
+        Typed::None => (None, None),
+        Typed::Review(r) => (Some(r), None),
+        Typed::FollowUp(f) => (None, Some(f)),
+    };
+    let follow_up = if w.status() == WishStatus::NotReceived {
+        let (claimer_phone, claimer_email) =
+            db::wishes::claimer_contact(&state.db, id).await?.unwrap_or((None, None));
+        let outcomes = Outcome::ALL
+            .iter()
+            // Nobody to try again when the volunteer's account is gone.
+            .filter(|o| **o != Outcome::TryAgain || w.claimed_by.is_some())
+            .map(|o| {
+                (
+                    o.code(),
+                    ctx.t(&format!("staff.follow_up.{}", o.code())),
+                    ctx.t(&format!("staff.follow_up.{}_hint", o.code())),
+                )
+            })
+            .collect();
+        Some(FollowUpView {
+            claimer_phone,
+            claimer_email,
+            outcomes,
+            typed: follow_up_typed.unwrap_or_default(),
+        })
+    } else {
+        None
+    };
     let timeline = TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, true);
     let status = crate::web::respond::form_status(&errors);
     let view = WishPage {
@@ -85,7 +133,7 @@ async fn wish_page(
             reason: String::new(),
         }),
         phone: w.phone.clone(),
-        needs_attention: w.needs_attention,
+        follow_up,
         has_thanks: w.thanks.is_some(),
         thanks_hidden: w.thanks_hidden,
         wish: WishView::for_staff(&ctx, &w),
@@ -102,7 +150,7 @@ pub async fn show(
     state: web::Data<AppState>,
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    wish_page(ctx, &state, id, None, FormErrors::new(), None).await
+    wish_page(ctx, &state, id, Typed::None, FormErrors::new(), None).await
 }
 
 /// A review (approve or reject): the change the form came to, applied, or
@@ -120,7 +168,7 @@ async fn review(
 ) -> Result<HttpResponse, AppError> {
     match change {
         Ok(change) => apply(state, session, me, id, change, done).await,
-        Err(errors) => wish_page(ctx, state, id, Some(typed), errors, None).await,
+        Err(errors) => wish_page(ctx, state, id, Typed::Review(typed), errors, None).await,
     }
 }
 
@@ -138,6 +186,7 @@ async fn apply(
     match db::wishes::change(&state.db, id, &change, Actor::staff(me.id), now).await? {
         Ok(_) => set_flash(session, done),
         Err(Refused::NoSuchWish) => return Err(AppError::NotFound),
+        Err(Refused::NoClaimer) => set_flash(session, "flash.wish_no_claimer"),
         Err(_) => set_flash(session, "flash.wish_moved_on"),
     }
     Ok(see_other(&format!("/staff/wishes/{id}")))
@@ -194,7 +243,7 @@ pub async fn new_code(
         return Err(AppError::NotFound);
     }
     // Shown once, to read out to the worker; never stored or logged.
-    wish_page(ctx, &state, id, None, FormErrors::new(), Some(code.display())).await
+    wish_page(ctx, &state, id, Typed::None, FormErrors::new(), Some(code.display())).await
 }
 
 #[tracing::instrument(name = "web::staff_wishes::flags", skip_all, fields(wish_id = id, user = me.id))]
@@ -210,4 +259,65 @@ pub async fn flags(
     }
     set_flash(&session, "flash.wish_updated");
     Ok(see_other(&format!("/staff/wishes/{id}")))
+}
+
+/// Ends a "did not arrive" follow-up: it arrived after all, back to the
+/// wall, the same volunteer again, or closed with a note.
+#[tracing::instrument(name = "web::staff_wishes::follow_up", skip_all, fields(wish_id = id, user = me.id))]
+pub async fn follow_up(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    form: web::Form<FollowUpInput>,
+) -> Result<HttpResponse, AppError> {
+    match form.parse() {
+        Ok(change) => {
+            let done = match &change {
+                Change::Resolve { outcome, .. } => match outcome {
+                    Outcome::Arrived => "flash.follow_up.arrived",
+                    Outcome::BackToWall => "flash.follow_up.back_to_wall",
+                    Outcome::TryAgain => "flash.follow_up.try_again",
+                    Outcome::Close => "flash.follow_up.close",
+                },
+                _ => "flash.wish_updated",
+            };
+            apply(&state, &session, &me, id, change, done).await
+        }
+        Err(errors) => {
+            wish_page(ctx, &state, id, Typed::FollowUp(form.into_inner()), errors, None).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Lang;
+    use crate::domain::wish::{Move, Outcome, WishStatus};
+    use crate::i18n::has_key;
+
+    #[test]
+    fn every_follow_up_and_event_reads_in_both_languages() {
+        let mut keys: Vec<String> = Vec::new();
+        for o in Outcome::ALL {
+            let mv = Move::Resolve(o).code();
+            keys.extend([
+                format!("staff.follow_up.{}", o.code()),
+                format!("staff.follow_up.{}_hint", o.code()),
+                ["flash", "follow_up", o.code()].join("."),
+                format!("wish.event.{mv}"),
+                format!("audit.action.wish.{mv}"),
+            ]);
+        }
+        for kind in ["confirmed", "not_arrived", "new_code"] {
+            keys.push(format!("wish.event.{kind}"));
+        }
+        keys.extend(WishStatus::ALL.iter().map(|s| s.label_key().to_owned()));
+        for lang in [Lang::Zh, Lang::En] {
+            for key in &keys {
+                assert!(has_key(lang, key), "{lang:?} lacks {key}");
+            }
+        }
+    }
 }

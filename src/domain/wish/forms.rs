@@ -1,12 +1,13 @@
 //! Every wish form parsed into what it means: posting (`WishInput`), the
 //! staff's review (`ReviewInput`), fulfilling (`FulfilInput`), the worker's
-//! confirmation (`ConfirmInput`), the staff's flags (`FlagInput`) and the
-//! wall's filters (`WallParams`). Each text field is checked by one
+//! confirmation (`ConfirmInput`), the staff's flag (`FlagInput`), the end
+//! of a "did not arrive" follow-up (`FollowUpInput`) and the wall's
+//! filters (`WallParams`). Each text field is checked by one
 //! function, whichever form it comes in.
 
 use serde::Deserialize;
 
-use super::{Change, Occupation};
+use super::{Change, Occupation, Outcome};
 use crate::domain::account::{DisplayName, Phone};
 use crate::domain::form::FormErrors;
 
@@ -233,28 +234,52 @@ impl ConfirmInput {
     }
 }
 
-/// The staff's flags on a wish: hide the thanks from the public, and mark
-/// the "needs attention" sign as seen.
+/// The staff's flag on a wish: hide the thanks from the public.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct FlagInput {
     #[serde(default)]
     pub hide_thanks: Option<String>,
-    #[serde(default)]
-    pub attended: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flags {
     /// `Some(true)` hides, `Some(false)` shows again, `None` leaves it.
     pub hide_thanks: Option<bool>,
-    pub attended: bool,
 }
 
 impl FlagInput {
     pub fn parse(&self) -> Flags {
-        Flags {
-            hide_thanks: self.hide_thanks.as_deref().map(|v| v == "1"),
-            attended: self.attended.is_some(),
+        Flags { hide_thanks: self.hide_thanks.as_deref().map(|v| v == "1") }
+    }
+}
+
+/// How staff end a "did not arrive" follow-up, as typed: one outcome, and
+/// a note the worker and the volunteer read (required to close it).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct FollowUpInput {
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl FollowUpInput {
+    pub fn parse(&self) -> Result<Change, FormErrors> {
+        let mut e = FormErrors::new();
+        e.refuse_control(&[("note", &self.note)]);
+        let outcome = Outcome::parse(self.outcome.trim());
+        if outcome.is_none() {
+            e.add("outcome", "form.wish.outcome_required");
+        }
+        let required = (outcome == Some(Outcome::Close)).then_some("form.wish.close_note_required");
+        let note = if e.get("note").is_none() {
+            note(&mut e, "note", &self.note, required)
+        } else {
+            String::new()
+        };
+        match outcome {
+            Some(outcome) if e.is_empty() => Ok(Change::Resolve { outcome, note }),
+            _ => Err(e),
         }
     }
 }
@@ -443,11 +468,40 @@ mod tests {
 
     #[test]
     fn flags_read_the_checkboxes() {
-        let f = FlagInput { hide_thanks: Some("1".into()), attended: Some("on".into()) }.parse();
-        assert_eq!(f, Flags { hide_thanks: Some(true), attended: true });
-        let f = FlagInput { hide_thanks: Some("0".into()), attended: None }.parse();
-        assert_eq!(f, Flags { hide_thanks: Some(false), attended: false });
-        assert_eq!(FlagInput::default().parse(), Flags { hide_thanks: None, attended: false });
+        let f = FlagInput { hide_thanks: Some("1".into()) }.parse();
+        assert_eq!(f, Flags { hide_thanks: Some(true) });
+        let f = FlagInput { hide_thanks: Some("0".into()) }.parse();
+        assert_eq!(f, Flags { hide_thanks: Some(false) });
+        assert_eq!(FlagInput::default().parse(), Flags { hide_thanks: None });
+    }
+
+    #[test]
+    fn a_follow_up_needs_an_outcome_and_closing_needs_a_note() {
+        let typed = |outcome: &str, note: &str| FollowUpInput {
+            outcome: outcome.into(),
+            note: note.into(),
+        };
+        let e = typed("", "").parse().unwrap_err();
+        assert_eq!(e.get("outcome"), Some("form.wish.outcome_required"));
+        assert_eq!(
+            typed("lost", "").parse().unwrap_err().get("outcome"),
+            Some("form.wish.outcome_required")
+        );
+        let e = typed("close", " ").parse().unwrap_err();
+        assert_eq!(e.get("note"), Some("form.wish.close_note_required"));
+        let long = "长".repeat(NOTE_MAX + 1);
+        assert_eq!(
+            typed("arrived", &long).parse().unwrap_err().get("note"),
+            Some("form.wish.note_too_long")
+        );
+        assert_eq!(
+            typed("close", "联系不上，已结束").parse().unwrap(),
+            Change::Resolve { outcome: Outcome::Close, note: "联系不上，已结束".into() }
+        );
+        assert_eq!(
+            typed("try_again", "").parse().unwrap(),
+            Change::Resolve { outcome: Outcome::TryAgain, note: String::new() }
+        );
     }
 
     #[test]

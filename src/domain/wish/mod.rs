@@ -7,8 +7,8 @@ use std::fmt;
 mod forms;
 
 pub use forms::{
-    ConfirmInput, Confirmation, FlagInput, Flags, FulfilInput, NewWish, ReviewInput, Wall,
-    WallParams, WishInput,
+    ConfirmInput, Confirmation, FlagInput, Flags, FollowUpInput, FulfilInput, NewWish, ReviewInput,
+    Wall, WallParams, WishInput,
 };
 
 /// Where a wish is in its life (see docs/PRODUCT.md §3).
@@ -18,6 +18,10 @@ pub enum WishStatus {
     Open,
     Claimed,
     Fulfilled,
+    /// The worker said it did not arrive: staff are following it up.
+    NotReceived,
+    /// A follow-up staff ended without the gift arriving (with a note).
+    Closed,
     Rejected,
     Withdrawn,
     Expired,
@@ -54,11 +58,13 @@ impl Viewer {
 }
 
 impl WishStatus {
-    pub const ALL: [WishStatus; 7] = [
+    pub const ALL: [WishStatus; 9] = [
         WishStatus::Pending,
         WishStatus::Open,
         WishStatus::Claimed,
         WishStatus::Fulfilled,
+        WishStatus::NotReceived,
+        WishStatus::Closed,
         WishStatus::Rejected,
         WishStatus::Withdrawn,
         WishStatus::Expired,
@@ -70,6 +76,8 @@ impl WishStatus {
             WishStatus::Open => "open",
             WishStatus::Claimed => "claimed",
             WishStatus::Fulfilled => "fulfilled",
+            WishStatus::NotReceived => "not_received",
+            WishStatus::Closed => "closed",
             WishStatus::Rejected => "rejected",
             WishStatus::Withdrawn => "withdrawn",
             WishStatus::Expired => "expired",
@@ -86,17 +94,21 @@ impl WishStatus {
             WishStatus::Open => "wish.status.open",
             WishStatus::Claimed => "wish.status.claimed",
             WishStatus::Fulfilled => "wish.status.fulfilled",
+            WishStatus::NotReceived => "wish.status.not_received",
+            WishStatus::Closed => "wish.status.closed",
             WishStatus::Rejected => "wish.status.rejected",
             WishStatus::Withdrawn => "wish.status.withdrawn",
             WishStatus::Expired => "wish.status.expired",
         }
     }
 
-    /// Closed wishes start the clock that erases the worker's phone.
+    /// Closed wishes start the clock that erases the worker's phone (a
+    /// follow-up is not closed: staff may need to call).
     pub fn is_closed(self) -> bool {
         matches!(
             self,
             WishStatus::Fulfilled
+                | WishStatus::Closed
                 | WishStatus::Rejected
                 | WishStatus::Withdrawn
                 | WishStatus::Expired
@@ -116,6 +128,41 @@ pub enum Move {
     Withdraw,
     Expire,
     Reopen,
+    /// The worker says it did not arrive.
+    NotArrived,
+    /// Staff end a follow-up.
+    Resolve(Outcome),
+}
+
+/// How staff end a "did not arrive" follow-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It arrived after all: fulfilled.
+    Arrived,
+    /// Back on the wall for another volunteer.
+    BackToWall,
+    /// The same volunteer tries again: claimed by them once more.
+    TryAgain,
+    /// Closed, with a note to the worker.
+    Close,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] =
+        [Outcome::Arrived, Outcome::BackToWall, Outcome::TryAgain, Outcome::Close];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Arrived => "arrived",
+            Outcome::BackToWall => "back_to_wall",
+            Outcome::TryAgain => "try_again",
+            Outcome::Close => "close",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.code() == code)
+    }
 }
 
 impl Move {
@@ -132,6 +179,13 @@ impl Move {
             (Move::Withdraw, Pending | Open | Claimed) => Some(Withdrawn),
             (Move::Expire, Open) => Some(Expired),
             (Move::Reopen, Expired) => Some(Open),
+            (Move::NotArrived, Fulfilled) => Some(NotReceived),
+            (Move::Resolve(o), NotReceived) => Some(match o {
+                Outcome::Arrived => Fulfilled,
+                Outcome::BackToWall => Open,
+                Outcome::TryAgain => Claimed,
+                Outcome::Close => Closed,
+            }),
             _ => None,
         }
     }
@@ -147,7 +201,18 @@ impl Move {
             Move::Withdraw => "withdraw",
             Move::Expire => "expire",
             Move::Reopen => "reopen",
+            Move::NotArrived => "not_arrived",
+            Move::Resolve(Outcome::Arrived) => "resolve_arrived",
+            Move::Resolve(Outcome::BackToWall) => "resolve_back_to_wall",
+            Move::Resolve(Outcome::TryAgain) => "resolve_try_again",
+            Move::Resolve(Outcome::Close) => "resolve_close",
         }
+    }
+
+    /// The timeline's word for the event, where the status it leads to
+    /// does not say what happened (`wish.event.<code>`).
+    pub fn event_kind(self) -> Option<&'static str> {
+        matches!(self, Move::NotArrived | Move::Resolve(_)).then(|| self.code())
     }
 }
 
@@ -381,6 +446,8 @@ pub enum Refused {
     ClaimLimit,
     /// Only the claimer (or staff) may do this.
     NotYours,
+    /// The volunteer to try again has deleted their account.
+    NoClaimer,
     NoSuchWish,
 }
 
@@ -396,6 +463,8 @@ pub enum Change {
     Withdraw,
     Expire,
     Reopen,
+    NotArrived,
+    Resolve { outcome: Outcome, note: String },
 }
 
 impl Change {
@@ -410,6 +479,8 @@ impl Change {
             Change::Withdraw => Move::Withdraw,
             Change::Expire => Move::Expire,
             Change::Reopen => Move::Reopen,
+            Change::NotArrived => Move::NotArrived,
+            Change::Resolve { outcome, .. } => Move::Resolve(*outcome),
         }
     }
 }
@@ -435,9 +506,11 @@ pub struct Plan {
 
 /// Decides a change to a wish: the one place for who may do what. The
 /// move must be allowed from the wish's status; only the claimer releases
-/// it, and only the claimer or the station's staff fulfil it. A rejection
-/// reason and a fulfilment note are public; a privacy edit keeps the
-/// original text in a staff-only note.
+/// it, and only the claimer or the station's staff fulfil it; only the
+/// worker says it did not arrive, and only staff end that follow-up (the
+/// same volunteer tries again only while they have an account). A
+/// rejection reason, a fulfilment note and a follow-up's note are public;
+/// a privacy edit keeps the original text in a staff-only note.
 pub fn decide(current: &Current, actor: Actor, change: &Change) -> Result<Plan, Refused> {
     let from = current.status;
     let to = change.mv().from(from).ok_or(Refused::NotFrom(from))?;
@@ -445,11 +518,18 @@ pub fn decide(current: &Current, actor: Actor, change: &Change) -> Result<Plan, 
     match change {
         Change::Release if !theirs => return Err(Refused::NotYours),
         Change::Fulfil { by_staff: false, .. } if !theirs => return Err(Refused::NotYours),
+        Change::NotArrived if actor.kind != ActorKind::Worker => return Err(Refused::NotYours),
+        Change::Resolve { .. } if actor.kind != ActorKind::Staff => return Err(Refused::NotYours),
+        Change::Resolve { outcome: Outcome::TryAgain, .. } if current.claimer.is_none() => {
+            return Err(Refused::NoClaimer);
+        }
         _ => {}
     }
     let (note, public_note) = match change {
         Change::Reject { reason } => (reason.clone(), true),
         Change::Fulfil { note, .. } => (note.clone(), true),
+        // What staff decide, the worker and the volunteer read.
+        Change::Resolve { note, .. } => (note.clone(), true),
         Change::Approve { what, why } if *what != current.what || *why != current.why => {
             (format!("{}\n{}", current.what, current.why), false)
         }
@@ -578,6 +658,48 @@ mod tests {
         for s in WishStatus::ALL {
             assert_eq!(WishStatus::parse(s.code()), Some(s));
         }
+    }
+
+    #[test]
+    fn a_gift_that_did_not_arrive_is_followed_up_by_staff() {
+        use WishStatus::*;
+        assert_eq!(Move::NotArrived.from(Fulfilled), Some(NotReceived));
+        assert_eq!(Move::NotArrived.from(Claimed), None, "only after fulfilment");
+        let ends = |o| Move::Resolve(o).from(NotReceived);
+        assert_eq!(ends(Outcome::Arrived), Some(Fulfilled));
+        assert_eq!(ends(Outcome::BackToWall), Some(Open));
+        assert_eq!(ends(Outcome::TryAgain), Some(Claimed));
+        assert_eq!(ends(Outcome::Close), Some(Closed));
+        assert_eq!(Move::Resolve(Outcome::Arrived).from(Fulfilled), None);
+        assert!(!NotReceived.is_closed() && Closed.is_closed());
+        assert!(Viewer::Public.sees(NotReceived) && Viewer::Public.sees(Closed));
+        let followed = wish(NotReceived, Some(7));
+        let resolve = |outcome| Change::Resolve { outcome, note: "已联系".into() };
+        // Only the worker says it did not arrive; only staff end it.
+        let fulfilled = wish(Fulfilled, Some(7));
+        assert!(decide(&fulfilled, Actor::WORKER, &Change::NotArrived).is_ok());
+        assert_eq!(
+            decide(&fulfilled, Actor::volunteer(7), &Change::NotArrived),
+            Err(Refused::NotYours)
+        );
+        assert_eq!(
+            decide(&followed, Actor::volunteer(7), &resolve(Outcome::Arrived)),
+            Err(Refused::NotYours)
+        );
+        let plan = decide(&followed, Actor::staff(9), &resolve(Outcome::Close)).unwrap();
+        assert_eq!((plan.to, plan.note.as_str(), plan.public_note), (Closed, "已联系", true));
+        // The same volunteer tries again only while they have an account.
+        let gone = wish(NotReceived, None);
+        assert_eq!(
+            decide(&gone, Actor::staff(9), &resolve(Outcome::TryAgain)),
+            Err(Refused::NoClaimer)
+        );
+        assert!(decide(&gone, Actor::staff(9), &resolve(Outcome::BackToWall)).is_ok());
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.code()), Some(o));
+            assert!(Move::Resolve(o).event_kind().is_some());
+        }
+        assert_eq!(Move::Claim.event_kind(), None);
     }
 
     #[test]

@@ -85,7 +85,14 @@ impl TimelineEntry {
         events
             .into_iter()
             .map(|e| TimelineEntry {
-                status: WishStatus::parse(&e.to_status).map(|s| ctx.t(s.label_key())).unwrap_or(""),
+                // What happened: the event's own word where its status does
+                // not say it ("确认收到了"), else the status it led to.
+                status: match e.kind.as_deref() {
+                    Some(kind) => ctx.t(&format!("wish.event.{kind}")),
+                    None => {
+                        WishStatus::parse(&e.to_status).map(|s| ctx.t(s.label_key())).unwrap_or("")
+                    }
+                },
                 actor: ctx.t(ActorKind::label_key(&e.actor_kind)),
                 at: moment(e.at),
                 note: (!e.note.is_empty() && (e.public_note || staff))

@@ -8,6 +8,7 @@ use askama::Template;
 use chrono::Utc;
 
 use crate::db;
+use crate::db::wishes::WishRow;
 use crate::domain::FormErrors;
 use crate::domain::wish::{self, Actor, Change, FulfilInput, Refused, WishStatus};
 use crate::web::auth::{CurrentUser, Viewer};
@@ -187,6 +188,8 @@ pub async fn fulfil(
 #[template(path = "account/claims.html")]
 struct ClaimsPage {
     ctx: Ctx,
+    /// Claims the worker says did not arrive, being followed up.
+    follow_ups: Vec<WishView>,
     current: Vec<WishView>,
     past: Vec<WishView>,
 }
@@ -197,19 +200,16 @@ pub async fn mine(
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let rows = db::wishes::claimed_by(&state.db, me.id).await?;
-    let (current, past): (Vec<_>, Vec<_>) = rows
-        .iter()
-        .map(|w| {
-            (
-                w.status() == WishStatus::Claimed && w.claimed_by == Some(me.id),
-                WishView::new(&ctx, w),
-            )
-        })
-        .partition(|(c, _)| *c);
-    let view = ClaimsPage {
-        current: current.into_iter().map(|(_, v)| v).collect(),
-        past: past.into_iter().map(|(_, v)| v).collect(),
-        ctx,
-    };
+    let theirs = |w: &WishRow| w.claimed_by == Some(me.id);
+    let (mut follow_ups, mut current, mut past) = (Vec::new(), Vec::new(), Vec::new());
+    for w in &rows {
+        // A gift the worker says did not arrive comes first: it is still theirs to sort out.
+        match w.status() {
+            WishStatus::NotReceived if theirs(w) => follow_ups.push(WishView::new(&ctx, w)),
+            WishStatus::Claimed if theirs(w) => current.push(WishView::new(&ctx, w)),
+            _ => past.push(WishView::new(&ctx, w)),
+        }
+    }
+    let view = ClaimsPage { follow_ups, current, past, ctx };
     Ok(no_store(render_with_status(&view, StatusCode::OK)?))
 }

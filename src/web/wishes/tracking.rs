@@ -150,10 +150,18 @@ pub async fn confirm(
             return track_page(ctx, &state, code, wish, false, form.thanks.clone(), errors).await;
         }
     };
-    let flash = if db::wishes::confirm(&state.db, wish.id, &said, Utc::now()).await? {
-        if said.arrived { "flash.wish_thanked" } else { "flash.wish_not_arrived" }
+    let now = Utc::now();
+    let flash = if said.arrived {
+        let thanked = db::wishes::confirm(&state.db, wish.id, said.thanks.as_deref(), now).await?;
+        if thanked { "flash.wish_thanked" } else { "flash.wish_cannot_confirm" }
     } else {
-        "flash.wish_cannot_confirm"
+        // Not arrived: the wish waits for its station's staff to follow up.
+        match db::wishes::change(&state.db, wish.id, &Change::NotArrived, Actor::WORKER, now)
+            .await?
+        {
+            Ok(_) => "flash.wish_not_arrived",
+            Err(_) => "flash.wish_cannot_confirm",
+        }
     };
     set_flash(&session, flash);
     Ok(no_store(see_other(&format!("/wishes/track/{}", code.display()))))
