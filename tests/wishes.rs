@@ -809,6 +809,7 @@ async fn a_gift_that_did_not_arrive_is_followed_up_to_an_end(app: TestApp) {
     assert_eq!(res.status().as_u16(), 422);
     let html = Html::parse_document(&res.text().await.unwrap());
     assert_eq!(text(&html, "#f-outcome-error"), "错误：请选择怎么处理");
+    assert_eq!(texts(&html, ".error-summary li"), ["处理方式：请选择怎么处理"]);
     assert_eq!(text(&html, "#f-note"), "已联系认领人");
     let res = keeper.post_form(&staff_page, &action, &[("outcome", "close"), ("note", " ")]).await;
     assert_eq!(res.status().as_u16(), 422);
@@ -864,7 +865,10 @@ async fn a_gift_that_did_not_arrive_is_followed_up_to_an_end(app: TestApp) {
     let (_, html) = app.page("/wishes").await;
     assert!(texts(&html, ".wish h3 a").contains(&"一个保温杯".to_owned()));
     let (_, html) = app.new_anonymous().page(&format!("/wishes/{id}")).await;
-    assert!(!text(&html, ".facts").contains("放在驿站了"), "the old delivery is no longer its state");
+    assert!(
+        !text(&html, ".facts").contains("放在驿站了"),
+        "the old delivery is no longer its state"
+    );
     let second = app.volunteer(2).await;
     let page = format!("/wishes/{id}");
     assert_eq!(second.post_form(&page, &format!("{page}/claim"), &[]).await.status().as_u16(), 303);

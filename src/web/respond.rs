@@ -44,3 +44,25 @@ pub fn form_status(errors: &crate::domain::FormErrors) -> actix_web::http::Statu
     use actix_web::http::StatusCode;
     if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }
 }
+
+/// The error summary's lines: "数值：请只填数字……", each linking to its
+/// field (`label` names a field of the form; one it does not name reads
+/// as the message alone).
+pub fn error_summary(
+    ctx: &super::Ctx,
+    errors: &crate::domain::FormErrors,
+    label: impl Fn(&str) -> Option<String>,
+) -> Vec<(&'static str, String)> {
+    errors
+        .iter()
+        .map(|(field, key)| {
+            let message = match label(field) {
+                Some(label) => {
+                    ctx.tf("form.summary_item", &[("label", &label), ("message", ctx.t(key))])
+                }
+                None => ctx.t(key).to_owned(),
+            };
+            (field, message)
+        })
+        .collect()
+}

@@ -350,27 +350,16 @@ async fn form_page(
     Ok(super::no_store(render_with_status(&page, status)?))
 }
 
-/// The error summary's lines: "数值：请只填数字……", each linking to its
-/// field; `label` names a field of the form (the change note aside).
+/// The error summary of a form with a change note (`note`): as
+/// [`crate::web::respond::error_summary`], the note named for it.
 pub fn summary(
     ctx: &Ctx,
     errors: &FormErrors,
     label: impl Fn(&str) -> Option<String>,
 ) -> Vec<(&'static str, String)> {
-    errors
-        .iter()
-        .map(|(field, key)| {
-            let name =
-                if field == "note" { Some(ctx.t("edit.note").to_owned()) } else { label(field) };
-            let message = match name {
-                Some(label) => {
-                    ctx.tf("form.summary_item", &[("label", &label), ("message", ctx.t(key))])
-                }
-                None => ctx.t(key).to_owned(),
-            };
-            (field, message)
-        })
-        .collect()
+    crate::web::respond::error_summary(ctx, errors, |field| {
+        if field == "note" { Some(ctx.t("edit.note").to_owned()) } else { label(field) }
+    })
 }
 
 fn parse_kind(what: &str) -> Result<ContentKind, AppError> {

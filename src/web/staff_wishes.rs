@@ -67,6 +67,8 @@ struct WishPage {
     timeline: Vec<TimelineEntry>,
     review: ReviewInput,
     errors: FormErrors,
+    /// Each wrong field named ("怎么处理？：请选择怎么处理").
+    summary: Vec<(&'static str, String)>,
     new_code: Option<String>,
 }
 
@@ -126,6 +128,17 @@ async fn wish_page(
     };
     let timeline = TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, true);
     let status = crate::web::respond::form_status(&errors);
+    let summary = crate::web::respond::error_summary(&ctx, &errors, |field| {
+        let key = match field {
+            "what" => "wish_new.what",
+            "why" => "wish_new.why",
+            "reason" => "staff.wish_reason",
+            "outcome" => "staff.follow_up.outcome",
+            "note" => "staff.follow_up.note",
+            _ => return None,
+        };
+        Some(ctx.t(key).to_owned())
+    });
     let view = WishPage {
         review: review.unwrap_or(ReviewInput {
             what: w.what.clone(),
@@ -139,6 +152,7 @@ async fn wish_page(
         wish: WishView::for_staff(&ctx, &w),
         timeline,
         errors,
+        summary,
         new_code,
         ctx,
     };
