@@ -380,6 +380,69 @@ async fn phone_smoke_test_with_axe() {
         client.goto(&app.url("/staff/districts/xihu/preview")).await.unwrap();
         check_page(&client, &axe, &shots, "preview-zh").await;
 
+        // The worker's wish was delivered and did not arrive: the admin
+        // follows it up to its end, in Chinese.
+        {
+            use linli::db::wishes::change;
+            use linli::domain::wish::{Actor, Change};
+            let wish: i64 = linli::db::wishes::queue(
+                &app.db,
+                &linli::domain::Grants(vec![linli::domain::Role::SiteAdmin]),
+                linli::db::wishes::Queue::Pending,
+                1,
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap()
+            .rows
+            .iter()
+            .find(|w| w.what == "驿站添一台微波炉")
+            .unwrap()
+            .id;
+            let now = chrono::Utc::now();
+            let approve =
+                Change::Approve { what: "驿站添一台微波炉".into(), why: String::new() };
+            for (c, who) in [
+                (approve, Actor::staff(id)),
+                (Change::Claim { limit: 3 }, Actor::volunteer(id)),
+                (
+                    Change::Fulfil { note: "放在驿站了".into(), by_staff: false },
+                    Actor::volunteer(id),
+                ),
+                (Change::NotArrived, Actor::WORKER),
+            ] {
+                change(&app.db, wish, &c, who, now).await.unwrap().unwrap();
+            }
+            client.goto(&app.url("/staff/wishes?show=follow_ups")).await.unwrap();
+            check_page(&client, &axe, &shots, "follow-ups-zh").await;
+            click_and_wait(&client, ".queue a").await;
+            check_page(&client, &axe, &shots, "follow-up-zh").await;
+            click_and_wait(&client, "form[action$='/follow-up'] button[type=submit]").await;
+            let summary =
+                client.find(Locator::Css(".error-summary")).await.unwrap().text().await.unwrap();
+            assert!(summary.contains("处理方式：请选择怎么处理"), "{summary}");
+            check_page(&client, &axe, &shots, "follow-up-errors-zh").await;
+            client
+                .find(Locator::Css("label[for=f-outcome-arrived]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            client
+                .find(Locator::Css("#f-note"))
+                .await
+                .unwrap()
+                .send_keys("打电话问过，已经拿到了")
+                .await
+                .unwrap();
+            click_and_wait(&client, "form[action$='/follow-up'] button[type=submit]").await;
+            let flash = client.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+            assert_eq!(flash, "已记为实现。");
+            let facts = client.find(Locator::Css(".kind")).await.unwrap().text().await.unwrap();
+            assert!(facts.contains("已实现"), "{facts}");
+        }
+
         if shots.is_some() {
             // Every page, both languages, standard and larger text.
             let station = app.place_id("xh-zmxl-station").await;

@@ -26,6 +26,7 @@ on_both_databases!(
     simultaneous_posts_keep_the_limit_and_the_duplicate_rule with |s| s.wishes_per_hour = 25,
     what_staff_do_to_a_wish_is_audited_with_the_change,
     a_gift_that_did_not_arrive_is_followed_up_to_an_end,
+    the_queue_holds_only_what_the_viewer_may_act_on with |s| s.wishes_per_hour = 100,
 );
 
 /// Every staff action on a wish leaves one audit row, written in the same
@@ -99,8 +100,12 @@ async fn the_whole_life_of_a_wish(app: TestApp) {
     let keeper = app.station_keeper().await;
     let (_, html) = keeper.page("/staff/wishes").await;
     assert!(texts(&html, ".queue a").contains(&"一台微波炉".to_owned()));
+    // Staff screens speak of the wish, not as the worker ("您的心愿").
+    let (_, html) = keeper.page(&format!("/staff/wishes/{id}")).await;
+    assert_eq!(text(&html, "label[for=f-what]"), "心愿内容");
     keeper.approve_as(id, "驿站添一台微波炉").await;
     let (_, html) = app.page("/wishes").await;
+    assert_eq!(text(&html, "label[for=f-occupation]"), "职业");
     assert!(texts(&html, ".wish h3 a").contains(&"驿站添一台微波炉".to_owned()));
     // The original text stays in the record for staff only.
     let (_, html) = keeper.page(&format!("/staff/wishes/{id}")).await;
@@ -150,6 +155,9 @@ async fn the_whole_life_of_a_wish(app: TestApp) {
     let (_, html) = app.page("/districts/xihu").await;
     let stories = texts(&html, "#warm-heading + ul .story");
     assert!(stories.iter().any(|s| s.contains("谢谢！有事打我138****5678")), "{stories:?}");
+    // Staff read a thank-you as written before they hide it.
+    let (_, html) = keeper.page(&format!("/staff/wishes/{id}")).await;
+    assert_eq!(text(&html, ".thanks-text"), "谢谢！有事打我13812345678");
     // Staff can hide a thank-you from the stories.
     let res = keeper
         .post_form(
@@ -161,6 +169,8 @@ async fn the_whole_life_of_a_wish(app: TestApp) {
     assert_eq!(res.status().as_u16(), 303);
     let (_, html) = app.page("/").await;
     assert!(!texts(&html, ".story").iter().any(|s| s.contains("有事打我")));
+    let (_, html) = keeper.page(&format!("/staff/wishes/{id}")).await;
+    assert_eq!(text(&html, "#thanks-heading ~ .meta"), "已对公众隐藏，只有工作人员能看到。");
     // Every move is an event.
     let events = count(
         &app.db,
@@ -268,6 +278,28 @@ async fn reject_withdraw_and_release(app: TestApp) {
     let (_, html) = worker.page(&track).await;
     assert!(text(&html, ".flash").contains("不能撤回"));
     assert!(text(&html, ".facts").contains("已实现"));
+    // Withdrawn after a claim: the claimer's link says so (claim freed),
+    // anyone else finds nothing.
+    let posted = app.posted_wish("一副耳罩", "").await;
+    let (id3, track) = (posted.id, posted.track);
+    keeper.approve_as(id3, "一副耳罩").await;
+    let page = format!("/wishes/{id3}");
+    a.post_form(&page, &format!("{page}/claim"), &[]).await;
+    assert_eq!(
+        count(&app.db, "SELECT open_claims FROM users WHERE phone = '13300000002'").await,
+        1
+    );
+    let res = worker.post_form(&track, &format!("{track}/withdraw"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (status, html) = a.page(&page).await;
+    assert_eq!(status, 200);
+    assert!(text(&html, ".note").contains("许愿人撤回了这个心愿"), "{}", text(&html, "main"));
+    assert_eq!(
+        count(&app.db, "SELECT open_claims FROM users WHERE phone = '13300000002'").await,
+        0
+    );
+    assert_eq!(b.get(&page).await.status().as_u16(), 404);
+    assert_eq!(app.new_anonymous().get(&page).await.status().as_u16(), 404);
 }
 
 async fn claims_lapse_wishes_expire_and_phones_are_erased(app: TestApp) {
@@ -574,14 +606,28 @@ async fn tracking_codes_read_forgivingly_and_can_be_replaced(app: TestApp) {
     let res = app.get(&format!("/wishes/track?code={sloppy}")).await;
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(res.headers()["location"].to_str().unwrap(), track);
-    for unknown in ["/wishes/track/0000-0000", "/wishes/track/not-a-code"] {
-        let res = app.get(unknown).await;
+    // A code that finds nothing: the look-up form again, the code as typed
+    // and one answer whether it was mistyped or unknown.
+    for unknown in ["0000-0000", "not-a-code"] {
+        let res = app.get(&format!("/wishes/track/{unknown}")).await;
         assert_eq!(res.status().as_u16(), 404);
         let html = Html::parse_document(&res.text().await.unwrap());
-        assert_eq!(text(&html, "h1"), "找不到这个页面", "the same answer as any unknown page");
+        assert_eq!(attr(&html, "#f-code", "value"), unknown);
+        assert!(text(&html, "#f-code-error").starts_with("错误：没有找到这个查询码的心愿"));
     }
     let res = app.get("/wishes/track?code=abc").await;
     assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(attr(&html, "#f-code", "value"), "abc");
+    assert!(text(&html, "#f-code-error").contains("8位字母和数字"));
+    // Sent empty: said so at the field; opened, a plain form.
+    let res = app.get("/wishes/track?code=").await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "#f-code-error"), "错误：请输入查询码，例如 7K3Q-X9PM");
+    let (status, html) = app.page("/wishes/track").await;
+    assert_eq!(status, 200);
+    assert!(texts(&html, ".error").is_empty());
     // A keeper gives a new code; the old one stops working.
     let keeper = app.station_keeper().await;
     let id = posted.id;
@@ -791,8 +837,13 @@ async fn a_gift_that_did_not_arrive_is_followed_up_to_an_end(app: TestApp) {
     assert_eq!(texts(&html, ".note .list a"), ["一双棉鞋"]);
     // The station's staff: in the queue, on the console, with the
     // volunteer's contact on the wish.
-    let (_, html) = keeper.page("/staff/wishes").await;
-    assert!(texts(&html, ".queue a").contains(&"一双棉鞋".to_owned()));
+    let (_, html) = keeper.page("/staff/wishes?show=follow_ups").await;
+    assert_eq!(texts(&html, ".queue a"), ["一双棉鞋"]);
+    let (_, html) = keeper.page("/staff").await;
+    assert_eq!(
+        text(&html, ".waiting a[href='/staff/wishes?show=follow_ups']"),
+        "需要跟进的心愿（没收到等）：1 个"
+    );
     let staff_page = format!("/staff/wishes/{id}");
     let (_, html) = keeper.page(&staff_page).await;
     assert!(text(&html, "#follow-up-heading + p + .facts").contains(&vol.phone));
@@ -898,4 +949,71 @@ async fn a_gift_that_did_not_arrive_is_followed_up_to_an_end(app: TestApp) {
     let audited =
         count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'wish.resolve_%'").await;
     assert_eq!(audited, 4);
+}
+
+async fn the_queue_holds_only_what_the_viewer_may_act_on(app: TestApp) {
+    for i in 0..22 {
+        app.posted_wish(&format!("心愿{i:02}"), "").await;
+    }
+    // One at another station of the district.
+    let res = app
+        .post_form(
+            "/wishes/new",
+            "/wishes",
+            &[
+                ("what", "别的驿站的心愿"),
+                ("display_name", "王师傅"),
+                ("occupation", "courier"),
+                ("station", "xh-shihuiqiao-station"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let keeper = app.station_keeper().await;
+    let (status, html) = keeper.page("/staff/wishes").await;
+    assert_eq!(status, 200);
+    let first = texts(&html, ".queue a");
+    assert_eq!(first.len(), 20, "a page at a time");
+    assert_eq!(first[0], "心愿00", "the longest-waiting first");
+    assert!(!first.iter().any(|w| w == "别的驿站的心愿"));
+    assert_eq!(text(&html, "[aria-current=page]").split('（').next(), Some("等待审核"));
+    assert!(
+        texts(&html, "nav li").iter().any(|t| t == "等待审核（22）"),
+        "{:?}",
+        texts(&html, "nav li")
+    );
+    let (_, html) = keeper.page("/staff/wishes?show=pending&page=2").await;
+    assert_eq!(texts(&html, ".queue a"), ["心愿20", "心愿21"]);
+    // The other station's keeper sees theirs only; the district's admin both.
+    let elsewhere = app.place_id("xh-shihuiqiao-station").await;
+    let other = app.persona("别的站长", 9021, &[Role::StationKeeper { place_id: elsewhere }]).await;
+    let (_, html) = other.page("/staff/wishes").await;
+    assert_eq!(texts(&html, ".queue a"), ["别的驿站的心愿"]);
+    let xihu: i64 = scalar(&app.db, "SELECT id FROM districts WHERE slug = 'xihu'").await;
+    let admin = app.persona("西湖管理员", 9022, &[Role::DistrictAdmin { district_id: xihu }]).await;
+    let (_, html) = admin.page("/staff/wishes").await;
+    assert!(texts(&html, "nav li").iter().any(|t| t == "等待审核（23）"));
+    let gongshu: i64 = scalar(&app.db, "SELECT id FROM districts WHERE slug = 'gongshu'").await;
+    let outsider =
+        app.persona("拱墅管理员", 9023, &[Role::DistrictAdmin { district_id: gongshu }]).await;
+    let (_, html) = outsider.page("/staff/wishes").await;
+    assert!(texts(&html, ".queue a").is_empty());
+    assert_eq!(text(&html, "#queue-heading + p"), "没有等待审核的心愿。");
+    // Expired wishes stay for 30 days, then leave the queue.
+    exec(
+        &app.db,
+        "UPDATE wishes SET status = 'expired', closed_at = updated_at WHERE what IN ('心愿00', '心愿01')",
+    )
+    .await;
+    let old = (chrono::Utc::now() - chrono::Duration::days(40)).to_rfc3339();
+    let sql: &'static str = Box::leak(
+        format!("UPDATE wishes SET closed_at = '{old}' WHERE what = '心愿01'").into_boxed_str(),
+    );
+    exec(&app.db, sql).await;
+    let (_, html) = keeper.page("/staff/wishes?show=expired").await;
+    assert_eq!(texts(&html, ".queue a"), ["心愿00"]);
+    // Unknown choices read as the first page of the review queue.
+    let (status, html) = keeper.page("/staff/wishes?show=all&page=abc").await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&html, ".queue a").len(), 20);
 }

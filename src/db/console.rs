@@ -10,7 +10,7 @@ use crate::domain::{Grants, Role};
 /// The SQL terms that keep rows within `grants`: a site admin sees all;
 /// others their districts, and their stations or workshops by id or slug.
 /// Each value is pushed onto `args` and named by its place there (`$n`).
-fn scope(
+pub(crate) fn scope(
     grants: &Grants,
     district: &str,
     place: Option<&str>,

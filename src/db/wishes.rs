@@ -14,6 +14,7 @@ use super::{
     Arg, BeginWrite, Db, DbError, DbResult, ListQuery, Paged, bind_args, fetch_page, on_db,
     page_limit,
 };
+use crate::domain::Grants;
 use crate::domain::wish::{
     Actor, ActorKind, Candidate, Change, Current, Flags, NewWish, Outcome, PostDecision, Refused,
     Station, Wall, WishStatus, decide, decide_posts,
@@ -410,13 +411,89 @@ pub fn wall_query(f: &Wall) -> ListQuery {
     ListQuery { rows, args }
 }
 
-/// Wishes in some statuses at some stations (staff queue, station page).
-#[tracing::instrument(name = "db::wishes::at_stations", skip_all)]
-pub async fn at_stations(db: &Db, statuses: &[&str]) -> DbResult<Vec<WishRow>> {
-    let list = statuses.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    debug_assert!(statuses.iter().all(|s| WishStatus::parse(s).is_some()), "fixed codes only");
-    let sql = format!("{SELECT} WHERE w.status IN ({list}) ORDER BY w.id");
-    Ok(on_db!(db, p => sqlx::query_as::<_, WishRow>(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?))
+/// What the staff's queue lists, one kind at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Waiting for review, the longest-waiting first.
+    Pending,
+    /// "It did not arrive", the longest-waiting first.
+    FollowUps,
+    /// Expired lately (reopen one), the newest first.
+    Expired,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 3] = [Queue::Pending, Queue::FollowUps, Queue::Expired];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Queue::Pending => "pending",
+            Queue::FollowUps => "follow_ups",
+            Queue::Expired => "expired",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.code() == code)
+    }
+
+    fn terms(self) -> (&'static str, &'static str) {
+        match self {
+            Queue::Pending => ("w.status = 'pending'", " ORDER BY w.id"),
+            Queue::FollowUps => ("w.status = 'not_received'", " ORDER BY w.updated_at, w.id"),
+            Queue::Expired => (
+                "w.status = 'expired' AND w.closed_at >= $1",
+                " ORDER BY w.closed_at DESC, w.id DESC",
+            ),
+        }
+    }
+}
+
+/// How many queue rows a page shows.
+pub const QUEUE_PAGE: i64 = 20;
+
+/// How long an expired wish stays in the queue for staff to reopen.
+pub const EXPIRED_SHOWN_DAYS: i64 = 30;
+
+/// The queue `q` within what `grants` may act on: its SQL (for expired
+/// wishes, `$1` the earliest expiry shown), with the rows or their count.
+fn queue_sql(grants: &Grants, q: Queue, now: DateTime<Utc>, head: &str, tail: &str) -> ListQuery {
+    let mut args = Vec::new();
+    if q == Queue::Expired {
+        args.push(Arg::At(now - chrono::Duration::days(EXPIRED_SHOWN_DAYS)));
+    }
+    let scope =
+        super::console::scope(grants, "w.district_id", Some("w.station_id"), None, &mut args);
+    let (filter, order) = q.terms();
+    let order = if tail.is_empty() { "" } else { order };
+    ListQuery { rows: format!("{head} WHERE {filter} AND {scope}{order}{tail}"), args }
+}
+
+/// One page of the staff's queue: only the wishes the viewer may act on.
+#[tracing::instrument(name = "db::wishes::queue", skip_all, fields(queue = q.code(), page = page))]
+pub async fn queue(
+    db: &Db,
+    grants: &Grants,
+    q: Queue,
+    page: i64,
+    now: DateTime<Utc>,
+) -> DbResult<Paged<WishRow>> {
+    let query = queue_sql(grants, q, now, SELECT, &page_limit(QUEUE_PAGE));
+    fetch_page(db, &query, page, QUEUE_PAGE).await
+}
+
+/// How many wishes wait in each queue for the viewer, in [`Queue::ALL`]'s order.
+#[tracing::instrument(name = "db::wishes::queue_counts", skip_all)]
+pub async fn queue_counts(db: &Db, grants: &Grants, now: DateTime<Utc>) -> DbResult<Vec<i64>> {
+    let mut out = Vec::new();
+    for q in Queue::ALL {
+        let query = queue_sql(grants, q, now, "SELECT COUNT(*) FROM wishes w", "");
+        out.push(on_db!(db, p => {
+            let sql = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(query.rows));
+            bind_args!(sql, &query.args).fetch_one(p).await?
+        }));
+    }
+    Ok(out)
 }
 
 /// A volunteer's claims, current and past.

@@ -125,8 +125,8 @@ pub async fn home(
         .collect();
     let w = db::console::waiting(&state.db, &me.grants).await?;
     let waiting = [
-        (w.reviews, "staff.waiting.reviews", "/staff/wishes#pending-heading"),
-        (w.follow_ups, "staff.waiting.follow_ups", "/staff/wishes#attention-heading"),
+        (w.reviews, "staff.waiting.reviews", "/staff/wishes?show=pending"),
+        (w.follow_ups, "staff.waiting.follow_ups", "/staff/wishes?show=follow_ups"),
         (w.signups, "staff.waiting.signups", "/staff/workshops"),
         (w.needs_english, "staff.waiting.english", "/staff/english"),
     ]

@@ -3,51 +3,61 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 
 use super::auth::CurrentUser;
-use super::ctx::set_flash;
+use super::ctx::{query_param, set_flash};
 use super::params::Id;
-use super::view::{TimelineEntry, WishView};
+use super::view::{Pager, TimelineEntry, WishView};
 use super::{AppError, Ctx, no_store, render_with_status, see_other};
 use crate::db;
-use crate::db::wishes::WishRow;
-use crate::domain::FormErrors;
+use crate::db::wishes::Queue;
 use crate::domain::wish::{
     Actor, Change, FlagInput, FollowUpInput, Outcome, Refused, ReviewInput, TrackingCode,
     WishStatus,
 };
+use crate::domain::{FormErrors, page_number};
 use crate::web::AppState;
 
 #[derive(Template)]
 #[template(path = "staff/wishes.html")]
 struct QueuePage {
     ctx: Ctx,
-    pending: Vec<WishView>,
-    attention: Vec<WishView>,
-    expired: Vec<WishView>,
+    /// Each queue: its code, label, how many wait, whether it is shown.
+    tabs: Vec<(&'static str, &'static str, i64, bool)>,
+    /// What the shown queue says when nothing waits in it.
+    empty: &'static str,
+    wishes: Vec<WishView>,
+    pager: Pager,
 }
 
+/// `/staff/wishes?show=…&page=…`: one queue a page at a time, only the
+/// wishes at the viewer's stations and districts.
 pub async fn queue(
     ctx: Ctx,
+    req: HttpRequest,
     state: web::Data<AppState>,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let mine = |w: &&WishRow| me.grants.keeps_station(w.station_id, w.district_id);
-    let rows = db::wishes::at_stations(&state.db, &["pending", "not_received", "expired"]).await?;
-    let pick = |f: &dyn Fn(&WishRow) -> bool| {
-        rows.iter()
-            .filter(mine)
-            .filter(|w| f(w))
-            .map(|w| WishView::for_staff(&ctx, w))
-            .collect::<Vec<_>>()
-    };
+    let query = req.query_string();
+    let shown = query_param(query, "show").and_then(|s| Queue::parse(&s)).unwrap_or(Queue::Pending);
+    let page = query_param(query, "page").and_then(|p| page_number(&p)).unwrap_or(1);
+    let now = Utc::now();
+    let rows = db::wishes::queue(&state.db, &me.grants, shown, page, now).await?;
+    let counts = db::wishes::queue_counts(&state.db, &me.grants, now).await?;
+    let tabs = Queue::ALL
+        .iter()
+        .zip(counts)
+        .map(|(q, n)| (q.code(), ctx.t(&format!("staff.queue.{}", q.code())), n, *q == shown))
+        .collect();
+    let href = |n: i64| format!("/staff/wishes?show={}&page={n}", shown.code());
     let view = QueuePage {
-        pending: pick(&|w| w.status() == WishStatus::Pending),
-        attention: pick(&|w| w.status() == WishStatus::NotReceived),
-        expired: pick(&|w| w.status() == WishStatus::Expired),
+        tabs,
+        empty: ctx.t(&format!("staff.queue.{}_none", shown.code())),
+        wishes: rows.rows.iter().map(|w| WishView::for_staff(&ctx, w)).collect(),
+        pager: Pager::new(&rows, href),
         ctx: ctx.clone(),
     };
     Ok(no_store(render_with_status(&view, StatusCode::OK)?))
@@ -62,7 +72,9 @@ struct WishPage {
     /// A "did not arrive" follow-up: the claimer's contact and the form
     /// that ends it.
     follow_up: Option<FollowUpView>,
-    has_thanks: bool,
+    /// The worker's thank-you as written (hidden from the public or not),
+    /// so staff read what they hide.
+    thanks: Option<String>,
     thanks_hidden: bool,
     timeline: Vec<TimelineEntry>,
     review: ReviewInput,
@@ -130,8 +142,8 @@ async fn wish_page(
     let status = crate::web::respond::form_status(&errors);
     let summary = crate::web::respond::error_summary(&ctx, &errors, |field| {
         let key = match field {
-            "what" => "wish_new.what",
-            "why" => "wish_new.why",
+            "what" => "wish.f.what",
+            "why" => "wish.f.why",
             "reason" => "staff.wish_reason",
             "outcome" => "staff.follow_up.outcome",
             "note" => "staff.follow_up.note",
@@ -147,7 +159,7 @@ async fn wish_page(
         }),
         phone: w.phone.clone(),
         follow_up,
-        has_thanks: w.thanks.is_some(),
+        thanks: w.thanks.clone(),
         thanks_hidden: w.thanks_hidden,
         wish: WishView::for_staff(&ctx, &w),
         timeline,

@@ -39,11 +39,15 @@ pub enum Viewer {
 }
 
 impl Viewer {
-    /// Whether this viewer sees a wish in `status` at all: pending,
-    /// rejected and withdrawn wishes are their station's staff's only.
+    /// Whether this viewer sees a wish in `status` at all: pending and
+    /// rejected wishes are their station's staff's only, and withdrawn ones
+    /// theirs and the claimer's (who is told, not met with a missing page).
     pub fn sees(self, status: WishStatus) -> bool {
-        self == Viewer::Staff
-            || !matches!(status, WishStatus::Pending | WishStatus::Rejected | WishStatus::Withdrawn)
+        match status {
+            WishStatus::Pending | WishStatus::Rejected => self == Viewer::Staff,
+            WishStatus::Withdrawn => self != Viewer::Public,
+            _ => true,
+        }
     }
 
     /// Whether this viewer sees the worker's phone: staff always, the
@@ -636,9 +640,10 @@ mod tests {
             assert!(!Viewer::Public.sees_phone(s), "{s:?}");
             assert_eq!(Viewer::Claimer.sees_phone(s), s == Claimed, "{s:?}");
         }
-        for s in [Pending, Rejected, Withdrawn] {
+        for s in [Pending, Rejected] {
             assert!(!Viewer::Public.sees(s) && !Viewer::Claimer.sees(s), "{s:?}");
         }
+        assert!(!Viewer::Public.sees(Withdrawn) && Viewer::Claimer.sees(Withdrawn));
         for s in [Open, Claimed, Fulfilled, Expired] {
             assert!(Viewer::Public.sees(s), "{s:?}");
         }

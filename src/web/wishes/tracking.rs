@@ -26,24 +26,39 @@ struct LookupPage {
 
 /// `/wishes/track?code=…`: a worker types their code.
 pub async fn lookup(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let typed = query_param(req.query_string(), "code").unwrap_or_default();
-    if typed.trim().is_empty() {
+    let Some(typed) = query_param(req.query_string(), "code") else {
         return render_with_status(
-            &LookupPage { ctx, code: typed, errors: FormErrors::new() },
+            &LookupPage { ctx, code: String::new(), errors: FormErrors::new() },
             StatusCode::OK,
+        );
+    };
+    // Sent empty: said at the field, not a silent blank form.
+    if typed.trim().is_empty() {
+        return lookup_again(
+            ctx,
+            typed,
+            "form.wish.code_required",
+            StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
     match TrackingCode::parse(&typed) {
         Some(code) => Ok(no_store(see_other(&format!("/wishes/track/{}", code.display())))),
         None => {
-            let mut errors = FormErrors::new();
-            errors.add("code", "form.wish.code_invalid");
-            render_with_status(
-                &LookupPage { ctx, code: typed, errors },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            lookup_again(ctx, typed, "form.wish.code_invalid", StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
+}
+
+/// The look-up form again, with what was typed and why it found nothing.
+fn lookup_again(
+    ctx: Ctx,
+    code: String,
+    key: &'static str,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FormErrors::new();
+    errors.add("code", key);
+    Ok(no_store(render_with_status(&LookupPage { ctx, code, errors }, status)?))
 }
 
 #[derive(Template)]
@@ -110,7 +125,14 @@ pub async fn show(
     state: web::Data<AppState>,
     Code(code): Code,
 ) -> Result<HttpResponse, AppError> {
-    let (code, wish) = tracked(&req, &state, &code).await?;
+    // A code that finds no wish: the look-up form again with the code as
+    // typed (the same answer for a malformed and an unknown code).
+    let (code, wish) = match tracked(&req, &state, &code).await {
+        Err(AppError::NotFound) => {
+            return lookup_again(ctx, code, "form.wish.code_unknown", StatusCode::NOT_FOUND);
+        }
+        found => found?,
+    };
     let just_posted = query_param(req.query_string(), "new").is_some();
     track_page(ctx, &state, code, wish, just_posted, String::new(), FormErrors::new()).await
 }
