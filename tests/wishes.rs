@@ -27,6 +27,7 @@ on_both_databases!(
     what_staff_do_to_a_wish_is_audited_with_the_change,
     a_gift_that_did_not_arrive_is_followed_up_to_an_end,
     the_queue_holds_only_what_the_viewer_may_act_on with |s| s.wishes_per_hour = 100,
+    sign_in_to_claim_comes_back_to_the_wish,
 );
 
 /// Every staff action on a wish leaves one audit row, written in the same
@@ -57,7 +58,11 @@ async fn what_staff_do_to_a_wish_is_audited_with_the_change(app: TestApp) {
         .await;
     assert_eq!(audited("wish.approve").await, 1);
     keeper
-        .post_form(&format!("/staff/wishes/{id}"), &format!("/staff/wishes/{id}/new-code"), &[])
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/new-code"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(audited("wish.new_code").await, 1);
     keeper
@@ -211,12 +216,28 @@ async fn reject_withdraw_and_release(app: TestApp) {
     let html = Html::parse_document(&res.text().await.unwrap());
     assert!(text(&html, "#f-what-error").contains("至少2个字"));
     assert_eq!(attr(&html, "#f-what", "value"), "手");
-    assert_eq!(attr(&html, "#f-why", "value"), "原因");
+    assert_eq!(text(&html, "textarea#f-why"), "原因");
+    // Rejecting asks first, the reason shown and carried; nothing changes yet.
     let res = keeper
         .post_form(
             &format!("/staff/wishes/{id}"),
             &format!("/staff/wishes/{id}/reject"),
             &[("reason", "驿站已经有手套可以直接领")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "h1"), "退回心愿“一双手套”？");
+    assert!(text(&html, "main").contains("驿站已经有手套可以直接领"));
+    assert_eq!(attr(&html, "input[name=reason]", "value"), "驿站已经有手套可以直接领");
+    let pending: String =
+        common::scalar_for_id(&app.db, "SELECT status FROM wishes WHERE id = $1", id).await;
+    assert_eq!(pending, "pending");
+    let res = keeper
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/reject"),
+            &[("reason", "驿站已经有手套可以直接领"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(res.status().as_u16(), 303);
@@ -227,7 +248,15 @@ async fn reject_withdraw_and_release(app: TestApp) {
 
     let posted = app.posted_wish("一个保温杯", "").await;
     let track = posted.track.clone();
+    // Withdrawing asks first; without the confirmation nothing changes.
     let res = worker.post_form(&track, &format!("{track}/withdraw"), &[]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "h1"), "撤回心愿“一个保温杯”？");
+    assert_eq!(attr(&html, ".actions a", "href"), track);
+    let (_, html) = worker.page(&track).await;
+    assert!(text(&html, ".facts").contains("等待审核"));
+    let res = worker.post_form(&track, &format!("{track}/withdraw"), &[("confirm", "yes")]).await;
     assert_eq!(res.status().as_u16(), 303);
     let (_, html) = worker.page(&track).await;
     assert!(text(&html, ".facts").contains("已撤回"));
@@ -252,8 +281,18 @@ async fn reject_withdraw_and_release(app: TestApp) {
     assert_eq!(res.status().as_u16(), 409);
     let html = Html::parse_document(&res.text().await.unwrap());
     assert!(text(&html, "#f-note-error").contains("300"));
-    assert_eq!(attr(&html, "#f-note", "value"), long);
+    assert_eq!(text(&html, "textarea#f-note"), long);
     let res = a.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/release"), &[]).await;
+    assert_eq!(res.status().as_u16(), 200, "giving up a claim asks first");
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "h1"), "放弃认领“一把雨伞”？");
+    let res = a
+        .post_form(
+            &format!("/wishes/{id}"),
+            &format!("/wishes/{id}/release"),
+            &[("confirm", "yes")],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(
         count(&app.db, "SELECT COUNT(*) FROM wishes WHERE what = '一把雨伞' AND status = 'open'")
@@ -289,7 +328,7 @@ async fn reject_withdraw_and_release(app: TestApp) {
         count(&app.db, "SELECT open_claims FROM users WHERE phone = '13300000002'").await,
         1
     );
-    let res = worker.post_form(&track, &format!("{track}/withdraw"), &[]).await;
+    let res = worker.post_form(&track, &format!("{track}/withdraw"), &[("confirm", "yes")]).await;
     assert_eq!(res.status().as_u16(), 303);
     let (status, html) = a.page(&page).await;
     assert_eq!(status, 200);
@@ -439,12 +478,14 @@ async fn volunteers_racing_never_exceed_their_limit(app: TestApp) {
 
 async fn bad_input_comes_back_at_the_field(app: TestApp) {
     let worker = app.new_anonymous();
+    let long_why = "冷".repeat(301);
     let res = worker
         .post_form(
             "/wishes/new",
             "/wishes",
             &[
                 ("what", "x"),
+                ("why", long_why.as_str()),
                 ("display_name", "<script>alert(1)</script>"),
                 ("occupation", "astronaut"),
                 ("station", "nowhere"),
@@ -454,6 +495,13 @@ async fn bad_input_comes_back_at_the_field(app: TestApp) {
         .await;
     assert_eq!(res.status().as_u16(), 422);
     let html = Html::parse_document(&res.text().await.unwrap());
+    // The long field is a text area with its limit shown; kept as typed,
+    // and the summary names it.
+    assert_eq!(text(&html, "textarea#f-why"), long_why);
+    assert_eq!(text(&html, "#f-why-hint"), "最多300个字");
+    assert!(
+        texts(&html, ".error-summary li").contains(&"“为什么需要”最多300个字，请精简".to_owned())
+    );
     assert!(text(&html, "#f-what-error").contains("至少2个字"));
     assert!(text(&html, "#f-occupation-error").contains("选择您的工作"));
     assert!(text(&html, "#f-phone-error").contains("11位"));
@@ -526,7 +574,7 @@ async fn bad_input_comes_back_at_the_field(app: TestApp) {
     assert_eq!(res.status().as_u16(), 422);
     let html = Html::parse_document(&res.text().await.unwrap());
     assert!(text(&html, "#f-thanks-error").contains("200"));
-    assert_eq!(attr(&html, "#f-thanks", "value"), long);
+    assert_eq!(text(&html, "textarea#f-thanks"), long);
     // "It did not arrive" puts it before the staff.
     let res = worker.post_form(&track, &format!("{track}/confirm"), &[("arrived", "no")]).await;
     assert_eq!(res.status().as_u16(), 303);
@@ -557,6 +605,9 @@ async fn posting_rate_limit(app: TestApp) {
 
 async fn posting_is_limited_and_duplicates_point_to_the_first(app: TestApp) {
     app.posted_wish("一个充电宝", "13812340002").await;
+    // A landline is a phone too, kept with its area code.
+    app.posted_wish("一把雨伞", "(0571)6461234").await;
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM wishes WHERE phone = '0571-6461234'").await, 1);
     let res = app
         .new_anonymous()
         .post_form(
@@ -628,11 +679,22 @@ async fn tracking_codes_read_forgivingly_and_can_be_replaced(app: TestApp) {
     let (status, html) = app.page("/wishes/track").await;
     assert_eq!(status, 200);
     assert!(texts(&html, ".error").is_empty());
-    // A keeper gives a new code; the old one stops working.
+    // A keeper gives a new code, after saying so; the old one stops working.
     let keeper = app.station_keeper().await;
     let id = posted.id;
     let res = keeper
         .post_form(&format!("/staff/wishes/{id}"), &format!("/staff/wishes/{id}/new-code"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "h1"), "给“一个热水壶”换一个新的查询码？");
+    assert_eq!(app.get(&track).await.status().as_u16(), 200, "the old code still works");
+    let res = keeper
+        .post_form(
+            &format!("/staff/wishes/{id}"),
+            &format!("/staff/wishes/{id}/new-code"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 200);
     assert_eq!(res.headers()["cache-control"], "no-store");
@@ -860,7 +922,7 @@ async fn a_gift_that_did_not_arrive_is_followed_up_to_an_end(app: TestApp) {
     assert_eq!(res.status().as_u16(), 422);
     let html = Html::parse_document(&res.text().await.unwrap());
     assert_eq!(text(&html, "#f-outcome-error"), "错误：请选择怎么处理");
-    assert_eq!(texts(&html, ".error-summary li"), ["处理方式：请选择怎么处理"]);
+    assert_eq!(texts(&html, ".error-summary li"), ["请选择怎么处理"]);
     assert_eq!(text(&html, "#f-note"), "已联系认领人");
     let res = keeper.post_form(&staff_page, &action, &[("outcome", "close"), ("note", " ")]).await;
     assert_eq!(res.status().as_u16(), 422);
@@ -1016,4 +1078,61 @@ async fn the_queue_holds_only_what_the_viewer_may_act_on(app: TestApp) {
     let (status, html) = keeper.page("/staff/wishes?show=all&page=abc").await;
     assert_eq!(status, 200);
     assert_eq!(texts(&html, ".queue a").len(), 20);
+}
+
+/// "Sign in to claim" → "register" → registered and back on the wish,
+/// ready to claim it; the way back takes only paths on this site.
+async fn sign_in_to_claim_comes_back_to_the_wish(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let wish = app.approved_wish(&keeper, "一副棉手套").await;
+    let visitor = app.new_anonymous();
+    let (_, html) = visitor.page(&wish.page()).await;
+    let sign_in = attr(&html, "a.more[href^='/account/login']", "href");
+    assert_eq!(sign_in, format!("/account/login?next=/wishes/{}", wish.id));
+    let (_, html) = visitor.page(&sign_in).await;
+    let register = attr(&html, "main a[href^='/account/register']", "href");
+    assert_eq!(register, format!("/account/register?next=/wishes/{}", wish.id));
+    let (_, html) = visitor.page(&register).await;
+    assert_eq!(attr(&html, "input[name=next]", "value"), wish.page());
+    assert_eq!(
+        attr(&html, "main a[href^='/account/login']", "href"),
+        sign_in,
+        "and back to signing in, the way kept"
+    );
+    let back = wish.page();
+    let typed = [
+        ("display_name", "小周"),
+        ("phone", "13800007777"),
+        ("password", "a long first password"),
+        ("accept_code", "on"),
+        ("next", back.as_str()),
+    ];
+    let res = visitor.post_form(&register, "/account/register", &typed).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], back.as_str());
+    let (_, html) = visitor.page(&wish.page()).await;
+    let claim = format!("/wishes/{}/claim", wish.id);
+    assert!(!common::form_fields_of(&html, &claim).is_empty(), "the claim button is there");
+
+    // A way back off the site is dropped at every step.
+    for (query, bad) in [
+        ("//evil.example", "//evil.example"),
+        ("https://evil.example/x", "https://evil.example/x"),
+        ("/%5Cevil.example", "/\\evil.example"),
+    ] {
+        let (_, html) = app.new_anonymous().page(&format!("/account/register?next={query}")).await;
+        assert_eq!(attr(&html, "input[name=next]", "value"), "", "{bad}");
+        assert_eq!(attr(&html, "main a[href^='/account/login']", "href"), "/account/login");
+        let other = app.new_anonymous();
+        let typed = [
+            ("display_name", "小吴"),
+            ("phone", "13800008888"),
+            ("password", "a long second password"),
+            ("accept_code", "on"),
+            ("next", bad),
+        ];
+        let res = other.post_form("/account/register", "/account/register", &typed).await;
+        assert_eq!(res.headers()["location"], "/account", "{bad}");
+        exec(&app.db, "DELETE FROM users WHERE phone = '13800008888'").await;
+    }
 }

@@ -280,6 +280,17 @@ async fn sign_up_errors_duplicates_and_closed_openings(app: TestApp) {
         format!("/workshops/joy-skilful-hands/openings/{id}/signed-up")
     );
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM signups WHERE phone = '13900001111'").await, 1);
+    // A villager with only a landline signs up with it, as typed with
+    // spaces; the keeper's list holds it with its area code.
+    let landline = [("name", "邱大伯"), ("phone", "0571 6461234"), ("village", "大庄村")];
+    assert_eq!(
+        app.post_form("/workshops/joy-skilful-hands", &path, &landline).await.status().as_u16(),
+        303
+    );
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM signups WHERE phone = '0571-6461234'").await,
+        1
+    );
 
     exec(&app.db, "UPDATE openings SET is_open = FALSE").await;
     let res = app

@@ -1,39 +1,67 @@
 //! Accounts: what a valid phone, e-mail, display name and password are.
-//! Parse, don't validate: a `Phone` is always a mainland mobile number.
+//! Parse, don't validate: a `Phone` is always a mainland mobile number or a
+//! landline with its area code.
 
 use std::fmt;
 
 use super::form::FormErrors;
 
-/// A mainland China mobile number: 11 digits starting 13–19, stored as
-/// digits only. Accepts spaces, dashes and a `+86`/`86` prefix when typed.
+/// A mainland China phone: a mobile number (11 digits starting 13–19),
+/// stored as digits only, or a landline with its area code (`0571-6461234`,
+/// `010-62345678`), stored with one dash after the area code. Accepts
+/// spaces, dashes, brackets, full-width digits and a `+86`/`86` prefix when
+/// typed.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Phone(String);
 
 impl Phone {
     pub fn parse(input: &str) -> Option<Phone> {
-        let mut digits: String =
-            input.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+        let mut digits: String = input
+            .chars()
+            .filter_map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+                ' ' | '-' | '(' | ')' | '　' | '－' | '（' | '）' => None,
+                c => Some(c),
+            })
+            .collect();
         if let Some(rest) = digits.strip_prefix("+86") {
             digits = rest.to_owned();
+            // Dialled from abroad a landline drops its trunk 0.
+            if !digits.starts_with('1') && !digits.starts_with('0') {
+                digits.insert(0, '0');
+            }
         } else if digits.len() == 13 && digits.starts_with("86") {
             digits = digits[2..].to_owned();
         }
         let b = digits.as_bytes();
-        let ok = b.len() == 11
-            && b.iter().all(u8::is_ascii_digit)
-            && b[0] == b'1'
-            && (b'3'..=b'9').contains(&b[1]);
-        ok.then_some(Phone(digits))
+        if !b.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
+            return Some(Phone(digits));
+        }
+        // A landline: 010 and 02x have three-digit area codes, the rest
+        // four; the local number has 7 or 8 digits and starts 2–9.
+        if b.len() < 2 || b[0] != b'0' || b[1] == b'0' {
+            return None;
+        }
+        let area = if matches!(b[1], b'1' | b'2') { 3 } else { 4 };
+        let local = &b[area.min(b.len())..];
+        let ok = (7..=8).contains(&local.len()) && (b'2'..=b'9').contains(&local[0]);
+        ok.then(|| Phone(format!("{}-{}", &digits[..area], &digits[area..])))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// `138****1234`: what any page other than the owner's may show.
+    /// `138****5678`, `0571-***1234`: what any page other than the owner's
+    /// may show.
     pub fn masked(&self) -> String {
-        format!("{}****{}", &self.0[..3], &self.0[7..])
+        match self.0.split_once('-') {
+            Some((area, local)) => format!("{area}-***{}", &local[local.len() - 4..]),
+            None => format!("{}****{}", &self.0[..3], &self.0[7..]),
+        }
     }
 }
 
@@ -247,6 +275,10 @@ pub struct RegistrationInput {
     pub party_member: Option<String>,
     #[serde(default)]
     pub accept_code: Option<String>,
+    /// Where to go once registered (a path on this site, checked where it
+    /// is followed).
+    #[serde(default)]
+    pub next: String,
 }
 
 /// A registration that passed every rule.
@@ -335,12 +367,37 @@ mod tests {
         assert_eq!(Phone::parse("138 1234 5678").unwrap().as_str(), "13812345678");
         assert_eq!(Phone::parse("+86 138-1234-5678").unwrap().as_str(), "13812345678");
         assert_eq!(Phone::parse("8613812345678").unwrap().as_str(), "13812345678");
-        for bad in ["", "12812345678", "1381234567", "138123456789", "1381234567a", "02812345678"] {
+        for bad in ["", "12812345678", "1381234567", "138123456789", "1381234567a", "0", "00"] {
             assert!(Phone::parse(bad).is_none(), "{bad}");
         }
         let p = Phone::parse("13812345678").unwrap();
         assert_eq!(p.masked(), "138****5678");
         assert!(!format!("{p:?}").contains("1234"));
+    }
+
+    #[test]
+    fn landlines_with_their_area_code() {
+        for (typed, stored) in [
+            ("0571-6461234", "0571-6461234"),
+            ("0571 64612345", "0571-64612345"),
+            ("(0571)6461234", "0571-6461234"),
+            ("０５７１－６４６１２３４", "0571-6461234"),
+            ("010-62345678", "010-62345678"),
+            ("02087654321", "020-87654321"),
+            ("+86 571 6461234", "0571-6461234"),
+        ] {
+            assert_eq!(Phone::parse(typed).map(|p| p.as_str().to_owned()), Some(stored.into()));
+        }
+        // No area code, a local number too short or too long or starting
+        // 0/1, a service number, letters.
+        for bad in
+            ["6461234", "0571-646123", "0571-646123456", "0571-0461234", "95598", "0571-64a1234"]
+        {
+            assert!(Phone::parse(bad).is_none(), "{bad}");
+        }
+        let p = Phone::parse("0571-6461234").unwrap();
+        assert_eq!(p.masked(), "0571-***1234");
+        assert!(!format!("{p:?}").contains("6461"));
     }
 
     #[test]

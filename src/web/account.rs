@@ -26,6 +26,23 @@ fn safe_next(next: &str) -> String {
     crate::domain::local_path(next).unwrap_or("/account").to_owned()
 }
 
+/// The `next` a sign-in or registration page was opened with, when it is a
+/// path on this site (anything else is dropped, never followed).
+fn next_from(req: &HttpRequest) -> String {
+    query_param(req.query_string(), "next")
+        .and_then(|n| crate::domain::local_path(&n).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// `?next=…` for a link between the sign-in and registration pages, so
+/// the way back to where the visitor started goes with them.
+fn next_query(next: &str) -> String {
+    match crate::domain::local_path(next) {
+        Some(n) if n != "/account" => format!("?next={}", super::ctx::encode(n)),
+        _ => String::new(),
+    }
+}
+
 /// The notice for a form that was not sent through because too many
 /// passwords were being checked at once (the answer's status is 503).
 fn busy_notice(ctx: &Ctx) -> Option<String> {
@@ -39,15 +56,19 @@ fn busy_notice(ctx: &Ctx) -> Option<String> {
 struct RegisterPage {
     ctx: Ctx,
     form: RegistrationInput,
+    /// `?next=…` for the link to the sign-in page.
+    next_query: String,
     errors: FormErrors,
     /// A message about the whole form (e.g. throttled), shown in the summary.
     notice: Option<String>,
 }
 
-pub async fn register_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+pub async fn register_form(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let form = RegistrationInput { next: next_from(&req), ..RegistrationInput::default() };
     let page = RegisterPage {
         ctx,
-        form: RegistrationInput::default(),
+        next_query: next_query(&form.next),
+        form,
         errors: FormErrors::new(),
         notice: None,
     };
@@ -74,7 +95,8 @@ pub async fn register(
                      notice: Option<String>,
                      status: StatusCode| {
         form.password.clear(); // never sent back
-        let page = RegisterPage { ctx, form, errors, notice };
+        form.next = crate::domain::local_path(&form.next).unwrap_or_default().to_owned();
+        let page = RegisterPage { ctx, next_query: next_query(&form.next), form, errors, notice };
         render_with_status(&page, status)
     };
     let redo = StatusCode::UNPROCESSABLE_ENTITY;
@@ -120,7 +142,7 @@ pub async fn register(
     };
     auth::sign_in(&session, &state, &req, id).await?;
     set_flash(&session, "flash.registered");
-    Ok(see_other("/account"))
+    Ok(see_other(&safe_next(&form.next)))
 }
 
 // ---------------------------------------------------------------- sign in
@@ -141,16 +163,22 @@ struct LoginPage {
     ctx: Ctx,
     login: String,
     next: String,
+    /// `?next=…` for the link to the registration page.
+    next_query: String,
     errors: FormErrors,
     notice: Option<String>,
 }
 
 pub async fn login_form(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let next = query_param(req.query_string(), "next")
-        .and_then(|n| crate::domain::local_path(&n).map(str::to_owned))
-        .unwrap_or_default();
-    let page =
-        LoginPage { ctx, login: String::new(), next, errors: FormErrors::new(), notice: None };
+    let next = next_from(&req);
+    let page = LoginPage {
+        ctx,
+        login: String::new(),
+        next_query: next_query(&next),
+        next,
+        errors: FormErrors::new(),
+        notice: None,
+    };
     render_with_status(&page, StatusCode::OK)
 }
 
@@ -185,7 +213,8 @@ pub async fn login(
     let secret = state.secret.expose();
     let again = |ctx: Ctx, errors: FormErrors, notice: Option<String>, status: StatusCode| {
         let login = input.login.clone();
-        let page = LoginPage { ctx, login, next: safe_next(&input.next), errors, notice };
+        let next = safe_next(&input.next);
+        let page = LoginPage { ctx, login, next_query: next_query(&next), next, errors, notice };
         render_with_status(&page, status)
     };
     let redo = StatusCode::UNPROCESSABLE_ENTITY;

@@ -9,6 +9,7 @@ pub mod account;
 pub mod assets;
 pub mod auth;
 pub mod cache;
+pub mod confirm;
 pub mod csrf;
 pub mod csv;
 pub mod ctx;

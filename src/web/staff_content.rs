@@ -762,18 +762,6 @@ pub fn restored(saved: &Saved) -> Result<&'static str, AppError> {
     })
 }
 
-/// The one confirmation step: a question, what follows, and the button.
-#[derive(Template)]
-#[template(path = "staff/confirm.html")]
-pub struct ConfirmPage {
-    pub ctx: Ctx,
-    pub question: String,
-    pub explanation: &'static str,
-    pub action: String,
-    pub button: &'static str,
-    pub cancel: String,
-}
-
 pub async fn confirm_delete(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -783,7 +771,7 @@ pub async fn confirm_delete(
     let kind = listed_kind(&what)?;
     let (item, _) = load(&state, kind, id).await?;
     let base = format!("/staff/content/{}/{id}", kind.code());
-    let page = ConfirmPage {
+    let ask = super::confirm::Ask {
         question: ctx.tf(
             "content.delete_question",
             &[("kind", ctx.t(kind.label_key())), ("title", item.fields.get(kind.title_field()))],
@@ -792,9 +780,9 @@ pub async fn confirm_delete(
         action: format!("{base}/delete"),
         button: ctx.t("content.delete_button"),
         cancel: base,
-        ctx,
+        keep: Vec::new(),
     };
-    Ok(super::no_store(render_with_status(&page, StatusCode::OK)?))
+    super::confirm::ask(ctx, ask)
 }
 
 #[tracing::instrument(name = "web::staff_content::delete", skip_all, fields(id = id, user = me.id))]

@@ -8,6 +8,7 @@ use askama::Template;
 use chrono::Utc;
 
 use super::auth::CurrentUser;
+use super::confirm::{self, Ask, Confirmed};
 use super::ctx::{query_param, set_flash};
 use super::params::Id;
 use super::view::{Pager, TimelineEntry, WishView};
@@ -79,8 +80,6 @@ struct WishPage {
     timeline: Vec<TimelineEntry>,
     review: ReviewInput,
     errors: FormErrors,
-    /// Each wrong field named ("怎么处理？：请选择怎么处理").
-    summary: Vec<(&'static str, String)>,
     new_code: Option<String>,
 }
 
@@ -140,22 +139,12 @@ async fn wish_page(
     };
     let timeline = TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, true);
     let status = crate::web::respond::form_status(&errors);
-    let summary = crate::web::respond::error_summary(&ctx, &errors, |field| {
-        let key = match field {
-            "what" => "wish.f.what",
-            "why" => "wish.f.why",
-            "reason" => "staff.wish_reason",
-            "outcome" => "staff.follow_up.outcome",
-            "note" => "staff.follow_up.note",
-            _ => return None,
-        };
-        Some(ctx.t(key).to_owned())
-    });
     let view = WishPage {
         review: review.unwrap_or(ReviewInput {
             what: w.what.clone(),
             why: w.why.clone(),
             reason: String::new(),
+            confirm: String::new(),
         }),
         phone: w.phone.clone(),
         follow_up,
@@ -164,7 +153,6 @@ async fn wish_page(
         wish: WishView::for_staff(&ctx, &w),
         timeline,
         errors,
-        summary,
         new_code,
         ctx,
     };
@@ -241,6 +229,19 @@ pub async fn reject(
     form: web::Form<ReviewInput>,
 ) -> Result<HttpResponse, AppError> {
     let change = form.rejection();
+    // A good reason: asked first, the reason shown and posted again.
+    if change.is_ok() && form.confirm != "yes" {
+        let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+        let ask = Ask {
+            question: ctx.tf("confirm.reject.question", &[("what", &w.what)]),
+            explanation: ctx.t("confirm.reject.text"),
+            action: format!("/staff/wishes/{id}/reject"),
+            button: ctx.t("staff.wish_reject"),
+            cancel: format!("/staff/wishes/{id}"),
+            keep: vec![(Some(ctx.t("staff.wish_reason")), "reason", form.reason.trim().to_owned())],
+        };
+        return confirm::ask(ctx, ask);
+    }
     review(ctx, &state, &session, &me, id, form.into_inner(), change, "flash.wish_rejected").await
 }
 
@@ -260,7 +261,20 @@ pub async fn new_code(
     state: web::Data<AppState>,
     me: CurrentUser,
     Id(id): Id,
+    form: web::Form<Confirmed>,
 ) -> Result<HttpResponse, AppError> {
+    if !form.yes() {
+        let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+        let ask = Ask {
+            question: ctx.tf("confirm.new_code.question", &[("what", &w.what)]),
+            explanation: ctx.t("confirm.new_code.text"),
+            action: format!("/staff/wishes/{id}/new-code"),
+            button: ctx.t("staff.wish_issue_code"),
+            cancel: format!("/staff/wishes/{id}"),
+            keep: Vec::new(),
+        };
+        return confirm::ask(ctx, ask);
+    }
     let code = TrackingCode::generate();
     let now = Utc::now();
     if !db::wishes::new_code(&state.db, id, &code.keyed_hash(state.secret.expose()), me.id, now)

@@ -42,18 +42,20 @@ fn why(e: &mut FormErrors, raw: &str) -> String {
     why.to_owned()
 }
 
-/// A note at `field` of at most `NOTE_MAX` characters; `required` names
-/// the message for an empty one.
+/// A note at `field` of at most `NOTE_MAX` characters; `too_long` and
+/// `required` name the messages (each names its field, as the error
+/// summary reads it) for a long and an empty one.
 fn note(
     e: &mut FormErrors,
     field: &'static str,
     raw: &str,
+    too_long: &'static str,
     required: Option<&'static str>,
 ) -> String {
     let note = raw.trim();
     match required {
         Some(key) if note.is_empty() => e.add(field, key),
-        _ if note.chars().count() > NOTE_MAX => e.add(field, "form.wish.note_too_long"),
+        _ if note.chars().count() > NOTE_MAX => e.add(field, too_long),
         _ => {}
     }
     note.to_owned()
@@ -152,6 +154,9 @@ pub struct ReviewInput {
     pub why: String,
     #[serde(default)]
     pub reason: String,
+    /// `yes` once the rejection was confirmed.
+    #[serde(default)]
+    pub confirm: String,
 }
 
 impl ReviewInput {
@@ -169,7 +174,13 @@ impl ReviewInput {
     pub fn rejection(&self) -> Result<Change, FormErrors> {
         let mut e = FormErrors::new();
         e.refuse_control(&[("reason", &self.reason)]);
-        let reason = note(&mut e, "reason", &self.reason, Some("form.wish.reason_required"));
+        let reason = note(
+            &mut e,
+            "reason",
+            &self.reason,
+            "form.wish.reason_too_long",
+            Some("form.wish.reason_required"),
+        );
         if e.is_empty() { Ok(Change::Reject { reason }) } else { Err(e) }
     }
 }
@@ -186,7 +197,7 @@ impl FulfilInput {
     pub fn parse(&self) -> Result<String, FormErrors> {
         let mut e = FormErrors::new();
         e.refuse_control(&[("note", &self.note)]);
-        let note = note(&mut e, "note", &self.note, None);
+        let note = note(&mut e, "note", &self.note, "form.wish.fulfil_note_too_long", None);
         if e.is_empty() { Ok(note) } else { Err(e) }
     }
 }
@@ -273,7 +284,7 @@ impl FollowUpInput {
         }
         let required = (outcome == Some(Outcome::Close)).then_some("form.wish.close_note_required");
         let note = if e.get("note").is_none() {
-            note(&mut e, "note", &self.note, required)
+            note(&mut e, "note", &self.note, "form.wish.follow_up_note_too_long", required)
         } else {
             String::new()
         };
@@ -434,7 +445,7 @@ mod tests {
         let e = ReviewInput { reason: "x".repeat(NOTE_MAX + 1), ..Default::default() }
             .rejection()
             .unwrap_err();
-        assert_eq!(e.get("reason"), Some("form.wish.note_too_long"));
+        assert_eq!(e.get("reason"), Some("form.wish.reason_too_long"));
         let ok = ReviewInput { reason: " 含电话 ".into(), ..Default::default() };
         assert_eq!(ok.rejection().unwrap(), Change::Reject { reason: "含电话".into() });
     }
@@ -444,7 +455,7 @@ mod tests {
         assert_eq!(FulfilInput { note: "  ".into() }.parse().unwrap(), "");
         assert_eq!(FulfilInput { note: " 已送到 ".into() }.parse().unwrap(), "已送到");
         let e = FulfilInput { note: "x".repeat(NOTE_MAX + 1) }.parse().unwrap_err();
-        assert_eq!(e.get("note"), Some("form.wish.note_too_long"));
+        assert_eq!(e.get("note"), Some("form.wish.fulfil_note_too_long"));
         let e = FulfilInput { note: "a\u{7}".into() }.parse().unwrap_err();
         assert_eq!(e.get("note"), Some("form.text.control"));
     }
@@ -492,7 +503,7 @@ mod tests {
         let long = "长".repeat(NOTE_MAX + 1);
         assert_eq!(
             typed("arrived", &long).parse().unwrap_err().get("note"),
-            Some("form.wish.note_too_long")
+            Some("form.wish.follow_up_note_too_long")
         );
         assert_eq!(
             typed("close", "联系不上，已结束").parse().unwrap(),

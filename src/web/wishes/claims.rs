@@ -10,8 +10,9 @@ use chrono::Utc;
 use crate::db;
 use crate::db::wishes::WishRow;
 use crate::domain::FormErrors;
-use crate::domain::wish::{self, Actor, Change, FulfilInput, Refused, WishStatus};
+use crate::domain::wish::{self, Actor, Change, FulfilInput, Refused, WishStatus, mask_phones};
 use crate::web::auth::{CurrentUser, Viewer};
+use crate::web::confirm::{self, Ask, Confirmed};
 use crate::web::ctx::set_flash;
 use crate::web::params::Id;
 use crate::web::view::{TimelineEntry, WishView};
@@ -150,7 +151,24 @@ pub async fn release(
     viewer: Viewer,
     me: CurrentUser,
     Id(id): Id,
+    form: web::Form<Confirmed>,
 ) -> Result<HttpResponse, AppError> {
+    // Their own claim: asked first (someone else's is refused as before).
+    if !form.yes()
+        && let Some(w) = db::wishes::by_id(&state.db, id).await?
+        && w.status() == WishStatus::Claimed
+        && w.claimed_by == Some(me.id)
+    {
+        let ask = Ask {
+            question: ctx.tf("confirm.release.question", &[("what", &mask_phones(&w.what))]),
+            explanation: ctx.t("confirm.release.text"),
+            action: format!("/wishes/{id}/release"),
+            button: ctx.t("wish.release"),
+            cancel: format!("/wishes/{id}"),
+            keep: Vec::new(),
+        };
+        return confirm::ask(ctx, ask);
+    }
     match attempt(&state, id, &Change::Release, Actor::volunteer(me.id)).await? {
         Ok(()) => Ok(done(&session, id, "flash.wish_released")),
         Err(why) => refused(ctx, &state, &viewer, id, why, String::new()).await,

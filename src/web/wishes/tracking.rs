@@ -10,7 +10,8 @@ use chrono::Utc;
 use crate::db;
 use crate::db::wishes::WishRow;
 use crate::domain::FormErrors;
-use crate::domain::wish::{Actor, Change, ConfirmInput, TrackingCode};
+use crate::domain::wish::{Actor, Change, ConfirmInput, Move, TrackingCode, mask_phones};
+use crate::web::confirm::{self, Ask, Confirmed};
 use crate::web::ctx::{query_param, set_flash};
 use crate::web::params::Code;
 use crate::web::view::{TimelineEntry, WishView};
@@ -139,12 +140,28 @@ pub async fn show(
 
 #[tracing::instrument(name = "web::wishes::tracking::withdraw", skip_all)]
 pub async fn withdraw(
+    ctx: Ctx,
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     Code(code): Code,
+    form: web::Form<Confirmed>,
 ) -> Result<HttpResponse, AppError> {
     let (code, wish) = tracked(&req, &state, &code).await?;
+    // A wish that can still be withdrawn: asked first.
+    let withdrawable = Move::Withdraw.from(wish.status()).is_some();
+    if withdrawable && !form.yes() {
+        let track = format!("/wishes/track/{}", code.display());
+        let ask = Ask {
+            question: ctx.tf("confirm.withdraw.question", &[("what", &mask_phones(&wish.what))]),
+            explanation: ctx.t("confirm.withdraw.text"),
+            action: format!("{track}/withdraw"),
+            button: ctx.t("track.withdraw"),
+            cancel: track,
+            keep: Vec::new(),
+        };
+        return confirm::ask(ctx, ask);
+    }
     let flash =
         match db::wishes::change(&state.db, wish.id, &Change::Withdraw, Actor::WORKER, Utc::now())
             .await?
