@@ -420,7 +420,7 @@ async fn phone_smoke_test_with_axe() {
             click_and_wait(&client, "form[action$='/follow-up'] button[type=submit]").await;
             let summary =
                 client.find(Locator::Css(".error-summary")).await.unwrap().text().await.unwrap();
-            assert!(summary.contains("处理方式：请选择怎么处理"), "{summary}");
+            assert!(summary.contains("请选择怎么处理"), "{summary}");
             check_page(&client, &axe, &shots, "follow-up-errors-zh").await;
             client
                 .find(Locator::Css("label[for=f-outcome-arrived]"))
@@ -441,6 +441,59 @@ async fn phone_smoke_test_with_axe() {
             assert_eq!(flash, "已记为实现。");
             let facts = client.find(Locator::Css(".kind")).await.unwrap().text().await.unwrap();
             assert!(facts.contains("已实现"), "{facts}");
+        }
+
+        // An elderly worker without a phone asks at the station: the keeper
+        // posts her wish from the station's staff page and prints her slip.
+        client.goto(&app.url(&format!("/staff/places/{station}"))).await.unwrap();
+        click_and_wait(&client, &format!("a[href='/staff/places/{station}/wishes/new']")).await;
+        check_page(&client, &axe, &shots, "assist-zh").await;
+        click_and_wait(&client, "form button[type=submit]").await;
+        let summary =
+            client.find(Locator::Css(".error-summary")).await.unwrap().text().await.unwrap();
+        assert!(summary.contains("请写下许愿人的心愿"), "{summary}");
+        check_page(&client, &axe, &shots, "assist-errors-zh").await;
+        for (field, typed) in [("#f-what", "一双防滑雨靴"), ("#f-display_name", "王阿姨")]
+        {
+            client.find(Locator::Css(field)).await.unwrap().send_keys(typed).await.unwrap();
+        }
+        client
+            .find(Locator::Css("#f-occupation"))
+            .await
+            .unwrap()
+            .select_by_value("sanitation")
+            .await
+            .unwrap();
+        click_and_wait(&client, "form button[type=submit]").await;
+        let slip = client.find(Locator::Css(".slip")).await.unwrap().text().await.unwrap();
+        assert!(slip.contains("一双防滑雨靴") && slip.contains("王阿姨"), "{slip}");
+        let code =
+            client.find(Locator::Css(".slip .tracking-code")).await.unwrap().text().await.unwrap();
+        assert_eq!(code.len(), 9, "{code}");
+        check_page(&client, &axe, &shots, "slip-zh").await;
+        // Printed, only the slip remains: the print rules of the page's
+        // stylesheet hide the site's header and the keeper's links.
+        for hidden in ["header.site", ".no-print"] {
+            let printed_hidden = client
+                .execute(
+                    "for (const sheet of document.styleSheets) for (const r of sheet.cssRules) \
+                       if (r.media && r.media.mediaText === 'print') for (const i of r.cssRules) \
+                         if (i.selectorText && i.selectorText.split(',').map(x => x.trim()) \
+                             .includes(arguments[0]) && i.style.display === 'none') return true; \
+                     return false;",
+                    vec![hidden.into()],
+                )
+                .await
+                .unwrap();
+            assert_eq!(printed_hidden.as_bool(), Some(true), "{hidden} is not printed");
+            let on_screen = client
+                .execute(
+                    "return getComputedStyle(document.querySelector(arguments[0])).display;",
+                    vec![hidden.into()],
+                )
+                .await
+                .unwrap();
+            assert_ne!(on_screen.as_str(), Some("none"), "{hidden} is on the screen");
         }
 
         if shots.is_some() {
@@ -471,6 +524,7 @@ async fn phone_smoke_test_with_axe() {
                 ("staff-district", "/staff/districts/xihu".to_owned()),
                 ("place-edit", format!("/staff/places/{station}/edit")),
                 ("figure-new", "/staff/districts/xihu/new/figure".to_owned()),
+                ("assist", format!("/staff/places/{station}/wishes/new")),
             ];
             for (lang, size) in
                 [("zh", "normal"), ("en", "normal"), ("zh", "large"), ("en", "large")]

@@ -28,6 +28,9 @@ on_both_databases!(
     a_gift_that_did_not_arrive_is_followed_up_to_an_end,
     the_queue_holds_only_what_the_viewer_may_act_on with |s| s.wishes_per_hour = 100,
     sign_in_to_claim_comes_back_to_the_wish,
+    // One wish an hour from one address: the station's own posts are not
+    // held to it.
+    a_keeper_posts_for_a_worker_and_prints_her_slip with |s| s.wishes_per_hour = 1,
 );
 
 /// Every staff action on a wish leaves one audit row, written in the same
@@ -1135,4 +1138,91 @@ async fn sign_in_to_claim_comes_back_to_the_wish(app: TestApp) {
         assert_eq!(res.headers()["location"], "/account", "{bad}");
         exec(&app.db, "DELETE FROM users WHERE phone = '13800008888'").await;
     }
+}
+
+/// An elderly worker without a phone asks the keeper: the keeper posts the
+/// wish for her from the station's staff page (no address limit, open at
+/// once, "posted by the station" in the timeline, audited) and prints her
+/// slip with the code and a QR code of her tracking link.
+async fn a_keeper_posts_for_a_worker_and_prints_her_slip(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let station = app.place_id("xh-zmxl-station").await;
+    let form = format!("/staff/places/{station}/wishes/new");
+    let (_, html) = keeper.app.page(&format!("/staff/places/{station}")).await;
+    assert_eq!(attr(&html, &format!("a.door[href='{form}']"), "href"), form);
+    let (status, html) = keeper.app.page(&form).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, "h1"), "代许愿人发布心愿");
+
+    // Bad input comes back at the field, what was typed kept.
+    let res = keeper
+        .app
+        .post_form(&form, &form, &[("what", ""), ("display_name", "王阿姨"), ("phone", "123")])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "#f-what-error"), "错误：请写下许愿人的心愿", "staff words");
+    assert_eq!(text(&html, "#f-occupation-error"), "错误：请选择许愿人的工作");
+    assert!(text(&html, "#f-phone-error").contains("座机"));
+    assert_eq!(attr(&html, "#f-display_name", "value"), "王阿姨");
+
+    // Two in a row from the keeper's one address: both posted.
+    let mut codes = Vec::new();
+    for what in ["一双防滑雨靴", "一个保温杯"] {
+        let typed = [
+            ("what", what),
+            ("why", "早上扫街路滑"),
+            ("display_name", "王阿姨"),
+            ("occupation", "sanitation"),
+            ("phone", "0571-6461234"),
+            // A station named in the form is ignored: the page's station it is.
+            ("station", "somewhere-else"),
+        ];
+        let res = keeper.app.post_form(&form, &form, &typed).await;
+        assert_eq!(res.status().as_u16(), 200, "{what}");
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        let html = Html::parse_document(&res.text().await.unwrap());
+        assert_eq!(text(&html, "h1"), "心愿已经发布");
+        assert_eq!(text(&html, ".slip dd:nth-of-type(1)"), what);
+        assert_eq!(text(&html, ".slip dd:nth-of-type(2)"), "王阿姨");
+        let code = text(&html, ".slip .tracking-code");
+        assert_eq!(code.len(), 9, "{code}");
+        assert!(!attr(&html, ".slip svg.qr path", "d").is_empty(), "a QR code");
+        assert!(text(&html, ".slip").contains("扫二维码"));
+        codes.push(code);
+    }
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM wishes WHERE assisted AND status = 'open' AND phone = '0571-6461234'").await,
+        2
+    );
+    let id: i64 =
+        common::scalar_with(&app.db, "SELECT id FROM wishes WHERE what = $1", "一个保温杯").await;
+    let posted_by: i64 =
+        common::scalar_for_id(&app.db, "SELECT posted_by FROM wishes WHERE id = $1", id).await;
+    assert_eq!(posted_by, keeper.id);
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'wish.post_for_worker'")
+            .await,
+        2
+    );
+    // On the wall at once; her code opens her tracking page; the timeline
+    // says who posted it.
+    let (_, html) = app.page("/wishes").await;
+    assert!(texts(&html, ".cards h3").iter().any(|t| t.contains("一个保温杯")));
+    let (status, html) = app.new_anonymous().page(&format!("/wishes/track/{}", codes[1])).await;
+    assert_eq!(status, 200);
+    assert!(text(&html, "main").contains("一个保温杯"));
+    let (_, html) = keeper.app.page(&format!("/staff/wishes/{id}")).await;
+    assert!(text(&html, "main").contains("驿站代为发布"));
+
+    // Only a station's staff, and only at a station.
+    let other = app.volunteer(7).await;
+    let res = other.app.get(&form).await;
+    assert_ne!(res.status().as_u16(), 200);
+    let admin = app.site_admin().await;
+    let home: i64 =
+        scalar(&app.db, "SELECT id FROM places WHERE kind <> 'love_station' ORDER BY id LIMIT 1")
+            .await;
+    let (status, _) = admin.app.page(&format!("/staff/places/{home}/wishes/new")).await;
+    assert_eq!(status, 404);
 }

@@ -46,6 +46,14 @@ pub async fn place_district(db: &Db, place_id: i64) -> DbResult<Option<i64>> {
         .bind(place_id).fetch_optional(p).await?))
 }
 
+/// One love station (none for a place of another kind).
+#[tracing::instrument(name = "db::places::station", skip_all, fields(place_id = place_id))]
+pub async fn station(db: &Db, place_id: i64) -> DbResult<Option<KeptPlace>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
+        "SELECT id, district_id, name_zh, name_en FROM places WHERE id = $1 AND kind = 'love_station'",
+    ).bind(place_id).fetch_optional(p).await?))
+}
+
 /// Love stations with their district, for the role form's choices.
 #[tracing::instrument(name = "db::places::all_stations", skip_all)]
 pub async fn all_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {

@@ -309,11 +309,9 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
             .collect();
         let sorted = Sorted::of(decide_posts(&candidates, &used, &stations, &earlier), &candidates);
         let accepted = &sorted.accepted;
-        const HEAD: &str = "INSERT INTO wishes (station_id, district_id, status, what, why, \
-             display_name, occupation, phone, code_hash, created_at, updated_at)";
         let mut new_ids: HashMap<String, i64> = HashMap::new();
         for chunk in accepted.chunks(100) {
-            let sql = format!("{} RETURNING id, code_hash", super::insert_sql(HEAD, 11, chunk.len()));
+            let sql = format!("{} RETURNING id, code_hash", super::insert_sql(WISH_INSERT, 11, chunk.len()));
             let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
             for &(i, station_id) in chunk {
                 let post = posts[i];
@@ -345,6 +343,52 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
         }
         tx.commit().await?;
         Ok(sorted.answers(posts, &new_ids))
+    })
+}
+
+/// The columns every new wish is stored with.
+const WISH_INSERT: &str = "INSERT INTO wishes (station_id, district_id, status, what, why, \
+     display_name, occupation, phone, code_hash, created_at, updated_at)";
+
+/// A wish the station's staff post for a worker who asks them (no phone,
+/// no reading): no address limit, open at once (the posting is its
+/// review), its first event "posted by the station", audited in the same
+/// transaction. `None` when `station_id` is not a published station that
+/// takes wishes.
+#[tracing::instrument(name = "db::wishes::post_for_worker", skip_all, fields(station = station_id, staff = staff))]
+pub async fn post_for_worker(
+    db: &Db,
+    station_id: i64,
+    wish: &NewWish,
+    code_hash: &str,
+    staff: i64,
+    now: DateTime<Utc>,
+) -> DbResult<Option<i64>> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let district: Option<i64> = sqlx::query_scalar(
+            "SELECT district_id FROM places WHERE id = $1 AND kind = 'love_station' \
+             AND published = TRUE AND is_open = TRUE",
+        ).bind(station_id).fetch_optional(&mut *tx).await?;
+        let Some(district) = district else { return Ok(None) };
+        let sql = format!("{} RETURNING id", super::insert_sql(WISH_INSERT, 11, 1));
+        let open = WishStatus::Open.code();
+        let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(station_id).bind(district).bind(open).bind(&wish.what).bind(&wish.why)
+            .bind(wish.display_name.as_str()).bind(wish.occupation.code())
+            .bind(wish.phone.as_ref().map(crate::domain::account::Phone::as_str))
+            .bind(code_hash).bind(now).bind(now)
+            .fetch_one(&mut *tx).await?;
+        sqlx::query("UPDATE wishes SET assisted = TRUE, posted_by = $1, opened_at = $2 WHERE id = $3")
+            .bind(staff).bind(now).bind(id).execute(&mut *tx).await?;
+        insert_event!(&mut *tx, &NewEvent {
+            wish_id: id, at: now, actor_kind: ActorKind::Staff.code(), actor_id: Some(staff),
+            from: None, to: open, note: "", public_note: false, kind: Some("posted_by_station"),
+        })?;
+        write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(staff), action: "wish.post_for_worker", object: format!("wish:{id}"), detail: String::new() })?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Some(id))
     })
 }
 

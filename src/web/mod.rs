@@ -24,6 +24,7 @@ pub mod places;
 pub mod prefs;
 pub mod respond;
 pub mod staff;
+pub mod staff_assist;
 pub mod staff_audit;
 pub mod staff_content;
 pub mod staff_places;
@@ -155,6 +156,8 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/places/{id}/edit", StationKeeper, staff_places::update),
         route!(GET "/staff/places/{id}/history", StationKeeper, staff_places::history),
         route!(POST "/staff/places/{id}/restore", StationKeeper, staff_places::restore),
+        route!(GET "/staff/places/{id}/wishes/new", StationKeeper, staff_assist::form),
+        route!(POST "/staff/places/{id}/wishes/new", StationKeeper, staff_assist::create),
         route!(GET "/staff/places/{id}/notices/new", StationKeeper, staff_content::new_notice),
         route!(POST "/staff/places/{id}/notices/new", StationKeeper, staff_content::create_notice),
         route!(GET "/staff/districts/new", SiteAdmin, staff_content::new_district),

@@ -579,6 +579,8 @@ struct PlacePage {
     district: Text,
     keepers: Vec<KeeperView>,
     notices: Vec<super::staff_content::ItemLine>,
+    /// A love station: its staff post wishes for workers here.
+    is_station: bool,
 }
 
 pub async fn place(
@@ -594,6 +596,7 @@ pub async fn place(
     let notices = super::staff_content::place_notices(&ctx, &state, page.district.id, id).await?;
     let view = PlacePage {
         notices,
+        is_station: page.place.kind == "love_station",
         id,
         name: Text::pick(ctx.lang, &page.place.name_zh, page.place.name_en.as_deref()),
         district: Text::pick(ctx.lang, &page.district.name_zh, page.district.name_en.as_deref()),

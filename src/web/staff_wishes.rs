@@ -80,7 +80,6 @@ struct WishPage {
     timeline: Vec<TimelineEntry>,
     review: ReviewInput,
     errors: FormErrors,
-    new_code: Option<String>,
 }
 
 /// What staff see to end a follow-up: how to reach the volunteer, the
@@ -105,7 +104,6 @@ async fn wish_page(
     id: i64,
     typed: Typed,
     errors: FormErrors,
-    new_code: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let (review, follow_up_typed) = match typed {
@@ -153,7 +151,6 @@ async fn wish_page(
         wish: WishView::for_staff(&ctx, &w),
         timeline,
         errors,
-        new_code,
         ctx,
     };
     Ok(no_store(render_with_status(&view, status)?))
@@ -164,7 +161,7 @@ pub async fn show(
     state: web::Data<AppState>,
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    wish_page(ctx, &state, id, Typed::None, FormErrors::new(), None).await
+    wish_page(ctx, &state, id, Typed::None, FormErrors::new()).await
 }
 
 /// A review (approve or reject): the change the form came to, applied, or
@@ -182,7 +179,7 @@ async fn review(
 ) -> Result<HttpResponse, AppError> {
     match change {
         Ok(change) => apply(state, session, me, id, change, done).await,
-        Err(errors) => wish_page(ctx, state, id, Typed::Review(typed), errors, None).await,
+        Err(errors) => wish_page(ctx, state, id, Typed::Review(typed), errors).await,
     }
 }
 
@@ -282,8 +279,11 @@ pub async fn new_code(
     {
         return Err(AppError::NotFound);
     }
-    // Shown once, to read out to the worker; never stored or logged.
-    wish_page(ctx, &state, id, Typed::None, FormErrors::new(), Some(code.display())).await
+    // Shown once on her new slip, to print or read out; never stored or
+    // logged.
+    let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    super::staff_assist::slip(ctx, &state, w.station_id, id, w.what, w.display_name, code, true)
+        .await
 }
 
 #[tracing::instrument(name = "web::staff_wishes::flags", skip_all, fields(wish_id = id, user = me.id))]
@@ -325,9 +325,7 @@ pub async fn follow_up(
             };
             apply(&state, &session, &me, id, change, done).await
         }
-        Err(errors) => {
-            wish_page(ctx, &state, id, Typed::FollowUp(form.into_inner()), errors, None).await
-        }
+        Err(errors) => wish_page(ctx, &state, id, Typed::FollowUp(form.into_inner()), errors).await,
     }
 }
 
