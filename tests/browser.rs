@@ -266,6 +266,20 @@ async fn phone_smoke_test_with_axe() {
         assert_eq!(found.text().await.unwrap(), "蜜梨工坊");
         click_and_wait(&client, ".cards h3 a").await;
         check_page(&client, &axe, &shots, "workshop-zh").await;
+        // Sent empty: the answer opens at that form's error summary, far
+        // down the page, without script (the form's address names it).
+        click_and_wait(&client, ".signup button[type=submit]").await;
+        let placed = client
+            .execute(
+                "const s = document.querySelector('.signup .error-summary').getBoundingClientRect(); \
+                 return [window.scrollY, s.top, window.innerHeight];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let [scrolled, top, height] = [0, 1, 2].map(|i| placed[i].as_f64().unwrap());
+        assert!(scrolled > 0.0, "the page opens scrolled to the form, not at its top");
+        assert!((0.0..height).contains(&top), "the error summary is in view: {placed:?}");
         client
             .find(Locator::Css(".signup #f-name"))
             .await
@@ -417,7 +431,7 @@ async fn phone_smoke_test_with_axe() {
             check_page(&client, &axe, &shots, "follow-ups-zh").await;
             click_and_wait(&client, ".queue a").await;
             check_page(&client, &axe, &shots, "follow-up-zh").await;
-            click_and_wait(&client, "form[action$='/follow-up'] button[type=submit]").await;
+            click_and_wait(&client, "form[action*='/follow-up'] button[type=submit]").await;
             let summary =
                 client.find(Locator::Css(".error-summary")).await.unwrap().text().await.unwrap();
             assert!(summary.contains("请选择怎么处理"), "{summary}");
@@ -436,7 +450,7 @@ async fn phone_smoke_test_with_axe() {
                 .send_keys("打电话问过，已经拿到了")
                 .await
                 .unwrap();
-            click_and_wait(&client, "form[action$='/follow-up'] button[type=submit]").await;
+            click_and_wait(&client, "form[action*='/follow-up'] button[type=submit]").await;
             let flash = client.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
             assert_eq!(flash, "已记为实现。");
             let facts = client.find(Locator::Css(".kind")).await.unwrap().text().await.unwrap();

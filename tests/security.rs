@@ -39,6 +39,7 @@ on_both_databases!(
     signing_in_again_ends_the_browsers_earlier_session,
     reset_buttons_show_only_where_they_work,
     control_characters_are_refused_at_the_field,
+    a_form_left_open_too_long_comes_back_to_send_again,
 );
 
 /// The same request `n` times at once, each from its own client (its form
@@ -660,6 +661,56 @@ async fn phones_in_any_free_text_are_masked_in_public(app: TestApp) {
     // Staff see what was written.
     let body = keeper.get(&format!("/staff/wishes/{id}")).await.text().await.unwrap();
     assert!(body.contains("139 1234 5678"));
+}
+
+/// A wish form left open overnight (its token no longer matches the
+/// session): from this site, the answer is what was typed with a fresh
+/// token to send again, not a page that throws it away; from elsewhere,
+/// or from a browser that does not say where it comes from, nothing is
+/// offered again.
+async fn a_form_left_open_too_long_comes_back_to_send_again(app: TestApp) {
+    let worker = app.new_anonymous();
+    worker.page("/wishes/new").await;
+    let typed = [
+        ("what", "一件厚棉衣"),
+        ("why", "早班太冷"),
+        ("display_name", "陈大姐"),
+        ("occupation", "sanitation"),
+        ("station", "xh-zmxl-station"),
+    ];
+    let stale = "ab".repeat(64);
+    let send = |origin: Option<&str>| {
+        let mut body: Vec<(&str, &str)> = typed.to_vec();
+        body.push(("csrf_token", &stale));
+        let mut req = worker.client.post(worker.url("/wishes")).form(&body);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req.send()
+    };
+    let here = worker.url("");
+    let here = here.trim_end_matches('/');
+    let res = send(Some(here)).await.unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "h1"), "页面放得太久了");
+    assert!(text(&html, ".resend ul").contains("一件厚棉衣"));
+    let fields = common::form_fields_of(&html, "/wishes");
+    let token = fields.iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v.clone()).unwrap();
+    assert_ne!(token, stale, "a fresh token");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM wishes WHERE what = '一件厚棉衣'").await, 0);
+    // Sent again as the page offers it: posted.
+    let res = worker.client.post(worker.url("/wishes")).form(&fields).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM wishes WHERE what = '一件厚棉衣'").await, 1);
+    // From another site, or without a word of where from: refused, and
+    // nothing typed is shown back.
+    for origin in [Some("http://evil.example"), None] {
+        let res = send(origin).await.unwrap();
+        assert_eq!(res.status().as_u16(), 403, "{origin:?}");
+        let body = res.text().await.unwrap();
+        assert!(!body.contains("一件厚棉衣") && !body.contains("resend"), "{origin:?}");
+    }
 }
 
 // ---------------------------------------------------------------- 9 and 10: headers

@@ -265,6 +265,13 @@ async fn sign_up_errors_duplicates_and_closed_openings(app: TestApp) {
     assert!(text(&html, &format!("{form} #f-village-error")).contains("村"));
     assert_eq!(attr(&html, &format!("{form} #f-name"), "value"), "<b>李</b>", "kept as typed");
     assert_eq!(attr(&html, &format!("{form} #f-phone"), "value"), "1234");
+    // The answer opens at this form (its summary first), far down the page,
+    // without script: the form's address names it.
+    assert_eq!(
+        attr(&html, &format!("{form} form.signup"), "action"),
+        format!("{path}#signup-{id}")
+    );
+    assert_eq!(attr(&html, &format!("form#signup-{id} .error-summary"), "role"), "alert");
 
     let ok = [("name", "张大姐"), ("phone", "13900001111"), ("village", "大庄村")];
     assert_eq!(

@@ -24,6 +24,12 @@ const KEY: &str = "csrf";
 /// The fields of a POST that passed the check, for the error page.
 #[derive(Debug, Clone)]
 pub struct Submitted(pub Vec<(String, String)>);
+
+/// Marks a POST from this site whose token no longer matches (the page was
+/// left open overnight, the session ended): the error page shows what was
+/// typed, ready to send again with a fresh token.
+#[derive(Debug, Clone, Copy)]
+pub struct Expired;
 pub const FIELD: &str = "csrf_token";
 
 fn hex(bytes: &[u8]) -> String {
@@ -103,6 +109,16 @@ fn same_site(req: &ServiceRequest, state: &AppState) -> bool {
     }
 }
 
+/// Whether the browser said positively that this POST comes from this
+/// site (`Origin`, or `Sec-Fetch-Site: same-origin`): only then may a
+/// refused form be offered again, since the reader who typed it is ours.
+fn surely_same_site(req: &ServiceRequest, state: &AppState) -> bool {
+    if req.headers().get(header::ORIGIN).is_some() {
+        return same_site(req, state);
+    }
+    req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("same-origin")
+}
+
 /// The origin this request was sent to: its `Host`, over http. Only a
 /// trusted proxy's word (`X-Forwarded-Host`, `X-Forwarded-Proto`,
 /// `Forwarded`) may say otherwise; from anyone else those headers are
@@ -151,6 +167,10 @@ pub async fn check(
     let submitted = fields.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()).unwrap_or("");
     if !verify(&req.get_session(), submitted) {
         tracing::warn!("POST without a valid CSRF token refused");
+        if surely_same_site(&req, &state) {
+            req.extensions_mut().insert(Submitted(fields));
+            req.extensions_mut().insert(Expired);
+        }
         return Ok(req.error_response(AppError::Forbidden));
     }
     // Kept for the error page: if the database is away, what was typed

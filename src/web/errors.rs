@@ -105,6 +105,9 @@ struct ErrorPage<'a> {
 /// shown, and kept in hidden fields with a fresh token. Passwords and the
 /// bots' trap field are left out.
 struct Resend {
+    /// Sent back because its token had expired (not because the database
+    /// was away).
+    expired: bool,
     action: String,
     token: String,
     fields: Vec<(String, String)>,
@@ -128,13 +131,17 @@ impl Resend {
             return None;
         }
         let token = super::csrf::form_token(&actix_session::SessionExt::get_session(req));
-        Some(Resend { action: req.path().to_owned(), token, fields, typed })
+        let expired = req.extensions().get::<super::csrf::Expired>().is_some();
+        Some(Resend { expired, action: req.path().to_owned(), token, fields, typed })
     }
 }
 
 impl<'a> ErrorPage<'a> {
     fn new(ctx: &'a Ctx, status: StatusCode) -> ErrorPage<'a> {
-        let key = key_for(status);
+        ErrorPage::keyed(ctx, status, key_for(status))
+    }
+
+    fn keyed(ctx: &'a Ctx, status: StatusCode, key: &str) -> ErrorPage<'a> {
         let other = ctx.lang.other();
         ErrorPage {
             ctx,
@@ -186,8 +193,13 @@ pub async fn render_error_pages(
         return Ok(res.map_into_boxed_body());
     }
     let ctx = Ctx::from_request(res.request());
-    let mut page = ErrorPage::new(&ctx, status);
-    if status == StatusCode::SERVICE_UNAVAILABLE
+    let expired = res.request().extensions().get::<super::csrf::Expired>().is_some();
+    let mut page = if expired {
+        ErrorPage::keyed(&ctx, status, "error.expired")
+    } else {
+        ErrorPage::new(&ctx, status)
+    };
+    if (expired || status == StatusCode::SERVICE_UNAVAILABLE)
         && res.request().method() == actix_web::http::Method::POST
     {
         page.resend = Resend::of(res.request());
