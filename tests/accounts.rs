@@ -581,7 +581,8 @@ async fn account_actions_matrix(app: TestApp) {
     for (who, _, id) in &personas {
         if matches!(who, SiteAdmin | AdminOfAnotherDistrict | Volunteer) {
             let now = chrono::Utc::now();
-            let claim = Change::Claim { limit: 3 };
+            let claim =
+                Change::Claim { limit: 3, delivery: linli::domain::wish::Delivery::Station };
             change(&app.db, wish, &claim, Actor::volunteer(*id), now).await.unwrap().unwrap();
             change(&app.db, wish, &Change::Release, Actor::volunteer(*id), now)
                 .await

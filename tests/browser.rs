@@ -418,7 +418,7 @@ async fn phone_smoke_test_with_axe() {
                 Change::Approve { what: "驿站添一台微波炉".into(), why: String::new() };
             for (c, who) in [
                 (approve, Actor::staff(id)),
-                (Change::Claim { limit: 3 }, Actor::volunteer(id)),
+                (Change::Claim { limit: 3, delivery: linli::domain::wish::Delivery::Station }, Actor::volunteer(id)),
                 (
                     Change::Fulfil { note: "放在驿站了".into(), by_staff: false },
                     Actor::volunteer(id),

@@ -61,7 +61,7 @@ async fn thousand_claims(db: &Db, servers: &[String]) {
         requests.push(tokio::spawn(async move {
             let res = client
                 .post(format!("{base}/wishes/{wish}/claim"))
-                .form(&[("csrf_token", token)])
+                .form(&[("csrf_token", token.as_str()), ("delivery", "station")])
                 .send()
                 .await
                 .expect("the server answers");

@@ -99,7 +99,12 @@ async fn nothing_personal_leaks(app: TestApp) {
         .await;
     app.user("志愿者", "13900000001", "volunteer password", &[]).await;
     let vol = app.signed_in("13900000001", "volunteer password").await;
-    vol.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    vol.post_form(
+        &format!("/wishes/{id}"),
+        &format!("/wishes/{id}/claim"),
+        &[("delivery", "station")],
+    )
+    .await;
     assert!(
         vol.get(&format!("/wishes/{id}")).await.text().await.unwrap().contains(PHONE),
         "the claimer does see it"

@@ -31,6 +31,9 @@ on_both_databases!(
     // One wish an hour from one address: the station's own posts are not
     // held to it.
     a_keeper_posts_for_a_worker_and_prints_her_slip with |s| s.wishes_per_hour = 1,
+    the_gift_reaches_her_as_the_volunteer_said,
+    staff_take_a_claim_back_or_hand_it_on,
+    races_at_the_hand_off_have_one_winner,
 );
 
 /// Every staff action on a wish leaves one audit row, written in the same
@@ -122,7 +125,13 @@ async fn the_whole_life_of_a_wish(app: TestApp) {
     assert!(!text(&html, ".timeline").contains("一台微波炉"));
 
     let vol = app.volunteer(1).await;
-    let res = vol.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    let res = vol
+        .post_form(
+            &format!("/wishes/{id}"),
+            &format!("/wishes/{id}/claim"),
+            &[("delivery", "station")],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 303);
     let (_, html) = vol.page(&format!("/wishes/{id}")).await;
     assert!(text(&html, ".facts").contains("13812345678"), "the claimer sees the phone");
@@ -268,7 +277,12 @@ async fn reject_withdraw_and_release(app: TestApp) {
     keeper.approve_as(id, "一把雨伞").await;
     let a = app.volunteer(2).await;
     let b = app.volunteer(3).await;
-    a.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    a.post_form(
+        &format!("/wishes/{id}"),
+        &format!("/wishes/{id}/claim"),
+        &[("delivery", "station")],
+    )
+    .await;
     // Someone else cannot release or fulfil it.
     let res = b.post_form("/account", &format!("/wishes/{id}/release"), &[]).await;
     assert_eq!(res.status().as_u16(), 409);
@@ -281,7 +295,7 @@ async fn reject_withdraw_and_release(app: TestApp) {
     let res = a
         .post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/fulfil"), &[("note", &long)])
         .await;
-    assert_eq!(res.status().as_u16(), 409);
+    assert_eq!(res.status().as_u16(), 422);
     let html = Html::parse_document(&res.text().await.unwrap());
     assert!(text(&html, "#f-note-error").contains("300"));
     assert_eq!(text(&html, "textarea#f-note"), long);
@@ -307,13 +321,23 @@ async fn reject_withdraw_and_release(app: TestApp) {
         0
     );
     // A fulfilled wish cannot be withdrawn.
-    b.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    b.post_form(
+        &format!("/wishes/{id}"),
+        &format!("/wishes/{id}/claim"),
+        &[("delivery", "station")],
+    )
+    .await;
     b.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/fulfil"), &[("note", "")]).await;
     let posted = app.posted_wish("一双雨鞋", "").await;
     let track = posted.track.clone();
     let id2 = posted.id;
     keeper.approve_as(id2, "一双雨鞋").await;
-    b.post_form(&format!("/wishes/{id2}"), &format!("/wishes/{id2}/claim"), &[]).await;
+    b.post_form(
+        &format!("/wishes/{id2}"),
+        &format!("/wishes/{id2}/claim"),
+        &[("delivery", "station")],
+    )
+    .await;
     b.post_form(&format!("/wishes/{id2}"), &format!("/wishes/{id2}/fulfil"), &[("note", "")]).await;
     let res = worker.post_form("/account/login", &format!("{track}/withdraw"), &[]).await;
     assert_eq!(res.status().as_u16(), 303);
@@ -326,7 +350,7 @@ async fn reject_withdraw_and_release(app: TestApp) {
     let (id3, track) = (posted.id, posted.track);
     keeper.approve_as(id3, "一副耳罩").await;
     let page = format!("/wishes/{id3}");
-    a.post_form(&page, &format!("{page}/claim"), &[]).await;
+    a.post_form(&page, &format!("{page}/claim"), &[("delivery", "station")]).await;
     assert_eq!(
         count(&app.db, "SELECT open_claims FROM users WHERE phone = '13300000002'").await,
         1
@@ -349,7 +373,12 @@ async fn claims_lapse_wishes_expire_and_phones_are_erased(app: TestApp) {
     let id = app.posted_wish("一件棉衣", "13812340001").await.id;
     keeper.approve_as(id, "一件棉衣").await;
     let vol = app.volunteer(4).await;
-    vol.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    vol.post_form(
+        &format!("/wishes/{id}"),
+        &format!("/wishes/{id}/claim"),
+        &[("delivery", "station")],
+    )
+    .await;
     let settings = common::test_settings(String::new());
     let now = chrono::Utc::now();
     let at = |days: i64| now + chrono::Duration::days(days);
@@ -427,7 +456,12 @@ async fn two_hundred_claims_one_winner(app: TestApp) {
         let (client, token) = racers[i % racers.len()].clone();
         let url = url.clone();
         async move {
-            let res = client.post(url).form(&[("csrf_token", token)]).send().await.unwrap();
+            let res = client
+                .post(url)
+                .form(&[("csrf_token", token.as_str()), ("delivery", "station")])
+                .send()
+                .await
+                .unwrap();
             res.status().as_u16()
         }
     })
@@ -455,7 +489,12 @@ async fn volunteers_racing_never_exceed_their_limit(app: TestApp) {
         let (client, token) = racers[i / ids.len()].clone();
         let url = app.url(&format!("/wishes/{}/claim", ids[i % ids.len()]));
         async move {
-            let res = client.post(url).form(&[("csrf_token", token)]).send().await.unwrap();
+            let res = client
+                .post(url)
+                .form(&[("csrf_token", token.as_str()), ("delivery", "station")])
+                .send()
+                .await
+                .unwrap();
             res.status().as_u16()
         }
     })
@@ -554,10 +593,13 @@ async fn bad_input_comes_back_at_the_field(app: TestApp) {
     // Claiming a wish that is not open: a clear message, nothing changed.
     let id = count(&app.db, "SELECT MAX(id) FROM wishes").await;
     let vol = app.volunteer(5).await;
-    let res = vol.post_form("/account", &format!("/wishes/{id}/claim"), &[]).await;
+    let res =
+        vol.post_form("/account", &format!("/wishes/{id}/claim"), &[("delivery", "station")]).await;
     assert_eq!(res.status().as_u16(), 404, "a pending wish is not public");
     let demo = count(&app.db, "SELECT MIN(id) FROM wishes").await;
-    let res = vol.post_form("/account", &format!("/wishes/{demo}/claim"), &[]).await;
+    let res = vol
+        .post_form("/account", &format!("/wishes/{demo}/claim"), &[("delivery", "station")])
+        .await;
     assert_eq!(res.status().as_u16(), 409);
     let html = Html::parse_document(&res.text().await.unwrap());
     assert!(text(&html, ".error-summary").contains("已经不能认领"));
@@ -568,7 +610,12 @@ async fn bad_input_comes_back_at_the_field(app: TestApp) {
     let track = posted.track.clone();
     let wid = posted.id;
     keeper.approve_as(wid, "一个暖手宝").await;
-    vol.post_form(&format!("/wishes/{wid}"), &format!("/wishes/{wid}/claim"), &[]).await;
+    vol.post_form(
+        &format!("/wishes/{wid}"),
+        &format!("/wishes/{wid}/claim"),
+        &[("delivery", "station")],
+    )
+    .await;
     vol.post_form(&format!("/wishes/{wid}"), &format!("/wishes/{wid}/fulfil"), &[("note", "")])
         .await;
     let res = worker
@@ -780,7 +827,12 @@ async fn district_admins_reset_for_their_volunteers(app: TestApp) {
     let keeper = app.station_keeper().await;
     let id = app.approved_wish(&keeper, "一条围巾").await.id;
     let vol = app.volunteer(9).await;
-    vol.post_form(&format!("/wishes/{id}"), &format!("/wishes/{id}/claim"), &[]).await;
+    vol.post_form(
+        &format!("/wishes/{id}"),
+        &format!("/wishes/{id}/claim"),
+        &[("delivery", "station")],
+    )
+    .await;
     let target = vol.id;
     let here = app.district_admin("xihu").await;
     let gongshu = linli::db::accounts::district_id(&app.db, "gongshu").await.unwrap().unwrap();
@@ -865,7 +917,13 @@ async fn not_arrived(
     let (id, track) = (posted.id, posted.track);
     keeper.approve_as(id, what).await;
     let page = format!("/wishes/{id}");
-    assert_eq!(vol.post_form(&page, &format!("{page}/claim"), &[]).await.status().as_u16(), 303);
+    assert_eq!(
+        vol.post_form(&page, &format!("{page}/claim"), &[("delivery", "station")])
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     let fulfil = vol.post_form(&page, &format!("{page}/fulfil"), &[("note", "放在驿站了")]).await;
     assert_eq!(fulfil.status().as_u16(), 303);
     let worker = app.new_anonymous();
@@ -987,7 +1045,14 @@ async fn a_gift_that_did_not_arrive_is_followed_up_to_an_end(app: TestApp) {
     );
     let second = app.volunteer(2).await;
     let page = format!("/wishes/{id}");
-    assert_eq!(second.post_form(&page, &format!("{page}/claim"), &[]).await.status().as_u16(), 303);
+    assert_eq!(
+        second
+            .post_form(&page, &format!("{page}/claim"), &[("delivery", "station")])
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
 
     // Another: closed with a note the worker reads.
     let (id, track) = not_arrived(&app, &keeper, &vol, "一顶帽子").await;
@@ -1114,7 +1179,7 @@ async fn sign_in_to_claim_comes_back_to_the_wish(app: TestApp) {
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(res.headers()["location"], back.as_str());
     let (_, html) = visitor.page(&wish.page()).await;
-    let claim = format!("/wishes/{}/claim", wish.id);
+    let claim = format!("/wishes/{}/claim#claim-heading", wish.id);
     assert!(!common::form_fields_of(&html, &claim).is_empty(), "the claim button is there");
 
     // A way back off the site is dropped at every step.
@@ -1225,4 +1290,262 @@ async fn a_keeper_posts_for_a_worker_and_prints_her_slip(app: TestApp) {
             .await;
     let (status, _) = admin.app.page(&format!("/staff/places/{home}/wishes/new")).await;
     assert_eq!(status, 404);
+}
+
+/// Claiming says how the gift reaches the worker; she, the claimer and
+/// the station's staff see it, the public does not. A gift left at the
+/// station is taken in and picked up by the keeper, and waits on the
+/// station's staff page meanwhile. A claim given up forgets its plan.
+async fn the_gift_reaches_her_as_the_volunteer_said(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let vol = app.volunteer(11).await;
+    let wish = app.posted_wish("一个暖手宝", "").await;
+    keeper.approve(&wish).await;
+    let claim = format!("/wishes/{}/claim", wish.id);
+    let (_, html) = vol.app.page(&wish.page()).await;
+    assert_eq!(
+        texts(&html, "#f-delivery label"),
+        ["放在驿站，请许愿人来取", "约好时间，在驿站当面交给许愿人", "其他方式（写在下面）"]
+    );
+    // Nothing chosen; a hand-over on a day gone by at no time; another way
+    // with no word: each comes back at its field, what was typed kept.
+    let res = vol.app.post_form(&wish.page(), &claim, &[("delivery", "")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(texts(&html, ".error-summary li"), ["请选择心愿怎么送到许愿人手里"]);
+    assert_eq!(attr(&html, "form[action*='/claim']", "action"), format!("{claim}#claim-heading"));
+    let typed = [("delivery", "handover"), ("day", "2020-01-01"), ("time", "下午")];
+    let res = vol.app.post_form(&wish.page(), &claim, &typed).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-day-error").contains("已经过去"));
+    assert!(text(&html, "#f-time-error").contains("14:30"));
+    assert_eq!(attr(&html, "#f-day", "value"), "2020-01-01");
+    assert_eq!(attr(&html, "#f-delivery-handover", "checked"), "");
+    let res = vol.app.post_form(&wish.page(), &claim, &[("delivery", "other")]).await;
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-note-error").contains("至少2个字"));
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM wishes WHERE status = 'claimed'").await, 0);
+
+    // A hand-over: the worker sees when, the public page does not.
+    let day = (linli::domain::format::today() + chrono::Duration::days(2)).to_string();
+    let typed = [("delivery", "handover"), ("day", day.as_str()), ("time", "14:30")];
+    let res = vol.app.post_form(&wish.page(), &claim, &typed).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let when = format!("在驿站当面交接：{day} 14:30");
+    let (_, html) = app.new_anonymous().page(&wish.track).await;
+    assert!(text(&html, ".facts").contains(&when), "the worker sees it");
+    let (_, html) = vol.app.page(&wish.page()).await;
+    assert!(text(&html, ".facts").contains(&when), "the claimer sees it");
+    let (_, html) = keeper.app.page(&format!("/staff/wishes/{}", wish.id)).await;
+    assert!(text(&html, ".facts").contains(&when), "staff see it");
+    let (_, html) = app.new_anonymous().page(&wish.page()).await;
+    assert!(!text(&html, "main").contains("14:30"), "the public does not");
+    // Given up: the plan goes with the claim.
+    let res = vol
+        .app
+        .post_form(&wish.page(), &format!("/wishes/{}/release", wish.id), &[("confirm", "yes")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM wishes WHERE delivery IS NOT NULL OR delivery_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+
+    // Left at the station: taken in, waiting on the station's page, picked up.
+    let res = vol.app.post_form(&wish.page(), &claim, &[("delivery", "station")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let staff_page = format!("/staff/wishes/{}", wish.id);
+    let (_, html) = keeper.app.page(&staff_page).await;
+    assert_eq!(
+        text(&html, &format!("form[action='{staff_page}/at-station'] button")),
+        "礼物已经送到驿站"
+    );
+    let res = keeper.app.post_form(&staff_page, &format!("{staff_page}/at-station"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let station = app.place_id("xh-zmxl-station").await;
+    let (_, html) = keeper.app.page(&format!("/staff/places/{station}")).await;
+    assert!(
+        texts(&html, "main .list a").contains(&"一个暖手宝".to_owned()),
+        "waiting at the station"
+    );
+    let (_, html) = app.new_anonymous().page(&wish.track).await;
+    assert!(text(&html, ".facts").contains("礼物已经送到驿站，等许愿人来取"));
+    // Twice is once.
+    let res = keeper.app.post_form(&staff_page, &format!("{staff_page}/at-station"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = keeper.app.post_form(&staff_page, &format!("{staff_page}/picked-up"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = keeper.app.page(&format!("/staff/places/{station}")).await;
+    assert!(!texts(&html, "main .list a").contains(&"一个暖手宝".to_owned()), "no longer waiting");
+    let (_, html) = keeper.app.page(&staff_page).await;
+    assert!(text(&html, ".timeline").contains("许愿人从驿站取走了礼物"), "{}", text(&html, "main"));
+    for (action, n) in [("wish.at_station", 1), ("wish.picked_up", 1)] {
+        let sql = "SELECT COUNT(*) FROM audit_log WHERE action = $1";
+        assert_eq!(common::scalar_with::<i64>(&app.db, sql, action).await, n, "{action}");
+    }
+    // Nobody else marks it.
+    let res = vol.app.post_form(&wish.page(), &format!("{staff_page}/picked-up"), &[]).await;
+    assert_ne!(res.status().as_u16(), 303);
+}
+
+async fn open_claims(app: &TestApp, who: &common::Persona) -> i64 {
+    common::scalar_for_id(&app.db, "SELECT open_claims FROM users WHERE id = $1", who.id).await
+}
+
+/// Staff take a claim back to the wall, or hand it to another volunteer,
+/// with a reason the volunteer reads; asked first; counters follow.
+async fn staff_take_a_claim_back_or_hand_it_on(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let a = app.volunteer(21).await;
+    let b = app.volunteer(22).await;
+    let wish = app.claimed_wish(&keeper, &a, "一台小电暖器").await;
+    let page = format!("/staff/wishes/{}", wish.id);
+    let take = format!("{page}/take-back");
+    let (_, html) = keeper.app.page(&page).await;
+    assert_eq!(text(&html, "#take-back-heading"), "收回认领或转交");
+    // No reason; someone unknown; the claimer herself: at the field, kept.
+    let res = keeper.app.post_form(&page, &take, &[("reason", " "), ("to", "")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-reason-error").contains("请写下收回认领的原因"));
+    for (to, says) in [
+        ("13899990000", "没有用这个手机号码或邮箱注册的志愿者"),
+        (a.phone.as_str(), "这就是现在的认领人"),
+    ] {
+        let res =
+            keeper.app.post_form(&page, &take, &[("reason", "一周没有联系上"), ("to", to)]).await;
+        assert_eq!(res.status().as_u16(), 422, "{to}");
+        let html = Html::parse_document(&res.text().await.unwrap());
+        assert!(text(&html, "#f-to-error").contains(says), "{to}");
+        assert_eq!(attr(&html, "#f-to", "value"), to);
+        assert_eq!(text(&html, "textarea#f-reason"), "一周没有联系上");
+    }
+    // Asked first, the reason and the new volunteer shown; nothing yet.
+    let typed = [("reason", "一周没有联系上"), ("to", b.phone.as_str())];
+    let res = keeper.app.post_form(&page, &take, &typed).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "h1"), "把“一台小电暖器”转交给另一位志愿者？");
+    assert!(
+        text(&html, "main").contains("一周没有联系上") && text(&html, "main").contains(&b.phone)
+    );
+    assert_eq!(open_claims(&app, &a).await, 1);
+    // Confirmed: b holds it, a holds nothing, a reads why.
+    let mut confirmed = typed.to_vec();
+    confirmed.push(("confirm", "yes"));
+    let res = keeper.app.post_form(&page, &take, &confirmed).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let holder: i64 =
+        common::scalar_for_id(&app.db, "SELECT claimed_by FROM wishes WHERE id = $1", wish.id)
+            .await;
+    assert_eq!(holder, b.id);
+    assert_eq!((open_claims(&app, &a).await, open_claims(&app, &b).await), (0, 1));
+    let (_, html) = a.app.page(&wish.page()).await;
+    assert!(text(&html, ".timeline").contains("一周没有联系上"), "the first volunteer reads why");
+    assert!(text(&html, ".timeline").contains("工作人员转交给另一位志愿者"));
+    let (_, html) = b.app.page(&wish.page()).await;
+    assert!(
+        !common::form_fields_of(&html, &format!("/wishes/{}/fulfil#fulfil-heading", wish.id))
+            .is_empty(),
+        "b may fulfil it"
+    );
+    // Back to the wall, from b: open again, b holds nothing.
+    let back = [("reason", "换人也没送成"), ("to", ""), ("confirm", "yes")];
+    let res = keeper.app.post_form(&page, &take, &back).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(wish.status(&app).await, "open");
+    assert_eq!(open_claims(&app, &b).await, 0);
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('wish.hand_over', 'wish.release')"
+        )
+        .await,
+        2
+    );
+    // Not for the volunteers.
+    let res = a.app.post_form(&wish.page(), &take, &back).await;
+    assert_ne!(res.status().as_u16(), 303);
+}
+
+/// The two races at the hand-off, each many times: staff hand a claim on
+/// while its volunteer gives it up; the worker withdraws while the
+/// volunteer fulfils. One wins, the other is told, counters stay right.
+async fn races_at_the_hand_off_have_one_winner(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let a = app.volunteer(31).await;
+    let b = app.volunteer(32).await;
+    for round in 0..10 {
+        let wish = app.claimed_wish(&keeper, &a, &format!("第{round}副手套")).await;
+        let staff_page = format!("/staff/wishes/{}", wish.id);
+        let (t_staff, t_vol) =
+            (keeper.app.csrf_token(&staff_page).await, a.app.csrf_token(&wish.page()).await);
+        let hand =
+            keeper.app.client.post(keeper.app.url(&format!("{staff_page}/take-back"))).form(&[
+                ("reason", "换一位"),
+                ("to", b.phone.as_str()),
+                ("confirm", "yes"),
+                ("csrf_token", t_staff.as_str()),
+            ]);
+        let give_up = a
+            .app
+            .client
+            .post(a.app.url(&format!("/wishes/{}/release", wish.id)))
+            .form(&[("confirm", "yes"), ("csrf_token", t_vol.as_str())]);
+        let (x, y) = tokio::join!(hand.send(), give_up.send());
+        let (x, y) = (x.unwrap(), y.unwrap());
+        let holder: Option<i64> =
+            common::scalar_for_id(&app.db, "SELECT claimed_by FROM wishes WHERE id = $1", wish.id)
+                .await;
+        let status = wish.status(&app).await;
+        match holder {
+            Some(h) => assert_eq!((h, status.as_str()), (b.id, "claimed"), "the hand-over won"),
+            None => assert_eq!(status, "open", "the release won"),
+        }
+        // The loser was told, not shown an error page.
+        let (xs, ys) = (x.status().as_u16(), y.status().as_u16());
+        assert!(
+            xs == 303 && [303, 409].contains(&ys),
+            "{round}: {xs} {ys}: {}",
+            y.text().await.unwrap()
+        );
+        assert_eq!(open_claims(&app, &a).await, 0, "{round}");
+        assert_eq!(open_claims(&app, &b).await, i64::from(holder.is_some()), "{round}");
+        if holder.is_some() {
+            let res = b
+                .app
+                .post_form(
+                    &wish.page(),
+                    &format!("/wishes/{}/release", wish.id),
+                    &[("confirm", "yes")],
+                )
+                .await;
+            assert_eq!(res.status().as_u16(), 303);
+        }
+    }
+    for round in 0..10 {
+        let wish = app.claimed_wish(&keeper, &a, &format!("第{round}个热水袋")).await;
+        let (t_worker, t_vol) =
+            (app.csrf_token(&wish.track).await, a.app.csrf_token(&wish.page()).await);
+        let withdraw = app
+            .client
+            .post(app.url(&format!("{}/withdraw", wish.track)))
+            .form(&[("confirm", "yes"), ("csrf_token", t_worker.as_str())]);
+        let fulfil = a
+            .app
+            .client
+            .post(a.app.url(&format!("/wishes/{}/fulfil", wish.id)))
+            .form(&[("note", ""), ("csrf_token", t_vol.as_str())]);
+        let (x, y) = tokio::join!(withdraw.send(), fulfil.send());
+        assert_eq!(x.unwrap().status().as_u16(), 303, "the worker is told either way");
+        assert!([303, 409].contains(&y.unwrap().status().as_u16()));
+        let status = wish.status(&app).await;
+        assert!(status == "withdrawn" || status == "fulfilled", "{status}");
+        assert_eq!(open_claims(&app, &a).await, 0, "{round}: the claim is counted off once");
+    }
 }

@@ -16,8 +16,8 @@ use super::{
 };
 use crate::domain::Grants;
 use crate::domain::wish::{
-    Actor, ActorKind, Candidate, Change, Current, Flags, NewWish, Outcome, PostDecision, Refused,
-    Station, Wall, WishStatus, decide, decide_posts,
+    Actor, ActorKind, Candidate, Change, Current, Delivery, Flags, NewWish, Outcome, PostDecision,
+    Refused, Station, Wall, WishStatus, decide, decide_posts,
 };
 
 #[derive(Debug, Clone, FromRow)]
@@ -46,11 +46,22 @@ pub struct WishRow {
     pub opened_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub delivery: Option<String>,
+    pub delivery_at: Option<DateTime<Utc>>,
+    pub delivery_note: Option<String>,
+    /// A gift left at the station: taken in by its staff, then picked up.
+    pub at_station_at: Option<DateTime<Utc>>,
+    pub picked_up_at: Option<DateTime<Utc>>,
 }
 
 impl WishRow {
     pub fn status(&self) -> WishStatus {
         WishStatus::parse(&self.status).unwrap_or(WishStatus::Pending)
+    }
+
+    /// How the gift reaches the worker, as the volunteer said when claiming.
+    pub fn delivery(&self) -> Option<Delivery> {
+        Delivery::stored(self.delivery.as_deref(), self.delivery_at, self.delivery_note.as_deref())
     }
 }
 
@@ -58,7 +69,8 @@ const SELECT: &str = "SELECT w.id, w.station_id, p.code AS station_code, p.name_
      p.name_en AS station_name_en, p.district_id, d.slug AS district_slug, w.status, w.what, w.why, \
      w.display_name, w.occupation, w.phone, w.claimed_by, u.display_name AS claimer_name, \
      (u.deleted_at IS NOT NULL) AS claimer_deleted, w.reject_reason, w.fulfil_note, w.arrived, \
-     w.thanks, w.thanks_hidden, w.opened_at, w.created_at, w.updated_at \
+     w.thanks, w.thanks_hidden, w.opened_at, w.created_at, w.updated_at, w.delivery, \
+     w.delivery_at, w.delivery_note, w.at_station_at, w.picked_up_at \
      FROM wishes w JOIN places p ON p.id = w.station_id JOIN districts d ON d.id = p.district_id \
      LEFT JOIN users u ON u.id = w.claimed_by";
 
@@ -592,6 +604,10 @@ pub async fn change(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> DbResult<Result<WishStatus, Refused>> {
+    // Every update below moves the wish only from the status *and the
+    // claimer* read here: a claim handed to someone else in between is not
+    // released, fulfilled or withdrawn as if it were still the first
+    // volunteer's (PostgreSQL re-checks the terms on the row it waited for).
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let current: Option<(String, Option<i64>, String, String)> = sqlx::query_as(
@@ -613,10 +629,12 @@ pub async fn change(
                  WHERE id = $5 AND status = $6",
             ).bind(to.code()).bind(what).bind(why).bind(now).bind(wish_id).bind(from.code())
              .execute(&mut *tx).await?.rows_affected(),
-            Change::Claim { .. } => sqlx::query(
-                "UPDATE wishes SET status = $1, claimed_by = $2, claimed_at = $3, updated_at = $3 \
-                 WHERE id = $4 AND status = $5",
-            ).bind(to.code()).bind(actor.id).bind(now).bind(wish_id).bind(from.code())
+            Change::Claim { delivery, .. } => sqlx::query(
+                "UPDATE wishes SET status = $1, claimed_by = $2, claimed_at = $3, updated_at = $3, \
+                     delivery = $4, delivery_at = $5, delivery_note = $6 \
+                 WHERE id = $7 AND status = $8",
+            ).bind(to.code()).bind(actor.id).bind(now).bind(delivery.code()).bind(delivery.at())
+             .bind(delivery.note()).bind(wish_id).bind(from.code())
              .execute(&mut *tx).await?.rows_affected(),
             Change::Reject { reason } => sqlx::query(
                 "UPDATE wishes SET status = $1, reject_reason = $2, closed_at = $3, updated_at = $3 \
@@ -625,8 +643,16 @@ pub async fn change(
              .execute(&mut *tx).await?.rows_affected(),
             Change::Fulfil { note, .. } => sqlx::query(
                 "UPDATE wishes SET status = $1, fulfil_note = $2, closed_at = $3, updated_at = $3 \
-                 WHERE id = $4 AND status = $5",
-            ).bind(to.code()).bind(note).bind(now).bind(wish_id).bind(from.code())
+                 WHERE id = $4 AND status = $5 AND claimed_by IS NOT DISTINCT FROM $6",
+            ).bind(to.code()).bind(note).bind(now).bind(wish_id).bind(from.code()).bind(claimer)
+             .execute(&mut *tx).await?.rows_affected(),
+            // Handed to another volunteer: theirs from now, with no plan yet;
+            // only from the claimer read above (a release in between wins).
+            Change::HandOver { to: new, .. } => sqlx::query(
+                "UPDATE wishes SET claimed_by = $1, claimed_at = $2, updated_at = $2, \
+                     delivery = NULL, delivery_at = NULL, delivery_note = NULL \
+                 WHERE id = $3 AND status = $4 AND claimed_by = $5",
+            ).bind(*new).bind(now).bind(wish_id).bind(from.code()).bind(claimer)
              .execute(&mut *tx).await?.rows_affected(),
             // "It did not arrive": the erasure clock stops while staff follow up.
             Change::NotArrived => sqlx::query(
@@ -641,6 +667,9 @@ pub async fn change(
                 "UPDATE wishes SET status = $1, \
                      arrived = CASE WHEN $2 THEN TRUE WHEN $3 OR $4 THEN NULL ELSE arrived END, \
                      claimed_by = CASE WHEN $3 THEN NULL ELSE claimed_by END, \
+                     delivery = CASE WHEN $3 THEN NULL ELSE delivery END, \
+                     delivery_at = CASE WHEN $3 THEN NULL ELSE delivery_at END, \
+                     delivery_note = CASE WHEN $3 THEN NULL ELSE delivery_note END, \
                      claimed_at = CASE WHEN $4 THEN $5 WHEN $3 THEN NULL ELSE claimed_at END, \
                      opened_at = CASE WHEN $3 THEN $5 ELSE opened_at END, \
                      fulfil_note = CASE WHEN $3 OR $4 THEN NULL ELSE fulfil_note END, \
@@ -653,18 +682,22 @@ pub async fn change(
             _ => sqlx::query(
                 "UPDATE wishes SET status = $1, \
                      claimed_by = CASE WHEN $2 THEN NULL ELSE claimed_by END, \
+                     delivery = CASE WHEN $2 THEN NULL ELSE delivery END, \
+                     delivery_at = CASE WHEN $2 THEN NULL ELSE delivery_at END, \
+                     delivery_note = CASE WHEN $2 THEN NULL ELSE delivery_note END, \
                      opened_at = CASE WHEN $2 THEN $3 ELSE opened_at END, \
                      closed_at = CASE WHEN $4 THEN $3 WHEN $2 THEN NULL ELSE closed_at END, \
                      updated_at = $3 \
-                 WHERE id = $5 AND status = $6",
+                 WHERE id = $5 AND status = $6 AND claimed_by IS NOT DISTINCT FROM $7",
             ).bind(to.code()).bind(reopens).bind(now).bind(closes).bind(wish_id).bind(from.code())
+             .bind(claimer)
              .execute(&mut *tx).await?.rows_affected(),
         };
         if moved != 1 {
             return Ok(Err(Refused::NotFrom(from)));
         }
         // The claimer's count of unfulfilled claims moves with the wish.
-        if let Change::Claim { limit } = change {
+        if let Change::Claim { limit, .. } = change {
             let counted = sqlx::query(
                 "UPDATE users SET open_claims = open_claims + 1 WHERE id = $1 AND open_claims < $2",
             ).bind(actor.id).bind(*limit).execute(&mut *tx).await?.rows_affected();
@@ -681,10 +714,15 @@ pub async fn change(
             sqlx::query("UPDATE users SET open_claims = open_claims + 1 WHERE id = $1")
                 .bind(claimer).execute(&mut *tx).await?;
         }
+        // Staff decided a hand-over: theirs whatever their limit.
+        if let Change::HandOver { to: new, .. } = change {
+            sqlx::query("UPDATE users SET open_claims = open_claims + 1 WHERE id = $1")
+                .bind(*new).execute(&mut *tx).await?;
+        }
         insert_event!(&mut *tx, &NewEvent {
             wish_id, at: now, actor_kind: actor.kind.code(), actor_id: actor.id,
             from: Some(from.code()), to: to.code(), note: &plan.note, public_note: plan.public_note,
-            kind: change.mv().event_kind(),
+            kind: change.event_kind(),
         })?;
         // What staff do is audited in the same transaction as the change.
         if actor.kind == ActorKind::Staff {
@@ -694,6 +732,74 @@ pub async fn change(
         tx.commit().await?;
         Ok(Ok(to))
     })
+}
+
+/// A step of a gift left at the station: its staff took it in, then the
+/// worker picked it up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiftStep {
+    AtStation,
+    PickedUp,
+}
+
+impl GiftStep {
+    pub fn code(self) -> &'static str {
+        match self {
+            GiftStep::AtStation => "at_station",
+            GiftStep::PickedUp => "picked_up",
+        }
+    }
+}
+
+/// Records a gift's step at the station (the wish's status does not move:
+/// the volunteer says it is done, the worker that it arrived), with its
+/// timeline line and audit row. False when the step does not apply: not a
+/// gift left at the station, already recorded, or not yet taken in.
+#[tracing::instrument(name = "db::wishes::gift_step", skip_all, fields(wish_id = wish_id, staff = staff))]
+pub async fn gift_step(
+    db: &Db,
+    wish_id: i64,
+    step: GiftStep,
+    staff: i64,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let sql = match step {
+        GiftStep::AtStation => {
+            "UPDATE wishes SET at_station_at = $1, updated_at = $1 WHERE id = $2 \
+             AND delivery = 'station' AND at_station_at IS NULL \
+             AND status IN ('claimed', 'fulfilled', 'not_received') RETURNING status"
+        }
+        GiftStep::PickedUp => {
+            "UPDATE wishes SET picked_up_at = $1, updated_at = $1 WHERE id = $2 \
+             AND at_station_at IS NOT NULL AND picked_up_at IS NULL RETURNING status"
+        }
+    };
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let status: Option<String> = sqlx::query_scalar(sql).bind(now).bind(wish_id).fetch_optional(&mut *tx).await?;
+        let Some(status) = status else { return Ok(false) };
+        insert_event!(&mut *tx, &NewEvent {
+            wish_id, at: now, actor_kind: ActorKind::Staff.code(), actor_id: Some(staff),
+            from: Some(&status), to: &status, note: "", public_note: false, kind: Some(step.code()),
+        })?;
+        write_audit!(&mut *tx, &audit::Entry { at: now, actor: Some(staff), action: &format!("wish.{}", step.code()), object: format!("wish:{wish_id}"), detail: String::new() })?;
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Gifts waiting at a station for their workers, the longest-waiting
+/// first: (wish id, what, taken in at).
+#[tracing::instrument(name = "db::wishes::waiting_at_station", skip_all, fields(station = station_id))]
+pub async fn waiting_at_station(
+    db: &Db,
+    station_id: i64,
+) -> DbResult<Vec<(i64, String, DateTime<Utc>)>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, (i64, String, DateTime<Utc>)>(
+        "SELECT id, what, at_station_at FROM wishes WHERE station_id = $1 \
+         AND at_station_at IS NOT NULL AND picked_up_at IS NULL ORDER BY at_station_at, id LIMIT 100",
+    ).bind(station_id).fetch_all(p).await?))
 }
 
 /// The worker's word after fulfilment that it arrived, with an optional

@@ -51,7 +51,7 @@ fn normalise(typed: &str) -> String {
         .collect()
 }
 
-fn parse_clock(s: &str) -> Option<u16> {
+pub(crate) fn parse_clock(s: &str) -> Option<u16> {
     let s = s.trim();
     let (h, m) = match s.split_once(':') {
         Some((h, m)) => (h, m),

@@ -581,6 +581,8 @@ struct PlacePage {
     notices: Vec<super::staff_content::ItemLine>,
     /// A love station: its staff post wishes for workers here.
     is_station: bool,
+    /// Gifts waiting here for their workers: (wish id, what, since when).
+    waiting: Vec<(i64, String, String)>,
 }
 
 pub async fn place(
@@ -594,8 +596,16 @@ pub async fn place(
         .ok_or(AppError::NotFound)?;
     let keepers = keeper_views(&state, &me, id).await?;
     let notices = super::staff_content::place_notices(&ctx, &state, page.district.id, id).await?;
+    let waiting = db::wishes::waiting_at_station(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|(wish, what, since)| {
+            (wish, what, crate::domain::format::age(ctx.lang, since, Utc::now()))
+        })
+        .collect();
     let view = PlacePage {
         notices,
+        waiting,
         is_station: page.place.kind == "love_station",
         id,
         name: Text::pick(ctx.lang, &page.place.name_zh, page.place.name_en.as_deref()),

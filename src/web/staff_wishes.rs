@@ -16,8 +16,8 @@ use super::{AppError, Ctx, no_store, render_with_status, see_other};
 use crate::db;
 use crate::db::wishes::Queue;
 use crate::domain::wish::{
-    Actor, Change, FlagInput, FollowUpInput, Outcome, Refused, ReviewInput, TrackingCode,
-    WishStatus,
+    Actor, Change, FlagInput, FollowUpInput, Outcome, Refused, ReviewInput, TakeBackInput,
+    TrackingCode, WishStatus,
 };
 use crate::domain::{FormErrors, page_number};
 use crate::web::AppState;
@@ -80,6 +80,9 @@ struct WishPage {
     timeline: Vec<TimelineEntry>,
     review: ReviewInput,
     errors: FormErrors,
+    /// The next step of a gift left at the station: (action, button).
+    gift_step: Option<(&'static str, &'static str)>,
+    take_back: TakeBackInput,
 }
 
 /// What staff see to end a follow-up: how to reach the volunteer, the
@@ -96,6 +99,7 @@ enum Typed {
     None,
     Review(ReviewInput),
     FollowUp(FollowUpInput),
+    TakeBack(TakeBackInput),
 }
 
 async fn wish_page(
@@ -106,10 +110,11 @@ async fn wish_page(
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let (review, follow_up_typed) = match typed {
-        Typed::None => (None, None),
-        Typed::Review(r) => (Some(r), None),
-        Typed::FollowUp(f) => (None, Some(f)),
+    let (review, follow_up_typed, take_back) = match typed {
+        Typed::None => (None, None, TakeBackInput::default()),
+        Typed::Review(r) => (Some(r), None, TakeBackInput::default()),
+        Typed::FollowUp(f) => (None, Some(f), TakeBackInput::default()),
+        Typed::TakeBack(t) => (None, None, t),
     };
     let follow_up = if w.status() == WishStatus::NotReceived {
         let (claimer_phone, claimer_email) =
@@ -137,7 +142,21 @@ async fn wish_page(
     };
     let timeline = TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, true);
     let status = crate::web::respond::form_status(&errors);
+    let gift_step = match (w.delivery.as_deref(), w.at_station_at, w.picked_up_at) {
+        (Some("station"), None, _)
+            if matches!(
+                w.status(),
+                WishStatus::Claimed | WishStatus::Fulfilled | WishStatus::NotReceived
+            ) =>
+        {
+            Some(("at-station", ctx.t("staff.gift.at_station")))
+        }
+        (_, Some(_), None) => Some(("picked-up", ctx.t("staff.gift.picked_up"))),
+        _ => None,
+    };
     let view = WishPage {
+        gift_step,
+        take_back,
         review: review.unwrap_or(ReviewInput {
             what: w.what.clone(),
             why: w.why.clone(),
@@ -327,6 +346,105 @@ pub async fn follow_up(
         }
         Err(errors) => wish_page(ctx, &state, id, Typed::FollowUp(form.into_inner()), errors).await,
     }
+}
+
+/// A gift left at the station: its staff took it in, or the worker
+/// picked it up. Back to the wish, saying whether it was recorded.
+async fn gift(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    id: i64,
+    step: db::wishes::GiftStep,
+) -> Result<HttpResponse, AppError> {
+    let done = db::wishes::gift_step(&state.db, id, step, me.id, Utc::now()).await?;
+    let flash = match (done, step) {
+        (true, db::wishes::GiftStep::AtStation) => "flash.gift_at_station",
+        (true, db::wishes::GiftStep::PickedUp) => "flash.gift_picked_up",
+        (false, _) => "flash.wish_moved_on",
+    };
+    set_flash(session, flash);
+    Ok(see_other(&format!("/staff/wishes/{id}")))
+}
+
+#[tracing::instrument(name = "web::staff_wishes::at_station", skip_all, fields(wish_id = id, user = me.id))]
+pub async fn at_station(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    gift(&state, &session, &me, id, db::wishes::GiftStep::AtStation).await
+}
+
+#[tracing::instrument(name = "web::staff_wishes::picked_up", skip_all, fields(wish_id = id, user = me.id))]
+pub async fn picked_up(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<HttpResponse, AppError> {
+    gift(&state, &session, &me, id, db::wishes::GiftStep::PickedUp).await
+}
+
+/// Staff take a claim back: to the wall, or handed to another volunteer
+/// (found by phone or e-mail), with a reason the volunteer reads. Asked
+/// first on the one confirmation page.
+#[tracing::instrument(name = "web::staff_wishes::take_back", skip_all, fields(wish_id = id, user = me.id))]
+pub async fn take_back(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    form: web::Form<TakeBackInput>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let w = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let (reason, to) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => return wish_page(ctx, &state, id, Typed::TakeBack(form), errors).await,
+    };
+    let to_id = match &to {
+        None => None,
+        Some(who) => {
+            let found = db::accounts::find_user(&state.db, who).await?;
+            let mut errors = FormErrors::new();
+            match found {
+                None => errors.add("to", "form.wish.hand_to_unknown"),
+                Some(u) if Some(u) == w.claimed_by => errors.add("to", "form.wish.hand_to_same"),
+                Some(_) => {}
+            }
+            if !errors.is_empty() {
+                return wish_page(ctx, &state, id, Typed::TakeBack(form), errors).await;
+            }
+            found
+        }
+    };
+    if form.confirm != "yes" {
+        let question = match to_id {
+            None => ctx.tf("confirm.take_back.question", &[("what", &w.what)]),
+            Some(_) => ctx.tf("confirm.hand_over.question", &[("what", &w.what)]),
+        };
+        let mut keep = vec![(Some(ctx.t("staff.take_back.reason")), "reason", reason.clone())];
+        if let Some(who) = &to {
+            keep.push((Some(ctx.t("staff.take_back.to")), "to", who.clone()));
+        }
+        let ask = Ask {
+            question,
+            explanation: ctx.t("confirm.take_back.text"),
+            action: format!("/staff/wishes/{id}/take-back"),
+            button: ctx.t("staff.take_back.button"),
+            cancel: format!("/staff/wishes/{id}"),
+            keep,
+        };
+        return confirm::ask(ctx, ask);
+    }
+    let (change, done) = match to_id {
+        None => (Change::StaffRelease { reason }, "flash.wish_taken_back"),
+        Some(to) => (Change::HandOver { to, reason }, "flash.wish_handed_over"),
+    };
+    apply(&state, &session, &me, id, change, done).await
 }
 
 #[cfg(test)]

@@ -131,8 +131,14 @@ impl TestApp {
     /// An approved wish claimed by `volunteer`.
     pub async fn claimed_wish(&self, keeper: &Persona, volunteer: &Persona, what: &str) -> Wish {
         let wish = self.approved_wish(keeper, what).await;
-        let res =
-            volunteer.app.post_form(&wish.page(), &format!("/wishes/{}/claim", wish.id), &[]).await;
+        let res = volunteer
+            .app
+            .post_form(
+                &wish.page(),
+                &format!("/wishes/{}/claim", wish.id),
+                &[("delivery", "station")],
+            )
+            .await;
         assert_eq!(res.status().as_u16(), 303, "claiming {what}");
         wish
     }

@@ -295,6 +295,39 @@ impl FollowUpInput {
     }
 }
 
+/// Staff taking a claim back, as typed: why (the volunteer reads it) and,
+/// to hand it to another volunteer, their phone or e-mail.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct TakeBackInput {
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub confirm: String,
+}
+
+impl TakeBackInput {
+    /// The reason, and whom to hand the claim to as typed (none: back to
+    /// the wall). Who that is, the caller looks up.
+    pub fn parse(&self) -> Result<(String, Option<String>), FormErrors> {
+        let mut e = FormErrors::new();
+        e.refuse_control(&[("reason", &self.reason), ("to", &self.to)]);
+        if !e.is_empty() {
+            return Err(e);
+        }
+        let reason = note(
+            &mut e,
+            "reason",
+            &self.reason,
+            "form.wish.take_back_reason_too_long",
+            Some("form.wish.take_back_reason_required"),
+        );
+        let to = Some(self.to.trim()).filter(|t| !t.is_empty()).map(str::to_owned);
+        if e.is_empty() { Ok((reason, to)) } else { Err(e) }
+    }
+}
+
 /// The wall's filters as typed in the query string.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct WallParams {

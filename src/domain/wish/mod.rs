@@ -4,11 +4,13 @@
 
 use std::fmt;
 
+mod delivery;
 mod forms;
 
+pub use delivery::{ClaimInput, Delivery};
 pub use forms::{
     ConfirmInput, Confirmation, FlagInput, Flags, FollowUpInput, FulfilInput, NewWish, ReviewInput,
-    Wall, WallParams, WishInput,
+    TakeBackInput, Wall, WallParams, WishInput,
 };
 
 /// Where a wish is in its life (see docs/PRODUCT.md §3).
@@ -136,6 +138,8 @@ pub enum Move {
     NotArrived,
     /// Staff end a follow-up.
     Resolve(Outcome),
+    /// Staff hand a claim to another volunteer.
+    HandOver,
 }
 
 /// How staff end a "did not arrive" follow-up.
@@ -179,6 +183,7 @@ impl Move {
             (Move::Reject, Pending) => Some(Rejected),
             (Move::Claim, Open) => Some(Claimed),
             (Move::Release | Move::Lapse, Claimed) => Some(Open),
+            (Move::HandOver, Claimed) => Some(Claimed),
             (Move::Fulfil, Claimed) => Some(Fulfilled),
             (Move::Withdraw, Pending | Open | Claimed) => Some(Withdrawn),
             (Move::Expire, Open) => Some(Expired),
@@ -210,13 +215,14 @@ impl Move {
             Move::Resolve(Outcome::BackToWall) => "resolve_back_to_wall",
             Move::Resolve(Outcome::TryAgain) => "resolve_try_again",
             Move::Resolve(Outcome::Close) => "resolve_close",
+            Move::HandOver => "hand_over",
         }
     }
 
     /// The timeline's word for the event, where the status it leads to
     /// does not say what happened (`wish.event.<code>`).
     pub fn event_kind(self) -> Option<&'static str> {
-        matches!(self, Move::NotArrived | Move::Resolve(_)).then(|| self.code())
+        matches!(self, Move::NotArrived | Move::Resolve(_) | Move::HandOver).then(|| self.code())
     }
 }
 
@@ -458,17 +464,42 @@ pub enum Refused {
 /// A change to make, with what it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    Approve { what: String, why: String },
-    Reject { reason: String },
-    Claim { limit: i64 },
+    Approve {
+        what: String,
+        why: String,
+    },
+    Reject {
+        reason: String,
+    },
+    /// A volunteer claims it, under their limit of open claims, with how
+    /// the gift will reach the worker.
+    Claim {
+        limit: i64,
+        delivery: Delivery,
+    },
     Release,
+    /// Staff take a claim back to the wall, saying why to the volunteer.
+    StaffRelease {
+        reason: String,
+    },
+    /// Staff hand a claim to another volunteer, saying why.
+    HandOver {
+        to: i64,
+        reason: String,
+    },
     Lapse,
-    Fulfil { note: String, by_staff: bool },
+    Fulfil {
+        note: String,
+        by_staff: bool,
+    },
     Withdraw,
     Expire,
     Reopen,
     NotArrived,
-    Resolve { outcome: Outcome, note: String },
+    Resolve {
+        outcome: Outcome,
+        note: String,
+    },
 }
 
 impl Change {
@@ -477,7 +508,8 @@ impl Change {
             Change::Approve { .. } => Move::Approve,
             Change::Reject { .. } => Move::Reject,
             Change::Claim { .. } => Move::Claim,
-            Change::Release => Move::Release,
+            Change::Release | Change::StaffRelease { .. } => Move::Release,
+            Change::HandOver { .. } => Move::HandOver,
             Change::Lapse => Move::Lapse,
             Change::Fulfil { .. } => Move::Fulfil,
             Change::Withdraw => Move::Withdraw,
@@ -485,6 +517,17 @@ impl Change {
             Change::Reopen => Move::Reopen,
             Change::NotArrived => Move::NotArrived,
             Change::Resolve { outcome, .. } => Move::Resolve(*outcome),
+        }
+    }
+}
+
+impl Change {
+    /// The timeline's word for the event (`wish.event.<kind>`), where the
+    /// status it leads to does not say what happened.
+    pub fn event_kind(&self) -> Option<&'static str> {
+        match self {
+            Change::StaffRelease { .. } => Some("released_by_staff"),
+            _ => self.mv().event_kind(),
         }
     }
 }
@@ -523,7 +566,11 @@ pub fn decide(current: &Current, actor: Actor, change: &Change) -> Result<Plan, 
         Change::Release if !theirs => return Err(Refused::NotYours),
         Change::Fulfil { by_staff: false, .. } if !theirs => return Err(Refused::NotYours),
         Change::NotArrived if actor.kind != ActorKind::Worker => return Err(Refused::NotYours),
-        Change::Resolve { .. } if actor.kind != ActorKind::Staff => return Err(Refused::NotYours),
+        Change::Resolve { .. } | Change::StaffRelease { .. } | Change::HandOver { .. }
+            if actor.kind != ActorKind::Staff =>
+        {
+            return Err(Refused::NotYours);
+        }
         Change::Resolve { outcome: Outcome::TryAgain, .. } if current.claimer.is_none() => {
             return Err(Refused::NoClaimer);
         }
@@ -534,6 +581,8 @@ pub fn decide(current: &Current, actor: Actor, change: &Change) -> Result<Plan, 
         Change::Fulfil { note, .. } => (note.clone(), true),
         // What staff decide, the worker and the volunteer read.
         Change::Resolve { note, .. } => (note.clone(), true),
+        // The volunteer whose claim staff took reads why.
+        Change::StaffRelease { reason } | Change::HandOver { reason, .. } => (reason.clone(), true),
         Change::Approve { what, why } if *what != current.what || *why != current.why => {
             (format!("{}\n{}", current.what, current.why), false)
         }
@@ -752,6 +801,27 @@ mod tests {
     }
 
     #[test]
+    fn only_staff_take_a_claim_back_or_hand_it_on_and_say_why() {
+        use WishStatus::*;
+        let claimed = wish(Claimed, Some(7));
+        let back = Change::StaffRelease { reason: "一周没有联系上".into() };
+        let on = Change::HandOver { to: 8, reason: "换一位住得近的".into() };
+        let plan = decide(&claimed, Actor::staff(9), &back).unwrap();
+        assert_eq!((plan.to, plan.note.as_str(), plan.public_note), (Open, "一周没有联系上", true));
+        let plan = decide(&claimed, Actor::staff(9), &on).unwrap();
+        assert_eq!((plan.to, plan.public_note), (Claimed, true));
+        for who in [Actor::volunteer(7), Actor::volunteer(8), Actor::WORKER] {
+            assert_eq!(decide(&claimed, who, &back), Err(Refused::NotYours));
+            assert_eq!(decide(&claimed, who, &on), Err(Refused::NotYours));
+        }
+        let open = wish(Open, None);
+        assert_eq!(decide(&open, Actor::staff(9), &on), Err(Refused::NotFrom(Open)));
+        assert_eq!(back.event_kind(), Some("released_by_staff"));
+        assert_eq!(on.event_kind(), Some("hand_over"));
+        assert_eq!(Change::Release.event_kind(), None);
+    }
+
+    #[test]
     fn moves_follow_the_diagram_and_notes_go_where_they_belong() {
         use WishStatus::*;
         let pending = wish(Pending, None);
@@ -764,12 +834,18 @@ mod tests {
         let rejected = decide(&pending, Actor::staff(1), &reject).unwrap();
         assert_eq!((rejected.to, rejected.public_note), (Rejected, true));
         assert_eq!(
-            decide(&wish(Open, None), Actor::volunteer(2), &Change::Claim { limit: 3 }).unwrap().to,
+            decide(
+                &wish(Open, None),
+                Actor::volunteer(2),
+                &Change::Claim { limit: 3, delivery: Delivery::Station }
+            )
+            .unwrap()
+            .to,
             Claimed
         );
         for (status, change) in [
-            (Pending, Change::Claim { limit: 3 }),
-            (Claimed, Change::Claim { limit: 3 }),
+            (Pending, Change::Claim { limit: 3, delivery: Delivery::Station }),
+            (Claimed, Change::Claim { limit: 3, delivery: Delivery::Station }),
             (Open, Change::Reopen),
             (Fulfilled, Change::Withdraw),
             (Withdrawn, approve("x")),

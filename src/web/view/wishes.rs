@@ -7,7 +7,7 @@ use chrono::Utc;
 use crate::db::wishes::{EventRow, WishRow};
 use crate::domain::Text;
 use crate::domain::format::{age, moment};
-use crate::domain::wish::{ActorKind, Occupation, WishStatus, mask_phones};
+use crate::domain::wish::{ActorKind, Delivery, Occupation, WishStatus, mask_phones};
 use crate::web::{AppError, Ctx};
 
 /// A wish as the public sees it: never a phone number.
@@ -25,6 +25,11 @@ pub struct WishView {
     pub claimer: Option<Text>,
     pub fulfil_note: Option<Text>,
     pub thanks: Option<Text>,
+    /// How the gift reaches the worker, as agreed when claiming (for the
+    /// worker, the claimer and staff only: it says when she will be where).
+    pub delivery: Option<Text>,
+    /// Where a gift left at the station is: "waiting there", "picked up".
+    pub at_station: Option<&'static str>,
 }
 
 impl WishView {
@@ -66,6 +71,21 @@ impl WishView {
             }),
             fulfil_note: w.fulfil_note.as_deref().map(typed),
             thanks: w.thanks.as_deref().filter(|_| !w.thanks_hidden).map(typed),
+            delivery: w.delivery().map(|d| match &d {
+                Delivery::Station => Text::typed(ctx.lang, ctx.t("plan.station")),
+                Delivery::Handover { at } => {
+                    Text::typed(ctx.lang, &ctx.tf("plan.handover", &[("at", &moment(*at))]))
+                }
+                Delivery::Other { note } => {
+                    let note = clean(note);
+                    Text::typed(ctx.lang, &ctx.tf("plan.other", &[("note", &note)]))
+                }
+            }),
+            at_station: match (w.at_station_at, w.picked_up_at) {
+                (_, Some(_)) => Some(ctx.t("plan.picked_up")),
+                (Some(_), None) => Some(ctx.t("plan.waiting")),
+                _ => None,
+            },
         }
     }
 }

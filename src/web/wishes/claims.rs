@@ -10,7 +10,9 @@ use chrono::Utc;
 use crate::db;
 use crate::db::wishes::WishRow;
 use crate::domain::FormErrors;
-use crate::domain::wish::{self, Actor, Change, FulfilInput, Refused, WishStatus, mask_phones};
+use crate::domain::wish::{
+    self, Actor, Change, ClaimInput, Delivery, FulfilInput, Refused, WishStatus, mask_phones,
+};
 use crate::web::auth::{CurrentUser, Viewer};
 use crate::web::confirm::{self, Ask, Confirmed};
 use crate::web::ctx::set_flash;
@@ -30,7 +32,23 @@ struct ShowPage {
     timeline: Vec<TimelineEntry>,
     notice: Option<String>,
     note_input: String,
+    claim: ClaimInput,
+    /// The ways a gift may reach the worker (code, label), for the claim form.
+    ways: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
+}
+
+/// What the reader typed into the page's forms, sent back with it.
+#[derive(Default)]
+struct Typed {
+    note: String,
+    claim: ClaimInput,
+}
+
+impl Typed {
+    fn note(note: String) -> Typed {
+        Typed { note, ..Typed::default() }
+    }
 }
 
 async fn show_page(
@@ -39,7 +57,7 @@ async fn show_page(
     viewer: &Viewer,
     id: i64,
     notice: Option<&'static str>,
-    note_input: String,
+    typed: Typed,
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let wish = db::wishes::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
@@ -57,8 +75,13 @@ async fn show_page(
         return Err(AppError::NotFound);
     }
     let phone = looking.sees_phone(wish.status()).then(|| wish.phone.clone()).flatten();
-    let status =
-        if notice.is_some() || !errors.is_empty() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let status = if !errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else if notice.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
     let view = ShowPage {
         timeline: TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, false),
         notice: notice.map(|k| ctx.t(k).to_owned()),
@@ -67,7 +90,9 @@ async fn show_page(
         is_staff,
         phone,
         wish: WishView::new(&ctx, &wish),
-        note_input,
+        note_input: typed.note,
+        claim: typed.claim,
+        ways: Delivery::CODES.iter().map(|c| (*c, ctx.t(&format!("delivery.{c}")))).collect(),
         errors,
         ctx,
     };
@@ -115,7 +140,7 @@ async fn refused(
     key: &'static str,
     note_input: String,
 ) -> Result<HttpResponse, AppError> {
-    show_page(ctx, state, viewer, id, Some(key), note_input, FormErrors::new()).await
+    show_page(ctx, state, viewer, id, Some(key), Typed::note(note_input), FormErrors::new()).await
 }
 
 pub async fn show(
@@ -124,7 +149,7 @@ pub async fn show(
     viewer: Viewer,
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
-    show_page(ctx, &state, &viewer, id, None, String::new(), FormErrors::new()).await
+    show_page(ctx, &state, &viewer, id, None, Typed::default(), FormErrors::new()).await
 }
 
 #[tracing::instrument(name = "web::wishes::claims::claim", skip_all, fields(wish_id = id, user = me.id))]
@@ -135,11 +160,23 @@ pub async fn claim(
     viewer: Viewer,
     me: CurrentUser,
     Id(id): Id,
+    form: web::Form<ClaimInput>,
 ) -> Result<HttpResponse, AppError> {
-    let change = Change::Claim { limit: i64::from(state.settings.claim_limit) };
+    let form = form.into_inner();
+    let delivery = match form.parse(Utc::now()) {
+        Ok(d) => d,
+        Err(errors) => {
+            let typed = Typed { claim: form, ..Typed::default() };
+            return show_page(ctx, &state, &viewer, id, None, typed, errors).await;
+        }
+    };
+    let change = Change::Claim { limit: i64::from(state.settings.claim_limit), delivery };
     match attempt(&state, id, &change, Actor::volunteer(me.id)).await? {
         Ok(()) => Ok(done(&session, id, "flash.wish_claimed")),
-        Err(why) => refused(ctx, &state, &viewer, id, why, String::new()).await,
+        Err(why) => {
+            let typed = Typed { claim: form, ..Typed::default() };
+            show_page(ctx, &state, &viewer, id, Some(why), typed, FormErrors::new()).await
+        }
     }
 }
 
@@ -188,7 +225,8 @@ pub async fn fulfil(
     let note = match form.parse() {
         Ok(note) => note,
         Err(errors) => {
-            return show_page(ctx, &state, &viewer, id, None, form.note.clone(), errors).await;
+            let typed = Typed::note(form.note.clone());
+            return show_page(ctx, &state, &viewer, id, None, typed, errors).await;
         }
     };
     let (station, district) =
