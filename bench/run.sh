@@ -134,13 +134,16 @@ start_server() { # scale cache_mb
         exit 1
     fi
     say "starting the server ($scale, one worker on core $SERVER_CORE, page cache ${cache_mb} MiB;" \
-        "abuse limits raised: LINLI_WISHES_PER_HOUR, LINLI_TRACK_LOOKUPS_PER_HOUR," \
-        "LINLI_SIGNUPS_PER_HOUR, LINLI_REGISTRATIONS_PER_HOUR)"
+        "abuse limits raised: LINLI_WISHES_PER_HOUR (and per phone, per station)," \
+        "LINLI_TRACK_LOOKUPS_PER_HOUR, LINLI_SIGNUPS_PER_HOUR (and per phone)," \
+        "LINLI_REGISTRATIONS_PER_HOUR)"
     (cd "$WORK/$scale" && exec taskset -c "$SERVER_CORE" env DATABASE_URL="$(database_url "$scale")" \
         LINLI_BIND=127.0.0.1:$PORT LINLI_WORKERS=1 LINLI_SEED_ON_START=false \
         LINLI_PAGE_CACHE_MB="$cache_mb" \
         LINLI_WISHES_PER_HOUR=1000000000 LINLI_TRACK_LOOKUPS_PER_HOUR=1000000000 \
+        LINLI_WISHES_PER_PHONE_PER_HOUR=1000000000 LINLI_WISHES_PER_STATION_PER_HOUR=1000000000 \
         LINLI_SIGNUPS_PER_HOUR=1000000000 LINLI_REGISTRATIONS_PER_HOUR=1000000000 \
+        LINLI_SIGNUPS_PER_PHONE_PER_HOUR=1000000000 \
         RUST_LOG=warn "$BIN" serve >"$WORK/$scale/server.log" 2>&1) &
     SERVER_PID=$!
     for _ in $(seq 1 100); do

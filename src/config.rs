@@ -65,6 +65,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Sign-ups allowed per address per hour.
     pub signups_per_hour: u32,
+    /// Workshop sign-ups per phone number per hour.
+    pub signups_per_phone_per_hour: u32,
     /// Days after a sign-up when the villager's phone number is erased.
     pub signup_phone_days: u32,
     /// Unfulfilled claims a volunteer may hold at once.
@@ -75,8 +77,13 @@ pub struct Settings {
     pub wish_expiry_days: u32,
     /// Days after a wish closes when the worker's phone is erased.
     pub wish_phone_days: u32,
-    /// Wishes posted per address per hour.
+    /// Wishes posted per address per hour: generous, since workers share
+    /// a station's Wi-Fi or a carrier's network.
     pub wishes_per_hour: u32,
+    /// Wishes posted per phone number per hour.
+    pub wishes_per_phone_per_hour: u32,
+    /// Wishes posted at one station per hour.
+    pub wishes_per_station_per_hour: u32,
     /// Tracking-code look-ups per address per hour.
     pub track_lookups_per_hour: u32,
     /// Memory for rendered anonymous pages, in MiB; 0 turns the cache off.
@@ -171,12 +178,15 @@ struct FileSettings {
     registrations_per_hour: Option<u32>,
     trusted_proxies: Option<Vec<String>>,
     signups_per_hour: Option<u32>,
+    signups_per_phone_per_hour: Option<u32>,
     signup_phone_days: Option<u32>,
     claim_limit: Option<u32>,
     claim_lapse_days: Option<u32>,
     wish_expiry_days: Option<u32>,
     wish_phone_days: Option<u32>,
     wishes_per_hour: Option<u32>,
+    wishes_per_phone_per_hour: Option<u32>,
+    wishes_per_station_per_hour: Option<u32>,
     track_lookups_per_hour: Option<u32>,
     page_cache_mb: Option<u32>,
     cache_recheck_ms: Option<u64>,
@@ -273,7 +283,14 @@ impl Settings {
             .collect::<Result<Vec<_>, _>>()?;
 
         let signups_per_hour =
-            number(env, "LINLI_SIGNUPS_PER_HOUR", Least::One, file.signups_per_hour, 10)?;
+            number(env, "LINLI_SIGNUPS_PER_HOUR", Least::One, file.signups_per_hour, 30)?;
+        let signups_per_phone_per_hour = number(
+            env,
+            "LINLI_SIGNUPS_PER_PHONE_PER_HOUR",
+            Least::One,
+            file.signups_per_phone_per_hour,
+            5,
+        )?;
         let signup_phone_days =
             number(env, "LINLI_SIGNUP_PHONE_DAYS", Least::One, file.signup_phone_days, 180)?;
 
@@ -285,7 +302,21 @@ impl Settings {
         let wish_phone_days =
             number(env, "LINLI_WISH_PHONE_DAYS", Least::One, file.wish_phone_days, 30)?;
         let wishes_per_hour =
-            number(env, "LINLI_WISHES_PER_HOUR", Least::One, file.wishes_per_hour, 5)?;
+            number(env, "LINLI_WISHES_PER_HOUR", Least::One, file.wishes_per_hour, 30)?;
+        let wishes_per_phone_per_hour = number(
+            env,
+            "LINLI_WISHES_PER_PHONE_PER_HOUR",
+            Least::One,
+            file.wishes_per_phone_per_hour,
+            3,
+        )?;
+        let wishes_per_station_per_hour = number(
+            env,
+            "LINLI_WISHES_PER_STATION_PER_HOUR",
+            Least::One,
+            file.wishes_per_station_per_hour,
+            60,
+        )?;
         let track_lookups_per_hour = number(
             env,
             "LINLI_TRACK_LOOKUPS_PER_HOUR",
@@ -322,12 +353,15 @@ impl Settings {
             registrations_per_hour,
             trusted_proxies,
             signups_per_hour,
+            signups_per_phone_per_hour,
             signup_phone_days,
             claim_limit,
             claim_lapse_days,
             wish_expiry_days,
             wish_phone_days,
             wishes_per_hour,
+            wishes_per_phone_per_hour,
+            wishes_per_station_per_hour,
             track_lookups_per_hour,
             page_cache_mb,
             cache_recheck_ms,

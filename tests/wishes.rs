@@ -21,7 +21,12 @@ on_both_databases!(
     tracking_codes_read_forgivingly_and_can_be_replaced,
     station_pages_and_posters,
     district_admins_reset_for_their_volunteers,
-    posting_rate_limit with |s| s.wishes_per_hour = 2,
+    posting_rate_limit with |s| {
+        s.wishes_per_hour = 3;
+        s.wishes_per_phone_per_hour = 2;
+        s.wishes_per_station_per_hour = 5;
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    },
     lookup_limit with |s| s.track_lookups_per_hour = 3,
     simultaneous_posts_keep_the_limit_and_the_duplicate_rule with |s| s.wishes_per_hour = 25,
     what_staff_do_to_a_wish_is_audited_with_the_change,
@@ -34,6 +39,7 @@ on_both_databases!(
     the_gift_reaches_her_as_the_volunteer_said,
     staff_take_a_claim_back_or_hand_it_on,
     races_at_the_hand_off_have_one_winner,
+    a_rejected_wish_is_changed_and_sent_again,
 );
 
 /// Every staff action on a wish leaves one audit row, written in the same
@@ -256,7 +262,11 @@ async fn reject_withdraw_and_release(app: TestApp) {
     let worker = app.new_anonymous();
     let (_, html) = worker.page(&track).await;
     assert!(text(&html, ".facts").contains("驿站已经有手套可以直接领"));
-    assert!(texts(&html, "form").is_empty(), "nothing to withdraw now");
+    assert_eq!(
+        common::attrs(&html, "form", "action"),
+        [format!("{track}/resubmit#resubmit-heading")],
+        "nothing to withdraw now; only to change it and send it again"
+    );
 
     let posted = app.posted_wish("一个保温杯", "").await;
     let track = posted.track.clone();
@@ -632,25 +642,85 @@ async fn bad_input_comes_back_at_the_field(app: TestApp) {
     assert!(text(&html, "main").contains("许愿人说没有收到"));
 }
 
+/// Fair limits: workers share addresses, so the address's limit is one of
+/// three (an address's, a phone's, a station's), each refusal says which
+/// and when to try again, and a station's own staff are not held to them.
 async fn posting_rate_limit(app: TestApp) {
-    app.posted_wish("第一个", "").await;
-    app.posted_wish("第二个", "").await;
-    let res = app
-        .post_form(
-            "/wishes/new",
-            "/wishes",
-            &[
-                ("what", "第三个"),
-                ("display_name", "陈大姐"),
-                ("occupation", "sanitation"),
-                ("station", "xh-zmxl-station"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 422);
-    let html = Html::parse_document(&res.text().await.unwrap());
-    assert!(text(&html, ".error-summary").contains("心愿太多"));
+    // Posts from `ip` (through the trusted proxy) at `station`.
+    let post = |ip: &str, what: &str, phone: &str, station: &str| {
+        let client = app.new_anonymous();
+        let [ip, what, phone, station] = [ip, what, phone, station].map(str::to_owned);
+        async move {
+            let token = client.csrf_token("/wishes/new").await;
+            let res = client
+                .client
+                .post(client.url("/wishes"))
+                .header("x-forwarded-for", ip)
+                .form(&[
+                    ("what", what.as_str()),
+                    ("display_name", "陈大姐"),
+                    ("occupation", "sanitation"),
+                    ("station", station.as_str()),
+                    ("phone", phone.as_str()),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            (status, Html::parse_document(&res.text().await.unwrap()))
+        }
+    };
+    const HERE: &str = "xh-zmxl-station";
+    // One phone: its third wish in the hour meets the phone's limit (2),
+    // said as such, what was typed kept; it does not use the address's.
+    assert_eq!(post("10.0.0.1", "第一个", "13812340001", HERE).await.0, 303);
+    assert_eq!(post("10.0.0.1", "第二个", "13812340001", HERE).await.0, 303);
+    let (status, html) = post("10.0.0.1", "第三个", "13812340001", HERE).await;
+    assert_eq!(status, 422);
+    assert!(
+        text(&html, ".error-summary").contains("这个电话号码一小时内"),
+        "{}",
+        text(&html, ".error-summary")
+    );
     assert_eq!(attr(&html, "#f-what", "value"), "第三个");
+    // The address (limit 3): one more from it, then its own refusal.
+    assert_eq!(post("10.0.0.1", "第四个", "", HERE).await.0, 303);
+    let (status, html) = post("10.0.0.1", "第五个", "", HERE).await;
+    assert_eq!(status, 422);
+    assert!(text(&html, ".error-summary").contains("这个网络"));
+    assert!(text(&html, ".error-summary").contains("请驿站工作人员帮您发布"));
+    // Other workers at other addresses: the station (limit 5) takes two
+    // more, then says it is the station that is full.
+    assert_eq!(post("10.0.0.2", "第六个", "", HERE).await.0, 303);
+    assert_eq!(post("10.0.0.3", "第七个", "", HERE).await.0, 303);
+    let (status, html) = post("10.0.0.4", "第八个", "", HERE).await;
+    assert_eq!(status, 422);
+    assert!(text(&html, ".error-summary").contains("这个驿站一小时内"));
+    let other = scalar::<String>(&app.db, "SELECT code FROM places WHERE kind = 'love_station' AND code <> 'xh-zmxl-station' AND published ORDER BY id LIMIT 1").await;
+    assert_eq!(post("10.0.0.4", "第八个", "", &other).await.0, 303, "another station is not full");
+    // The station's keeper, signed in, posts there past every limit.
+    let keeper = app.station_keeper().await;
+    for what in ["第九个", "第十个"] {
+        let token = keeper.app.csrf_token("/wishes/new").await;
+        let res = keeper
+            .app
+            .client
+            .post(keeper.app.url("/wishes"))
+            .header("x-forwarded-for", "10.0.0.1")
+            .form(&[
+                ("what", what),
+                ("display_name", "王阿姨"),
+                ("occupation", "sanitation"),
+                ("station", HERE),
+                ("phone", "13812340001"),
+                ("csrf_token", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303, "{what}");
+    }
 }
 
 async fn posting_is_limited_and_duplicates_point_to_the_first(app: TestApp) {
@@ -1548,4 +1618,48 @@ async fn races_at_the_hand_off_have_one_winner(app: TestApp) {
         assert!(status == "withdrawn" || status == "fulfilled", "{status}");
         assert_eq!(open_claims(&app, &a).await, 0, "{round}: the claim is counted off once");
     }
+}
+
+/// A rejected wish is changed on its tracking page and sent again with the
+/// same code; the reviewer sees it is a second try and why the first was
+/// turned down.
+async fn a_rejected_wish_is_changed_and_sent_again(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let wish = app.posted_wish("一个手机", "").await;
+    let staff_page = format!("/staff/wishes/{}", wish.id);
+    let reason = [("reason", "请写清楚需要什么，驿站好找人帮忙"), ("confirm", "yes")];
+    let res = keeper.app.post_form(&staff_page, &format!("{staff_page}/reject"), &reason).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let worker = app.new_anonymous();
+    let (_, html) = worker.page(&wish.track).await;
+    assert!(text(&html, ".facts").contains("请写清楚需要什么"));
+    assert_eq!(text(&html, "#resubmit-heading"), "修改后重新提交");
+    assert_eq!(attr(&html, "#f-what", "value"), "一个手机", "her text, to change");
+    let resubmit = format!("{}/resubmit", wish.track);
+    let res = worker
+        .post_form(&wish.track, &resubmit, &[("what", " "), ("why", "手机坏了联系不上家里")])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-what-error").contains("请写下"));
+    assert_eq!(text(&html, "textarea#f-why"), "手机坏了联系不上家里", "kept");
+    let typed = [("what", "一个旧手机的充电器"), ("why", "手机坏了联系不上家里")];
+    let res = worker.post_form(&wish.track, &resubmit, &typed).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], wish.track.as_str(), "the same code");
+    assert_eq!(wish.status(&app).await, "pending");
+    let (_, html) = worker.page(&wish.track).await;
+    assert!(text(&html, ".facts").contains("一个旧手机的充电器"));
+    assert!(!text(&html, ".facts").contains("请写清楚需要什么"), "no reason while it waits again");
+    assert!(text(&html, ".timeline").contains("许愿人修改后重新提交"));
+    let (_, html) = keeper.app.page(&staff_page).await;
+    assert!(text(&html, "#review-heading + .note").contains("重新提交"));
+    assert!(text(&html, "#review-heading + .note").contains("请写清楚需要什么"));
+    assert!(text(&html, ".timeline").contains("一个手机"), "what she sent first, for staff");
+    // Only a rejected wish is sent again.
+    let res = worker.post_form(&wish.track, &resubmit, &[("what", "别的东西"), ("why", "")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let what: String =
+        common::scalar_for_id(&app.db, "SELECT what FROM wishes WHERE id = $1", wish.id).await;
+    assert_eq!(what, "一个旧手机的充电器");
 }

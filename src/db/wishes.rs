@@ -16,8 +16,8 @@ use super::{
 };
 use crate::domain::Grants;
 use crate::domain::wish::{
-    Actor, ActorKind, Candidate, Change, Current, Delivery, Flags, NewWish, Outcome, PostDecision,
-    Refused, Station, Wall, WishStatus, decide, decide_posts,
+    Actor, ActorKind, Candidate, Change, Current, Delivery, Flags, Limit, NewWish, Outcome,
+    PostDecision, Refused, Station, Wall, WishStatus, decide, decide_posts,
 };
 
 #[derive(Debug, Clone, FromRow)]
@@ -94,18 +94,27 @@ pub enum Posted {
     Duplicate(i64),
     UnknownStation,
     ClosedStation,
-    /// This address posted its limit of wishes in this window.
-    Throttled,
+    /// One of its limits (address, phone, station) is reached in this window.
+    Throttled(Limit),
 }
 
-/// A wish to post, with its tracking-code hash and the poster's quota.
+/// A wish to post, with its tracking-code hash and the quotas it counts
+/// against.
 pub struct Post {
     pub wish: NewWish,
     pub code_hash: String,
+    pub quotas: Vec<PostQuota>,
+    pub now: DateTime<Utc>,
+}
+
+/// One of a post's quotas: a counter's bucket and window, its limit, and
+/// which limit it is.
+#[derive(Debug, Clone)]
+pub struct PostQuota {
     pub bucket: String,
     pub window_start: i64,
     pub limit: i64,
-    pub now: DateTime<Utc>,
+    pub limit_kind: Limit,
 }
 
 type Reply = tokio::sync::oneshot::Sender<DbResult<Posted>>;
@@ -190,8 +199,8 @@ struct BatchReads {
 impl BatchReads {
     fn of(posts: &[&Post]) -> BatchReads {
         let mut reserved: HashMap<Quota, i64> = HashMap::new();
-        for p in posts {
-            *reserved.entry((p.bucket.clone(), p.window_start)).or_insert(0) += 1;
+        for q in posts.iter().flat_map(|p| &p.quotas) {
+            *reserved.entry((q.bucket.clone(), q.window_start)).or_insert(0) += 1;
         }
         let mut stations: Vec<String> = posts.iter().map(|p| p.wish.station.clone()).collect();
         stations.sort();
@@ -239,7 +248,9 @@ impl Sorted {
             out.outcomes.push(match decision {
                 PostDecision::Post { station_id } => {
                     out.accepted.push((i, station_id));
-                    *out.counted.entry(candidates[i].quota.clone()).or_insert(0) += 1;
+                    for (q, _, _) in &candidates[i].quotas {
+                        *out.counted.entry(q.clone()).or_insert(0) += 1;
+                    }
                     None
                 }
                 PostDecision::SameAsInBatch(first) => {
@@ -247,7 +258,7 @@ impl Sorted {
                     None
                 }
                 PostDecision::Duplicate(id) => Some(Posted::Duplicate(id)),
-                PostDecision::Throttled => Some(Posted::Throttled),
+                PostDecision::Throttled(l) => Some(Posted::Throttled(l)),
                 PostDecision::UnknownStation => Some(Posted::UnknownStation),
                 PostDecision::ClosedStation => Some(Posted::ClosedStation),
             });
@@ -307,8 +318,11 @@ async fn submit_batch(db: &Db, posts: &[&Post]) -> DbResult<Vec<Posted>> {
         let candidates: Vec<Candidate<Quota>> = posts
             .iter()
             .map(|p| Candidate {
-                quota: (p.bucket.clone(), p.window_start),
-                limit: p.limit,
+                quotas: p
+                    .quotas
+                    .iter()
+                    .map(|q| ((q.bucket.clone(), q.window_start), q.limit, q.limit_kind))
+                    .collect(),
                 station: &p.wish.station,
                 phone: p.wish.phone.as_ref().map(crate::domain::account::Phone::as_str),
                 what: &p.wish.what,
@@ -645,6 +659,13 @@ pub async fn change(
                 "UPDATE wishes SET status = $1, fulfil_note = $2, closed_at = $3, updated_at = $3 \
                  WHERE id = $4 AND status = $5 AND claimed_by IS NOT DISTINCT FROM $6",
             ).bind(to.code()).bind(note).bind(now).bind(wish_id).bind(from.code()).bind(claimer)
+             .execute(&mut *tx).await?.rows_affected(),
+            // Sent again by its worker: waiting for review, the erasure
+            // clock stopped.
+            Change::Resubmit { what, why } => sqlx::query(
+                "UPDATE wishes SET status = $1, what = $2, why = $3, closed_at = NULL, updated_at = $4 \
+                 WHERE id = $5 AND status = $6",
+            ).bind(to.code()).bind(what).bind(why).bind(now).bind(wish_id).bind(from.code())
              .execute(&mut *tx).await?.rows_affected(),
             // Handed to another volunteer: theirs from now, with no plan yet;
             // only from the claimer read above (a release in between wins).

@@ -192,6 +192,7 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/wishes/track", Public, wishes::tracking::lookup),
         route!(GET "/wishes/track/{code}", Public, wishes::tracking::show),
         route!(POST "/wishes/track/{code}/withdraw", Public, wishes::tracking::withdraw),
+        route!(POST "/wishes/track/{code}/resubmit", Public, wishes::tracking::resubmit),
         route!(POST "/wishes/track/{code}/confirm", Public, wishes::tracking::confirm),
         route!(GET "/wishes/{id}", Public, wishes::claims::show, cached),
         route!(POST "/wishes/{id}/claim", SignedIn, wishes::claims::claim),

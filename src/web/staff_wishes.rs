@@ -83,6 +83,8 @@ struct WishPage {
     /// The next step of a gift left at the station: (action, button).
     gift_step: Option<(&'static str, &'static str)>,
     take_back: TakeBackInput,
+    /// Sent again after a rejection: the earlier reason.
+    resubmitted: Option<String>,
 }
 
 /// What staff see to end a follow-up: how to reach the volunteer, the
@@ -140,7 +142,13 @@ async fn wish_page(
     } else {
         None
     };
-    let timeline = TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, true);
+    let events = db::wishes::events(&state.db, id).await?;
+    // Sent again after a rejection: the reviewer sees it is a second try,
+    // and why the first was turned down.
+    let resubmitted = (w.status() == WishStatus::Pending
+        && events.iter().any(|e| e.kind.as_deref() == Some("resubmit")))
+    .then(|| w.reject_reason.clone().unwrap_or_default());
+    let timeline = TimelineEntry::list(&ctx, events, true);
     let status = crate::web::respond::form_status(&errors);
     let gift_step = match (w.delivery.as_deref(), w.at_station_at, w.picked_up_at) {
         (Some("station"), None, _)
@@ -157,6 +165,7 @@ async fn wish_page(
     let view = WishPage {
         gift_step,
         take_back,
+        resubmitted,
         review: review.unwrap_or(ReviewInput {
             what: w.what.clone(),
             why: w.why.clone(),

@@ -251,13 +251,29 @@ pub async fn sign_up(
         Ok(s) => s,
         Err(errors) => return show_page(ctx, &state, &slug, failed(input, errors, None)).await,
     };
-    // Every well-formed sign-up counts against the address's limit, in the
-    // same statement that checks it.
+    // Every well-formed sign-up counts against its phone's limit and its
+    // address's (generous: villagers share a village's Wi-Fi), each in the
+    // same statement that checks it; the refusal says which.
+    let secret = state.secret.expose();
     let ip = throttle::client_key(&req, &state.settings);
-    let counter = throttle::Counter::new(state.secret.expose(), "signup-ip", &ip, now, 3600);
-    if !counter.admit(&state.db, state.settings.signups_per_hour).await? {
-        let notice = ctx.tf("form.signup.throttled", &[("time", &counter.until_label())]);
-        return show_page(ctx, &state, &slug, failed(input, FormErrors::new(), Some(notice))).await;
+    let limits = [
+        (
+            throttle::Counter::new(secret, "signup-phone", signup.phone.as_str(), now, 3600),
+            state.settings.signups_per_phone_per_hour,
+            "form.signup.throttled_phone",
+        ),
+        (
+            throttle::Counter::new(secret, "signup-ip", &ip, now, 3600),
+            state.settings.signups_per_hour,
+            "form.signup.throttled_address",
+        ),
+    ];
+    for (counter, max, key) in &limits {
+        if !counter.admit(&state.db, *max).await? {
+            let notice = ctx.tf(key, &[("time", &counter.until_label())]);
+            let failed = failed(input, FormErrors::new(), Some(notice));
+            return show_page(ctx, &state, &slug, failed).await;
+        }
     }
     let notice_key =
         match db::workshops::sign_up(&state.db, &slug, opening_id, &signup, now, today()).await? {

@@ -295,6 +295,26 @@ impl FollowUpInput {
     }
 }
 
+/// A rejected wish edited by its worker on the tracking page, to send
+/// again: the same rules as posting it.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ResubmitInput {
+    #[serde(default)]
+    pub what: String,
+    #[serde(default)]
+    pub why: String,
+}
+
+impl ResubmitInput {
+    pub fn parse(&self) -> Result<Change, FormErrors> {
+        let mut e = FormErrors::new();
+        e.refuse_control(&[("what", &self.what), ("why", &self.why)]);
+        let what = what(&mut e, &self.what, "form.wish.what_required");
+        let why = why(&mut e, &self.why);
+        if e.is_empty() { Ok(Change::Resubmit { what, why }) } else { Err(e) }
+    }
+}
+
 /// Staff taking a claim back, as typed: why (the volunteer reads it) and,
 /// to hand it to another volunteer, their phone or e-mail.
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -9,8 +9,8 @@ mod forms;
 
 pub use delivery::{ClaimInput, Delivery};
 pub use forms::{
-    ConfirmInput, Confirmation, FlagInput, Flags, FollowUpInput, FulfilInput, NewWish, ReviewInput,
-    TakeBackInput, Wall, WallParams, WishInput,
+    ConfirmInput, Confirmation, FlagInput, Flags, FollowUpInput, FulfilInput, NewWish,
+    ResubmitInput, ReviewInput, TakeBackInput, Wall, WallParams, WishInput,
 };
 
 /// Where a wish is in its life (see docs/PRODUCT.md §3).
@@ -140,6 +140,8 @@ pub enum Move {
     Resolve(Outcome),
     /// Staff hand a claim to another volunteer.
     HandOver,
+    /// The worker edits a rejected wish and sends it again.
+    Resubmit,
 }
 
 /// How staff end a "did not arrive" follow-up.
@@ -184,6 +186,7 @@ impl Move {
             (Move::Claim, Open) => Some(Claimed),
             (Move::Release | Move::Lapse, Claimed) => Some(Open),
             (Move::HandOver, Claimed) => Some(Claimed),
+            (Move::Resubmit, Rejected) => Some(Pending),
             (Move::Fulfil, Claimed) => Some(Fulfilled),
             (Move::Withdraw, Pending | Open | Claimed) => Some(Withdrawn),
             (Move::Expire, Open) => Some(Expired),
@@ -216,13 +219,15 @@ impl Move {
             Move::Resolve(Outcome::TryAgain) => "resolve_try_again",
             Move::Resolve(Outcome::Close) => "resolve_close",
             Move::HandOver => "hand_over",
+            Move::Resubmit => "resubmit",
         }
     }
 
     /// The timeline's word for the event, where the status it leads to
     /// does not say what happened (`wish.event.<code>`).
     pub fn event_kind(self) -> Option<&'static str> {
-        matches!(self, Move::NotArrived | Move::Resolve(_) | Move::HandOver).then(|| self.code())
+        matches!(self, Move::NotArrived | Move::Resolve(_) | Move::HandOver | Move::Resubmit)
+            .then(|| self.code())
     }
 }
 
@@ -487,6 +492,11 @@ pub enum Change {
         to: i64,
         reason: String,
     },
+    /// The worker sends a rejected wish again, edited, for review.
+    Resubmit {
+        what: String,
+        why: String,
+    },
     Lapse,
     Fulfil {
         note: String,
@@ -510,6 +520,7 @@ impl Change {
             Change::Claim { .. } => Move::Claim,
             Change::Release | Change::StaffRelease { .. } => Move::Release,
             Change::HandOver { .. } => Move::HandOver,
+            Change::Resubmit { .. } => Move::Resubmit,
             Change::Lapse => Move::Lapse,
             Change::Fulfil { .. } => Move::Fulfil,
             Change::Withdraw => Move::Withdraw,
@@ -565,7 +576,9 @@ pub fn decide(current: &Current, actor: Actor, change: &Change) -> Result<Plan, 
     match change {
         Change::Release if !theirs => return Err(Refused::NotYours),
         Change::Fulfil { by_staff: false, .. } if !theirs => return Err(Refused::NotYours),
-        Change::NotArrived if actor.kind != ActorKind::Worker => return Err(Refused::NotYours),
+        Change::NotArrived | Change::Resubmit { .. } if actor.kind != ActorKind::Worker => {
+            return Err(Refused::NotYours);
+        }
         Change::Resolve { .. } | Change::StaffRelease { .. } | Change::HandOver { .. }
             if actor.kind != ActorKind::Staff =>
         {
@@ -583,7 +596,10 @@ pub fn decide(current: &Current, actor: Actor, change: &Change) -> Result<Plan, 
         Change::Resolve { note, .. } => (note.clone(), true),
         // The volunteer whose claim staff took reads why.
         Change::StaffRelease { reason } | Change::HandOver { reason, .. } => (reason.clone(), true),
-        Change::Approve { what, why } if *what != current.what || *why != current.why => {
+        // What was sent before stays in a staff-only note.
+        Change::Approve { what, why } | Change::Resubmit { what, why }
+            if *what != current.what || *why != current.why =>
+        {
             (format!("{}\n{}", current.what, current.why), false)
         }
         _ => (String::new(), false),
@@ -600,12 +616,21 @@ pub struct Station {
     pub open: bool,
 }
 
-/// One post in a batch, with the quota (per address and window) it
-/// counts against.
+/// Which of a post's limits it met. Workers share addresses (a station's
+/// Wi-Fi, a carrier's network), so the address's limit is generous; a
+/// phone and a station have their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Address,
+    Phone,
+    Station,
+}
+
+/// One post in a batch, with the quotas (each a key, its limit and which
+/// limit it is) it counts against; none for a station's own staff.
 #[derive(Debug, Clone)]
 pub struct Candidate<'a, K> {
-    pub quota: K,
-    pub limit: i64,
+    pub quotas: Vec<(K, i64, Limit)>,
     /// The station as the form named it: its code or its id.
     pub station: &'a str,
     pub phone: Option<&'a str>,
@@ -618,8 +643,8 @@ pub enum PostDecision {
     Post {
         station_id: i64,
     },
-    /// Its address has posted its limit in this window.
-    Throttled,
+    /// One of its quotas is used up in this window.
+    Throttled(Limit),
     UnknownStation,
     ClosedStation,
     /// The same phone posted the same wish within a day: that wish.
@@ -643,9 +668,10 @@ pub fn decide_posts<K: Eq + std::hash::Hash + Clone>(
     let mut in_batch: std::collections::HashMap<(String, String), usize> = Default::default();
     let mut out = Vec::with_capacity(posts.len());
     for (i, post) in posts.iter().enumerate() {
-        let so_far = used.get(&post.quota).copied().unwrap_or(0);
-        if so_far >= post.limit {
-            out.push(PostDecision::Throttled);
+        let full =
+            post.quotas.iter().find(|(k, limit, _)| used.get(k).copied().unwrap_or(0) >= *limit);
+        if let Some((_, _, which)) = full {
+            out.push(PostDecision::Throttled(*which));
             continue;
         }
         let station = stations
@@ -671,7 +697,9 @@ pub fn decide_posts<K: Eq + std::hash::Hash + Clone>(
             }
             in_batch.insert(same, i);
         }
-        used.insert(post.quota.clone(), so_far + 1);
+        for (k, _, _) in &post.quotas {
+            *used.entry(k.clone()).or_insert(0) += 1;
+        }
         out.push(PostDecision::Post { station_id: station.id });
     }
     out
@@ -801,6 +829,20 @@ mod tests {
     }
 
     #[test]
+    fn only_the_worker_sends_a_rejected_wish_again() {
+        use WishStatus::*;
+        let again = Change::Resubmit { what: "一双棉手套".into(), why: "冷".into() };
+        let plan = decide(&wish(Rejected, None), Actor::WORKER, &again).unwrap();
+        assert_eq!(
+            (plan.to, plan.note.as_str(), plan.public_note),
+            (Pending, "一双手套\n冷", false)
+        );
+        assert_eq!(decide(&wish(Rejected, None), Actor::staff(1), &again), Err(Refused::NotYours));
+        assert_eq!(decide(&wish(Open, None), Actor::WORKER, &again), Err(Refused::NotFrom(Open)));
+        assert_eq!(again.event_kind(), Some("resubmit"));
+    }
+
+    #[test]
     fn only_staff_take_a_claim_back_or_hand_it_on_and_say_why() {
         use WishStatus::*;
         let claimed = wish(Claimed, Some(7));
@@ -875,8 +917,7 @@ mod tests {
             Station { id: 2, code: "b".into(), open: false },
         ];
         let post = |quota: &'static str, station: &'static str, phone, what| Candidate {
-            quota,
-            limit: 2,
+            quotas: vec![(quota, 2, Limit::Address)],
             station,
             phone,
             what,
@@ -898,13 +939,54 @@ mod tests {
                 PostDecision::Post { station_id: 1 },
                 PostDecision::SameAsInBatch(0),
                 PostDecision::Post { station_id: 1 },
-                PostDecision::Throttled,
+                PostDecision::Throttled(Limit::Address),
                 PostDecision::ClosedStation,
                 PostDecision::UnknownStation,
                 PostDecision::Duplicate(41),
             ],
             "a repeat does not use the quota; the third new post of x is over its 2"
         );
+    }
+
+    #[test]
+    fn every_quota_of_a_post_counts_and_the_first_full_one_is_named() {
+        use std::collections::HashMap;
+        let stations = [Station { id: 1, code: "a".into(), open: true }];
+        // One address (limit 5), two phones (limit 2 each), one station (limit 3).
+        let post = |phone: &'static str| Candidate {
+            quotas: vec![
+                ("ip", 5, Limit::Address),
+                (phone, 2, Limit::Phone),
+                ("station-a", 3, Limit::Station),
+            ],
+            station: "a",
+            phone: Some(phone),
+            what: phone,
+        };
+        let none = HashMap::new();
+        let decide = |posts: &[Candidate<'_, &str>]| {
+            decide_posts(posts, &HashMap::new(), &stations, &none)
+                .into_iter()
+                .map(|d| match d {
+                    PostDecision::Throttled(l) => Some(l),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        // Distinct wishes (duplicates are their own rule): the same what for
+        // a phone is a repeat, so vary it.
+        let mut posts =
+            vec![post("p1"), post("p1"), post("p1"), post("p2"), post("p2"), post("p2")];
+        for (i, p) in posts.iter_mut().enumerate() {
+            p.what = ["一", "二", "三", "四", "五", "六"][i];
+        }
+        assert_eq!(
+            decide(&posts),
+            [None, None, Some(Limit::Phone), None, Some(Limit::Station), Some(Limit::Station)],
+            "a third from one phone meets the phone's limit; a fourth at the station the station's"
+        );
+        let exempt = Candidate { quotas: vec![], ..post("p3") };
+        assert_eq!(decide(&[exempt]), [None], "a station's own staff meet no limit");
     }
 
     #[test]

@@ -8,8 +8,9 @@ use chrono::Utc;
 
 use crate::db;
 use crate::db::wishes::Posted;
-use crate::domain::wish::{Occupation, TrackingCode, WishInput};
+use crate::domain::wish::{Limit, NewWish, Occupation, TrackingCode, WishInput};
 use crate::domain::{FormErrors, Text};
+use crate::web::auth::Viewer;
 use crate::web::ctx::query_param;
 use crate::web::view::StationChoice;
 use crate::web::{AppError, AppState, Ctx, no_store, render_with_status, see_other, throttle};
@@ -103,10 +104,11 @@ pub async fn create(
     ctx: Ctx,
     req: HttpRequest,
     state: web::Data<AppState>,
+    viewer: Viewer,
     form: web::Form<WishInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.into_inner();
-    match post_wish(ctx.clone(), &req, &state, input.clone()).await {
+    match post_wish(ctx.clone(), &req, &state, &viewer, input.clone()).await {
         Err(AppError::Unavailable(e)) => {
             // What the worker typed comes back with the form (503), so
             // they can send it again when the database is back.
@@ -123,6 +125,7 @@ async fn post_wish(
     ctx: Ctx,
     req: &HttpRequest,
     state: &AppState,
+    viewer: &Viewer,
     input: WishInput,
 ) -> Result<HttpResponse, AppError> {
     if input.is_bot() {
@@ -130,29 +133,30 @@ async fn post_wish(
         return Ok(see_other("/wishes"));
     }
     let now = Utc::now();
-    let ip = throttle::client_key(req, &state.settings);
-    let counter = throttle::Counter::new(state.secret.expose(), "wish-ip", &ip, now, 3600);
-    let (bucket, window) = counter.parts();
     let redo = StatusCode::UNPROCESSABLE_ENTITY;
     let wish = match input.parse() {
         Ok(w) => w,
         Err(errors) => return new_page(ctx, state, input, errors, None, redo).await,
     };
+    let limits = Limits::of(req, state, viewer, &wish, now).await?;
     let code = TrackingCode::generate();
     let post = db::wishes::Post {
+        quotas: limits.quotas(),
         wish,
         code_hash: code.keyed_hash(state.secret.expose()),
-        bucket,
-        window_start: window,
-        limit: state.settings.wishes_per_hour as i64,
         now,
     };
     match state.posts.post(post).await? {
         Posted::New(_) => {
             Ok(no_store(see_other(&format!("/wishes/track/{}?new=1", code.display()))))
         }
-        Posted::Throttled => {
-            let notice = ctx.tf("form.wish.throttled", &[("time", &counter.until_label())]);
+        Posted::Throttled(which) => {
+            let key = match which {
+                Limit::Address => "form.wish.throttled_address",
+                Limit::Phone => "form.wish.throttled_phone",
+                Limit::Station => "form.wish.throttled_station",
+            };
+            let notice = ctx.tf(key, &[("time", &limits.until(which))]);
             new_page(ctx, state, input, FormErrors::new(), Some(notice), redo).await
         }
         Posted::Duplicate(_) => {
@@ -165,4 +169,86 @@ async fn post_wish(
             new_page(ctx, state, input, errors, None, redo).await
         }
     }
+}
+
+/// The limits a post counts against, each an hour long: its address's
+/// (generous: workers share a station's Wi-Fi or a carrier's network), its
+/// phone's when one is given, and its station's. A station's own staff,
+/// signed in, post there without limits (they see who is at the counter).
+struct Limits {
+    counters: Vec<(throttle::Counter, u32, Limit)>,
+}
+
+impl Limits {
+    async fn of(
+        req: &HttpRequest,
+        state: &AppState,
+        viewer: &Viewer,
+        wish: &NewWish,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Limits, AppError> {
+        if let Some(user) = &viewer.0
+            && !user.grants.0.is_empty()
+            && let Some(station) = station_named(state, &wish.station).await?
+            && user.grants.keeps_station(station.id, station.district_id)
+        {
+            return Ok(Limits { counters: Vec::new() });
+        }
+        let secret = state.secret.expose();
+        let s = &state.settings;
+        let counter = |kind: &str, who: &str| throttle::Counter::new(secret, kind, who, now, 3600);
+        let ip = throttle::client_key(req, s);
+        let mut counters = vec![(counter("wish-ip", &ip), s.wishes_per_hour, Limit::Address)];
+        if let Some(phone) = &wish.phone {
+            let c = counter("wish-phone", phone.as_str());
+            counters.push((c, s.wishes_per_phone_per_hour, Limit::Phone));
+        }
+        let station = counter("wish-station", wish.station.trim());
+        counters.push((station, s.wishes_per_station_per_hour, Limit::Station));
+        Ok(Limits { counters })
+    }
+
+    fn quotas(&self) -> Vec<db::wishes::PostQuota> {
+        self.counters
+            .iter()
+            .map(|(c, limit, which)| {
+                let (bucket, window_start) = c.parts();
+                db::wishes::PostQuota {
+                    bucket,
+                    window_start,
+                    limit: i64::from(*limit),
+                    limit_kind: *which,
+                }
+            })
+            .collect()
+    }
+
+    /// When the limit that was met lets posts in again.
+    fn until(&self, which: Limit) -> String {
+        self.counters
+            .iter()
+            .find(|(_, _, w)| *w == which)
+            .map(|(c, _, _)| c.until_label())
+            .unwrap_or_default()
+    }
+}
+
+/// The station a form names, by its poster's code or its id.
+async fn station_named(
+    state: &AppState,
+    named: &str,
+) -> Result<Option<db::places::KeptPlace>, AppError> {
+    let named = named.trim();
+    let id = match named.parse::<i64>() {
+        Ok(id) => Some(id),
+        Err(_) => db::wishes::station_codes(&state.db)
+            .await?
+            .into_iter()
+            .find(|(_, code)| code == named)
+            .map(|(id, _)| id),
+    };
+    Ok(match id {
+        Some(id) => db::places::station(&state.db, id).await?,
+        None => None,
+    })
 }

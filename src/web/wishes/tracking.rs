@@ -10,7 +10,9 @@ use chrono::Utc;
 use crate::db;
 use crate::db::wishes::WishRow;
 use crate::domain::FormErrors;
-use crate::domain::wish::{Actor, Change, ConfirmInput, Move, TrackingCode, mask_phones};
+use crate::domain::wish::{
+    Actor, Change, ConfirmInput, Move, ResubmitInput, TrackingCode, WishStatus, mask_phones,
+};
 use crate::web::confirm::{self, Ask, Confirmed};
 use crate::web::ctx::{query_param, set_flash};
 use crate::web::params::Code;
@@ -73,7 +75,18 @@ struct TrackPage {
     arrived: Option<bool>,
     timeline: Vec<TimelineEntry>,
     thanks_input: String,
+    /// A rejected wish's texts, to edit and send again.
+    resubmit: ResubmitInput,
     errors: FormErrors,
+}
+
+/// What the worker typed into the tracking page's forms, sent back to it.
+#[derive(Default)]
+enum Typed {
+    #[default]
+    None,
+    Thanks(String),
+    Resubmit(ResubmitInput),
 }
 
 /// The wish behind a typed code, after the look-up limit. Unknown and
@@ -101,19 +114,29 @@ async fn track_page(
     code: TrackingCode,
     wish: WishRow,
     just_posted: bool,
-    thanks_input: String,
+    typed: Typed,
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
+    let (thanks_input, resubmit) = match typed {
+        Typed::None => (String::new(), None),
+        Typed::Thanks(t) => (t, None),
+        Typed::Resubmit(r) => (String::new(), Some(r)),
+    };
+    // Her own texts as she wrote them, to edit.
+    let resubmit = resubmit
+        .unwrap_or_else(|| ResubmitInput { what: wish.what.clone(), why: wish.why.clone() });
     let timeline = TimelineEntry::list(&ctx, db::wishes::events(&state.db, wish.id).await?, false);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let view = TrackPage {
         code: code.display(),
         just_posted,
-        reject_reason: wish.reject_reason.clone(),
+        // The reason while it stands (a wish sent again waits afresh).
+        reject_reason: wish.reject_reason.clone().filter(|_| wish.status() == WishStatus::Rejected),
         arrived: wish.arrived,
         wish: WishView::new(&ctx, &wish),
         timeline,
         thanks_input,
+        resubmit,
         errors,
         ctx,
     };
@@ -135,7 +158,7 @@ pub async fn show(
         found => found?,
     };
     let just_posted = query_param(req.query_string(), "new").is_some();
-    track_page(ctx, &state, code, wish, just_posted, String::new(), FormErrors::new()).await
+    track_page(ctx, &state, code, wish, just_posted, Typed::None, FormErrors::new()).await
 }
 
 #[tracing::instrument(name = "web::wishes::tracking::withdraw", skip_all)]
@@ -186,7 +209,8 @@ pub async fn confirm(
     let said = match form.parse() {
         Ok(said) => said,
         Err(errors) => {
-            return track_page(ctx, &state, code, wish, false, form.thanks.clone(), errors).await;
+            let typed = Typed::Thanks(form.thanks.clone());
+            return track_page(ctx, &state, code, wish, false, typed, errors).await;
         }
     };
     let now = Utc::now();
@@ -202,6 +226,34 @@ pub async fn confirm(
             Err(_) => "flash.wish_cannot_confirm",
         }
     };
+    set_flash(&session, flash);
+    Ok(no_store(see_other(&format!("/wishes/track/{}", code.display()))))
+}
+
+/// A rejected wish, edited by its worker and sent again with the same
+/// code: waiting for review once more, the staff told it is a second try.
+#[tracing::instrument(name = "web::wishes::tracking::resubmit", skip_all)]
+pub async fn resubmit(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    Code(code): Code,
+    form: web::Form<ResubmitInput>,
+) -> Result<HttpResponse, AppError> {
+    let (code, wish) = tracked(&req, &state, &code).await?;
+    let change = match form.parse() {
+        Ok(change) => change,
+        Err(errors) => {
+            let typed = Typed::Resubmit(form.into_inner());
+            return track_page(ctx, &state, code, wish, false, typed, errors).await;
+        }
+    };
+    let flash =
+        match db::wishes::change(&state.db, wish.id, &change, Actor::WORKER, Utc::now()).await? {
+            Ok(_) => "flash.wish_resubmitted",
+            Err(_) => "flash.wish_moved_on",
+        };
     set_flash(&session, flash);
     Ok(no_store(see_other(&format!("/wishes/track/{}", code.display()))))
 }
