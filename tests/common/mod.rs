@@ -488,6 +488,8 @@ impl Server {
             .env("LINLI_BIND", "127.0.0.1:0")
             .env("RUST_LOG", "info")
             .env("LINLI_WISHES_PER_HOUR", "1000000")
+            .env("LINLI_WISHES_PER_STATION_PER_HOUR", "1000000")
+            .env("LINLI_WISHES_PER_PHONE_PER_HOUR", "1000000")
             .env_remove("LINLI_SECRET")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null());
