@@ -62,10 +62,10 @@ async fn page(
     errors: FormErrors,
     notice: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let status = if errors.is_empty() && notice.is_none() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    // A notice (the station stopped taking wishes) sends the form back too.
+    let status = match notice {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => super::respond::form_status(&errors),
     };
     let view = AssistPage {
         station: station_name(&ctx, state, id).await?,

@@ -75,12 +75,10 @@ async fn show_page(
         return Err(AppError::NotFound);
     }
     let phone = looking.sees_phone(wish.status()).then(|| wish.phone.clone()).flatten();
-    let status = if !errors.is_empty() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else if notice.is_some() {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::OK
+    // A change that did not happen is a conflict; a form with errors, 422.
+    let status = match notice {
+        Some(_) if errors.is_empty() => StatusCode::CONFLICT,
+        _ => crate::web::respond::form_status(&errors),
     };
     let view = ShowPage {
         timeline: TimelineEntry::list(&ctx, db::wishes::events(&state.db, id).await?, false),
