@@ -54,6 +54,16 @@ pub async fn station(db: &Db, place_id: i64) -> DbResult<Option<KeptPlace>> {
     ).bind(place_id).fetch_optional(p).await?))
 }
 
+/// The love station a form names, by its poster's code or its id.
+#[tracing::instrument(name = "db::places::station_named", skip_all)]
+pub async fn station_named(db: &Db, named: &str) -> DbResult<Option<KeptPlace>> {
+    let id = named.parse::<i64>().unwrap_or(-1);
+    Ok(on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
+        "SELECT id, district_id, name_zh, name_en FROM places \
+         WHERE kind = 'love_station' AND (code = $1 OR id = $2)",
+    ).bind(named).bind(id).fetch_optional(p).await?))
+}
+
 /// Love stations with their district, for the role form's choices.
 #[tracing::instrument(name = "db::places::all_stations", skip_all)]
 pub async fn all_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {

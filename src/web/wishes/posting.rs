@@ -189,7 +189,7 @@ impl Limits {
     ) -> Result<Limits, AppError> {
         if let Some(user) = &viewer.0
             && !user.grants.0.is_empty()
-            && let Some(station) = station_named(state, &wish.station).await?
+            && let Some(station) = db::places::station_named(&state.db, wish.station.trim()).await?
             && user.grants.keeps_station(station.id, station.district_id)
         {
             return Ok(Limits { counters: Vec::new() });
@@ -231,24 +231,4 @@ impl Limits {
             .map(|(c, _, _)| c.until_label())
             .unwrap_or_default()
     }
-}
-
-/// The station a form names, by its poster's code or its id.
-async fn station_named(
-    state: &AppState,
-    named: &str,
-) -> Result<Option<db::places::KeptPlace>, AppError> {
-    let named = named.trim();
-    let id = match named.parse::<i64>() {
-        Ok(id) => Some(id),
-        Err(_) => db::wishes::station_codes(&state.db)
-            .await?
-            .into_iter()
-            .find(|(_, code)| code == named)
-            .map(|(id, _)| id),
-    };
-    Ok(match id {
-        Some(id) => db::places::station(&state.db, id).await?,
-        None => None,
-    })
 }
