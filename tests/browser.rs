@@ -510,6 +510,70 @@ async fn phone_smoke_test_with_axe() {
             assert_ne!(on_screen.as_str(), Some("none"), "{hidden} is on the screen");
         }
 
+        // A volunteer (the same person) claims her wish and agrees a
+        // hand-over: without a day, asked at the field with the choice kept.
+        let boots: i64 =
+            common::scalar_with(&app.db, "SELECT id FROM wishes WHERE what = $1", "一双防滑雨靴")
+                .await;
+        client.goto(&app.url(&format!("/wishes/{boots}"))).await.unwrap();
+        client.find(Locator::Css("label[for=f-delivery-handover]")).await.unwrap().click().await.unwrap();
+        click_and_wait(&client, "form[action*='/claim'] button[type=submit]").await;
+        let summary =
+            client.find(Locator::Css(".error-summary")).await.unwrap().text().await.unwrap();
+        assert!(summary.contains("交接的日子"), "{summary}");
+        let kept = client
+            .find(Locator::Css("#f-delivery-handover"))
+            .await
+            .unwrap()
+            .prop("checked")
+            .await
+            .unwrap();
+        assert_eq!(kept.as_deref(), Some("true"), "the choice is kept");
+        check_page(&client, &axe, &shots, "claim-plan-errors-zh").await;
+        let day = (chrono::Utc::now() + chrono::Duration::days(2))
+            .with_timezone(&linli::domain::format::beijing())
+            .format("%Y-%m-%d")
+            .to_string();
+        // Date and time pickers take their value as the page would set it.
+        client
+            .execute(
+                "document.querySelector('#f-day').value = arguments[0]; \
+                 document.querySelector('#f-time').value = '14:30';",
+                vec![day.clone().into()],
+            )
+            .await
+            .unwrap();
+        click_and_wait(&client, "form[action*='/claim'] button[type=submit]").await;
+        let facts = client.find(Locator::Css(".facts")).await.unwrap().text().await.unwrap();
+        assert!(facts.contains(&format!("在驿站当面交接：{day} 14:30")), "{facts}");
+        check_page(&client, &axe, &shots, "claim-plan-zh").await;
+
+        // The keeper finds it among the station's claims, with the plan and
+        // the claimer's phone, and takes it back to the wall, confirming.
+        client.goto(&app.url(&format!("/staff/places/{station}"))).await.unwrap();
+        click_and_wait(&client, &format!("a[href='/staff/places/{station}/wishes']")).await;
+        let listed = client.find(Locator::Css(".held")).await.unwrap().text().await.unwrap();
+        assert!(
+            listed.contains("一双防滑雨靴") && listed.contains("13812345678") && listed.contains("14:30"),
+            "{listed}"
+        );
+        check_page(&client, &axe, &shots, "held-zh").await;
+        click_and_wait(&client, &format!(".held a[href='/staff/wishes/{boots}']")).await;
+        client
+            .find(Locator::Css("#f-reason"))
+            .await
+            .unwrap()
+            .send_keys("志愿者说这周去不了")
+            .await
+            .unwrap();
+        click_and_wait(&client, "form[action*='/take-back'] button[type=submit]").await;
+        let h1 = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(h1, "收回“一双防滑雨靴”的认领，放回心愿墙？");
+        check_page(&client, &axe, &shots, "take-back-confirm-zh").await;
+        click_and_wait(&client, "form button.danger").await;
+        let flash = client.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+        assert_eq!(flash, "已收回认领，心愿回到了心愿墙上。");
+
         if shots.is_some() {
             // Every page, both languages, standard and larger text.
             let station = app.place_id("xh-zmxl-station").await;
@@ -539,6 +603,7 @@ async fn phone_smoke_test_with_axe() {
                 ("place-edit", format!("/staff/places/{station}/edit")),
                 ("figure-new", "/staff/districts/xihu/new/figure".to_owned()),
                 ("assist", format!("/staff/places/{station}/wishes/new")),
+                ("held", format!("/staff/places/{station}/wishes?status=all")),
             ];
             for (lang, size) in
                 [("zh", "normal"), ("en", "normal"), ("zh", "large"), ("en", "large")]

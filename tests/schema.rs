@@ -118,3 +118,73 @@ async fn a_postgresql_database_not_in_utf8_is_refused() {
     let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
     sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut admin).await.unwrap();
 }
+
+/// Wishes as they stood before 0016: one staff were following up
+/// (fulfilled, `needs_attention`), one fulfilled and done, one claimed.
+const BEFORE_0016: &str = "\
+INSERT INTO districts (slug, kind, name_zh, summary_zh, created_at, updated_at) \
+    VALUES ('xihu', 'district', '西湖区', '', '2026-11-01 10:00:00+00', '2026-11-01 10:00:00+00');
+INSERT INTO places (district_id, code, kind, name_zh, summary_zh, address_zh, created_at, updated_at) \
+    SELECT id, 'st', 'love_station', '驿站', '', '', created_at, updated_at FROM districts;
+INSERT INTO wishes (station_id, district_id, status, what, display_name, occupation, code_hash, \
+    closed_at, needs_attention, created_at, updated_at) \
+    SELECT p.id, p.district_id, v.status, v.what, '陈大姐', 'sanitation', v.what, v.closed_at, \
+        v.attention, p.created_at, p.updated_at \
+    FROM places p, (SELECT 1 AS n, 'fulfilled' AS status, '跟进中' AS what, \
+            '2026-11-02 10:00:00+00' AS closed_at, TRUE AS attention \
+        UNION ALL SELECT 2, 'fulfilled', '已送到', '2026-11-02 10:00:00+00', FALSE \
+        UNION ALL SELECT 3, 'claimed', '认领中', NULL, FALSE) v ORDER BY v.n;";
+
+/// 0016 made "it did not arrive" a status of its own: a wish staff were
+/// following up reads `not_received` after it, with its erasure clock
+/// stopped (no `closed_at`); the others are as they were.
+async fn follow_ups_survive_0016(db: &Db) {
+    match db {
+        Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run_to(15, p).await.unwrap(),
+        Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run_to(15, p).await.unwrap(),
+    }
+    // PostgreSQL reads the text columns of the union as timestamps.
+    let script = match db {
+        Db::Sqlite(_) => BEFORE_0016.to_owned(),
+        Db::Postgres(_) => BEFORE_0016.replace("v.closed_at,", "v.closed_at::timestamptz,"),
+    };
+    common::exec_script(db, script).await;
+    db.migrate().await.unwrap();
+    let sql = "SELECT what, status, closed_at IS NULL FROM wishes ORDER BY id";
+    let rows: Vec<(String, String, bool)> = match db {
+        Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+    };
+    let rows: Vec<(&str, &str, bool)> =
+        rows.iter().map(|(w, s, open)| (w.as_str(), s.as_str(), *open)).collect();
+    assert_eq!(
+        rows,
+        [
+            ("跟进中", "not_received", true),
+            ("已送到", "fulfilled", false),
+            ("认领中", "claimed", true)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn migration_0016_keeps_follow_ups_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl(format!("sqlite://{}", dir.path().join("m.db").display()));
+    let db = Db::connect(&url, 1).await.unwrap();
+    follow_ups_survive_0016(&db).await;
+    db.close().await;
+}
+
+#[tokio::test]
+async fn migration_0016_keeps_follow_ups_on_postgres() {
+    let Some(server) = common::pg_server_url() else {
+        eprintln!("skipped: set LINLI_TEST_PG to test the migration on PostgreSQL");
+        return;
+    };
+    let name = common::create_pg_database(&server).await;
+    let db = Db::connect(&DatabaseUrl(common::with_database(&server, &name)), 1).await.unwrap();
+    follow_ups_survive_0016(&db).await;
+    db.close().await;
+    common::drop_pg_database(&server, &name).await;
+}

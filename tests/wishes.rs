@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, attr, count, exec, race, scalar, text, texts};
+use common::{TestApp, attr, attrs, count, exec, race, scalar, text, texts};
 use linli::domain::Role;
 use scraper::Html;
 
@@ -40,6 +40,8 @@ on_both_databases!(
     staff_take_a_claim_back_or_hand_it_on,
     races_at_the_hand_off_have_one_winner,
     a_rejected_wish_is_changed_and_sent_again,
+    staff_list_every_wish_of_a_station_and_a_district with |s| s.wishes_per_hour = 100,
+    exports_speak_the_keepers_language_and_are_audited,
 );
 
 /// Every staff action on a wish leaves one audit row, written in the same
@@ -263,7 +265,7 @@ async fn reject_withdraw_and_release(app: TestApp) {
     let (_, html) = worker.page(&track).await;
     assert!(text(&html, ".facts").contains("驿站已经有手套可以直接领"));
     assert_eq!(
-        common::attrs(&html, "form", "action"),
+        attrs(&html, "form", "action"),
         [format!("{track}/resubmit#resubmit-heading")],
         "nothing to withdraw now; only to change it and send it again"
     );
@@ -1040,7 +1042,7 @@ async fn a_gift_that_did_not_arrive_is_followed_up_to_an_end(app: TestApp) {
     let staff_page = format!("/staff/wishes/{id}");
     let (_, html) = keeper.page(&staff_page).await;
     assert!(text(&html, "#follow-up-heading + p + .facts").contains(&vol.phone));
-    let outcomes: Vec<String> = common::attrs(&html, "input[name=outcome]", "value");
+    let outcomes: Vec<String> = attrs(&html, "input[name=outcome]", "value");
     assert_eq!(outcomes, ["arrived", "back_to_wall", "try_again", "close"]);
     // Another station's keeper does nothing here.
     let elsewhere = app.place_id("xh-shihuiqiao-station").await;
@@ -1662,4 +1664,223 @@ async fn a_rejected_wish_is_changed_and_sent_again(app: TestApp) {
     let what: String =
         common::scalar_for_id(&app.db, "SELECT what FROM wishes WHERE id = $1", wish.id).await;
     assert_eq!(what, "一个旧手机的充电器");
+}
+
+/// Runs `sql` with `{at}` replaced by a moment `days` ago (for moving a
+/// claim back in time).
+async fn at_days_ago(app: &TestApp, sql: &str, days: i64) {
+    let at = (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+    common::exec_script(&app.db, sql.replace("{at}", &at)).await;
+}
+
+/// A station's staff and a district's admin see every wish by status: the
+/// claims with claimer, contact, days held and plan, overdue ones first,
+/// a page at a time; nobody else does.
+async fn staff_list_every_wish_of_a_station_and_a_district(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let a = app.volunteer(31).await;
+    let b = app.volunteer(32).await;
+    let station = app.place_id(common::STATION).await;
+    let list = format!("/staff/places/{station}/wishes");
+    let (_, html) = keeper.page(&list).await;
+    assert_eq!(text(&html, "#results-heading"), "已有人认领", "the claims first");
+    assert_eq!(text(&html, "#results-heading ~ .empty"), "没有这个状态的心愿。");
+
+    // Fresh, then held six days (of seven), then a hand-over that passed.
+    let fresh = app.claimed_wish(&keeper, &a, "一双棉手套").await;
+    let held = app.claimed_wish(&keeper, &b, "一个保温杯").await;
+    at_days_ago(
+        &app,
+        &format!("UPDATE wishes SET claimed_at = '{{at}}' WHERE id = {}", held.id),
+        6,
+    )
+    .await;
+    let missed = app.approved_wish(&keeper, "一把雨伞").await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(2))
+        .with_timezone(&linli::domain::format::beijing())
+        .format("%Y-%m-%d")
+        .to_string();
+    let res = a
+        .post_form(
+            &missed.page(),
+            &format!("/wishes/{}/claim", missed.id),
+            &[("delivery", "handover"), ("day", &day), ("time", "14:30")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    at_days_ago(
+        &app,
+        &format!("UPDATE wishes SET delivery_at = '{{at}}' WHERE id = {}", missed.id),
+        1,
+    )
+    .await;
+    app.posted_wish("一条围巾", "").await;
+
+    let (_, html) = keeper.page(&list).await;
+    let rows = texts(&html, ".held > li > a");
+    assert_eq!(
+        rows,
+        ["一个保温杯", "一把雨伞", "一双棉手套"],
+        "overdue first, then the longest held"
+    );
+    let items = texts(&html, ".held > li");
+    assert!(items[0].contains("超时") && items[1].contains("超时") && !items[2].contains("超时"));
+    assert!(
+        items[0].contains("志愿者32") && items[0].contains(&b.phone) && items[0].contains("6天")
+    );
+    assert!(items[0].contains("放在驿站，许愿人来取"), "the plan: {}", items[0]);
+    assert!(items[1].contains("在驿站当面交接"));
+    assert_eq!(attrs(&html, ".held a[href^='tel:']", "href")[0], format!("tel:{}", b.phone));
+    let tabs = texts(&html, "nav[aria-label='按状态'] li");
+    assert!(
+        tabs.contains(&"已有人认领（3）".to_owned()) && tabs.contains(&"全部（5）".to_owned()),
+        "{tabs:?}"
+    );
+    let (_, html) = keeper.page(&format!("{list}?status=pending")).await;
+    assert_eq!(texts(&html, ".held > li > a"), ["一条围巾"]);
+    assert!(!text(&html, ".held").contains("认领人"), "no claimer for a wish nobody holds");
+    // Nonsense reads as the claims.
+    let (_, html) = keeper.page(&format!("{list}?status=%3Cx%3E&page=abc")).await;
+    assert_eq!(text(&html, "#results-heading"), "已有人认领");
+
+    // Fulfilled: still listed, the claimer named, their contact no longer.
+    let res = b
+        .post_form(&held.page(), &format!("/wishes/{}/fulfil", held.id), &[("note", "送到驿站了")])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = keeper.page(&format!("{list}?status=fulfilled")).await;
+    let items = texts(&html, ".held > li");
+    assert!(items[0].starts_with("一个保温杯"), "the newest first: {items:?}");
+    assert!(items[0].contains("志愿者32") && !items[0].contains(&b.phone));
+
+    // A page at a time: 26 more claims' worth of rejected wishes.
+    let sql = format!(
+        "INSERT INTO wishes (station_id, district_id, status, what, why, display_name, occupation, \
+         code_hash, created_at, updated_at) SELECT station_id, district_id, 'rejected', what, why, \
+         display_name, occupation, code_hash || '-' || n.n, created_at, updated_at FROM wishes, \
+         (SELECT 1 AS n {}) n WHERE wishes.id = {}",
+        (2..=26).map(|i| format!(" UNION ALL SELECT {i}")).collect::<String>(),
+        fresh.id
+    );
+    common::exec_script(&app.db, sql).await;
+    let (_, html) = keeper.page(&format!("{list}?status=rejected")).await;
+    assert_eq!(texts(&html, ".held > li").len(), 25);
+    assert_eq!(attr(&html, "a[rel='next']", "href"), format!("{list}?status=rejected&page=2"));
+    let (_, html) = keeper.page(&format!("{list}?status=rejected&page=2")).await;
+    assert_eq!(texts(&html, ".held > li").len(), 1);
+
+    // The district's admin sees the district's wishes, each with its station.
+    let admin = app.district_admin("xihu").await;
+    let (status, html) = admin.page("/staff/districts/xihu/wishes").await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&html, ".held > li > a"), ["一把雨伞", "一双棉手套"]);
+    assert!(text(&html, ".held .meta").contains("中帽西丽"), "{}", text(&html, ".held"));
+    // In English, labels and statuses are English.
+    admin.switch_lang("en").await;
+    let (_, html) = admin.page("/staff/districts/xihu/wishes?status=claimed").await;
+    assert_eq!(text(&html, "h1"), "Wishes here");
+    assert!(text(&html, ".held").contains("Overdue"));
+    // Others see neither.
+    let volunteer = app.volunteer(33).await;
+    assert_eq!(volunteer.get(&list).await.status().as_u16(), 403);
+    assert_eq!(volunteer.get("/staff/districts/xihu/wishes").await.status().as_u16(), 403);
+    let other = app.place_id("xh-shihuiqiao-station").await;
+    let res = keeper.get(&format!("/staff/places/{other}/wishes.csv")).await;
+    assert_eq!(res.status().as_u16(), 403, "another station's keeper");
+    assert_eq!(keeper.get("/staff/districts/xihu/wishes").await.status().as_u16(), 403);
+    // Not a station: not found.
+    let home: i64 = scalar(&app.db, "SELECT MIN(id) FROM places WHERE kind = 'happy_home'").await;
+    let site = app.site_admin().await;
+    assert_eq!(site.get(&format!("/staff/places/{home}/wishes")).await.status().as_u16(), 404);
+    assert_eq!(site.get("/staff/districts/nowhere/wishes.csv").await.status().as_u16(), 404);
+}
+
+/// The wish and sign-up exports are in the reader's language, with the
+/// claimer's contact only while the claim is live, and each is audited.
+async fn exports_speak_the_keepers_language_and_are_audited(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let a = app.volunteer(41).await;
+    app.claimed_wish(&keeper, &a, "=一副护膝").await;
+    let station = app.place_id(common::STATION).await;
+    let res = keeper.get(&format!("/staff/places/{station}/wishes.csv?status=claimed")).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("wishes-station-"));
+    let body = res.text().await.unwrap();
+    let mut lines = body.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "编号,状态,心愿,许愿人,职业,爱心驿站,发布时间,认领人,认领人电话,认领人邮箱,认领时间,已认领,怎么送到,驿站代收,超时"
+    );
+    let row = lines.next().unwrap();
+    assert!(row.contains(",已有人认领,'=一副护膝,陈大姐,环卫工人,"), "{row}");
+    assert!(
+        row.contains(&format!(",志愿者41,{},", a.phone))
+            && row.ends_with(",0天,放在驿站，许愿人来取,,否"),
+        "{row}"
+    );
+    assert_eq!(lines.next(), None);
+    let audited = count(
+        &app.db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'wish.export' AND detail = 'status=claimed'",
+    )
+    .await;
+    assert_eq!(audited, 1);
+    let (_, html) = app.site_admin().await.page("/staff/audit").await;
+    assert!(text(&html, "main").contains("导出心愿表"));
+
+    // English headers and statuses for an English reader; every status.
+    keeper.switch_lang("en").await;
+    let body = keeper
+        .get(&format!("/staff/places/{station}/wishes.csv?status=all"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = body.trim_start_matches('\u{feff}').lines();
+    assert!(lines.next().unwrap().starts_with("No.,Status,Wish,Worker,Occupation,Love station,"));
+    assert!(lines.next().unwrap().contains(",Taken up by a volunteer,"), "{body}");
+
+    // The district's export, by its admin.
+    let admin = app.district_admin("xihu").await;
+    let res = admin.get("/staff/districts/xihu/wishes.csv").await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.text().await.unwrap().contains("=一副护膝"));
+    let audited = count(
+        &app.db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'wish.export' AND object = 'district:xihu'",
+    )
+    .await;
+    assert_eq!(audited, 1);
+
+    // Sign-ups: Chinese headers and statuses for a Chinese keeper.
+    let wk = app.workshop_keeper("hangshu-base").await;
+    let opening: i64 = scalar(
+        &app.db,
+        "SELECT o.id FROM openings o JOIN workshops w ON w.id = o.workshop_id \
+         WHERE w.slug = 'hangshu-base' ORDER BY o.id LIMIT 1",
+    )
+    .await;
+    let villager = app.new_anonymous();
+    let res = villager
+        .post_form(
+            "/workshops/hangshu-base",
+            &format!("/workshops/hangshu-base/openings/{opening}/signup"),
+            &[("name", "邱根来"), ("phone", "13812340000"), ("village", "小京村"), ("note", "")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let body = wk.get("/staff/workshops/hangshu-base/signups.csv").await.text().await.unwrap();
+    let mut lines = body.trim_start_matches('\u{feff}').lines();
+    assert_eq!(lines.next().unwrap(), "编号,岗位,姓名,电话,村,备注,状态,报名时间");
+    let row = lines.next().unwrap();
+    assert!(row.contains(",邱根来,13812340000,小京村,,新报名,"), "{row}");
+    wk.switch_lang("en").await;
+    let body = wk.get("/staff/workshops/hangshu-base/signups.csv").await.text().await.unwrap();
+    let mut lines = body.trim_start_matches('\u{feff}').lines();
+    assert_eq!(lines.next().unwrap(), "No.,Opening,Name,Phone,Village,Note,Status,Signed up");
+    assert!(lines.next().unwrap().contains(",New,"), "{body}");
+    let audited =
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'signup.export'").await;
+    assert_eq!(audited, 2);
 }

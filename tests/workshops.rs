@@ -405,13 +405,13 @@ async fn keeper_manages_openings_and_sign_ups(app: TestApp) {
     let status: String = scalar(&app.db, "SELECT status FROM signups").await;
     assert_eq!(status, "contacted");
 
-    // CSV: BOM, header, quoting, formulas neutralised.
+    // CSV: BOM, header in the keeper's language, quoting, formulas neutralised.
     let res = keeper.get("/staff/workshops/hangshu-base/signups.csv").await;
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let body = res.text().await.unwrap();
     assert!(body.starts_with('\u{feff}'));
     let mut lines = body.trim_start_matches('\u{feff}').split("\r\n");
-    assert_eq!(lines.next().unwrap(), "id,opening,name,phone,village,note,status,signed_up_at");
+    assert_eq!(lines.next().unwrap(), "编号,岗位,姓名,电话,村,备注,状态,报名时间");
     assert!(body.contains("\"'=cmd|' /C calc'!A0, \"\"quoted\"\"\nsecond line\""), "{body}");
     assert!(body.contains(",13812345678,小京村,"));
     assert_eq!(

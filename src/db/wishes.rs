@@ -65,14 +65,38 @@ impl WishRow {
     }
 }
 
-const SELECT: &str = "SELECT w.id, w.station_id, p.code AS station_code, p.name_zh AS station_name_zh, \
-     p.name_en AS station_name_en, p.district_id, d.slug AS district_slug, w.status, w.what, w.why, \
-     w.display_name, w.occupation, w.phone, w.claimed_by, u.display_name AS claimer_name, \
-     (u.deleted_at IS NOT NULL) AS claimer_deleted, w.reject_reason, w.fulfil_note, w.arrived, \
-     w.thanks, w.thanks_hidden, w.opened_at, w.created_at, w.updated_at, w.delivery, \
-     w.delivery_at, w.delivery_note, w.at_station_at, w.picked_up_at \
-     FROM wishes w JOIN places p ON p.id = w.station_id JOIN districts d ON d.id = p.district_id \
-     LEFT JOIN users u ON u.id = w.claimed_by";
+/// The columns of a [`WishRow`], for [`SELECT`] and [`SELECT_HELD`].
+macro_rules! wish_columns {
+    () => {
+        "w.id, w.station_id, p.code AS station_code, p.name_zh AS station_name_zh, \
+         p.name_en AS station_name_en, p.district_id, d.slug AS district_slug, w.status, w.what, w.why, \
+         w.display_name, w.occupation, w.phone, w.claimed_by, u.display_name AS claimer_name, \
+         (u.deleted_at IS NOT NULL) AS claimer_deleted, w.reject_reason, w.fulfil_note, w.arrived, \
+         w.thanks, w.thanks_hidden, w.opened_at, w.created_at, w.updated_at, w.delivery, \
+         w.delivery_at, w.delivery_note, w.at_station_at, w.picked_up_at"
+    };
+}
+
+/// A wish with its station, district and claimer.
+macro_rules! wish_from {
+    () => {
+        " FROM wishes w JOIN places p ON p.id = w.station_id JOIN districts d ON d.id = p.district_id \
+         LEFT JOIN users u ON u.id = w.claimed_by"
+    };
+}
+
+const SELECT: &str = concat!("SELECT ", wish_columns!(), wish_from!());
+
+/// A [`HeldRow`]: the claimer's contact only while the claim is live (or
+/// followed up) and their account stands.
+const SELECT_HELD: &str = concat!(
+    "SELECT ",
+    wish_columns!(),
+    ", w.claimed_at, \
+     CASE WHEN w.status IN ('claimed', 'not_received') AND u.deleted_at IS NULL THEN u.phone END AS claimer_phone, \
+     CASE WHEN w.status IN ('claimed', 'not_received') AND u.deleted_at IS NULL THEN u.email END AS claimer_email",
+    wish_from!()
+);
 
 #[derive(Debug, Clone, FromRow)]
 pub struct EventRow {
@@ -564,6 +588,126 @@ pub async fn queue_counts(db: &Db, grants: &Grants, now: DateTime<Utc>) -> DbRes
         }));
     }
     Ok(out)
+}
+
+/// Where a staff list of wishes looks: one station, or a whole district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Station(i64),
+    District(i64),
+}
+
+impl Scope {
+    fn term(self) -> (&'static str, i64) {
+        match self {
+            Scope::Station(id) => ("w.station_id = $1", id),
+            Scope::District(id) => ("w.district_id = $1", id),
+        }
+    }
+}
+
+/// A wish in a staff list: with when it was claimed and how to reach its
+/// claimer (only while the claim is live or followed up).
+#[derive(Debug, Clone, FromRow)]
+pub struct HeldRow {
+    #[sqlx(flatten)]
+    pub wish: WishRow,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub claimer_phone: Option<String>,
+    pub claimer_email: Option<String>,
+}
+
+/// How many rows a staff list shows a page.
+pub const HELD_PAGE: i64 = 25;
+
+/// The wishes of `scope` in `status` (all of them for none), in the order
+/// staff work through them: the longest-waiting review and follow-up
+/// first; claims overdue first (the terms of [`is_overdue`]), then the
+/// longest held; the rest newest first.
+///
+/// [`is_overdue`]: crate::domain::wish::is_overdue
+fn held_sql(
+    scope: Scope,
+    status: Option<WishStatus>,
+    now: DateTime<Utc>,
+    lapse_days: i64,
+    limit: i64,
+) -> ListQuery {
+    let (term, id) = scope.term();
+    let mut args = vec![Arg::Int(id)];
+    let mut sql = format!("{SELECT_HELD} WHERE {term}");
+    if let Some(s) = status {
+        args.push(Arg::Text(s.code().to_owned()));
+        sql.push_str(" AND w.status = $2");
+    }
+    let order = match status {
+        Some(WishStatus::Pending) => " ORDER BY w.id".to_owned(),
+        Some(WishStatus::NotReceived) => " ORDER BY w.updated_at, w.id".to_owned(),
+        Some(WishStatus::Claimed) => {
+            let n = args.len();
+            args.push(Arg::At(crate::domain::wish::overdue_held_before(now, lapse_days)));
+            args.push(Arg::At(now));
+            format!(
+                " ORDER BY CASE WHEN w.at_station_at IS NULL AND (w.claimed_at < ${} OR w.delivery_at < ${}) \
+                 THEN 0 ELSE 1 END, w.claimed_at, w.id",
+                n + 1,
+                n + 2
+            )
+        }
+        _ => " ORDER BY w.id DESC".to_owned(),
+    };
+    sql.push_str(&order);
+    sql.push_str(&page_limit(limit));
+    ListQuery { rows: sql, args }
+}
+
+/// One page of a staff list (see [`held_sql`]).
+#[tracing::instrument(name = "db::wishes::held", skip_all, fields(page = page))]
+pub async fn held(
+    db: &Db,
+    scope: Scope,
+    status: Option<WishStatus>,
+    page: i64,
+    now: DateTime<Utc>,
+    lapse_days: i64,
+) -> DbResult<Paged<HeldRow>> {
+    let query = held_sql(scope, status, now, lapse_days, HELD_PAGE);
+    fetch_page(db, &query, page, HELD_PAGE).await
+}
+
+/// Up to `max` rows of a staff list for its export (audited by the
+/// caller first), and whether more were left out.
+#[tracing::instrument(name = "db::wishes::export_held", skip_all)]
+pub async fn export_held(
+    db: &Db,
+    scope: Scope,
+    status: Option<WishStatus>,
+    now: DateTime<Utc>,
+    lapse_days: i64,
+    max: i64,
+) -> DbResult<(Vec<HeldRow>, bool)> {
+    // `max + 1` rows read: the last says more were left out.
+    let query = held_sql(scope, status, now, lapse_days, max);
+    let mut rows: Vec<HeldRow> = on_db!(db, p => {
+        let q = sqlx::query_as::<_, HeldRow>(sqlx::AssertSqlSafe(query.rows));
+        bind_args!(q, &query.args).fetch_all(p).await?
+    });
+    let cut = rows.len() as i64 > max;
+    rows.truncate(usize::try_from(max).unwrap_or(0));
+    Ok((rows, cut))
+}
+
+/// How many wishes of `scope` are in each status, in [`WishStatus::ALL`]'s order.
+#[tracing::instrument(name = "db::wishes::held_counts", skip_all)]
+pub async fn held_counts(db: &Db, scope: Scope) -> DbResult<Vec<(WishStatus, i64)>> {
+    let (term, id) = scope.term();
+    let sql = format!("SELECT w.status, COUNT(*) FROM wishes w WHERE {term} GROUP BY w.status");
+    let found: HashMap<String, i64> =
+        on_db!(db, p => sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_all(p).await?)
+        .into_iter()
+        .collect();
+    Ok(WishStatus::ALL.iter().map(|s| (*s, found.get(s.code()).copied().unwrap_or(0))).collect())
 }
 
 /// A volunteer's claims, current and past.

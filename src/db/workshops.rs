@@ -851,6 +851,7 @@ pub struct SignupRow {
     pub id: i64,
     pub opening_id: i64,
     pub task_zh: String,
+    pub task_en: Option<String>,
     pub name: String,
     pub phone: Option<String>,
     pub village: String,
@@ -862,7 +863,7 @@ pub struct SignupRow {
 #[tracing::instrument(name = "db::workshops::signups", skip_all)]
 pub async fn signups(db: &Db, slug: &str) -> DbResult<Vec<SignupRow>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, SignupRow>(
-        "SELECT s.id, s.opening_id, o.task_zh, s.name, s.phone, s.village, s.note, s.status, s.created_at \
+        "SELECT s.id, s.opening_id, o.task_zh, o.task_en, s.name, s.phone, s.village, s.note, s.status, s.created_at \
          FROM signups s JOIN openings o ON o.id = s.opening_id JOIN workshops w ON w.id = o.workshop_id \
          WHERE w.slug = $1 ORDER BY s.id DESC",
     ).bind(slug).fetch_all(p).await?))

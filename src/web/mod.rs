@@ -27,6 +27,7 @@ pub mod staff;
 pub mod staff_assist;
 pub mod staff_audit;
 pub mod staff_content;
+pub mod staff_lists;
 pub mod staff_places;
 pub mod staff_territories;
 pub mod staff_wishes;
@@ -156,6 +157,8 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/places/{id}/edit", StationKeeper, staff_places::update),
         route!(GET "/staff/places/{id}/history", StationKeeper, staff_places::history),
         route!(POST "/staff/places/{id}/restore", StationKeeper, staff_places::restore),
+        route!(GET "/staff/places/{id}/wishes", StationKeeper, staff_lists::station),
+        route!(GET "/staff/places/{id}/wishes.csv", StationKeeper, staff_lists::station_csv),
         route!(GET "/staff/places/{id}/wishes/new", StationKeeper, staff_assist::form),
         route!(POST "/staff/places/{id}/wishes/new", StationKeeper, staff_assist::create),
         route!(GET "/staff/places/{id}/notices/new", StationKeeper, staff_content::new_notice),
@@ -164,6 +167,8 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/districts/new", SiteAdmin, staff_content::create_district),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),
         route!(GET "/staff/districts/{slug}/preview", DistrictAdmin, districts::preview),
+        route!(GET "/staff/districts/{slug}/wishes", DistrictAdmin, staff_lists::district),
+        route!(GET "/staff/districts/{slug}/wishes.csv", DistrictAdmin, staff_lists::district_csv),
         route!(GET "/staff/districts/{slug}/towns", DistrictAdmin, staff_territories::list),
         route!(POST "/staff/districts/{slug}/towns", DistrictAdmin, staff_territories::add),
         route!(GET "/staff/districts/{slug}/workshops/new", DistrictAdmin, staff_workshops::new_workshop),

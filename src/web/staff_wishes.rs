@@ -26,8 +26,9 @@ use crate::web::AppState;
 #[template(path = "staff/wishes.html")]
 struct QueuePage {
     ctx: Ctx,
-    /// Each queue: its code, label, how many wait, whether it is shown.
-    tabs: Vec<(&'static str, &'static str, i64, bool)>,
+    /// Each queue: its code, label, its label with how many wait, whether
+    /// it is shown.
+    tabs: Vec<(&'static str, &'static str, String, bool)>,
     /// What the shown queue says when nothing waits in it.
     empty: &'static str,
     wishes: Vec<WishView>,
@@ -51,7 +52,11 @@ pub async fn queue(
     let tabs = Queue::ALL
         .iter()
         .zip(counts)
-        .map(|(q, n)| (q.code(), ctx.t(&format!("staff.queue.{}", q.code())), n, *q == shown))
+        .map(|(q, n)| {
+            let label = ctx.t(&format!("staff.queue.{}", q.code()));
+            let counted = ctx.tf("staff.tab_count", &[("label", label), ("n", &n.to_string())]);
+            (q.code(), label, counted, *q == shown)
+        })
         .collect();
     let href = |n: i64| format!("/staff/wishes?show={}&page={n}", shown.code());
     let view = QueuePage {

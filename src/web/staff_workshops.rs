@@ -621,26 +621,32 @@ pub async fn set_status(
 }
 
 pub async fn export(
+    ctx: Ctx,
     state: web::Data<AppState>,
     me: CurrentUser,
     Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
-    let rows = db::workshops::signups(&state.db, &slug).await?;
     db::workshops::audit_export(&state.db, &slug, me.id, Utc::now()).await?;
+    let rows = db::workshops::signups(&state.db, &slug).await?;
+    let head: Vec<&str> =
+        ["id", "opening", "name", "phone", "village", "note", "status", "signed_up_at"]
+            .iter()
+            .map(|c| ctx.t(&format!("signup.col.{c}")))
+            .collect();
     let body = csv::document(
-        &["id", "opening", "name", "phone", "village", "note", "status", "signed_up_at"],
+        &head,
         &rows
             .into_iter()
             .map(|s| {
                 vec![
                     s.id.to_string(),
-                    s.task_zh,
+                    Text::pick(ctx.lang, &s.task_zh, s.task_en.as_deref()).text,
                     s.name,
                     s.phone.unwrap_or_default(),
                     s.village,
                     s.note,
-                    s.status,
-                    s.created_at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string(),
+                    ctx.t(&format!("signup.status.{}", s.status)).to_owned(),
+                    crate::domain::format::moment(s.created_at),
                 ]
             })
             .collect::<Vec<_>>(),

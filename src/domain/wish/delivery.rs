@@ -146,6 +146,31 @@ fn handover(e: &mut FormErrors, day: &str, time: &str, now: DateTime<Utc>) -> Op
     Some(Delivery::Handover { at })
 }
 
+/// How many days before a claim lapses its station's staff see it as
+/// overdue, to chase the volunteer while there is time.
+pub const OVERDUE_BEFORE_LAPSE_DAYS: i64 = 2;
+
+/// Claims held since before this moment are overdue: within
+/// [`OVERDUE_BEFORE_LAPSE_DAYS`] of lapsing, and held a day at least.
+pub fn overdue_held_before(now: DateTime<Utc>, lapse_days: i64) -> DateTime<Utc> {
+    now - Duration::days((lapse_days - OVERDUE_BEFORE_LAPSE_DAYS).max(1))
+}
+
+/// Whether a claim is overdue: held nearly until it lapses, or past the
+/// agreed hand-over, and its gift not yet taken in at the station (then
+/// the volunteer's part is done). The staff lists sort by the same terms.
+pub fn is_overdue(
+    claimed_at: Option<DateTime<Utc>>,
+    handover_at: Option<DateTime<Utc>>,
+    at_station: bool,
+    now: DateTime<Utc>,
+    lapse_days: i64,
+) -> bool {
+    !at_station
+        && (claimed_at.is_some_and(|c| c < overdue_held_before(now, lapse_days))
+            || handover_at.is_some_and(|a| a < now))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,5 +242,23 @@ mod tests {
         }
         assert_eq!(Delivery::stored(None, None, None), None);
         assert_eq!(Delivery::stored(Some("handover"), None, None), None);
+    }
+
+    #[test]
+    fn overdue_claims() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
+        let days = |n: i64| Some(now - Duration::days(n));
+        // Lapsing after 7 days: overdue from the fifth day held.
+        assert!(!is_overdue(days(4), None, false, now, 7));
+        assert!(is_overdue(days(5).map(|d| d - Duration::minutes(1)), None, false, now, 7));
+        // A hand-over that has passed, however fresh the claim.
+        assert!(is_overdue(days(0), Some(now - Duration::hours(1)), false, now, 7));
+        assert!(!is_overdue(days(0), Some(now + Duration::hours(1)), false, now, 7));
+        // Taken in at the station: the volunteer's part is done.
+        assert!(!is_overdue(days(6), None, true, now, 7));
+        // Short lapses still leave a day.
+        assert!(!is_overdue(Some(now - Duration::hours(20)), None, false, now, 2));
+        assert!(is_overdue(Some(now - Duration::hours(25)), None, false, now, 2));
+        assert!(!is_overdue(None, None, false, now, 7));
     }
 }

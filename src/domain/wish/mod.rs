@@ -7,7 +7,7 @@ use std::fmt;
 mod delivery;
 mod forms;
 
-pub use delivery::{ClaimInput, Delivery};
+pub use delivery::{ClaimInput, Delivery, is_overdue, overdue_held_before};
 pub use forms::{
     ConfirmInput, Confirmation, FlagInput, Flags, FollowUpInput, FulfilInput, NewWish,
     ResubmitInput, ReviewInput, TakeBackInput, Wall, WallParams, WishInput,
