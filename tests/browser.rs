@@ -574,6 +574,84 @@ async fn phone_smoke_test_with_axe() {
         let flash = client.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
         assert_eq!(flash, "已收回认领，心愿回到了心愿墙上。");
 
+        // Long pages and figures as an elderly reader meets them, in both
+        // languages and both text sizes, each page checked with axe-core.
+        let with_amenities: i64 =
+            common::scalar(&app.db, "SELECT MIN(id) FROM places WHERE amenities <> ''").await;
+        let mut label_px = std::collections::HashMap::new();
+        for (lang, size) in [("zh", "normal"), ("en", "normal"), ("zh", "large"), ("en", "large")] {
+            let tag = format!("{lang}-{size}");
+            client.goto(&app.url(&format!("/prefs/lang/{lang}?next=/"))).await.unwrap();
+            client.goto(&app.url(&format!("/prefs/text/{size}?next=/"))).await.unwrap();
+            // Gongshu's places start far down: the list at the top jumps there.
+            client.goto(&app.url("/districts/gongshu")).await.unwrap();
+            let toc = client.find(Locator::Css("#toc-heading")).await.unwrap().text().await.unwrap();
+            assert_eq!(toc, if lang == "zh" { "本页内容" } else { "On this page" });
+            check_page(&client, &axe, &shots, &format!("toc-{tag}")).await;
+            client
+                .find(Locator::Css("nav.toc a[href^='#places-']"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            let at = client
+                .execute(
+                    "const t = document.querySelector(location.hash); \
+                     return [window.scrollY, t.getBoundingClientRect().top];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (scrolled, top) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
+            assert!(scrolled > 1500.0 && top.abs() < 80.0, "{tag}: at {scrolled}, heading at {top}");
+            // Chart labels in px as drawn: larger text draws them larger.
+            client.goto(&app.url("/districts/xihu")).await.unwrap();
+            let px = client
+                .execute(
+                    "return document.querySelector('figure.chart svg text').getBoundingClientRect().height;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            label_px.insert(tag.clone(), px.as_f64().unwrap());
+            check_page(&client, &axe, &shots, &format!("chart-{tag}")).await;
+            // Sums the reader's way.
+            client.goto(&app.url("/districts/tonglu")).await.unwrap();
+            let sum = client
+                .find(Locator::Css("data[value='140000000'] [aria-hidden=true]"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(sum, if lang == "zh" { "1.4亿元" } else { "140 million" }, "{tag}");
+            check_page(&client, &axe, &shots, &format!("sums-{tag}")).await;
+            // Amenities are a list, not a row of buttons.
+            client.goto(&app.url(&format!("/places/{with_amenities}"))).await.unwrap();
+            let look = client
+                .execute(
+                    "const s = getComputedStyle(document.querySelector('.amenities li')); \
+                     return [s.borderTopStyle, s.fontWeight];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(look[0].as_str(), Some("none"), "{tag}: no border");
+            assert_eq!(look[1].as_str(), Some("400"), "{tag}: not bold");
+            check_page(&client, &axe, &shots, &format!("amenities-{tag}")).await;
+            // A category name finds its workshop; one found is "1 workshop".
+            client.goto(&app.url("/workshops?q=%E7%BC%96%E7%BB%87")).await.unwrap();
+            let found =
+                client.find(Locator::Css("#results-heading")).await.unwrap().text().await.unwrap();
+            assert_eq!(found, if lang == "zh" { "找到 1 家工坊" } else { "1 workshop found" });
+            check_page(&client, &axe, &shots, &format!("search-{tag}")).await;
+        }
+        for lang in ["zh", "en"] {
+            let (normal, large) = (label_px[&format!("{lang}-normal")], label_px[&format!("{lang}-large")]);
+            assert!(large > normal * 1.3, "{lang}: chart labels {normal} px, larger text {large} px");
+        }
+
         if shots.is_some() {
             // Every page, both languages, standard and larger text.
             let station = app.place_id("xh-zmxl-station").await;

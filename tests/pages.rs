@@ -26,6 +26,7 @@ on_both_databases!(
     health_check_reports_the_database,
     every_route_in_the_table_answers,
     instances_share_one_cookie_key,
+    figures_and_long_pages_read_easily,
 );
 
 async fn home_shows_the_three_districts_in_chinese(app: TestApp) {
@@ -604,4 +605,62 @@ async fn instances_share_one_cookie_key(app: TestApp) {
         linli::db::settings::cookie_secret_or_insert(&app.db, &"a".repeat(128)).await.unwrap();
     assert_ne!(first, "a".repeat(128), "the key generated at start was kept");
     assert!(first.len() >= 64);
+}
+
+/// Found walking the pages as an elderly reader: large sums read the
+/// Chinese way (the exact sum kept for screen readers and machines),
+/// English counts in the singular, Chinese units explained in English,
+/// charts naming each bar's own unit and growing with larger text, and
+/// long district pages opening with an "on this page" list.
+async fn figures_and_long_pages_read_easily(app: TestApp) {
+    // 140,000,000 yuan: 1.4亿元, 140 million yuan.
+    let (_, html) = app.page("/districts/tonglu").await;
+    let value = "data[value='140000000']";
+    assert_eq!(text(&html, &format!("{value} [aria-hidden=true]")), "1.4亿元");
+    assert_eq!(text(&html, &format!("{value} .visually-hidden")), "140,000,000元");
+    // More than 5,200,000: 520万元+.
+    let (_, page) = app.page("/workshops/honey-pear").await;
+    assert_eq!(text(&page, "data[value='5200000'] [aria-hidden=true]"), "520万元+");
+    assert!(!text(&html, "main").contains("mu:"), "Chinese readers know 亩");
+    let en = app.new_anonymous();
+    en.switch_lang("en").await;
+    let (_, html) = en.page("/districts/tonglu").await;
+    assert_eq!(text(&html, &format!("{value} [aria-hidden=true]")), "140 million");
+    assert_eq!(text(&html, &format!("{value} .visually-hidden")), "140,000,000 yuan");
+    let card = texts(&html, ".figure").into_iter().find(|c| c.contains("Honey pear orchards"));
+    assert!(card.unwrap().contains("1 mu is about 667 m²"));
+    let (_, page) = en.page("/workshops/hangshang-maker-base").await;
+    assert!(text(&page, ".figures").contains("person-times: each time a person took part"));
+
+    // Xihu's chart groups 10 unions with 26 places: each bar its own unit.
+    let (_, html) = en.page("/districts/xihu").await;
+    let bars = texts(&html, "svg text[font-weight=bold]");
+    assert!(
+        bars.contains(&"10 unions".to_owned()) && bars.contains(&"26 places".to_owned()),
+        "{bars:?}"
+    );
+    assert_eq!(text(&html, "figcaption"), "Figures compared");
+    // Larger text: a narrower drawing in the same column, so larger labels.
+    let normal = attr(&html, "figure.chart svg", "viewBox");
+    en.get("/prefs/text/large?next=/").await;
+    let (_, large) = en.page("/districts/xihu").await;
+    assert!(normal.starts_with("0 0 340 "), "{normal}");
+    assert!(attr(&large, "figure.chart svg", "viewBox").starts_with("0 0 240 "));
+
+    // One workshop found, in the singular.
+    let (_, html) = en.page("/workshops?q=%E5%96%9C%E4%B9%90").await;
+    assert_eq!(text(&html, "#results-heading"), "1 workshop found");
+    let (_, html) = en.page("/workshops").await;
+    assert!(text(&html, "#results-heading").ends_with("workshops found"));
+
+    // Gongshu opens with what is on the page, each link to its heading.
+    let (_, html) = app.page("/districts/gongshu").await;
+    let links = attrs(&html, "nav.toc a", "href");
+    assert!(links.len() >= 4, "{links:?}");
+    assert!(links.contains(&"#places-happy_home".to_owned()), "{links:?}");
+    for href in links {
+        let id = href.trim_start_matches('#');
+        assert_eq!(texts(&html, &format!("[id='{id}']")).len(), 1, "{href} leads nowhere");
+    }
+    assert_eq!(text(&html, "#toc-heading"), "本页内容");
 }

@@ -188,3 +188,51 @@ async fn migration_0016_keeps_follow_ups_on_postgres() {
     db.close().await;
     common::drop_pg_database(&server, &name).await;
 }
+
+/// 0020 ends each stored workshop's search text with its category's names
+/// and cuts the index again: a workshop saved before it is found by them.
+async fn category_names_join_stored_search_texts(db: &Db) {
+    match db {
+        Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run_to(19, p).await.unwrap(),
+        Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run_to(19, p).await.unwrap(),
+    }
+    let script = "\
+INSERT INTO districts (slug, kind, name_zh, summary_zh, created_at, updated_at) \
+    VALUES ('tonglu', 'county', '桐庐县', '', '2026-11-01 10:00:00+00', '2026-11-01 10:00:00+00');
+INSERT INTO workshops (slug, district_id, category, name_zh, town_zh, villages_zh, summary_zh, \
+    search_text, created_at, updated_at) \
+    SELECT 'joy', id, 'handicraft', '喜乐·巧手', '富春江镇', '', '', '喜乐·巧手', created_at, \
+        updated_at FROM districts;";
+    common::exec_script(db, script.to_owned()).await;
+    db.migrate().await.unwrap();
+    let sql = "SELECT w.search_text, (SELECT COUNT(*) FROM workshop_grams g \
+               WHERE g.workshop_id = w.id AND g.gram = '编织') FROM workshops w";
+    let (text, grams): (String, i64) = match db {
+        Db::Sqlite(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap(),
+    };
+    assert_eq!(text, "喜乐·巧手\n手工编织\nhandicraft");
+    assert_eq!(grams, 1);
+}
+
+#[tokio::test]
+async fn migration_0020_indexes_category_names_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl(format!("sqlite://{}", dir.path().join("m.db").display()));
+    let db = Db::connect(&url, 1).await.unwrap();
+    category_names_join_stored_search_texts(&db).await;
+    db.close().await;
+}
+
+#[tokio::test]
+async fn migration_0020_indexes_category_names_on_postgres() {
+    let Some(server) = common::pg_server_url() else {
+        eprintln!("skipped: set LINLI_TEST_PG to test the migration on PostgreSQL");
+        return;
+    };
+    let name = common::create_pg_database(&server).await;
+    let db = Db::connect(&DatabaseUrl(common::with_database(&server, &name)), 1).await.unwrap();
+    category_names_join_stored_search_texts(&db).await;
+    db.close().await;
+    common::drop_pg_database(&server, &name).await;
+}

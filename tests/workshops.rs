@@ -25,6 +25,7 @@ on_both_databases!(
     a_keeper_keeps_impact_figures_with_history_and_conflicts,
     a_district_admin_adds_a_workshop,
     towns_are_a_tree_that_workshops_choose_from,
+    search_finds_category_names,
 );
 
 async fn the_article_workshops_and_county_totals(app: TestApp) {
@@ -50,9 +51,12 @@ async fn the_article_workshops_and_county_totals(app: TestApp) {
     let figures = texts(&html, ".figures .figure-value");
     assert!(figures.contains(&"50 人".to_owned()), "{figures:?}");
     assert!(figures.contains(&"3,500 元/人/月".to_owned()), "{figures:?}");
-    assert!(figures.contains(&"400,000+ 元/年（村集体）".to_owned()), "{figures:?}");
+    // Large sums by 万, the rest of the unit after them; exact for machines.
+    assert_eq!(text(&html, "data[value='400000'] [aria-hidden=true]"), "40万元+");
+    assert_eq!(text(&html, "data[value='400000'] .visually-hidden"), "400,000元+/年（村集体）");
+    assert!(texts(&html, ".figure-unit").contains(&"/年（村集体）".to_owned()));
     let (_, html) = app.page("/workshops/honey-pear").await;
-    assert!(texts(&html, ".figures .figure-value").contains(&"5,200,000+ 元".to_owned()));
+    assert_eq!(text(&html, "data[value='5200000'] [aria-hidden=true]"), "520万元+");
 
     // Tonglu's page lists its workshops; the home page has the door.
     let (_, html) = app.page("/districts/tonglu").await;
@@ -992,4 +996,26 @@ async fn towns_are_a_tree_that_workshops_choose_from(app: TestApp) {
     let (status, html) = post_fields(&hangshu.app, other, &fields).await;
     assert_eq!(status, 422);
     assert_eq!(text(&html, "#f-town-error"), "错误：请从列表中选择");
+}
+
+/// A category's name finds its workshops, in either language, also after
+/// a keeper saves one ("编织" finds the 手工编织 workshop 喜乐·巧手).
+async fn search_finds_category_names(app: TestApp) {
+    let found = |html: &Html| attrs(html, ".cards h3 a", "href");
+    let (_, html) = app.page("/workshops?q=%E7%BC%96%E7%BB%87").await;
+    assert_eq!(found(&html), ["/workshops/joy-skilful-hands"]);
+    let (_, html) = app.page("/workshops?q=Handicraft").await;
+    assert_eq!(found(&html), ["/workshops/joy-skilful-hands"]);
+    // Saved by its keeper: found the same way.
+    let keeper = app.workshop_keeper("joy-skilful-hands").await;
+    let page = "/staff/workshops/joy-skilful-hands";
+    let (_, form) = keeper.page(page).await;
+    let fields = facts_form(&form, page, &[("summary_en", "Weaving at home for a wage.")]);
+    let (status, _) = post_fields(&keeper.app, page, &fields).await;
+    assert_eq!(status, 303, "saved");
+    let summary: String =
+        scalar(&app.db, "SELECT summary_en FROM workshops WHERE slug = 'joy-skilful-hands'").await;
+    assert_eq!(summary, "Weaving at home for a wage.");
+    let (_, html) = app.new_anonymous().page("/workshops?q=%E7%BC%96%E7%BB%87").await;
+    assert_eq!(found(&html), ["/workshops/joy-skilful-hands"]);
 }

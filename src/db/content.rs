@@ -13,7 +13,7 @@ use super::{Arg, BeginWrite, Db, DbResult, bind_args, on_db};
 use crate::domain::content::ContentKind;
 use crate::domain::format::plain_number;
 use crate::domain::revision::{Fields, SaveStep, changes, changes_to_stored, decide_save};
-use crate::domain::workshop::workshop_search_text;
+use crate::domain::workshop::{Category, workshop_search_text};
 
 /// How a column is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +163,7 @@ impl Table {
 }
 
 /// A workshop's texts its search text is made of (with its town's name).
-type SearchParts = (i64, String, Option<String>, String, String, Option<String>);
+type SearchParts = (i64, String, String, Option<String>, String, String, Option<String>);
 
 /// An item as stored: its fields, who owns it and its version.
 #[derive(Debug, Clone)]
@@ -337,13 +337,14 @@ pub async fn save(db: &Db, s: &ContentSave<'_>) -> DbResult<Saved> {
             // The workshops in a renamed town show and are found by its
             // new name.
             let rows: Vec<SearchParts> = sqlx::query_as(
-                "SELECT id, name_zh, name_en, villages_zh, summary_zh, summary_en FROM workshops \
+                "SELECT id, category, name_zh, name_en, villages_zh, summary_zh, summary_en FROM workshops \
                  WHERE town_id = $1",
             ).bind(s.id).fetch_all(&mut *tx).await?;
             let (town_zh, town_en) = (s.fields.get("name_zh"), s.fields.get("name_en"));
-            for (id, name_zh, name_en, villages_zh, summary_zh, summary_en) in rows {
+            for (id, category, name_zh, name_en, villages_zh, summary_zh, summary_en) in rows {
+                let category = Category::parse(&category).unwrap_or(Category::Other);
                 let search = workshop_search_text(
-                    &name_zh, name_en.as_deref().unwrap_or(""), &villages_zh, &summary_zh,
+                    category, &name_zh, name_en.as_deref().unwrap_or(""), &villages_zh, &summary_zh,
                     summary_en.as_deref().unwrap_or(""), town_zh,
                 );
                 sqlx::query("UPDATE workshops SET town_zh = $1, town_en = $2, search_text = $3 WHERE id = $4")

@@ -12,7 +12,7 @@ use sqlx::AssertSqlSafe;
 
 use super::{BUMP_CONTENT, BeginWrite, Db, DbResult, insert_sql, on_db};
 use crate::domain::wish::Occupation;
-use crate::domain::workshop::{Category, search_text};
+use crate::domain::workshop::{Category, category_names, search_text};
 
 /// How much to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,11 +190,15 @@ async fn workshops(
                 );
                 let name_en = format!("{village} {product_en} workshop {}", i + 1);
                 let summary_en = format!("A {product_en} workshop bringing paid work to the village.");
-                let search = search_text(&[&name, &name_en, village, &summary, &summary_en, &town]);
+                let category = Category::ALL[i % Category::ALL.len()];
+                let [cat_zh, cat_en] = category_names(category);
+                let search = search_text(&[
+                    &name, &name_en, village, &summary, &summary_en, &town, cat_zh, cat_en,
+                ]);
                 let employed = (i % 10 != 0).then_some(5 + (i * 37 % 300) as i64);
                 let income = (i % 8 != 0).then_some(1_000 + (i * 7919 % 30_000) as i64);
                 q = q.bind(format!("gen-{}", i + 1)).bind(*district_id)
-                    .bind(Category::ALL[i % Category::ALL.len()].code())
+                    .bind(category.code())
                     .bind(name).bind(name_en).bind(town).bind(village).bind(summary).bind(summary_en)
                     .bind(2015 + (i % 11) as i32).bind(1 + (i % 12) as i32).bind(i % 50 != 0)
                     .bind(employed).bind(income).bind(search).bind(now).bind(now);

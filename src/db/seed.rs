@@ -213,6 +213,9 @@ fn story(district_id: i64, s: &SeedStory, position: i32, now: DateTime<Utc>) -> 
 }
 
 fn workshop(district_id: i64, w: &SeedWorkshop, now: DateTime<Utc>) -> Insert {
+    let category = crate::domain::workshop::Category::parse(&w.category)
+        .unwrap_or(crate::domain::workshop::Category::Other);
+    let [cat_zh, cat_en] = crate::domain::workshop::category_names(category);
     let search = crate::domain::workshop::search_text(&[
         &w.name_zh,
         w.name_en.as_deref().unwrap_or(""),
@@ -221,6 +224,8 @@ fn workshop(district_id: i64, w: &SeedWorkshop, now: DateTime<Utc>) -> Insert {
         &w.summary_zh,
         w.summary_en.as_deref().unwrap_or(""),
         &w.town_zh,
+        cat_zh,
+        cat_en,
     ]);
     Insert {
         sql: "INSERT INTO workshops (slug, district_id, category, name_zh, name_en, town_zh, \

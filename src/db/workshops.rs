@@ -637,6 +637,7 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
     let e = s.edit;
     let after = e.to_fields();
     let search = workshop_search_text(
+        e.category,
         &e.name_zh,
         e.name_en.as_deref().unwrap_or(""),
         &e.villages_zh,
@@ -756,6 +757,7 @@ pub async fn create(
     let fields = e.to_fields();
     let changes = crate::domain::revision::changes(&Fields::new(), &fields);
     let search = workshop_search_text(
+        e.category,
         &e.name_zh,
         e.name_en.as_deref().unwrap_or(""),
         &e.villages_zh,

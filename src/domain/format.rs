@@ -35,6 +35,24 @@ pub fn group_number(value: f64) -> String {
     out
 }
 
+/// A large sum of money the way each language reads it: in Chinese by 万
+/// and 亿 from 10,000 up (5,200,000 → 520万, 140,000,000 → 1.4亿), in
+/// English by million and billion from a million up ("140 million").
+/// None for smaller sums, and for sums the shorter form would round
+/// (1,234,567 stays as it is): the short form is never less exact.
+pub fn large_amount(lang: Lang, value: f64) -> Option<String> {
+    let (scaled, word) = match lang {
+        Lang::Zh if value >= 1e8 => (value / 1e8, "亿"),
+        Lang::Zh if value >= 1e4 => (value / 1e4, "万"),
+        Lang::En if value >= 1e9 => (value / 1e9, " billion"),
+        Lang::En if value >= 1e6 => (value / 1e6, " million"),
+        _ => return None,
+    };
+    let hundredths = scaled * 100.0;
+    ((hundredths - hundredths.round()).abs() < 1e-6)
+        .then(|| format!("{}{word}", group_number(scaled)))
+}
+
 /// A number as it is stored and typed back: up to four decimals, no
 /// trailing zeros, no grouping (`5651.5`, `12`).
 pub fn plain_number(value: f64) -> String {
@@ -66,6 +84,19 @@ pub fn date(lang: Lang, at: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn large_sums_read_the_way_each_language_reads_them() {
+        assert_eq!(large_amount(Lang::Zh, 140_000_000.0).as_deref(), Some("1.4亿"));
+        assert_eq!(large_amount(Lang::Zh, 5_200_000.0).as_deref(), Some("520万"));
+        assert_eq!(large_amount(Lang::Zh, 42_000.0).as_deref(), Some("4.2万"));
+        assert_eq!(large_amount(Lang::Zh, 9_999.0), None);
+        assert_eq!(large_amount(Lang::Zh, 1_234_567.0), None, "never rounded away");
+        assert_eq!(large_amount(Lang::En, 140_000_000.0).as_deref(), Some("140 million"));
+        assert_eq!(large_amount(Lang::En, 5_200_000.0).as_deref(), Some("5.2 million"));
+        assert_eq!(large_amount(Lang::En, 2_500_000_000.0).as_deref(), Some("2.5 billion"));
+        assert_eq!(large_amount(Lang::En, 300_000.0), None);
+    }
 
     #[test]
     fn groups_thousands() {

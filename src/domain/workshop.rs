@@ -65,8 +65,17 @@ pub fn search_text(parts: &[&str]) -> String {
     parts.iter().filter(|p| !p.is_empty()).map(|p| p.to_lowercase()).collect::<Vec<_>>().join("\n")
 }
 
-/// A workshop's search text: its names, villages, summaries and town.
+/// A category's names in both languages, last in every workshop's search
+/// text: "编织" finds the 手工编织 workshops. Migration 0020 wrote them
+/// into the texts stored before.
+pub fn category_names(c: Category) -> [&'static str; 2] {
+    [crate::i18n::t(super::Lang::Zh, c.label_key()), crate::i18n::t(super::Lang::En, c.label_key())]
+}
+
+/// A workshop's search text: its names, villages, summaries, town and
+/// category.
 pub fn workshop_search_text(
+    category: Category,
     name_zh: &str,
     name_en: &str,
     villages_zh: &str,
@@ -74,7 +83,8 @@ pub fn workshop_search_text(
     summary_en: &str,
     town_zh: &str,
 ) -> String {
-    search_text(&[name_zh, name_en, villages_zh, summary_zh, summary_en, town_zh])
+    let [cat_zh, cat_en] = category_names(category);
+    search_text(&[name_zh, name_en, villages_zh, summary_zh, summary_en, town_zh, cat_zh, cat_en])
 }
 
 /// Whether a character starts an indexed pair of the search index: every
@@ -740,6 +750,24 @@ pub fn signup_status_key(status: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    /// Migration 0020 wrote the category names into the stored search
+    /// texts: they must be the names the catalogue gives now.
+    #[test]
+    fn migration_0020_writes_the_catalogues_category_names() {
+        for dir in ["sqlite", "postgres"] {
+            let path = format!(
+                "{}/migrations/{dir}/0020_workshop_category_search.sql",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let sql = std::fs::read_to_string(path).unwrap();
+            for c in Category::ALL {
+                let [zh, en] = category_names(c);
+                let line = sql.lines().find(|l| l.contains(&format!("'{zh}'"))).unwrap_or("");
+                assert!(line.contains(&format!("'{}'", en.to_lowercase())), "{dir} {zh}: {line}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -113,6 +113,11 @@ impl Ctx {
         i18n::tf(self.lang, key, args)
     }
 
+    /// A count in words, singular or plural (see [`i18n::tn`]).
+    pub fn tn(&self, key: &str, n: &str) -> String {
+        i18n::tn(self.lang, key, n)
+    }
+
     pub fn lang_switch_url(&self) -> String {
         format!("/prefs/lang/{}?next={}", self.lang.other().code(), encode(&self.here))
     }

@@ -99,11 +99,10 @@ impl HeldView {
             posted: moment(w.created_at),
             claimer_phone: row.claimer_phone.clone(),
             claimer_email: row.claimer_email.clone(),
-            held: row.claimed_at.filter(|_| live).map(|at| {
-                let n = days(at);
-                let key = if n == 1 { "held.days_one" } else { "held.days" };
-                ctx.tf(key, &[("n", &n.to_string())])
-            }),
+            held: row
+                .claimed_at
+                .filter(|_| live)
+                .map(|at| ctx.tn("held.days", &days(at).to_string())),
             overdue: w.status() == WishStatus::Claimed
                 && is_overdue(
                     row.claimed_at,

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate, NaiveTime, Utc};
 
 use super::{pick, pick_opt};
 use crate::db::districts::{DistrictRow, FigureRow, NoticeRow, PlaceRow, ProgrammeRow, StoryRow};
-use crate::domain::format::{self, beijing, group_number};
+use crate::domain::format::{self, beijing, group_number, large_amount};
 use crate::domain::hours::{Hours, Local, OpenState, Week, exceptions_from_stored, show_spans};
 use crate::domain::{Amenity, Lang, PlaceKind, Text};
 use crate::web::Ctx;
@@ -62,9 +62,18 @@ impl DistrictCard {
 #[derive(Debug, Clone)]
 pub struct FigureCard {
     pub label: Text,
-    /// The number as a reader sees it, e.g. `5,651` or `15,000+`.
+    /// The number as a reader sees it, e.g. `5,651` or `15,000+`; a large
+    /// sum of money the reader's way (`1.4亿元`, `140 million`).
     pub value: String,
-    pub unit: Text,
+    /// The number as stored, for machines (`<data value>`).
+    pub exact: String,
+    /// The unit after the number; none when the number carries it
+    /// (Chinese sums such as `520万元+`).
+    pub unit: Option<Text>,
+    /// A shortened sum in full, for screen readers (`140,000,000元`).
+    pub spoken: Option<String>,
+    /// What a Chinese unit is, for English readers (mu, person-times).
+    pub unit_note: Option<&'static str>,
     /// "2023" or an as-of note such as "at the time of the report".
     pub when: Option<Text>,
     pub source: Text,
@@ -96,10 +105,25 @@ impl FigureCard {
     }
 
     pub fn new(ctx: &Ctx, f: &FigureRow) -> FigureCard {
-        let mut value = group_number(f.value);
-        if f.qualifier == "more_than" {
-            value.push('+');
-        }
+        let plus = if f.qualifier == "more_than" { "+" } else { "" };
+        let unit = pick(ctx, &f.unit_zh, &f.unit_en);
+        let full = group_number(f.value);
+        // Sums of money (units in 元) read by 万 and 亿, or by million.
+        let short = f.unit_zh.starts_with('元').then(|| large_amount(ctx.lang, f.value)).flatten();
+        let (value, unit, spoken) = match short {
+            Some(short) if ctx.lang == Lang::Zh => {
+                // 元 joins the number (520万元+); the rest of a compound
+                // unit (元/年（村集体）) follows as the unit.
+                let rest = f.unit_zh.trim_start_matches('元').trim();
+                let unit = (!rest.is_empty()).then(|| Text::pick(Lang::Zh, rest, None));
+                (format!("{short}元{plus}"), unit, Some(format!("{full}元{plus}{rest}")))
+            }
+            Some(short) => {
+                let spoken = format!("{full}{plus} {}", unit.plain());
+                (format!("{short}{plus}"), Some(unit), Some(spoken))
+            }
+            None => (format!("{full}{plus}"), Some(unit), None),
+        };
         let when = match (f.year, pick_opt(ctx, &f.as_of_zh, &f.as_of_en)) {
             (Some(year), _) => Some(Text {
                 text: ctx.tf("figure.year", &[("year", &year.to_string())]),
@@ -110,12 +134,40 @@ impl FigureCard {
         FigureCard {
             label: pick(ctx, &f.label_zh, &f.label_en),
             value,
-            unit: pick(ctx, &f.unit_zh, &f.unit_en),
+            exact: format::plain_number(f.value),
+            unit,
+            spoken,
+            unit_note: unit_note(ctx, &f.unit_zh),
             when,
             source: pick(ctx, &f.source_zh, &f.source_en),
             source_no: None,
             about: f.qualifier == "about",
             draft: !f.published,
+        }
+    }
+}
+
+/// English readers meet Chinese units: mu (亩) and person-times (人次)
+/// are explained beside the number. Chinese readers know them.
+fn unit_note(ctx: &Ctx, unit_zh: &str) -> Option<&'static str> {
+    if ctx.lang != Lang::En {
+        return None;
+    }
+    if unit_zh.contains('亩') {
+        Some(ctx.t("figure.unit_note.mu"))
+    } else if unit_zh.contains("人次") {
+        Some(ctx.t("figure.unit_note.person_times"))
+    } else {
+        None
+    }
+}
+
+impl FigureCard {
+    /// The number with its unit, as one reading (a chart's bar values).
+    pub fn reading(&self) -> String {
+        match &self.unit {
+            Some(u) => format!("{} {}", self.value, u.plain()),
+            None => self.value.clone(),
         }
     }
 }
@@ -147,8 +199,13 @@ pub struct Bar {
     pub value_y: u32,
 }
 
+/// The chart's width in its own units: the SVG fills the column, so in
+/// larger text a narrower chart draws the same 15-unit labels about half
+/// as large again.
 const CHART_WIDTH: u32 = 340;
-const BAR_MAX: f64 = 230.0;
+const CHART_WIDTH_LARGE: u32 = 240;
+/// Room left beside the longest bar for its value.
+const VALUE_ROOM: f64 = 110.0;
 const LINE: u32 = 20;
 const BAR_HEIGHT: u32 = 24;
 const ROW_GAP: u32 = 16;
@@ -224,22 +281,31 @@ impl Chart {
 
     fn build(ctx: &Ctx, group: &str, members: &[&FigureRow]) -> Chart {
         let max = members.iter().map(|f| f.value).fold(0.0_f64, f64::max).max(1.0);
-        let unit = pick(ctx, &members[0].unit_zh, &members[0].unit_en);
+        let width = if ctx.large { CHART_WIDTH_LARGE } else { CHART_WIDTH };
+        let bar_max = f64::from(width) - VALUE_ROOM;
+        // Figures grouped by their Chinese measure word (个) may count
+        // different things in English (unions, places): the title names
+        // a unit only when every bar has the same one.
+        let units: Vec<Text> = members.iter().map(|f| pick(ctx, &f.unit_zh, &f.unit_en)).collect();
+        let title = if units.iter().all(|u| *u == units[0]) {
+            ctx.tf("district.chart_title", &[("unit", units[0].plain())])
+        } else {
+            ctx.t("district.chart_title_mixed").to_owned()
+        };
         let mut y = 0;
         let mut bars = Vec::new();
         let mut desc = Vec::new();
         for f in members {
             let label = pick(ctx, &f.label_zh, &f.label_en);
-            let card = FigureCard::new(ctx, f);
-            let value = format!("{} {}", card.value, unit.plain());
+            let value = FigureCard::new(ctx, f).reading();
             desc.push(format!("{}: {}", label.plain(), value));
             let mut lines = Vec::new();
-            for line in wrap_label(label.plain(), (CHART_WIDTH - 8) as f64) {
+            for line in wrap_label(label.plain(), f64::from(width - 8)) {
                 y += LINE;
                 lines.push((y, line));
             }
             let bar_y = y + 6;
-            let bar_width = ((f.value / max) * BAR_MAX).round().max(2.0) as u32;
+            let bar_width = ((f.value / max) * bar_max).round().max(2.0) as u32;
             bars.push(Bar {
                 lines,
                 lang: label.fallback.then_some(Lang::Zh.tag()),
@@ -253,9 +319,9 @@ impl Chart {
         }
         Chart {
             id: format!("chart-{group}"),
-            title: ctx.tf("district.chart_title", &[("unit", unit.plain())]),
+            title,
             desc: desc.join("; "),
-            width: CHART_WIDTH,
+            width,
             height: y.saturating_sub(ROW_GAP) + 4,
             bars,
         }
@@ -476,6 +542,8 @@ impl PlaceView {
 /// Places of one kind, under their heading.
 #[derive(Debug, Clone)]
 pub struct PlaceGroup {
+    /// The kind's code, for the group's anchor (`#places-love_station`).
+    pub code: &'static str,
     pub heading: &'static str,
     pub places: Vec<PlaceView>,
     /// All places of the kind, when the district has more than are shown.
@@ -497,6 +565,7 @@ impl PlaceGroup {
                     .then(|| format!("/districts/{district}/places/{}", kind.code()));
                 places.truncate(shown);
                 (!places.is_empty()).then(|| PlaceGroup {
+                    code: kind.code(),
                     heading: ctx.t(kind.group_key()),
                     places,
                     more,

@@ -38,12 +38,10 @@ impl WorkshopCard {
                 .then(|| pick(ctx, &w.villages_zh, &w.villages_en)),
             category: ctx.t(category.label_key()),
             summary: pick(ctx, &w.summary_zh, &w.summary_en),
-            employed: w
-                .employed
-                .map(|n| ctx.tf("workshop.employed_n", &[("n", &group_number(n as f64))])),
+            employed: w.employed.map(|n| ctx.tn("workshop.employed_n", &group_number(n as f64))),
             income: w
                 .income_per_person_year
-                .map(|n| ctx.tf("workshop.income_n", &[("n", &group_number(n as f64))])),
+                .map(|n| ctx.tn("workshop.income_n", &group_number(n as f64))),
             founded: match (w.founded_year, w.founded_month) {
                 (Some(y), Some(m)) => Some(
                     ctx.tf("workshop.founded_ym", &[("y", &y.to_string()), ("m", &m.to_string())]),
