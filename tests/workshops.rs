@@ -26,6 +26,7 @@ on_both_databases!(
     a_district_admin_adds_a_workshop,
     towns_are_a_tree_that_workshops_choose_from,
     search_finds_category_names,
+    more_than_counts_and_computed_incomes_say_so_everywhere,
 );
 
 async fn the_article_workshops_and_county_totals(app: TestApp) {
@@ -1018,4 +1019,87 @@ async fn search_finds_category_names(app: TestApp) {
     assert_eq!(summary, "Weaving at home for a wage.");
     let (_, html) = app.new_anonymous().page("/workshops?q=%E7%BC%96%E7%BB%87").await;
     assert_eq!(found(&html), ["/workshops/joy-skilful-hands"]);
+}
+
+/// "20余人" is 20 for sorting and open data, and "20+" wherever the number
+/// goes; 蜜桃红's 42,000 a year is 3,500 a month × 12, computed here and
+/// said to be. Keepers type both the same way (120+, 3500×12).
+async fn more_than_counts_and_computed_incomes_say_so_everywhere(app: TestApp) {
+    let (_, html) = app.page("/workshops/hangshu-base").await;
+    assert!(text(&html, "main").contains("吸纳就业 20+ 人"), "{}", text(&html, "main"));
+    let (_, html) = app.page("/workshops/honey-peach-red").await;
+    assert!(
+        text(&html, "main").contains("人均年增收 42,000 元（本站按 3500×12 算出，不是报道的数字）")
+    );
+    let (_, html) = app.page("/workshops").await;
+    assert!(text(&html, ".totals-grid").contains('+'), "the portal's total is a lower bound");
+    let en = app.new_anonymous();
+    en.switch_lang("en").await;
+    let (_, html) = en.page("/workshops/joy-skilful-hands").await;
+    assert!(text(&html, "main").contains("120+ people employed"));
+    let (_, html) = en.page("/workshops/honey-peach-red").await;
+    assert!(
+        text(&html, "main").contains("(computed by this portal as 3500×12, not a reported figure)")
+    );
+
+    // Open data: the exact number, its qualifier, how an income was computed.
+    let json: serde_json::Value = app.get("/api/v1/workshops").await.json().await.unwrap();
+    let of = |slug: &str| {
+        json["workshops"].as_array().unwrap().iter().find(|w| w["slug"] == slug).cloned().unwrap()
+    };
+    assert_eq!(
+        (
+            of("hangshu-base")["employed"].as_i64(),
+            of("hangshu-base")["employed_qualifier"].as_str()
+        ),
+        (Some(20), Some("more_than"))
+    );
+    assert_eq!(of("honey-peach-red")["employed_qualifier"], "exact");
+    assert_eq!(of("honey-peach-red")["income_computed_as"], "3500×12");
+    assert!(of("hangshu-base")["income_computed_as"].is_null());
+    let csv = app.get("/workshops.csv").await.text().await.unwrap();
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let row: Vec<&str> =
+        lines.find(|l| l.starts_with("honey-peach-red,")).unwrap().split(',').collect();
+    assert_eq!(
+        (
+            row[col("employed")],
+            row[col("employed_qualifier")],
+            row[col("income_per_person_year")],
+            row[col("income_computed_as")]
+        ),
+        ("50", "exact", "42000", "3500×12")
+    );
+    // Sorting reads the exact number: 120 before 50 before 20.
+    let (_, html) = app.page("/workshops?sort=employed").await;
+    let order = attrs(&html, ".cards h3 a", "href");
+    let at = |slug: &str| order.iter().position(|h| h.ends_with(slug)).unwrap();
+    assert!(
+        at("joy-skilful-hands") < at("honey-peach-red")
+            && at("honey-peach-red") < at("hangshu-base"),
+        "{order:?}"
+    );
+
+    // The keeper types them so, gets them back so, and bad ones at the field.
+    let keeper = app.workshop_keeper("hangshu-base").await;
+    let page = "/staff/workshops/hangshu-base";
+    let (_, form) = keeper.page(page).await;
+    assert_eq!(attr(&form, "#f-employed", "value"), "20+");
+    let bad = facts_form(&form, page, &[("employed", "+"), ("income_per_person_year", "3500×")]);
+    let (status, html) = post_fields(&keeper.app, page, &bad).await;
+    assert_eq!(status, 422);
+    assert!(text(&html, "#f-employed-error").contains("整数"));
+    assert!(text(&html, "#f-income_per_person_year-error").contains("3500×12"));
+    assert_eq!(attr(&html, "#f-income_per_person_year", "value"), "3500×", "kept as typed");
+    let good =
+        facts_form(&form, page, &[("employed", "30+"), ("income_per_person_year", "2,000×12")]);
+    let (status, _) = post_fields(&keeper.app, page, &good).await;
+    assert_eq!(status, 303);
+    let (_, html) = app.new_anonymous().page("/workshops/hangshu-base").await;
+    assert!(text(&html, "main").contains("吸纳就业 30+ 人"));
+    assert!(text(&html, "main").contains("人均年增收 24,000 元（本站按 2000×12 算出"));
+    let (_, form) = keeper.page(page).await;
+    assert_eq!(attr(&form, "#f-income_per_person_year", "value"), "2000×12");
 }

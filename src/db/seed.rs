@@ -231,9 +231,10 @@ fn workshop(district_id: i64, w: &SeedWorkshop, now: DateTime<Utc>) -> Insert {
         sql: "INSERT INTO workshops (slug, district_id, category, name_zh, name_en, town_zh, \
                   town_en, villages_zh, villages_en, summary_zh, summary_en, model_zh, model_en, \
                   partners_zh, partners_en, founded_year, founded_month, contact, employed, \
-                  income_per_person_year, search_text, created_at, updated_at) \
+                  income_per_person_year, search_text, created_at, updated_at, \
+                  employed_more_than, income_formula) \
               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                      $17, $18, $19, $20, $21, $22, $22) ON CONFLICT (slug) DO NOTHING",
+                      $17, $18, $19, $20, $21, $22, $22, $23, $24) ON CONFLICT (slug) DO NOTHING",
         args: args![
             &w.slug,
             district_id,
@@ -256,7 +257,9 @@ fn workshop(district_id: i64, w: &SeedWorkshop, now: DateTime<Utc>) -> Insert {
             w.employed,
             w.income_per_person_year,
             search,
-            now
+            now,
+            w.employed_more_than,
+            &w.income_formula
         ],
     }
 }

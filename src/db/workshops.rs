@@ -47,7 +47,11 @@ pub struct WorkshopRow {
     /// draft too, whatever its own state).
     pub district_published: bool,
     pub employed: Option<i64>,
+    /// `employed` is a "more than" figure (20+).
+    pub employed_more_than: bool,
     pub income_per_person_year: Option<i64>,
+    /// The income was computed by the portal, thus (`3500×12`).
+    pub income_formula: Option<String>,
     pub open_openings: i64,
     /// "Last updated".
     pub updated_at: DateTime<Utc>,
@@ -59,7 +63,7 @@ const COLUMNS: &str = "SELECT w.id, w.slug, w.district_id, d.slug AS district_sl
      d.name_zh AS district_name_zh, d.name_en AS district_name_en, w.category, w.name_zh, \
      w.name_en, w.town_zh, w.town_en, w.villages_zh, w.villages_en, w.summary_zh, w.summary_en, \
      w.model_zh, w.model_en, w.partners_zh, w.partners_en, w.founded_year, w.founded_month, \
-     w.contact, w.is_active, w.published, d.published AS district_published, w.employed, w.income_per_person_year, \
+     w.contact, w.is_active, w.published, d.published AS district_published, w.employed, w.employed_more_than, w.income_per_person_year, w.income_formula, \
      (SELECT COUNT(*) FROM openings o WHERE o.workshop_id = w.id AND o.is_open = TRUE \
         AND o.places_left > 0 AND (o.closes_on IS NULL OR o.closes_on >= $TODAY)) AS open_openings, \
      w.updated_at";
@@ -358,17 +362,21 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
 }
 
 /// What the portal itself lists: active workshops and the people they
-/// report employing (where known), optionally for one district.
+/// report employing (where known; a lower bound when one reports "more
+/// than"), optionally for one district.
 #[tracing::instrument(name = "db::workshops::portal_totals", skip_all, fields(district_id = ?district_id))]
-pub async fn portal_totals(db: &Db, district_id: Option<i64>) -> DbResult<(i64, i64)> {
+pub async fn portal_totals(db: &Db, district_id: Option<i64>) -> DbResult<(i64, i64, bool)> {
     let sql = format!(
-        "SELECT COUNT(*), CAST(SUM(employed) AS BIGINT) FROM workshops \
+        "SELECT COUNT(*), CAST(SUM(employed) AS BIGINT), \
+         CAST(MAX(CASE WHEN employed_more_than AND employed IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM workshops \
          WHERE is_active = TRUE AND published = TRUE AND ($1 IS NULL OR district_id = $1) \
          AND {}",
         super::in_public_district("workshops.district_id")
     );
     Ok(
-        on_db!(db, p => sqlx::query_as::<_, (i64, Option<i64>)>(sqlx::AssertSqlSafe(sql)).bind(district_id).fetch_one(p).await.map(|(n, s)| (n, s.unwrap_or(0)))?),
+        on_db!(db, p => sqlx::query_as::<_, (i64, Option<i64>, Option<i64>)>(sqlx::AssertSqlSafe(sql))
+            .bind(district_id).fetch_one(p).await.map(|(n, s, more)| (n, s.unwrap_or(0), more == Some(1)))?),
     )
 }
 
@@ -522,15 +530,17 @@ struct FactsRow {
     founded_month: Option<i32>,
     contact: Option<String>,
     employed: Option<i64>,
+    employed_more_than: bool,
     income_per_person_year: Option<i64>,
+    income_formula: Option<String>,
     is_active: bool,
     published: bool,
 }
 
 const FACTS_SQL: &str = "SELECT id, district_id, CAST(version AS BIGINT) AS version, updated_at, \
      name_zh, name_en, category, town_id, villages_zh, summary_zh, summary_en, model_zh, \
-     partners_zh, founded_year, founded_month, contact, employed, income_per_person_year, \
-     is_active, published FROM workshops WHERE slug = $1";
+     partners_zh, founded_year, founded_month, contact, employed, employed_more_than, \
+     income_per_person_year, income_formula, is_active, published FROM workshops WHERE slug = $1";
 
 #[derive(FromRow)]
 struct FigureEditRow {
@@ -573,11 +583,13 @@ fn stored_fields(w: &FactsRow, figures: &[FigureEditRow]) -> Fields {
         },
     );
     f.set("contact", opt(&w.contact));
-    f.set("employed", w.employed.map(|n| n.to_string()).unwrap_or_default());
-    f.set(
-        "income_per_person_year",
-        w.income_per_person_year.map(|n| n.to_string()).unwrap_or_default(),
-    );
+    let plus = if w.employed_more_than { "+" } else { "" };
+    f.set("employed", w.employed.map(|n| format!("{n}{plus}")).unwrap_or_default());
+    let income = match (&w.income_formula, w.income_per_person_year) {
+        (Some(formula), _) => formula.clone(),
+        (None, n) => n.map(|n| n.to_string()).unwrap_or_default(),
+    };
+    f.set("income_per_person_year", income);
     f.set("is_active", if w.is_active { "on" } else { "" });
     f.set("draft", if w.published { "" } else { "on" });
     for (g, names) in figures.iter().zip(figure_fields()) {
@@ -679,7 +691,8 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
                  villages_zh = $5, summary_zh = $6, summary_en = $7, model_zh = $8, partners_zh = $9, \
                  founded_year = $10, founded_month = $11, contact = $12, employed = $13, \
                  income_per_person_year = $14, is_active = $15, search_text = $16, updated_at = $17, \
-                 version = $18, town_id = $21, town_en = $22, published = $23 \
+                 version = $18, town_id = $21, town_en = $22, published = $23, \
+                 employed_more_than = $24, income_formula = $25 \
              WHERE id = $19 AND version = $20",
         )
         .bind(&e.name_zh).bind(&e.name_en).bind(e.category.code()).bind(&e.town_zh)
@@ -687,7 +700,7 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
         .bind(&e.partners_zh).bind(year).bind(month).bind(&e.contact).bind(e.employed)
         .bind(e.income_per_person_year).bind(e.is_active).bind(&search).bind(s.now)
         .bind(number as i32).bind(w.id).bind(w.version as i32).bind(e.town).bind(&e.town_en)
-        .bind(!e.draft)
+        .bind(!e.draft).bind(e.employed_more_than).bind(&e.income_formula)
         .execute(&mut *tx).await?.rows_affected();
         if n != 1 {
             return Ok(Saved::Conflict(Conflict { current: before, version: w.version + 1, by: None, at: s.now }));

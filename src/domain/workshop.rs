@@ -459,7 +459,11 @@ pub struct WorkshopEdit {
     pub founded: Option<(i32, i32)>,
     pub contact: Option<String>,
     pub employed: Option<i64>,
+    /// Reported as "more than" the number (`120+`).
+    pub employed_more_than: bool,
     pub income_per_person_year: Option<i64>,
+    /// Computed by the portal, not reported: how (`3500×12`).
+    pub income_formula: Option<String>,
     pub is_active: bool,
     /// Not yet published: hidden from every public page.
     pub draft: bool,
@@ -492,6 +496,53 @@ fn number(s: &str, max: i64, field: &'static str, e: &mut FormErrors) -> Option<
             None
         }
     }
+}
+
+/// A count as reported: `120`, or `120+` ("more than 120", as the
+/// article says 120余人); the number itself stays exact for sorting.
+fn reported_count(
+    s: &str,
+    max: i64,
+    field: &'static str,
+    e: &mut FormErrors,
+) -> (Option<i64>, bool) {
+    let t = s.trim();
+    let (t, more) = match t.strip_suffix(['+', '＋']) {
+        Some(rest) => (rest, true),
+        None => (t, false),
+    };
+    if more && t.trim().is_empty() {
+        e.add(field, "form.number.invalid");
+        return (None, false);
+    }
+    let n = number(t, max, field, e);
+    (n, more && n.is_some())
+}
+
+/// A figure the portal computes from a reported one, as typed: `3500×12`
+/// (or `3500*12`, `3500x12`, `3,500 × 12`). Its formula as written back
+/// (`3500×12`) and its product.
+pub fn income_formula(s: &str) -> Option<(String, i64)> {
+    let s = s.replace([',', '，', ' '], "");
+    let (a, b) = s.split_once(['×', '*', 'x', 'X'])?;
+    let (a, b) = (a.parse::<i64>().ok()?, b.parse::<i64>().ok()?);
+    let product = a.checked_mul(b).filter(|p| (0..=INCOME_MAX).contains(p) && a > 0 && b > 0)?;
+    Some((format!("{a}×{b}"), product))
+}
+
+/// The income field: a reported number, or a formula the portal computes.
+fn income(s: &str, e: &mut FormErrors) -> (Option<i64>, Option<String>) {
+    const FIELD: &str = "income_per_person_year";
+    if s.contains(['×', '*', 'x', 'X']) {
+        return match income_formula(s) {
+            Some((formula, n)) => (Some(n), Some(formula)),
+            None => {
+                e.add(FIELD, "form.workshop.formula_invalid");
+                (None, None)
+            }
+        };
+    }
+    (number(s, INCOME_MAX, FIELD, e), None)
 }
 
 /// `2021-10` (or `2021-10-…`), not after `today`.
@@ -577,9 +628,9 @@ impl WorkshopEdit {
             e.add("contact", key);
         }
         let founded = founded(f.get("founded"), today, &mut e);
-        let employed = number(f.get("employed"), EMPLOYED_MAX, "employed", &mut e);
-        let income =
-            number(f.get("income_per_person_year"), INCOME_MAX, "income_per_person_year", &mut e);
+        let (employed, employed_more_than) =
+            reported_count(f.get("employed"), EMPLOYED_MAX, "employed", &mut e);
+        let (income, income_formula) = income(f.get("income_per_person_year"), &mut e);
         let mut figures = Vec::new();
         for names in figure_fields() {
             let mut row = Fields::new();
@@ -612,7 +663,9 @@ impl WorkshopEdit {
                 founded,
                 contact: optional(f.get("contact")),
                 employed,
+                employed_more_than,
                 income_per_person_year: income,
+                income_formula,
                 is_active: !f.get("is_active").is_empty(),
                 draft: !f.get("draft").is_empty(),
                 figures,
@@ -637,11 +690,13 @@ impl WorkshopEdit {
         f.set("partners_zh", opt(&self.partners_zh));
         f.set("founded", self.founded.map(|(y, m)| format!("{y}-{m:02}")).unwrap_or_default());
         f.set("contact", opt(&self.contact));
-        f.set("employed", self.employed.map(|n| n.to_string()).unwrap_or_default());
-        f.set(
-            "income_per_person_year",
-            self.income_per_person_year.map(|n| n.to_string()).unwrap_or_default(),
-        );
+        let plus = if self.employed_more_than { "+" } else { "" };
+        f.set("employed", self.employed.map(|n| format!("{n}{plus}")).unwrap_or_default());
+        let income = match (&self.income_formula, self.income_per_person_year) {
+            (Some(formula), _) => formula.clone(),
+            (None, n) => n.map(|n| n.to_string()).unwrap_or_default(),
+        };
+        f.set("income_per_person_year", income);
         f.set("is_active", if self.is_active { "on" } else { "" });
         f.set("draft", if self.draft { "on" } else { "" });
         for (row, names) in self.figures.iter().zip(figure_fields()) {
@@ -937,6 +992,39 @@ mod tests {
         f.set("town", "8");
         let e = WorkshopEdit::parse(&f, today, &places()).unwrap_err();
         assert_eq!(e.get("town"), Some("form.content.choose"));
+    }
+
+    #[test]
+    fn counts_say_more_than_and_computed_incomes_say_how() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let mut f = Fields::new();
+        for (k, v) in [("name_zh", "x"), ("category", "farming"), ("summary_zh", "s")] {
+            f.set(k, v);
+        }
+        f.set("employed", "120+");
+        f.set("income_per_person_year", "3,500 × 12");
+        let e = WorkshopEdit::parse(&f, today, &places()).unwrap();
+        assert_eq!((e.employed, e.employed_more_than), (Some(120), true));
+        assert_eq!(
+            (e.income_per_person_year, e.income_formula.as_deref()),
+            (Some(42000), Some("3500×12"))
+        );
+        // Written back as typed, so a revision restores both.
+        let back = e.to_fields();
+        assert_eq!((back.get("employed"), back.get("income_per_person_year")), ("120+", "3500×12"));
+        f.set("employed", "50");
+        f.set("income_per_person_year", "42000");
+        let e = WorkshopEdit::parse(&f, today, &places()).unwrap();
+        assert_eq!((e.employed_more_than, e.income_formula), (false, None));
+        for (employed, income) in [("+", "3500×"), ("很多+", "a×12"), ("1000001+", "0×12")] {
+            f.set("employed", employed);
+            f.set("income_per_person_year", income);
+            let errors = WorkshopEdit::parse(&f, today, &places()).unwrap_err();
+            assert!(errors.get("employed").is_some(), "{employed}");
+            assert_eq!(errors.get("income_per_person_year"), Some("form.workshop.formula_invalid"));
+        }
+        assert_eq!(income_formula("3500*12"), Some(("3500×12".into(), 42000)));
+        assert_eq!(income_formula("99999999×99999999"), None, "beyond any income");
     }
 
     #[test]

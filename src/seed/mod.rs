@@ -60,7 +60,12 @@ pub struct SeedWorkshop {
     pub founded_month: Option<i32>,
     pub contact: Option<String>,
     pub employed: Option<i64>,
+    /// The article says "more than" (20余人): `employed` is the number.
+    #[serde(default)]
+    pub employed_more_than: bool,
     pub income_per_person_year: Option<i64>,
+    /// Computed here from a reported figure, not reported (`3500×12`).
+    pub income_formula: Option<String>,
     #[serde(default)]
     pub figures: Vec<SeedFigure>,
     #[serde(default)]
@@ -210,6 +215,11 @@ mod tests {
                     "duplicate workshop {}",
                     w.slug
                 );
+                // A computed income is what its formula gives.
+                if let Some(formula) = &w.income_formula {
+                    let computed = crate::domain::workshop::income_formula(formula).map(|(_, n)| n);
+                    assert_eq!(computed, w.income_per_person_year, "{}", w.slug);
+                }
             }
             for w in &f.wishes {
                 assert!(

@@ -76,7 +76,7 @@ pub async fn index(
     let sorts =
         Sort::ALL.iter().map(|s| (href(1, *s), ctx.t(s.label_key()), *s == listing.sort)).collect();
     let reported = reported_totals(&ctx, &state).await?;
-    let (portal_count, portal_employed) = *state
+    let (portal_count, portal_employed, more) = *state
         .cache
         .memo(&state.db, "workshops.portal_totals", || {
             db::workshops::portal_totals(&state.db, None)
@@ -91,7 +91,11 @@ pub async fn index(
         sorts,
         reported,
         portal_count,
-        portal_employed: group_number(portal_employed as f64),
+        portal_employed: format!(
+            "{}{}",
+            group_number(portal_employed as f64),
+            if more { "+" } else { "" }
+        ),
         listing,
         ctx,
     };
@@ -365,7 +369,9 @@ pub async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
                     None => y.to_string(),
                 }),
                 "employed": w.employed,
+                "employed_qualifier": w.employed.map(|_| if w.employed_more_than { "more_than" } else { "exact" }),
                 "income_per_person_year": w.income_per_person_year,
+                "income_computed_as": w.income_formula,
                 "hiring": w.open_openings > 0,
             })
         })
@@ -401,7 +407,9 @@ pub async fn csv_export(
             "category",
             "founded",
             "employed",
+            "employed_qualifier",
             "income_per_person_year",
+            "income_computed_as",
             "hiring",
         ],
         &rows
@@ -419,7 +427,12 @@ pub async fn csv_export(
                         .map(|y| format!("{y}-{:02}", w.founded_month.unwrap_or(1)))
                         .unwrap_or_default(),
                     w.employed.map(|n| n.to_string()).unwrap_or_default(),
+                    w.employed
+                        .map(|_| if w.employed_more_than { "more_than" } else { "exact" })
+                        .unwrap_or_default()
+                        .to_owned(),
                     w.income_per_person_year.map(|n| n.to_string()).unwrap_or_default(),
+                    w.income_formula.clone().unwrap_or_default(),
                     (w.open_openings > 0).to_string(),
                 ]
             })

@@ -38,10 +38,20 @@ impl WorkshopCard {
                 .then(|| pick(ctx, &w.villages_zh, &w.villages_en)),
             category: ctx.t(category.label_key()),
             summary: pick(ctx, &w.summary_zh, &w.summary_en),
-            employed: w.employed.map(|n| ctx.tn("workshop.employed_n", &group_number(n as f64))),
-            income: w
-                .income_per_person_year
-                .map(|n| ctx.tn("workshop.income_n", &group_number(n as f64))),
+            employed: w.employed.map(|n| {
+                let plus = if w.employed_more_than { "+" } else { "" };
+                ctx.tn("workshop.employed_n", &format!("{}{plus}", group_number(n as f64)))
+            }),
+            // A computed income says so, and how: never shown as reported.
+            income: w.income_per_person_year.map(|n| {
+                let said = ctx.tn("workshop.income_n", &group_number(n as f64));
+                match &w.income_formula {
+                    Some(f) => {
+                        ctx.tf("workshop.income_computed", &[("income", &said), ("formula", f)])
+                    }
+                    None => said,
+                }
+            }),
             founded: match (w.founded_year, w.founded_month) {
                 (Some(y), Some(m)) => Some(
                     ctx.tf("workshop.founded_ym", &[("y", &y.to_string()), ("m", &m.to_string())]),
