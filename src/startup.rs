@@ -177,6 +177,13 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(crate::web::csrf::BODY_LIMIT))
                 .app_data(web::PayloadConfig::new(crate::web::csrf::BODY_LIMIT))
+                // An upload's parts, read from the body the CSRF check
+                // already bounded by UPLOAD_LIMIT.
+                .app_data(
+                    actix_multipart::form::MultipartFormConfig::default()
+                        .total_limit(crate::web::csrf::UPLOAD_LIMIT)
+                        .memory_limit(crate::web::csrf::UPLOAD_LIMIT),
+                )
                 .wrap(from_fn(refuse_control_in_address))
                 .wrap(from_fn(render_error_pages))
                 .wrap(session_middleware(key.clone(), secure))

@@ -260,6 +260,8 @@ struct Samples {
     wish: i64,
     /// A notice at station A.
     notice: i64,
+    /// A photo of station A.
+    photo: i64,
 }
 
 impl Samples {
@@ -286,6 +288,7 @@ impl Samples {
             .replace("{file}", "app.css")
             .replace("{n}", "1")
             .replace("{what}", "notice")
+            .replace("{photo}", &self.photo.to_string())
     }
 }
 
@@ -314,6 +317,7 @@ async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestAp
         opening: opening(&app.db).await,
         wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
         notice: notice(&app.db, station).await,
+        photo: photo(&app.db, station, admin).await,
     };
     let me = app.signed_in("13500000000", "password one").await;
     let good = me.csrf_token("/account").await;
@@ -498,6 +502,7 @@ async fn access_matrix(app: TestApp) {
         opening: opening(&app.db).await,
         wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
         notice: notice(&app.db, a).await,
+        photo: photo(&app.db, a, keeper_a).await,
     };
     let protected: Vec<_> =
         linli::web::routes().into_iter().filter(|r| r.access != Access::Public).collect();
@@ -977,4 +982,19 @@ async fn opening(db: &Db) -> i64 {
 
 async fn district(db: &Db, slug: &str) -> i64 {
     linli::db::accounts::district_id(db, slug).await.unwrap().unwrap()
+}
+
+/// A photo of place `place`, its bytes a stand-in (the matrix reads no
+/// picture).
+async fn photo(db: &Db, place: i64, by: i64) -> i64 {
+    use linli::domain::photo::{Encoded, Processed};
+    let one = || Encoded { jpeg: vec![0xFF, 0xD8], width: 1, height: 1 };
+    let p = Processed { small: one(), large: one() };
+    match linli::db::photos::add(db, place, &p, ("门口", None), by, chrono::Utc::now())
+        .await
+        .unwrap()
+    {
+        linli::db::photos::Added::New(id) => id,
+        linli::db::photos::Added::Full => unreachable!(),
+    }
 }

@@ -574,6 +574,44 @@ async fn phone_smoke_test_with_axe() {
         let flash = client.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
         assert_eq!(flash, "已收回认领，心愿回到了心愿墙上。");
 
+        // The keeper's photo on the station's page: loaded when scrolled to,
+        // at its size, described in both languages.
+        {
+            let img = image::RgbImage::from_fn(1600, 1000, |x, y| {
+                image::Rgb([(x / 7 % 255) as u8, (y / 5 % 255) as u8, 150])
+            });
+            let mut jpeg = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+                .encode_image(&img)
+                .unwrap();
+            let processed = linli::domain::photo::process(&jpeg).unwrap();
+            let alt = ("驿站里的休息区和饮水机", Some("The rest area and water dispenser inside the station"));
+            linli::db::photos::add(&app.db, station, &processed, alt, id, chrono::Utc::now())
+                .await
+                .unwrap();
+        }
+        for (lang, size) in [("zh", "normal"), ("en", "large")] {
+            client.goto(&app.url(&format!("/prefs/lang/{lang}?next=/"))).await.unwrap();
+            client.goto(&app.url(&format!("/prefs/text/{size}?next=/"))).await.unwrap();
+            client.goto(&app.url(&format!("/stations/{station}"))).await.unwrap();
+            let shown = client
+                .execute(
+                    "const i = document.querySelector('.photos img'); i.scrollIntoView(); \
+                     return new Promise(r => { const done = () => r([i.naturalWidth, i.getBoundingClientRect().width, i.alt, i.currentSrc]); \
+                       if (i.complete && i.naturalWidth) done(); else i.addEventListener('load', done); });",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            // Loaded (its natural width is per CSS pixel of the width chosen).
+            assert!(shown[0].as_f64().unwrap() > 300.0, "{lang}: the photo loaded: {shown:?}");
+            assert!(shown[3].as_str().unwrap().contains("/photos/"), "{shown:?}");
+            assert!(shown[1].as_f64().unwrap() <= 390.0, "{lang}: within the phone's width");
+            let alt = shown[2].as_str().unwrap();
+            assert!(alt.contains(if lang == "zh" { "休息区" } else { "rest area" }), "{alt}");
+            check_page(&client, &axe, &shots, &format!("station-photo-{lang}-{size}")).await;
+        }
+
         // Long pages and figures as an elderly reader meets them, in both
         // languages and both text sizes, each page checked with axe-core.
         let with_amenities: i64 =

@@ -19,6 +19,8 @@ on_both_databases!(
     the_console_counts_what_waits_and_lists_what_needs_english,
     a_district_admin_adds_a_place_and_goes_on_to_its_hours,
     a_new_place_can_wait_as_a_draft,
+    a_keeper_shows_the_place_in_photos,
+    bad_uploads_are_refused_at_the_field_and_nothing_is_stored,
 );
 
 /// The fields of the edit form at `path` as the page shows them (what a
@@ -621,4 +623,189 @@ async fn a_new_place_can_wait_as_a_draft(app: TestApp) {
     assert_eq!(reader.get(&format!("/stations/{id}")).await.status().as_u16(), 200);
     let (_, history) = admin.app.page(&format!("/staff/places/{id}/history")).await;
     assert!(text(&history, "#r2").contains("草稿已发布"), "{}", text(&history, "#r2"));
+}
+
+/// A JPEG as a phone writes it: `w` × `h`, with an EXIF block that holds
+/// an orientation and a GPS-looking text.
+fn camera_jpeg(w: u32, h: u32) -> Vec<u8> {
+    use image::ImageEncoder;
+    let img =
+        image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 200) as u8, (y % 200) as u8, 120]));
+    let mut exif = b"II\x2a\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x01\0\0\0\0\0\0\0".to_vec();
+    exif.extend_from_slice(b"GPS 30.2741N 120.1551E");
+    let mut out = Vec::new();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+    enc.set_exif_metadata(exif).unwrap();
+    enc.write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8).unwrap();
+    out
+}
+
+/// Posts the photo form of place `id` as a browser sends it (multipart),
+/// with a fresh token from its page; `Some(origin)` sets the Origin header.
+async fn upload(
+    client: &TestApp,
+    id: i64,
+    file: Option<Vec<u8>>,
+    alt_zh: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let page = format!("/staff/places/{id}/photos");
+    let fresh = client.csrf_token("/account").await;
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf_token", token.unwrap_or(&fresh).to_owned())
+        .text("alt_zh", alt_zh.to_owned())
+        .text("alt_en", "");
+    let part = reqwest::multipart::Part::bytes(file.unwrap_or_default())
+        .file_name("IMG_0001.jpg")
+        .mime_str("image/jpeg")
+        .unwrap();
+    form = form.part("photo", part);
+    client.client.post(client.url(&page)).multipart(form).send().await.unwrap()
+}
+
+/// A keeper uploads a phone's photo: re-encoded in two widths without its
+/// camera metadata, served for a year, shown on the station's page with
+/// its size and words, removed after the confirmation step.
+async fn a_keeper_shows_the_place_in_photos(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let id = app.place_id(STATION).await;
+    let (status, html) = keeper.page(&format!("/staff/places/{id}/photos")).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, ".empty"), "还没有照片。");
+    let res =
+        upload(&keeper, id, Some(camera_jpeg(2400, 1600)), "驿站里的微波炉和饮水机", None).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let photo: i64 =
+        scalar_for_id(&app.db, "SELECT MAX(id) FROM photos WHERE place_id = $1", id).await;
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'photo.add'").await,
+        1
+    );
+    // On the public page: both widths, its size, lazily, in words.
+    let (_, html) = app.new_anonymous().page(&format!("/stations/{id}")).await;
+    let img = format!(".photos img[src='/photos/{photo}/small']");
+    assert_eq!(attr(&html, &img, "alt"), "驿站里的微波炉和饮水机");
+    assert_eq!(
+        (attr(&html, &img, "width"), attr(&html, &img, "height")),
+        ("480".into(), "320".into())
+    );
+    assert_eq!(attr(&html, &img, "loading"), "lazy");
+    assert!(attr(&html, &img, "srcset").contains(&format!("/photos/{photo}/large 1200w")));
+    for (size, width) in [("small", 480), ("large", 1200)] {
+        let res = app.get(&format!("/photos/{photo}/{size}")).await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.headers()["content-type"], "image/jpeg");
+        assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+        let bytes = res.bytes().await.unwrap();
+        let found = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(!found(b"Exif") && !found(b"GPS"), "{size}: the camera's metadata is gone");
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((img.width(), img.height()), (width, width * 2 / 3), "{size}");
+    }
+    assert_eq!(app.get(&format!("/photos/{photo}/huge")).await.status().as_u16(), 404);
+    // Removing asks first, then the photo is gone everywhere.
+    let delete = format!("/staff/places/{id}/photos/{photo}/delete");
+    let page = format!("/staff/places/{id}/photos");
+    let res = keeper.post_form(&page, &delete, &[]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert_eq!(text(&html, "h1"), "删除照片“驿站里的微波炉和饮水机”？");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM photos").await, 1);
+    let res = keeper.post_form(&page, &delete, &[("confirm", "yes")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM photos").await, 0);
+    assert_eq!(app.get(&format!("/photos/{photo}/small")).await.status().as_u16(), 404);
+    // Another station's keeper may not upload here; nor may a volunteer.
+    let volunteer = app.volunteer(51).await;
+    let res = volunteer.get(&page).await;
+    assert_eq!(res.status().as_u16(), 403);
+    let res = upload(&volunteer, id, Some(camera_jpeg(100, 100)), "x", Some("x")).await;
+    assert_eq!(res.status().as_u16(), 403);
+}
+
+/// Not an image, too large, a decompression bomb, no words, no file, no
+/// token: each refused (at its field, with the words kept), nothing stored.
+async fn bad_uploads_are_refused_at_the_field_and_nothing_is_stored(app: TestApp) {
+    let keeper = app.station_keeper().await;
+    let id = app.place_id(STATION).await;
+    // A PNG of a few bytes that declares 60,000 × 60,000 pixels.
+    let mut bomb = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        bomb.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        bomb.extend_from_slice(&body);
+        bomb.extend_from_slice(&png_crc(&body).to_be_bytes());
+    };
+    let mut header = 60_000u32.to_be_bytes().to_vec();
+    header.extend_from_slice(&60_000u32.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(b"IHDR", &header);
+    chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(b"IEND", &[]);
+    let too_large = vec![0xFF; 10 * 1024 * 1024 + 1];
+    for (file, says) in [
+        (b"%PDF-1.4 a letter".to_vec(), "不是 JPEG、PNG 或 WebP"),
+        (too_large, "最大10 MB"),
+        (bomb, "像素太多"),
+        (Vec::new(), "请选择一张照片"),
+    ] {
+        let res = upload(&keeper, id, Some(file), "驿站门口", None).await;
+        assert_eq!(res.status().as_u16(), 422, "{says}");
+        let html = Html::parse_document(&res.text().await.unwrap());
+        assert!(text(&html, "#f-photo-error").contains(says), "{}", text(&html, "#f-photo-error"));
+        assert_eq!(attr(&html, "#f-alt_zh", "value"), "驿站门口", "the words are kept");
+        assert!(text(&html, ".error-summary").contains(says));
+    }
+    let res = upload(&keeper, id, Some(camera_jpeg(64, 64)), " ", None).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let html = Html::parse_document(&res.text().await.unwrap());
+    assert!(text(&html, "#f-alt_zh-error").contains("请写下照片里是什么"));
+    // No token, or another site's: refused before anything is read.
+    let res = upload(&keeper, id, Some(camera_jpeg(64, 64)), "驿站门口", Some("")).await;
+    assert_eq!(res.status().as_u16(), 403);
+    let page = format!("/staff/places/{id}/photos");
+    let token = keeper.csrf_token(&page).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .text("alt_zh", "驿站门口")
+        .part("photo", reqwest::multipart::Part::bytes(camera_jpeg(64, 64)).file_name("a.jpg"));
+    let res = keeper
+        .client
+        .post(keeper.url(&page))
+        .header("origin", "https://elsewhere.example")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    // A form elsewhere does not take a file at all.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", keeper.csrf_token(&page).await)
+        .part("photo", reqwest::multipart::Part::bytes(camera_jpeg(64, 64)).file_name("a.jpg"));
+    let res = keeper
+        .client
+        .post(keeper.url(&format!("/staff/places/{id}/edit")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM photos").await, 0);
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'photo.add'").await,
+        0
+    );
+}
+
+/// PNG's CRC-32 of a chunk's type and data (for the hand-made header).
+fn png_crc(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for b in bytes {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
 }

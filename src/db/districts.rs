@@ -332,6 +332,7 @@ pub struct PlacePage {
     pub district: DistrictRow,
     pub stories: Vec<StoryRow>,
     pub notices: Vec<NoticeRow>,
+    pub photos: Vec<super::photos::PhotoRow>,
 }
 
 #[tracing::instrument(name = "db::districts::place_page", skip_all, fields(id = id))]
@@ -368,7 +369,11 @@ pub async fn place_page(db: &Db, id: i64, today: chrono::NaiveDate) -> DbResult<
         .bind(today)
         .fetch_all(&mut *conn)
         .await?;
-        Ok(Some(PlacePage { place, district, stories, notices }))
+        let photos = sqlx::query_as::<_, super::photos::PhotoRow>(super::photos::OF_PLACE)
+            .bind(place.id)
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(Some(PlacePage { place, district, stories, notices, photos }))
     })
 }
 

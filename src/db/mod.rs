@@ -26,6 +26,7 @@ pub mod content;
 pub mod districts;
 pub(crate) mod events;
 pub mod generate;
+pub mod photos;
 pub mod places;
 pub mod revisions;
 pub mod seed;

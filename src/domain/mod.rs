@@ -9,6 +9,7 @@ pub mod format;
 pub mod hours;
 pub mod lang;
 pub mod password_hash;
+pub mod photo;
 pub mod place;
 pub mod place_edit;
 pub mod revision;

@@ -19,6 +19,78 @@ use crate::web::AppState;
 /// rather than as an error page that loses it.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// The longest upload: a photo of [`crate::domain::photo::MAX_BYTES`]
+/// with room to spare, so that one a little too large still reaches the
+/// form's own refusal at its field.
+pub const UPLOAD_LIMIT: usize = 24 * 1024 * 1024;
+
+/// How long an upload may take to arrive (a photo over a slow phone line).
+const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The routes that take a file (`multipart/form-data`); every other route
+/// takes forms of at most [`BODY_LIMIT`].
+const UPLOAD_ROUTES: [&str; 1] = ["/staff/places/{id}/photos"];
+
+/// Uploads held in memory at once in each instance; more wait their turn
+/// by being told to try again, so no flood of large bodies fills memory.
+fn upload_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(2))
+}
+
+/// The text of part `name` of a `multipart/form-data` body (RFC 7578):
+/// the token check reads it from an upload as from a form. None when the
+/// body has no such part, or it is a file.
+fn multipart_text(body: &[u8], content_type: &str, name: &str) -> Option<String> {
+    let boundary =
+        content_type.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?.trim_matches('"');
+    if boundary.is_empty() {
+        return None;
+    }
+    let delimiter = format!("--{boundary}");
+    let find = |from: usize, needle: &[u8]| {
+        body.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+    };
+    let wanted = format!("name=\"{name}\"");
+    let mut at = find(0, delimiter.as_bytes())? + delimiter.len();
+    while let Some(next) = find(at, delimiter.as_bytes()) {
+        let part = body[at..next].strip_prefix(b"\r\n").unwrap_or(&body[at..next]);
+        let part = part.strip_suffix(b"\r\n").unwrap_or(part);
+        if let Some(split) = part.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&part[..split]).to_ascii_lowercase();
+            let disposition = head.lines().find(|l| l.starts_with("content-disposition:"));
+            if disposition.is_some_and(|d| d.contains(&wanted) && !d.contains("filename")) {
+                return String::from_utf8(part[split + 4..].to_vec()).ok();
+            }
+        }
+        at = next + delimiter.len();
+    }
+    None
+}
+
+/// Reads an upload's body: at most [`UPLOAD_LIMIT`] bytes.
+async fn read_upload(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
+    use futures_util::StreamExt;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > UPLOAD_LIMIT) {
+        return Err(AppError::TooLarge);
+    }
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(UPLOAD_LIMIT));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest)?;
+        if body.len() + chunk.len() > UPLOAD_LIMIT {
+            return Err(AppError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 const KEY: &str = "csrf";
 
 /// The fields of a POST that passed the check, for the error page.
@@ -148,6 +220,38 @@ pub async fn check(
         tracing::warn!("cross-site POST refused");
         return Ok(req.error_response(AppError::Forbidden));
     }
+    // An upload to a route that takes one: its body, its token from its
+    // parts; held while the handler runs, within the instance's slots.
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let upload = content_type.starts_with("multipart/form-data")
+        && req.match_pattern().is_some_and(|p| UPLOAD_ROUTES.contains(&p.as_str()));
+    if upload {
+        let Ok(_slot) = upload_slots().try_acquire() else {
+            tracing::warn!("uploads busy: 429");
+            return Ok(req.error_response(AppError::TooMany));
+        };
+        let body = match tokio::time::timeout(UPLOAD_WAIT, read_upload(&mut req)).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(e)) => return Ok(req.error_response(e)),
+            Err(_) => {
+                tracing::warn!("upload too slow: 408");
+                return Ok(req.error_response(AppError::TooSlow));
+            }
+        };
+        let submitted = multipart_text(&body, &content_type, FIELD).unwrap_or_default();
+        if !verify(&req.get_session(), &submitted) {
+            tracing::warn!("upload without a valid CSRF token refused");
+            return Ok(req.error_response(AppError::Forbidden));
+        }
+        req.extensions_mut().insert(Submitted(Vec::new()));
+        req.set_payload(actix_web::dev::Payload::from(body));
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    }
     // The body must arrive within the time a slow phone needs, and be no
     // longer than a form takes; a client that declares more than it
     // sends, or sends a trickle, gets 408 instead of holding a worker.
@@ -190,5 +294,19 @@ mod tests {
         assert!(unhex("abc").is_none() && unhex("zz").is_none());
         assert_eq!(origin_of("https://linli.example.org/x/y"), "https://linli.example.org");
         assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn an_uploads_token_is_read_from_its_text_part_only() {
+        let body =
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n\
+--XyZ\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\
+Content-Type: image/jpeg\r\n\r\n\xff\xd8--X\r\n--XyZ--\r\n";
+        let ct = "multipart/form-data; boundary=XyZ";
+        assert_eq!(multipart_text(body, ct, "csrf_token").as_deref(), Some("abc123"));
+        assert_eq!(multipart_text(body, ct, "photo"), None, "a file is no token");
+        assert_eq!(multipart_text(body, ct, "alt_zh"), None);
+        assert_eq!(multipart_text(body, "multipart/form-data", "csrf_token"), None);
+        assert_eq!(multipart_text(b"csrf_token=abc123", ct, "csrf_token"), None);
     }
 }

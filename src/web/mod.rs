@@ -28,6 +28,7 @@ pub mod staff_assist;
 pub mod staff_audit;
 pub mod staff_content;
 pub mod staff_lists;
+pub mod staff_photos;
 pub mod staff_places;
 pub mod staff_territories;
 pub mod staff_wishes;
@@ -157,6 +158,9 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/places/{id}/edit", StationKeeper, staff_places::update),
         route!(GET "/staff/places/{id}/history", StationKeeper, staff_places::history),
         route!(POST "/staff/places/{id}/restore", StationKeeper, staff_places::restore),
+        route!(GET "/staff/places/{id}/photos", StationKeeper, staff_photos::list),
+        route!(POST "/staff/places/{id}/photos", StationKeeper, staff_photos::upload),
+        route!(POST "/staff/places/{id}/photos/{photo}/delete", StationKeeper, staff_photos::remove),
         route!(GET "/staff/places/{id}/wishes", StationKeeper, staff_lists::station),
         route!(GET "/staff/places/{id}/wishes.csv", StationKeeper, staff_lists::station_csv),
         route!(GET "/staff/places/{id}/wishes/new", StationKeeper, staff_assist::form),
@@ -227,6 +231,7 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/staff/workshops/{slug}/signups.csv", WorkshopKeeper, staff_workshops::export),
         route!(GET "/healthz", Public, health::check),
         route!(GET "/static/{file}", Public, assets::serve),
+        route!(GET "/photos/{id}/{size}", Public, staff_photos::serve),
     ]
 }
 

@@ -81,7 +81,12 @@ segment!(
     "file"
 );
 segment!(
-    /// The `{size}` of the text-size switch.
+    /// The `{photo}` of a place's photo (its id, parsed by the handler).
+    Photo,
+    "photo"
+);
+segment!(
+    /// The `{size}` of the text-size switch, or of a photo.
     Size,
     "size"
 );

@@ -41,7 +41,8 @@ pub async fn show(
 }
 
 fn place_view(ctx: Ctx, page: &db::districts::PlacePage, preview: Option<String>) -> ShowPage {
-    let place = PlaceView::new(&ctx, &page.place);
+    let mut place = PlaceView::new(&ctx, &page.place);
+    place.photos = super::view::PhotoShown::all(&ctx, &page.photos);
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
     let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
     let notices = NoticeView::all(&ctx, &page.notices);

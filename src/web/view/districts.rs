@@ -350,6 +350,8 @@ impl ProgrammeView {
 #[derive(Debug, Clone)]
 pub struct PlaceView {
     pub id: i64,
+    /// Its photos, on its own page (none in lists).
+    pub photos: Vec<PhotoShown>,
     pub kind: PlaceKind,
     pub kind_label: &'static str,
     pub name: Text,
@@ -379,6 +381,30 @@ pub struct PlaceView {
     pub is_open: bool,
     /// "Last updated", as a date in the reader's language.
     pub updated: String,
+}
+
+/// A photo as a page shows it: its widths' sizes and what it shows.
+#[derive(Debug, Clone)]
+pub struct PhotoShown {
+    pub id: i64,
+    pub alt: Text,
+    pub width: i32,
+    pub height: i32,
+    pub large_width: i32,
+}
+
+impl PhotoShown {
+    pub fn all(ctx: &Ctx, rows: &[crate::db::photos::PhotoRow]) -> Vec<PhotoShown> {
+        rows.iter()
+            .map(|p| PhotoShown {
+                id: p.id,
+                alt: Text::pick(ctx.lang, &p.alt_zh, p.alt_en.as_deref()),
+                width: p.small_width,
+                height: p.small_height,
+                large_width: p.large_width,
+            })
+            .collect()
+    }
 }
 
 /// The clock and the hours of a place as words: "开放中 · 18:00 关门".
@@ -535,6 +561,7 @@ impl PlaceView {
             },
             is_open: p.is_open,
             updated: format::date(ctx.lang, p.updated_at),
+            photos: Vec::new(),
         }
     }
 }

@@ -18,7 +18,8 @@ pub mod wishes;
 pub mod workshops;
 
 pub use districts::{
-    Chart, DistrictCard, FigureCard, NoticeView, PlaceGroup, PlaceView, ProgrammeView, StoryView,
+    Chart, DistrictCard, FigureCard, NoticeView, PhotoShown, PlaceGroup, PlaceView, ProgrammeView,
+    StoryView,
 };
 pub use pager::Pager;
 pub use wishes::{Qr, StationChoice, TimelineEntry, WishView};

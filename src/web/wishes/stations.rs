@@ -60,7 +60,11 @@ pub async fn station_view(
     let station = Wall { station: Some(page.place.id), ..Wall::default() };
     let wishes = db::wishes::wall(&state.db, &station).await?;
     let view = StationPage {
-        place: PlaceView::new(&ctx, &page.place),
+        place: {
+            let mut place = PlaceView::new(&ctx, &page.place);
+            place.photos = crate::web::view::PhotoShown::all(&ctx, &page.photos);
+            place
+        },
         code: page.place.code.clone(),
         district_slug: page.district.slug.clone(),
         district: Text::pick(ctx.lang, &page.district.name_zh, page.district.name_en.as_deref()),
