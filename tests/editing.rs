@@ -675,6 +675,7 @@ async fn a_keeper_shows_the_place_in_photos(app: TestApp) {
     let res =
         upload(&keeper, id, Some(camera_jpeg(2400, 1600)), "驿站里的微波炉和饮水机", None).await;
     assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], format!("/staff/places/{id}/photos#main").as_str());
     let photo: i64 =
         scalar_for_id(&app.db, "SELECT MAX(id) FROM photos WHERE place_id = $1", id).await;
     assert_eq!(

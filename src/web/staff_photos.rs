@@ -154,7 +154,9 @@ pub async fn upload(
     {
         Added::New(_) => {
             set_flash(&session, "flash.photo_added");
-            Ok(see_other(&format!("/staff/places/{id}/photos")))
+            // The form's own fragment would carry over: back to the top,
+            // where the flash and the new photo are.
+            Ok(see_other(&format!("/staff/places/{id}/photos#main")))
         }
         Added::Full => {
             errors.add("photo", "form.photo.full");
