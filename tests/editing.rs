@@ -704,6 +704,16 @@ async fn a_keeper_shows_the_place_in_photos(app: TestApp) {
         assert_eq!((img.width(), img.height()), (width, width * 2 / 3), "{size}");
     }
     assert_eq!(app.get(&format!("/photos/{photo}/huge")).await.status().as_u16(), 404);
+    // A draft place's photo is its staff's only, and never stored.
+    let sql = format!("UPDATE places SET published = FALSE WHERE id = {id}");
+    common::exec_script(&app.db, sql).await;
+    let small = format!("/photos/{photo}/small");
+    assert_eq!(app.new_anonymous().get(&small).await.status().as_u16(), 404);
+    let res = keeper.get(&small).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    let sql = format!("UPDATE places SET published = TRUE WHERE id = {id}");
+    common::exec_script(&app.db, sql).await;
     // Removing asks first, then the photo is gone everywhere.
     let delete = format!("/staff/places/{id}/photos/{photo}/delete");
     let page = format!("/staff/places/{id}/photos");

@@ -2,7 +2,8 @@
 -- metadata) so that every instance serves them. A photo is never changed:
 -- a new one is a new row, so its address can be cached for a year.
 CREATE TABLE photos (
-    id           INTEGER PRIMARY KEY,
+    -- AUTOINCREMENT: a removed photo's id (and address) is never reused.
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     place_id     INTEGER NOT NULL REFERENCES places (id) ON DELETE CASCADE,
     alt_zh       TEXT NOT NULL,
     alt_en       TEXT,

@@ -34,15 +34,21 @@ pub async fn of_place(db: &Db, place_id: i64) -> DbResult<Vec<PhotoRow>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, PhotoRow>(OF_PLACE).bind(place_id).fetch_all(p).await?))
 }
 
-/// One width of a photo, as JPEG.
+/// One width of a photo as JPEG, with its place's id, its district's id,
+/// and whether both are published (a draft place's photos are its staff's).
+pub type Served = (Vec<u8>, i64, i64, bool);
+
+/// One width of a photo (see [`Served`]).
 #[tracing::instrument(name = "db::photos::jpeg", skip_all, fields(photo_id = id))]
-pub async fn jpeg(db: &Db, id: i64, large: bool) -> DbResult<Option<Vec<u8>>> {
-    let sql = if large {
-        "SELECT large FROM photos WHERE id = $1"
-    } else {
-        "SELECT small FROM photos WHERE id = $1"
-    };
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, Vec<u8>>(sql).bind(id).fetch_optional(p).await?))
+pub async fn jpeg(db: &Db, id: i64, large: bool) -> DbResult<Option<Served>> {
+    let column = if large { "f.large" } else { "f.small" };
+    let sql = format!(
+        "SELECT {column}, p.id, p.district_id, (p.published AND d.published) \
+         FROM photos f JOIN places p ON p.id = f.place_id JOIN districts d ON d.id = p.district_id \
+         WHERE f.id = $1"
+    );
+    Ok(on_db!(db, p => sqlx::query_as::<_, Served>(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_optional(p).await?))
 }
 
 /// What adding a photo came to.
@@ -65,8 +71,15 @@ pub async fn add(
     now: DateTime<Utc>,
 ) -> DbResult<Added> {
     let size = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    let lock = match db.backend() {
+        super::Backend::Postgres => "SELECT id FROM places WHERE id = $1 FOR UPDATE",
+        super::Backend::Sqlite => "SELECT id FROM places WHERE id = $1",
+    };
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        // Two uploads at once count one after the other (SQLite's write
+        // transaction is exclusive already).
+        sqlx::query(sqlx::AssertSqlSafe(lock)).bind(place_id).execute(&mut *tx).await?;
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE place_id = $1")
             .bind(place_id).fetch_one(&mut *tx).await?;
         if n >= PER_PLACE {

@@ -12,8 +12,10 @@ use super::FormErrors;
 
 /// The largest file taken.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
-/// The most pixels a picture may have (a 48-megapixel phone's, and some).
-pub const MAX_PIXELS: u64 = 50_000_000;
+/// The most pixels a picture may have (a 12-megapixel phone's thrice).
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// The longest side: a panorama, not a strip of a million pixels.
+pub const MAX_SIDE: u32 = 12_000;
 /// The widths kept: for phones, and for wide screens. A smaller picture
 /// is not enlarged.
 pub const SMALL_WIDTH: u32 = 480;
@@ -79,7 +81,7 @@ pub fn process(bytes: &[u8]) -> Result<Processed, Refused> {
         return Err(Refused::NotAnImage);
     }
     // Read from the header: refused before the pixels are allocated.
-    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || w > MAX_SIDE || h > MAX_SIDE {
         return Err(Refused::TooManyPixels);
     }
     let mut limits = Limits::default();
@@ -95,14 +97,17 @@ pub fn process(bytes: &[u8]) -> Result<Processed, Refused> {
     if let Some(o) = orientation {
         img.apply_orientation(o);
     }
-    let rgb = flatten(&img);
-    Ok(Processed { small: encode(&rgb, SMALL_WIDTH)?, large: encode(&rgb, LARGE_WIDTH)? })
+    let rgb = flatten(img);
+    // The small width from the large one: less to read, less memory.
+    let (large, large_rgb) = encode(rgb, LARGE_WIDTH)?;
+    let (small, _) = encode(large_rgb, SMALL_WIDTH)?;
+    Ok(Processed { small, large })
 }
 
 /// The picture on white (a PNG's transparent parts would turn black).
-fn flatten(img: &DynamicImage) -> RgbImage {
+fn flatten(img: DynamicImage) -> RgbImage {
     if !img.color().has_alpha() {
-        return img.to_rgb8();
+        return img.into_rgb8();
     }
     let rgba = img.to_rgba8();
     RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
@@ -113,26 +118,24 @@ fn flatten(img: &DynamicImage) -> RgbImage {
     })
 }
 
-/// `rgb` at most `width` wide, as JPEG.
-fn encode(rgb: &RgbImage, width: u32) -> Result<Encoded, Refused> {
-    let resized;
+/// `rgb` at most `width` wide, as JPEG, and the picture it encoded.
+fn encode(rgb: RgbImage, width: u32) -> Result<(Encoded, RgbImage), Refused> {
     let shown = if rgb.width() > width {
         let height = (u64::from(rgb.height()) * u64::from(width) / u64::from(rgb.width())).max(1);
-        resized = image::imageops::resize(
-            rgb,
+        image::imageops::resize(
+            &rgb,
             width,
             u32::try_from(height).unwrap_or(u32::MAX),
             image::imageops::FilterType::Triangle,
-        );
-        &resized
+        )
     } else {
         rgb
     };
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, QUALITY)
-        .encode_image(shown)
+        .encode_image(&shown)
         .map_err(|_| Refused::NotAnImage)?;
-    Ok(Encoded { jpeg, width: shown.width(), height: shown.height() })
+    Ok((Encoded { jpeg, width: shown.width(), height: shown.height() }, shown))
 }
 
 /// The words of an upload: what the photo shows, in Chinese (required)
@@ -149,12 +152,15 @@ impl PhotoText {
         let mut e = FormErrors::default();
         let zh = self.alt_zh.trim();
         let en = self.alt_en.trim();
-        if zh.is_empty() {
+        e.refuse_control(&[("alt_zh", zh), ("alt_en", en)]);
+        if e.get("alt_zh").is_some() {
+            // Said already.
+        } else if zh.is_empty() {
             e.add("alt_zh", "form.photo.alt_required");
         } else if zh.chars().count() > ALT_MAX {
             e.add("alt_zh", "form.photo.alt_too_long");
         }
-        if en.chars().count() > ALT_MAX {
+        if e.get("alt_en").is_none() && en.chars().count() > ALT_MAX {
             e.add("alt_en", "form.photo.alt_too_long");
         }
         if e.is_empty() {
@@ -206,15 +212,18 @@ mod tests {
         assert_eq!(process(b"").unwrap_err(), Refused::Missing);
         assert_eq!(process(b"%PDF-1.4 not a picture").unwrap_err(), Refused::NotAnImage);
         assert_eq!(process(&vec![0xFF; MAX_BYTES + 1]).unwrap_err(), Refused::TooLarge);
-        // A PNG of a few bytes that declares 60,000 × 60,000 pixels.
-        assert_eq!(process(&bomb()).unwrap_err(), Refused::TooManyPixels);
+        // A PNG of a few bytes that declares 60,000 × 60,000 pixels, and
+        // strips within the pixel count but beyond any side.
+        assert_eq!(process(&bomb(60_000, 60_000)).unwrap_err(), Refused::TooManyPixels);
+        assert_eq!(process(&bomb(20_000_000, 1)).unwrap_err(), Refused::TooManyPixels);
+        assert_eq!(process(&bomb(1_000, 30_000)).unwrap_err(), Refused::TooManyPixels);
         // A JPEG cut short.
         let whole = jpeg(64, 64, None);
         assert_eq!(process(&whole[..whole.len() / 3]).unwrap_err(), Refused::NotAnImage);
     }
 
-    /// A PNG of 60,000 × 60,000 pixels whose data is a few bytes.
-    pub(crate) fn bomb() -> Vec<u8> {
+    /// A PNG of `w` × `h` pixels whose data is a few bytes.
+    fn bomb(w: u32, h: u32) -> Vec<u8> {
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         let mut chunk = |kind: &[u8], data: &[u8]| {
             png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
@@ -223,8 +232,8 @@ mod tests {
             png.extend_from_slice(&body);
             png.extend_from_slice(&crc32(&body).to_be_bytes());
         };
-        let mut header = 60_000u32.to_be_bytes().to_vec();
-        header.extend_from_slice(&60_000u32.to_be_bytes());
+        let mut header = w.to_be_bytes().to_vec();
+        header.extend_from_slice(&h.to_be_bytes());
         header.extend_from_slice(&[8, 2, 0, 0, 0]);
         chunk(b"IHDR", &header);
         chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
@@ -252,5 +261,11 @@ mod tests {
         assert_eq!(t.check().unwrap(), ("驿站门口".into(), None));
         let t = PhotoText { alt_zh: "长".repeat(ALT_MAX + 1), alt_en: String::new() };
         assert_eq!(t.check().unwrap_err().get("alt_zh"), Some("form.photo.alt_too_long"));
+        let t = PhotoText { alt_zh: "门\0口".into(), alt_en: "a\u{7}".into() };
+        let e = t.check().unwrap_err();
+        assert_eq!(
+            (e.get("alt_zh"), e.get("alt_en")),
+            (Some("form.text.control"), Some("form.text.control"))
+        );
     }
 }

@@ -104,6 +104,15 @@ pub fn expiry_bounds(now: chrono::DateTime<Utc>) -> (chrono::DateTime<Utc>, chro
     (now - chrono::Duration::seconds(IDLE_SECS), now - chrono::Duration::seconds(ABSOLUTE_SECS))
 }
 
+/// The user a session signs in, if any (for checks that run before
+/// [`enforce`], such as the upload gate in `csrf`).
+pub async fn viewer_of(
+    session: &Session,
+    state: &AppState,
+) -> Result<Option<CurrentUser>, AppError> {
+    load_viewer(session, state).await
+}
+
 /// Reads the session and the user behind it. A token with no row (signed
 /// out, ended elsewhere, account gone) or an idle or old session signs
 /// nobody in, and is forgotten here.

@@ -44,19 +44,21 @@ fn upload_slots() -> &'static tokio::sync::Semaphore {
 fn multipart_text(body: &[u8], content_type: &str, name: &str) -> Option<String> {
     let boundary =
         content_type.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?.trim_matches('"');
-    if boundary.is_empty() {
+    // RFC 2046: 1 to 70 characters. A longer one is no browser's.
+    if boundary.is_empty() || boundary.len() > 70 {
         return None;
     }
     let delimiter = format!("--{boundary}");
+    // Linear in the body, whatever it holds.
     let find = |from: usize, needle: &[u8]| {
-        body.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+        memchr::memmem::find(body.get(from..)?, needle).map(|i| i + from)
     };
-    let wanted = format!("name=\"{name}\"");
+    let wanted = format!("; name=\"{name}\"");
     let mut at = find(0, delimiter.as_bytes())? + delimiter.len();
     while let Some(next) = find(at, delimiter.as_bytes()) {
         let part = body[at..next].strip_prefix(b"\r\n").unwrap_or(&body[at..next]);
         let part = part.strip_suffix(b"\r\n").unwrap_or(part);
-        if let Some(split) = part.windows(4).position(|w| w == b"\r\n\r\n") {
+        if let Some(split) = memchr::memmem::find(part, b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&part[..split]).to_ascii_lowercase();
             let disposition = head.lines().find(|l| l.starts_with("content-disposition:"));
             if disposition.is_some_and(|d| d.contains(&wanted) && !d.contains("filename")) {
@@ -231,6 +233,16 @@ pub async fn check(
     let upload = content_type.starts_with("multipart/form-data")
         && req.match_pattern().is_some_and(|p| UPLOAD_ROUTES.contains(&p.as_str()));
     if upload {
+        // Only signed-in staff send files: anyone else is refused before
+        // a slot is taken or a byte is read.
+        let staff = super::auth::viewer_of(&req.get_session(), &state)
+            .await
+            .map_err(actix_web::Error::from)?
+            .is_some_and(|me| me.grants.is_staff());
+        if !staff {
+            tracing::warn!("upload from someone who is not staff refused");
+            return Ok(req.error_response(AppError::Forbidden));
+        }
         let Ok(_slot) = upload_slots().try_acquire() else {
             tracing::warn!("uploads busy: 429");
             return Ok(req.error_response(AppError::TooMany));

@@ -12,7 +12,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 
-use super::auth::CurrentUser;
+use super::auth::{CurrentUser, Viewer};
 use super::confirm::{self, Ask, Confirmed};
 use super::ctx::set_flash;
 use super::params::{Id, Photo, Size};
@@ -128,9 +128,10 @@ pub async fn upload(
     } else {
         // One picture at a time: decoding takes a core and up to ~200 MB.
         let _turn = turns().acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+        // A decoder that panics on a crafted file refuses it like any other.
         tokio::task::spawn_blocking(move || photo::process(&bytes))
             .await
-            .map_err(|e| AppError::Internal(e.into()))?
+            .unwrap_or(Err(Refused::NotAnImage))
     };
     let processed = match processed {
         Ok(p) => Some(p),
@@ -203,6 +204,7 @@ pub async fn remove(
 /// year: its address never shows other bytes.
 pub async fn serve(
     state: web::Data<AppState>,
+    viewer: Viewer,
     Id(id): Id,
     Size(size): Size,
 ) -> Result<HttpResponse, AppError> {
@@ -211,10 +213,19 @@ pub async fn serve(
         "small" => false,
         _ => return Err(AppError::NotFound),
     };
-    let jpeg = db::photos::jpeg(&state.db, id, large).await?.ok_or(AppError::NotFound)?;
+    let (jpeg, place, district, public) =
+        db::photos::jpeg(&state.db, id, large).await?.ok_or(AppError::NotFound)?;
+    // A draft place's photos are for its staff, and never stored.
+    let cache = if public {
+        "public, max-age=31536000, immutable"
+    } else if viewer.0.is_some_and(|me| me.grants.keeps_station(place, district)) {
+        "private, no-store"
+    } else {
+        return Err(AppError::NotFound);
+    };
     Ok(HttpResponse::Ok()
         .content_type("image/jpeg")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header((header::CACHE_CONTROL, cache))
         .insert_header((header::ETAG, format!("\"photo-{id}-{size}\"")))
         // Already compressed: not gzipped again.
         .insert_header(header::ContentEncoding::Identity)
