@@ -726,6 +726,13 @@ async fn a_keeper_shows_the_place_in_photos(app: TestApp) {
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM photos").await, 0);
     assert_eq!(app.get(&format!("/photos/{photo}/small")).await.status().as_u16(), 404);
+    // A photo that is gone, or no number at all: not found.
+    for bad in [photo.to_string(), "abc".to_owned()] {
+        let gone = format!("/staff/places/{id}/photos/{bad}/delete");
+        let res = keeper.post_form(&page, &gone, &[("confirm", "yes")]).await;
+        assert_eq!(res.status().as_u16(), 404, "{bad}");
+    }
+    assert_eq!(app.get("/photos/abc/small").await.status().as_u16(), 404);
     // Another station's keeper may not upload here; nor may a volunteer.
     let volunteer = app.volunteer(51).await;
     let res = volunteer.get(&page).await;

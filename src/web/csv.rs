@@ -16,6 +16,17 @@ pub fn cell(value: &str) -> String {
     if v.contains([',', '"', '\n', '\r']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v }
 }
 
+/// A staff export as a download that is never stored (it may hold phones
+/// and names): `file` is the name the browser saves it under.
+pub fn staff_download(file: &str, body: String) -> actix_web::HttpResponse {
+    use actix_web::http::header;
+    actix_web::HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
 /// A whole document: BOM, header row, rows, CRLF line ends.
 pub fn document(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = String::from(BOM);

@@ -2,7 +2,7 @@
 //! of item, item and date range, a page at a time, and exported as CSV
 //! (the export is itself audited).
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
@@ -148,9 +148,5 @@ pub async fn export(
         ctx.t("audit.col.object"),
         ctx.t("audit.col.detail"),
     ];
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(csv::document(&head, &lines)))
+    Ok(csv::staff_download("audit.csv", csv::document(&head, &lines)))
 }

@@ -3,7 +3,7 @@
 //! and delivery plan, overdue ones first; a page at a time, and as a CSV
 //! in the reader's language, each export audited.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
@@ -35,6 +35,8 @@ struct Listing {
     object: String,
     /// A district's list names each wish's station.
     district_wide: bool,
+    /// What its export's file name says: `station-6`, `xihu`.
+    file: String,
 }
 
 impl Listing {
@@ -47,6 +49,7 @@ impl Listing {
             path: format!("/staff/places/{id}/wishes"),
             object: format!("place:{id}"),
             district_wide: false,
+            file: format!("station-{id}"),
         })
     }
 
@@ -59,6 +62,7 @@ impl Listing {
             path: format!("/staff/districts/{}/wishes", d.slug),
             object: format!("district:{}", d.slug),
             district_wide: true,
+            file: d.slug.clone(),
         })
     }
 }
@@ -177,7 +181,6 @@ async fn export(
     state: &AppState,
     me: &CurrentUser,
     listing: Listing,
-    file: &str,
 ) -> Result<HttpResponse, AppError> {
     let status = shown(req);
     let now = Utc::now();
@@ -234,14 +237,8 @@ async fn export(
     .iter()
     .map(|c| ctx.t(&format!("held.col.{c}")))
     .collect();
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"wishes-{file}-{}.csv\"", code_of(status)),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(csv::document(&head, &lines)))
+    let file = format!("wishes-{}-{}.csv", listing.file, code_of(status));
+    Ok(csv::staff_download(&file, csv::document(&head, &lines)))
 }
 
 /// `/staff/places/{id}/wishes?status=…&page=…`
@@ -264,7 +261,7 @@ pub async fn station_csv(
     Id(id): Id,
 ) -> Result<HttpResponse, AppError> {
     let listing = Listing::station(&ctx, &state, id).await?;
-    export(ctx, &req, &state, &me, listing, &format!("station-{id}")).await
+    export(ctx, &req, &state, &me, listing).await
 }
 
 /// `/staff/districts/{slug}/wishes?status=…&page=…`
@@ -287,5 +284,5 @@ pub async fn district_csv(
     Slug(slug): Slug,
 ) -> Result<HttpResponse, AppError> {
     let listing = Listing::district(&ctx, &state, &slug).await?;
-    export(ctx, &req, &state, &me, listing, &slug).await
+    export(ctx, &req, &state, &me, listing).await
 }

@@ -2,7 +2,7 @@
 //! post and close openings, follow up sign-ups, export them as CSV.
 
 use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
@@ -651,12 +651,5 @@ pub async fn export(
             })
             .collect::<Vec<_>>(),
     );
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"signups-{slug}.csv\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
+    Ok(csv::staff_download(&format!("signups-{slug}.csv"), body))
 }
