@@ -262,6 +262,9 @@ struct Samples {
     notice: i64,
     /// A photo of station A.
     photo: i64,
+    /// A figure of Xihu, and one of its values.
+    figure: i64,
+    value: i64,
 }
 
 impl Samples {
@@ -276,6 +279,8 @@ impl Samples {
             self.opening
         } else if pattern.starts_with("/staff/content/") {
             self.notice
+        } else if pattern.starts_with("/staff/figures/") {
+            self.figure
         } else {
             self.station
         };
@@ -289,6 +294,7 @@ impl Samples {
             .replace("{n}", "1")
             .replace("{what}", "notice")
             .replace("{photo}", &self.photo.to_string())
+            .replace("{value}", &self.value.to_string())
     }
 }
 
@@ -318,6 +324,13 @@ async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestAp
         wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
         notice: notice(&app.db, station).await,
         photo: photo(&app.db, station, admin).await,
+        figure: scalar(&app.db, "SELECT id FROM figures WHERE code = 'joint_unions'").await,
+        value: scalar(
+            &app.db,
+            "SELECT v.id FROM figure_values v JOIN figures f ON f.id = v.figure_id \
+             WHERE f.code = 'joint_unions'",
+        )
+        .await,
     };
     let me = app.signed_in("13500000000", "password one").await;
     let good = me.csrf_token("/account").await;
@@ -421,6 +434,7 @@ fn allowed(rule: Access, who: Persona) -> bool {
         Access::ContentEditor => {
             matches!(who, KeeperOfThisStation | AdminOfThisDistrict | SiteAdmin)
         }
+        Access::FigureEditor => matches!(who, AdminOfThisDistrict | SiteAdmin),
     }
 }
 
@@ -503,6 +517,13 @@ async fn access_matrix(app: TestApp) {
         wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
         notice: notice(&app.db, a).await,
         photo: photo(&app.db, a, keeper_a).await,
+        figure: scalar(&app.db, "SELECT id FROM figures WHERE code = 'joint_unions'").await,
+        value: scalar(
+            &app.db,
+            "SELECT v.id FROM figure_values v JOIN figures f ON f.id = v.figure_id \
+             WHERE f.code = 'joint_unions'",
+        )
+        .await,
     };
     let protected: Vec<_> =
         linli::web::routes().into_iter().filter(|r| r.access != Access::Public).collect();

@@ -685,6 +685,56 @@ async fn phone_smoke_test_with_axe() {
             assert_eq!(found, if lang == "zh" { "找到 1 家工坊" } else { "1 workshop found" });
             check_page(&client, &axe, &shots, &format!("search-{tag}")).await;
         }
+        // A figure's values over the years: a second year draws the trend,
+        // a correction shows its note beside the number.
+        let figure: i64 =
+            common::scalar_with(&app.db, "SELECT id FROM figures WHERE code = $1", "talent_projects")
+                .await;
+        let source: i64 =
+            common::scalar_with(&app.db, "SELECT id FROM sources WHERE code = $1", "article-gongshu")
+                .await;
+        let value = |year, value| linli::db::sources::NewValue {
+            figure_id: figure,
+            year: Some(year),
+            as_of_zh: None,
+            as_of_en: None,
+            value,
+            qualifier: "exact",
+            computed_as: None,
+            source_id: source,
+            user: id,
+            now: chrono::Utc::now(),
+        };
+        let added = linli::db::sources::save_value(&app.db, &value(2024, 131.0), None).await.unwrap();
+        let linli::db::sources::ValueSaved::Saved(value_id) = added else { panic!("{added:?}") };
+        let fix = linli::db::sources::Correction { value_id, note_zh: "区人才办复核后更正", note_en: Some("Corrected after the district talent office checked it") };
+        linli::db::sources::save_value(&app.db, &value(2024, 130.0), Some(&fix)).await.unwrap();
+        for (lang, size) in [("zh", "normal"), ("en", "large")] {
+            client.goto(&app.url(&format!("/prefs/lang/{lang}?next=/"))).await.unwrap();
+            client.goto(&app.url(&format!("/prefs/text/{size}?next=/"))).await.unwrap();
+            client.goto(&app.url("/districts/gongshu")).await.unwrap();
+            let card = client
+                .execute(
+                    "const c = [...document.querySelectorAll('.figure')].find(f => f.querySelector('svg polyline')); \
+                     c.scrollIntoView(); const r = c.querySelector('svg').getBoundingClientRect(); \
+                     return [c.innerText, r.width, r.height];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let text = card[0].as_str().unwrap_or_default().to_owned();
+            let expect = if lang == "zh" { "历年：2023年 116 → 2024年 130 个" } else { "Over the years: 2023 116 → 2024 130 projects" };
+            assert!(text.contains(expect), "{lang}: {text}");
+            let corrected = if lang == "zh" { "原为 131。区人才办复核后更正" } else { "was 131. Corrected after the district talent office checked it" };
+            assert!(text.contains(corrected), "{lang}: {text}");
+            assert!(card[1].as_f64().unwrap_or(0.0) > 50.0, "{lang}: the trend is drawn: {card:?}");
+            check_page(&client, &axe, &shots, &format!("trend-{lang}-{size}")).await;
+            // "来源 1" leads to its entry with publisher and note.
+            client.find(Locator::Css(".figure-source")).await.unwrap().click().await.unwrap();
+            let cited = client.find(Locator::Css("#source-1")).await.unwrap().text().await.unwrap();
+            assert!(cited.contains(if lang == "zh" { "报纸版面" } else { "A newspaper page" }), "{cited}");
+            check_page(&client, &axe, &shots, &format!("source-{lang}-{size}")).await;
+        }
         for lang in ["zh", "en"] {
             let (normal, large) = (label_px[&format!("{lang}-normal")], label_px[&format!("{lang}-large")]);
             assert!(large > normal * 1.3, "{lang}: chart labels {normal} px, larger text {large} px");
@@ -718,6 +768,9 @@ async fn phone_smoke_test_with_axe() {
                 ("staff-district", "/staff/districts/xihu".to_owned()),
                 ("place-edit", format!("/staff/places/{station}/edit")),
                 ("figure-new", "/staff/districts/xihu/new/figure".to_owned()),
+                ("figure-values", format!("/staff/content/figure/{figure}")),
+                ("value-new", format!("/staff/figures/{figure}/values/new")),
+                ("source-new", "/staff/districts/gongshu/new/source".to_owned()),
                 ("assist", format!("/staff/places/{station}/wishes/new")),
                 ("held", format!("/staff/places/{station}/wishes?status=all")),
             ];

@@ -19,6 +19,8 @@ on_both_databases!(
     a_site_admin_adds_a_district,
     every_seeded_item_passes_its_own_form,
     a_town_is_renamed_with_history_and_its_workshops_follow,
+    a_figure_keeps_its_values_over_the_years_with_public_corrections,
+    sources_are_registered_cited_and_kept_while_cited,
 );
 
 /// The fields of the POST form whose action is `action`, as a browser
@@ -97,26 +99,46 @@ async fn a_district_admin_edits_the_summary_and_publishes_a_figure_after_a_previ
     assert!(text(&history, "#r1").contains("区管理员"));
     assert!(text(&history, "#r1 table").contains("西湖区的新简介。"));
 
-    // A new figure, saved as a draft: not public, in the preview, marked.
+    // A new figure, saved as a draft: what it is first, then its value;
+    // not public, in the preview, marked.
     let new = "/staff/districts/xihu/new/figure";
     let (status, location, _) = submit(
         &admin.app,
         new,
         new,
-        &[
-            ("label_zh", Some("新增志愿者")),
-            ("value", Some("1,250")),
-            ("unit_zh", Some("人")),
-            ("qualifier", Some("about")),
-            ("year", Some("2025")),
-            ("source_zh", Some("西湖区文明办")),
-            ("action", Some("draft")),
-        ],
+        &[("label_zh", Some("新增志愿者")), ("unit_zh", Some("人")), ("action", Some("draft"))],
     )
     .await;
     assert_eq!(status, 303);
     let figure: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
     assert_eq!(location, format!("/staff/content/figure/{figure}"));
+    let (_, form) = admin.app.page(&location).await;
+    assert_eq!(
+        text(&form, "#values-heading ~ p strong"),
+        "还没有数值，这项数据不会显示在页面上。请添加第一个数值。"
+    );
+    let add = format!("/staff/figures/{figure}/values/new");
+    assert!(attrs(&form, "section a", "href").contains(&add));
+    let (_, preview) = admin.app.page("/staff/districts/xihu/preview").await;
+    assert!(
+        !texts(&preview, ".figure-label").iter().any(|l| l.contains("新增志愿者")),
+        "no value, no card"
+    );
+    let source: i64 =
+        scalar_with(&app.db, "SELECT id FROM sources WHERE code = $1", "article-xihu").await;
+    let (status, to, _) = submit(
+        &admin.app,
+        &add,
+        &add,
+        &[
+            ("value", Some("1,250")),
+            ("qualifier", Some("about")),
+            ("year", Some("2025")),
+            ("source_id", Some(&source.to_string())),
+        ],
+    )
+    .await;
+    assert_eq!((status, to), (303, format!("{location}#values-heading")));
     let published: bool =
         scalar_for_id(&app.db, "SELECT published FROM figures WHERE id = $1", figure).await;
     assert!(!published);
@@ -136,11 +158,12 @@ async fn a_district_admin_edits_the_summary_and_publishes_a_figure_after_a_previ
     // The hub marks it, and says some content waits.
     let (_, hub) = admin.app.page("/staff/districts/xihu").await;
     assert!(texts(&hub, "#sec-figure ~ ul li").iter().any(|l| l.starts_with("草稿 新增志愿者")));
-    // Readers and keepers cannot preview.
+    // Readers and keepers cannot preview, nor add a value.
     assert_eq!(reader.get("/staff/districts/xihu/preview").await.status().as_u16(), 303);
     let keeper = app.station_keeper().await;
     assert_eq!(keeper.app.get("/staff/districts/xihu/preview").await.status().as_u16(), 403);
     assert_eq!(keeper.app.get(&location).await.status().as_u16(), 403);
+    assert_eq!(keeper.app.get(&add).await.status().as_u16(), 403);
 
     // Published: on the public page with "about", then unpublished again.
     let (status, _, _) =
@@ -164,7 +187,10 @@ async fn a_district_admin_edits_the_summary_and_publishes_a_figure_after_a_previ
          ORDER BY id",
     )
     .await;
-    assert_eq!(actions, ["district.update", "figure.create", "figure.update", "figure.update"]);
+    assert_eq!(
+        actions,
+        ["district.update", "figure.create", "figure.value_add", "figure.update", "figure.update"]
+    );
     let revisions: i64 = scalar_for_id(
         &app.db,
         "SELECT COUNT(*) FROM revisions WHERE item_kind = 'figure' AND item_id = $1",
@@ -175,28 +201,28 @@ async fn a_district_admin_edits_the_summary_and_publishes_a_figure_after_a_previ
     // A field sent twice keeps its first value; one not sent is kept.
     let (_, form) = admin.app.page(&location).await;
     let mut twice = form_of(&form, &location, &[("label_en", Some("New volunteers"))]);
-    twice.push(("value".into(), "5".into()));
+    twice.push(("unit_zh".into(), "个".into()));
     assert_eq!(post(&admin.app, &location, &twice).await.0, 303);
-    let value: f64 =
-        scalar_for_id(&app.db, "SELECT value FROM figures WHERE id = $1", figure).await;
-    assert_eq!(value, 1250.0);
+    let unit: String =
+        scalar_for_id(&app.db, "SELECT unit_zh FROM figures WHERE id = $1", figure).await;
+    assert_eq!(unit, "人");
     let (_, form) = admin.app.page(&location).await;
     let partial: Vec<(String, String)> = form_of(&form, &location, &[])
         .into_iter()
-        .filter(|(k, _)| ["csrf_token", "version", "value"].contains(&k.as_str()))
-        .map(|(k, v)| if k == "value" { (k, "1300".to_owned()) } else { (k, v) })
+        .filter(|(k, _)| ["csrf_token", "version", "unit_zh"].contains(&k.as_str()))
+        .map(|(k, v)| if k == "unit_zh" { (k, "人次".to_owned()) } else { (k, v) })
         .collect();
     assert_eq!(post(&admin.app, &location, &partial).await.0, 303);
     let (_, form) = admin.app.page(&location).await;
     assert_eq!(attr(&form, "#f-label_en", "value"), "New volunteers", "not sent, so kept");
-    assert_eq!(attr(&form, "#f-value", "value"), "1300");
+    assert_eq!(attr(&form, "#f-unit_zh", "value"), "人次");
     // Invisible marks are refused at the field.
     let hidden = form_of(&form, &location, &[("label_zh", Some("\u{200b}"))]);
     let (status, _, html) = post(&admin.app, &location, &hidden).await;
     assert_eq!(status, 422);
     assert_eq!(text(&html, "#f-label_zh-error"), "错误：这里有无法保存的特殊字符，请删掉后再试");
     // Put back as it was for what follows.
-    let back = form_of(&form, &location, &[("label_en", Some("")), ("value", Some("1,250"))]);
+    let back = form_of(&form, &location, &[("label_en", Some("")), ("unit_zh", Some("人"))]);
     assert_eq!(post(&admin.app, &location, &back).await.0, 303);
     // The new figure has no English yet: on its district admin's list.
     let (_, english) = admin.app.page("/staff/english").await;
@@ -207,7 +233,9 @@ async fn a_district_admin_edits_the_summary_and_publishes_a_figure_after_a_previ
     admin.app.switch_lang("en").await;
     let (_, form) = admin.app.page(&location).await;
     assert_eq!(text(&form, "h1"), "Edit figure");
-    assert_eq!(text(&form, "label[for=f-qualifier]"), "The value is");
+    assert_eq!(text(&form, "#values-heading"), "Values over the years");
+    let (_, value_form) = admin.app.page(&add).await;
+    assert_eq!(text(&value_form, "label[for=f-qualifier]"), "The value is");
 }
 
 async fn bad_content_comes_back_at_the_field_with_what_was_typed(app: TestApp) {
@@ -220,30 +248,54 @@ async fn bad_content_comes_back_at_the_field_with_what_was_typed(app: TestApp) {
         new,
         &[
             ("label_zh", Some("新增志愿者")),
-            ("value", Some("很多")),
             ("unit_zh", Some("")),
-            ("qualifier", Some("roughly")),
-            ("year", Some("1800")),
-            ("source_zh", Some("报道")),
+            ("chart_group", Some("一\n二")),
             ("action", Some("publish")),
         ],
     )
     .await;
     assert_eq!(status, 422);
     assert!(text(&html, "title").starts_with("有错误："));
+    assert_eq!(text(&html, "#f-unit_zh-error"), "错误：这一项必须填写");
+    assert_eq!(text(&html, "#f-chart_group-error"), "错误：这里只能写一行");
+    assert_eq!(attr(&html, "#f-label_zh", "value"), "新增志愿者");
+    let summary = attrs(&html, ".error-summary a", "href");
+    assert_eq!(summary, ["#f-unit_zh", "#f-chart_group"]);
+    // The summary names each field, so two "fill this in" tell apart.
+    assert_eq!(texts(&html, ".error-summary li")[0], "单位（中文）：这一项必须填写");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM figures").await, before, "nothing saved");
+    // A value: a number, a year, a qualifier and a source of the district.
+    let figure: i64 =
+        scalar_with(&app.db, "SELECT id FROM figures WHERE code = $1", "joint_unions").await;
+    let add = format!("/staff/figures/{figure}/values/new");
+    let tonglu: i64 =
+        scalar_with(&app.db, "SELECT id FROM sources WHERE code = $1", "article-tonglu").await;
+    let values = count(&app.db, "SELECT COUNT(*) FROM figure_values").await;
+    let (status, _, html) = submit(
+        &admin.app,
+        &add,
+        &add,
+        &[
+            ("value", Some("很多")),
+            ("qualifier", Some("roughly")),
+            ("year", Some("1800")),
+            ("source_id", Some(&tonglu.to_string())),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
     assert_eq!(text(&html, "#f-value-error"), "错误：请只填数字，例如 5651 或 1.4");
     assert_eq!(attr(&html, "#f-value", "value"), "很多");
     assert_eq!(attr(&html, "#f-value", "aria-invalid"), "true");
-    assert_eq!(text(&html, "#f-unit_zh-error"), "错误：这一项必须填写");
     assert_eq!(text(&html, "#f-qualifier-error"), "错误：请从列表中选择");
     assert_eq!(text(&html, "#f-year-error"), "错误：请填写四位数的年份，例如 2023");
     assert_eq!(attr(&html, "#f-year", "value"), "1800");
-    assert_eq!(attr(&html, "#f-label_zh", "value"), "新增志愿者");
-    let summary = attrs(&html, ".error-summary a", "href");
-    assert_eq!(summary, ["#f-value", "#f-unit_zh", "#f-qualifier", "#f-year"]);
-    // The summary names each field, so two "fill this in" tell apart.
-    assert_eq!(texts(&html, ".error-summary li")[1], "单位（中文）：这一项必须填写");
-    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM figures").await, before, "nothing saved");
+    assert_eq!(
+        text(&html, "#f-source_id-error"),
+        "错误：请从列表中选择",
+        "another district's source"
+    );
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM figure_values").await, values, "nothing saved");
     // A story's place must be one of the district's; a title is one line.
     let gongshu_place: i64 = scalar_with(
         &app.db,
@@ -619,6 +671,14 @@ async fn every_seeded_item_passes_its_own_form(app: TestApp) {
             .iter()
             .map(|p| p.id)
             .collect();
+        let sources: Vec<i64> = linli::db::sources::of_district(&app.db, id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        let choices =
+            linli::domain::content::Choices { places: places.clone(), sources: sources.clone() };
         let district = linli::db::content::item(&app.db, ContentKind::District, id).await.unwrap();
         let mut items = vec![(ContentKind::District, district.unwrap())];
         for kind in ContentKind::LISTED.into_iter().chain([ContentKind::Territory]) {
@@ -627,7 +687,7 @@ async fn every_seeded_item_passes_its_own_form(app: TestApp) {
             }
         }
         for (kind, item) in items {
-            let out = kind.check(&item.fields, today, &places);
+            let out = kind.check(&item.fields, today, &choices);
             assert!(out.is_ok(), "{kind:?} {} of {slug}: {:?}", item.id, out.err());
             assert_eq!(out.unwrap(), item.fields, "{kind:?} {} is stored canonically", item.id);
             checked += 1;
@@ -650,7 +710,14 @@ async fn every_seeded_item_passes_its_own_form(app: TestApp) {
             .into_iter()
             .map(|t| (t.id, t.name_zh, t.name_en))
             .collect();
-        let places = linli::domain::workshop::Whereabouts { towns, district: ("区".into(), None) };
+        let sources = linli::db::sources::of_district(&app.db, form.district_id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        let places =
+            linli::domain::workshop::Whereabouts { towns, district: ("区".into(), None), sources };
         let parsed = linli::domain::workshop::WorkshopEdit::parse(&form.fields, today, &places);
         assert!(parsed.is_ok(), "workshop {slug}: {:?}", parsed.err());
         assert_eq!(parsed.unwrap().to_fields(), form.fields, "workshop {slug} canonically");
@@ -782,4 +849,266 @@ async fn a_town_is_renamed_with_history_and_its_workshops_follow(app: TestApp) {
     assert!(attrs(&english, ".list a", "href").contains(&form));
     let (_, english) = other.app.page("/staff/english").await;
     assert!(!attrs(&english, ".list a", "href").contains(&form));
+}
+
+fn figure_card(html: &Html, label: &str) -> String {
+    texts(html, ".figures .figure").into_iter().find(|c| c.contains(label)).unwrap_or_default()
+}
+
+/// A new year adds a value and the page draws the trend; the same year
+/// twice is refused at the field; a correction needs a note, which the
+/// public reads beside the number; a computed value says so.
+async fn a_figure_keeps_its_values_over_the_years_with_public_corrections(app: TestApp) {
+    let admin = app.district_admin("gongshu").await;
+    let reader = app.new_anonymous();
+    let figure: i64 =
+        scalar_with(&app.db, "SELECT id FROM figures WHERE code = $1", "talent_projects").await;
+    let source: i64 =
+        scalar_with(&app.db, "SELECT id FROM sources WHERE code = $1", "article-gongshu").await;
+    let edit = format!("/staff/content/figure/{figure}");
+    let add = format!("/staff/figures/{figure}/values/new");
+    // One value: no trend.
+    let (_, page) = reader.page("/districts/gongshu").await;
+    assert!(figure_card(&page, "新增落地人才项目").contains("116"));
+    assert!(
+        page.select(&scraper::Selector::parse(".figure svg polyline").unwrap()).next().is_none()
+    );
+    // A new year starts from the latest value's source.
+    let (_, form) = admin.app.page(&add).await;
+    assert_eq!(attr(&form, "#f-source_id option[selected]", "value"), source.to_string());
+    let (status, to, _) = submit(
+        &admin.app,
+        &add,
+        &add,
+        &[("value", Some("130")), ("qualifier", Some("exact")), ("year", Some("2024"))],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (303, format!("{edit}#values-heading").as_str()));
+    let (_, page) = reader.page("/districts/gongshu").await;
+    let card = figure_card(&page, "新增落地人才项目");
+    assert!(card.contains("130") && card.contains("2024年"), "the latest: {card}");
+    assert!(card.contains("历年：2023年 116 → 2024年 130 个"), "{card}");
+    let points = attrs(&page, ".figure svg polyline", "points");
+    assert_eq!(points.len(), 1, "one trend drawn");
+    let ys: Vec<u32> =
+        points[0].split(' ').map(|p| p.split(',').nth(1).unwrap().parse().unwrap()).collect();
+    assert!(ys[1] < ys[0], "the line goes up: {ys:?}");
+    assert_eq!(
+        scalar_for_id::<f64>(&app.db, "SELECT value FROM figures WHERE id = $1", figure).await,
+        130.0
+    );
+    // An earlier year joins the history but is not the latest.
+    let (status, _, _) = submit(
+        &admin.app,
+        &add,
+        &add,
+        &[("value", Some("90")), ("qualifier", Some("exact")), ("year", Some("2022"))],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = reader.page("/districts/gongshu").await;
+    assert!(figure_card(&page, "新增落地人才项目").contains("2022年 90 → 2023年 116 → 2024年 130"));
+    // The same year twice: refused at the field, what was typed kept.
+    let (status, _, html) = submit(
+        &admin.app,
+        &add,
+        &add,
+        &[("value", Some("131")), ("qualifier", Some("exact")), ("year", Some("2024"))],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        text(&html, "#f-year-error"),
+        "错误：这一年已经有数值了。要改它，请在数值列表里点“更正”"
+    );
+    assert_eq!(attr(&html, "#f-value", "value"), "131");
+    // A correction: from the list of values, with a note the public sees.
+    let (_, form) = admin.app.page(&edit).await;
+    let lines = texts(&form, "#values-heading ~ ul.list li");
+    assert!(lines[0].starts_with("2024年 130"), "latest first: {lines:?}");
+    let correct = attrs(&form, "#values-heading ~ ul.list a", "href")[0].clone();
+    let (status, _, html) = submit(&admin.app, &correct, &correct, &[("value", Some("128"))]).await;
+    assert_eq!(status, 422, "a correction says why");
+    assert_eq!(text(&html, "#f-note_zh-error"), "错误：这一项必须填写");
+    assert_eq!(attr(&html, "#f-value", "value"), "128");
+    let (status, _, html) =
+        submit(&admin.app, &correct, &correct, &[("note_zh", Some("没改"))]).await;
+    assert_eq!(status, 422);
+    assert_eq!(text(&html, "#f-value-error"), "错误：和原来的数值一样，没有更正什么");
+    let (status, _, _) = submit(
+        &admin.app,
+        &correct,
+        &correct,
+        &[("value", Some("128")), ("note_zh", Some("区人才办复核后更正"))],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = reader.page("/districts/gongshu").await;
+    let card = figure_card(&page, "新增落地人才项目");
+    assert!(card.contains("128"), "{card}");
+    let today = linli::domain::format::date(linli::domain::Lang::Zh, chrono::Utc::now());
+    assert!(card.contains(&format!("{today}更正：2024年原为 130。区人才办复核后更正")), "{card}");
+    // A value the portal computes is labelled, never shown as reported;
+    // its exact product stays for machines.
+    let (status, _, _) = submit(
+        &admin.app,
+        &add,
+        &add,
+        &[("value", Some("70 × 2")), ("qualifier", Some("exact")), ("year", Some("2025"))],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = reader.page("/districts/gongshu").await;
+    let card = figure_card(&page, "新增落地人才项目");
+    assert!(card.contains("本站按 70×2 算出，不是报道的数字"), "{card}");
+    assert!(attrs(&page, ".figure data", "value").contains(&"140".to_owned()));
+    reader.switch_lang("en").await;
+    let (_, page) = reader.page("/districts/gongshu").await;
+    let card = figure_card(&page, "New talent projects");
+    assert!(card.contains("computed by this portal as 70×2, not a reported figure"), "{card}");
+    assert!(card.contains("Over the years: 2022 90 → 2023 116 → 2024 128 → 2025 140"), "{card}");
+    // Each step is audited; keepers of other districts cannot reach it.
+    let actions: Vec<String> = common::column(
+        &app.db,
+        "SELECT action FROM audit_log WHERE action LIKE 'figure.value%' ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        actions,
+        ["figure.value_add", "figure.value_add", "figure.value_correct", "figure.value_add"]
+    );
+    let xihu = district_id(&app, "xihu").await;
+    let other = app.persona("西湖管理员", 9013, &[Role::DistrictAdmin { district_id: xihu }]).await;
+    assert_eq!(other.app.get(&add).await.status().as_u16(), 403);
+    assert_eq!(other.app.get(&correct).await.status().as_u16(), 403);
+    // A value of another figure, or a malformed one, names nothing here.
+    let stranger: i64 = scalar_with(
+        &app.db,
+        "SELECT MIN(v.id) FROM figure_values v JOIN figures f ON f.id = v.figure_id WHERE f.code = $1",
+        "area",
+    )
+    .await;
+    let values = format!("/staff/figures/{figure}/values");
+    assert_eq!(admin.app.get(&format!("{values}/{stranger}")).await.status().as_u16(), 404);
+    assert_eq!(admin.app.get(&format!("{values}/x")).await.status().as_u16(), 404);
+    assert_eq!(admin.app.get("/staff/figures/99999999/values/new").await.status().as_u16(), 404);
+}
+
+/// A district admin registers a source (a bad address refused at the
+/// field, the rest kept); a value cites it and the page lists it with its
+/// publisher, date, page and link; a cited source cannot be deleted.
+async fn sources_are_registered_cited_and_kept_while_cited(app: TestApp) {
+    let admin = app.district_admin("xihu").await;
+    let reader = app.new_anonymous();
+    let (_, hub) = admin.app.page("/staff/districts/xihu").await;
+    let new = "/staff/districts/xihu/new/source";
+    assert!(attrs(&hub, "a", "href").contains(&new.to_owned()));
+    assert!(texts(&hub, "#sec-source ~ ul li").iter().any(|l| l.contains("西湖区：“爱心驿站”")));
+    let typed = [
+        ("title_zh", Some("西湖区新就业形态劳动者服务阵地建设情况")),
+        ("publisher_zh", Some("西湖区总工会")),
+        ("publisher_en", Some("Xihu District Federation of Trade Unions")),
+        ("published_on", Some("2026-11-20")),
+        ("page", Some("第3页")),
+        ("url", Some("javascript:alert(1)")),
+    ];
+    let (status, _, html) = submit(&admin.app, new, new, &typed).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        text(&html, "#f-url-error"),
+        "错误：网址要以 http:// 或 https:// 开头，中间不能有空格"
+    );
+    assert_eq!(attr(&html, "#f-publisher_zh", "value"), "西湖区总工会");
+    assert_eq!(attr(&html, "#f-url", "value"), "javascript:alert(1)");
+    let mut good = typed.to_vec();
+    good.retain(|(k, _)| *k != "url");
+    good.push(("url", Some("https://www.example.org/xihu/2026-11")));
+    let (status, location, _) = submit(&admin.app, new, new, &good).await;
+    assert_eq!(status, 303);
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    // The service-places figure cites it for a new year.
+    let figure: i64 =
+        scalar_with(&app.db, "SELECT id FROM figures WHERE code = $1", "service_positions").await;
+    let add = format!("/staff/figures/{figure}/values/new");
+    let (_, form) = admin.app.page(&add).await;
+    let options = texts(&form, "#f-source_id option");
+    assert!(options.contains(&"西湖区新就业形态劳动者服务阵地建设情况 — 西湖区总工会".to_owned()));
+    assert!(!options.iter().any(|o| o.contains("村村建工坊")), "only the district's: {options:?}");
+    let (status, _, _) = submit(
+        &admin.app,
+        &add,
+        &add,
+        &[
+            ("value", Some("28")),
+            ("qualifier", Some("exact")),
+            ("year", Some("2026")),
+            ("source_id", Some(&id.to_string())),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = reader.page("/districts/xihu").await;
+    let card = figure_card(&page, "新就业形态劳动者服务阵地");
+    assert!(card.contains("28") && card.contains("来源 2"), "{card}");
+    let cite = texts(&page, "ol.sources #source-2")[0].clone();
+    assert_eq!(
+        cite,
+        "《西湖区新就业形态劳动者服务阵地建设情况》。西湖区总工会，2026年11月20日，第3页。阅读原文"
+    );
+    assert_eq!(attr(&page, "#source-2 a", "href"), "https://www.example.org/xihu/2026-11");
+    assert!(attr(&page, "#source-2 a", "rel").contains("noopener"));
+    reader.switch_lang("en").await;
+    let (_, page) = reader.page("/districts/xihu").await;
+    let cite = texts(&page, "ol.sources #source-2")[0].clone();
+    assert!(
+        cite.contains("Xihu District Federation of Trade Unions, 20 November 2026, 第3页."),
+        "{cite}"
+    );
+    // Cited, it stays: the site admin is told why.
+    let site = app.site_admin().await;
+    let delete = format!("/staff/content/source/{id}/delete");
+    let token = site.app.csrf_token(&delete).await;
+    let res = site
+        .app
+        .client
+        .post(site.app.url(&delete))
+        .form(&[("csrf_token", token.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM sources WHERE title_zh LIKE '西湖区新就业%'").await,
+        1
+    );
+    let (_, form) = site.app.page(&format!("/staff/content/source/{id}")).await;
+    assert!(
+        text(&form, ".flash").contains("还有数据引用这条来源，不能删除"),
+        "{}",
+        text(&form, ".flash")
+    );
+    // An entry nothing cites goes.
+    let (_, location, _) = submit(
+        &admin.app,
+        new,
+        new,
+        &[("title_zh", Some("草稿来源")), ("publisher_zh", Some("某单位"))],
+    )
+    .await;
+    let spare: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let delete = format!("/staff/content/source/{spare}/delete");
+    let token = site.app.csrf_token(&delete).await;
+    let res = site
+        .app
+        .client
+        .post(site.app.url(&delete))
+        .form(&[("csrf_token", token.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM sources WHERE title_zh = '草稿来源'").await, 0);
+    // Workshop keepers and station keepers cannot add to the register.
+    let keeper = app.station_keeper().await;
+    assert_eq!(keeper.app.get(new).await.status().as_u16(), 403);
 }

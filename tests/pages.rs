@@ -181,7 +181,16 @@ async fn tonglu_shows_the_county_figures(app: TestApp) {
     let cited = texts(&html, ".figures .figure-source");
     assert_eq!(cited.len(), figures.len());
     assert!(cited.iter().all(|s| s == "来源 1"), "{cited:?}");
-    assert_eq!(texts(&html, "ol.sources li"), ["《村村建工坊 增收有良方》（方元）"]);
+    assert!(attrs(&html, ".figures .figure-source", "href").iter().all(|h| h == "#source-1"));
+    // The source as the register has it: title, author, publisher, and
+    // what the copy held does not say.
+    assert_eq!(attrs(&html, "ol.sources li", "id"), ["source-1"]);
+    assert_eq!(
+        texts(&html, "ol.sources li"),
+        [
+            "《村村建工坊 增收有良方——桐庐：“共富工坊”描绘乡村振兴新图景》，方元。报纸版面。所存文本未载报名、日期与版次。"
+        ]
+    );
     // The employed and low-income counts share a unit: one chart of two bars.
     let bars = Selector::parse("figure.chart svg rect").unwrap();
     assert_eq!(html.select(&bars).count(), 2);

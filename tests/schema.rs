@@ -236,3 +236,83 @@ async fn migration_0020_indexes_category_names_on_postgres() {
     db.close().await;
     common::drop_pg_database(&server, &name).await;
 }
+
+/// 0023 moves each figure's line of source text into its district's
+/// register: one entry per distinct text (a district's figures and its
+/// workshops' sharing one), the demo article's with its publication; each
+/// figure cites its entry and keeps its value as its first over the years.
+async fn figures_cite_the_register_after_0023(db: &Db) {
+    match db {
+        Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run_to(22, p).await.unwrap(),
+        Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run_to(22, p).await.unwrap(),
+    }
+    let script = "\
+INSERT INTO districts (slug, kind, name_zh, summary_zh, created_at, updated_at) \
+    VALUES ('tonglu', 'county', '桐庐县', '', '2026-11-01 10:00:00+00', '2026-11-01 10:00:00+00');
+INSERT INTO figures (district_id, code, label_zh, value, unit_zh, year, source_zh, source_en) \
+    SELECT id, 'workshops', '已建成共富工坊', 171, '家', NULL, '《村村建工坊 增收有良方》（方元）', \
+        '“A workshop in every village, a sound way to earn more” (Fang Yuan)' FROM districts;
+INSERT INTO figures (district_id, code, label_zh, value, unit_zh, year, source_zh) \
+    SELECT id, 'area', '面积', 1825, '平方公里', 2023, '县统计局' FROM districts;
+INSERT INTO workshops (slug, district_id, category, name_zh, town_zh, villages_zh, summary_zh, \
+    search_text, created_at, updated_at) \
+    SELECT 'joy', id, 'handicraft', '喜乐·巧手', '富春江镇', '', '', '', created_at, updated_at \
+    FROM districts;
+INSERT INTO workshop_figures (workshop_id, code, label_zh, value, unit_zh, source_zh) \
+    SELECT id, 'fig-1', '带动就业', 120, '人', '县统计局' FROM workshops;";
+    common::exec_script(db, script.to_owned()).await;
+    db.migrate().await.unwrap();
+    let sources = "SELECT code, publisher_zh, title_zh, authors_zh FROM sources ORDER BY id";
+    type Source = (String, String, String, Option<String>);
+    let rows: Vec<Source> = match db {
+        Db::Sqlite(p) => sqlx::query_as(sources).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(sources).fetch_all(p).await.unwrap(),
+    };
+    assert_eq!(rows.len(), 2, "one entry per distinct text: {rows:?}");
+    let article = rows.iter().find(|r| r.0 == "article-tonglu").expect("the demo article");
+    assert_eq!(
+        (article.1.as_str(), article.2.as_str(), article.3.as_deref()),
+        ("报纸版面", "村村建工坊 增收有良方——桐庐：“共富工坊”描绘乡村振兴新图景", Some("方元"))
+    );
+    let other = rows.iter().find(|r| r.2 == "县统计局").expect("the other text");
+    assert_eq!(other.1, "未登记", "its publisher is not known yet");
+    // Every figure and value cites its entry; the workshop's shares the
+    // district's entry of the same text.
+    let cited = "SELECT (SELECT COUNT(*) FROM figures f JOIN sources s ON s.id = f.source_id), \
+                        (SELECT COUNT(*) FROM figure_values v JOIN figures f ON f.id = v.figure_id \
+                             AND f.value = v.value AND f.source_id = v.source_id \
+                             AND f.year IS NOT DISTINCT FROM v.year), \
+                        (SELECT COUNT(*) FROM workshop_figures wf JOIN sources s \
+                             ON s.id = wf.source_id WHERE s.title_zh = '县统计局')";
+    let cited = match db {
+        Db::Sqlite(_) => cited.replace("IS NOT DISTINCT FROM", "IS"),
+        Db::Postgres(_) => cited.to_owned(),
+    };
+    let counts: (i64, i64, i64) = match db {
+        Db::Sqlite(p) => sqlx::query_as(sqlx::AssertSqlSafe(cited)).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(cited)).fetch_one(p).await.unwrap(),
+    };
+    assert_eq!(counts, (2, 2, 1));
+}
+
+#[tokio::test]
+async fn migration_0023_moves_sources_into_the_register_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl(format!("sqlite://{}", dir.path().join("m.db").display()));
+    let db = Db::connect(&url, 1).await.unwrap();
+    figures_cite_the_register_after_0023(&db).await;
+    db.close().await;
+}
+
+#[tokio::test]
+async fn migration_0023_moves_sources_into_the_register_on_postgres() {
+    let Some(server) = common::pg_server_url() else {
+        eprintln!("skipped: set LINLI_TEST_PG to test the migration on PostgreSQL");
+        return;
+    };
+    let name = common::create_pg_database(&server).await;
+    let db = Db::connect(&DatabaseUrl(common::with_database(&server, &name)), 1).await.unwrap();
+    figures_cite_the_register_after_0023(&db).await;
+    db.close().await;
+    common::drop_pg_database(&server, &name).await;
+}

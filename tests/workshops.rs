@@ -704,8 +704,13 @@ async fn a_keeper_keeps_impact_figures_with_history_and_conflicts(app: TestApp) 
         "{summary:?}"
     );
     assert_eq!(attr(&page, "#f-fig5_label_zh", "value"), "梨膏年销量");
-    // Both keepers open the form; the first changes one figure and adds one.
+    // Both keepers open the form; the first changes one figure and adds
+    // one, citing the county's register.
     let (_, theirs) = other.app.page(edit).await;
+    let article: i64 =
+        common::scalar_with(&app.db, "SELECT id FROM sources WHERE code = $1", "article-tonglu")
+            .await;
+    let article = article.to_string();
     let mine = facts_form(
         &html,
         edit,
@@ -716,12 +721,12 @@ async fn a_keeper_keeps_impact_figures_with_history_and_conflicts(app: TestApp) 
             ("fig5_unit_zh", "瓶"),
             ("fig5_qualifier", "more_than"),
             ("fig5_year", "2025"),
-            ("fig5_source_zh", "钟山乡政府"),
+            ("fig5_source_id", &article),
             ("fig6_label_zh", "采摘季游客"),
             ("fig6_value", "3000"),
             ("fig6_unit_zh", "人次"),
             ("fig6_qualifier", "about"),
-            ("fig6_source_zh", "钟山乡政府"),
+            ("fig6_source_id", &article),
             ("note", "加上梨膏销量"),
         ],
     );

@@ -11,7 +11,6 @@ use super::audit::{self, write_audit};
 use super::revisions::{Conflict, LATEST, NewRevision, Saved, write_revision};
 use super::{Arg, BeginWrite, Db, DbResult, bind_args, on_db};
 use crate::domain::content::ContentKind;
-use crate::domain::format::plain_number;
 use crate::domain::revision::{Fields, SaveStep, changes, changes_to_stored, decide_save};
 use crate::domain::workshop::{Category, workshop_search_text};
 
@@ -20,8 +19,6 @@ use crate::domain::workshop::{Category, workshop_search_text};
 enum Col {
     Text,
     OptText,
-    Float,
-    OptInt,
     Bool,
     Date,
     OptDate,
@@ -54,20 +51,14 @@ fn table(kind: ContentKind) -> Table {
             place: false,
             published: true,
         },
+        // Its values over the years are kept by `super::sources`.
         ContentKind::Figure => Table {
             name: "figures",
             columns: &[
                 ("label_zh", Text),
                 ("label_en", OptText),
-                ("value", Float),
                 ("unit_zh", Text),
                 ("unit_en", OptText),
-                ("qualifier", Text),
-                ("year", OptInt),
-                ("as_of_zh", OptText),
-                ("as_of_en", OptText),
-                ("source_zh", Text),
-                ("source_en", OptText),
                 ("chart_group", OptText),
                 ("headline", Bool),
             ],
@@ -113,6 +104,25 @@ fn table(kind: ContentKind) -> Table {
             place: true,
             published: true,
         },
+        ContentKind::Source => Table {
+            name: "sources",
+            columns: &[
+                ("title_zh", Text),
+                ("title_en", OptText),
+                ("publisher_zh", Text),
+                ("publisher_en", OptText),
+                ("authors_zh", OptText),
+                ("authors_en", OptText),
+                ("published_on", OptDate),
+                ("page", OptText),
+                ("url", OptText),
+                ("note_zh", OptText),
+                ("note_en", OptText),
+            ],
+            district: "district_id",
+            place: false,
+            published: false,
+        },
         // A town or street's district is the one whose node is its parent.
         ContentKind::Territory => Table {
             name: "territories",
@@ -150,8 +160,6 @@ impl Table {
         match col {
             Col::Text => Arg::Text(value.to_owned()),
             Col::OptText => Arg::OptText(opt()),
-            Col::Float => Arg::Float(value.parse().unwrap_or(0.0)),
-            Col::OptInt => Arg::OptInt32(value.parse().ok()),
             Col::Bool => Arg::Bool(!value.is_empty()),
             Col::Date => {
                 Arg::Date(NaiveDate::parse_from_str(value, "%Y-%m-%d").unwrap_or(NaiveDate::MIN))
@@ -186,10 +194,6 @@ macro_rules! read_item {
             let value = match col {
                 Col::Text => row.try_get::<String, _>(*name)?,
                 Col::OptText => row.try_get::<Option<String>, _>(*name)?.unwrap_or_default(),
-                Col::Float => plain_number(row.try_get::<f64, _>(*name)?),
-                Col::OptInt => {
-                    row.try_get::<Option<i32>, _>(*name)?.map(|n| n.to_string()).unwrap_or_default()
-                }
                 Col::Bool => {
                     if row.try_get::<bool, _>(*name)? {
                         "on".into()
@@ -389,8 +393,12 @@ pub async fn create(
         cols.push("created_at");
         args.push(Arg::At(now));
     }
-    cols.extend(["published", "version", "updated_at", "position"]);
-    args.extend([Arg::Bool(!fields.get("published").is_empty()), Arg::Int32(1), Arg::At(now)]);
+    if t.published {
+        cols.push("published");
+        args.push(Arg::Bool(!fields.get("published").is_empty()));
+    }
+    cols.extend(["version", "updated_at", "position"]);
+    args.extend([Arg::Int32(1), Arg::At(now)]);
     let values: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "INSERT INTO {t} ({cols}) SELECT {values}, COALESCE(MAX(position), 0) + 1 FROM {t} \
@@ -421,9 +429,18 @@ pub async fn create(
     })
 }
 
+/// What came of deleting an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    Deleted,
+    Missing,
+    /// A source that figures still cite stays.
+    Cited,
+}
+
 /// Deletes an item of a listed kind for good, with its revisions (an id
 /// may be taken again by a later item, whose history must start afresh);
-/// the audit entry keeps what it last held. False when there was none.
+/// the audit entry keeps what it last held.
 #[tracing::instrument(name = "db::content::delete", skip_all, fields(id = id, user = user))]
 pub async fn delete(
     db: &Db,
@@ -431,7 +448,7 @@ pub async fn delete(
     id: i64,
     user: i64,
     now: DateTime<Utc>,
-) -> DbResult<bool> {
+) -> DbResult<Deleted> {
     let t = table(kind);
     let select = format!("{} WHERE id = $1", t.select());
     let sql = format!("DELETE FROM {} WHERE id = $1", t.name);
@@ -439,9 +456,15 @@ pub async fn delete(
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(select)).bind(id).fetch_optional(&mut *tx).await? else {
-            return Ok(false);
+            return Ok(Deleted::Missing);
         };
         let before = read_item!(&row, &t);
+        if kind == ContentKind::Source {
+            let cited: i64 = sqlx::query_scalar(super::sources::CITING).bind(id).fetch_one(&mut *tx).await?;
+            if cited > 0 {
+                return Ok(Deleted::Cited);
+            }
+        }
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM revisions WHERE item_kind = $1 AND item_id = $2")
             .bind(item_kind.code()).bind(id).execute(&mut *tx).await?;
@@ -453,6 +476,6 @@ pub async fn delete(
             .bind(now).bind(before.district_id).execute(&mut *tx).await?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Deleted::Deleted)
     })
 }

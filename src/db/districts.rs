@@ -20,10 +20,12 @@ pub struct DistrictRow {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct FigureRow {
+    pub id: i64,
     pub district_id: i64,
     pub code: String,
     pub label_zh: String,
     pub label_en: Option<String>,
+    /// Its latest value (a figure with none yet is on no page).
     pub value: f64,
     pub unit_zh: String,
     pub unit_en: Option<String>,
@@ -31,8 +33,10 @@ pub struct FigureRow {
     pub year: Option<i32>,
     pub as_of_zh: Option<String>,
     pub as_of_en: Option<String>,
-    pub source_zh: String,
-    pub source_en: Option<String>,
+    /// The source of its latest value, from the district's register.
+    pub source_id: i64,
+    /// The latest value was computed by the portal, so: `3500×12`.
+    pub computed_as: Option<String>,
     pub chart_group: Option<String>,
     pub headline: bool,
     pub published: bool,
@@ -100,6 +104,11 @@ pub struct DistrictPage {
     pub places: Vec<PlaceRow>,
     pub stories: Vec<StoryRow>,
     pub notices: Vec<NoticeRow>,
+    /// The sources its figures cite, and their values over the years
+    /// with the corrections made to them.
+    pub sources: Vec<super::sources::SourceRow>,
+    pub values: Vec<super::sources::ValueRow>,
+    pub corrections: Vec<super::sources::CorrectionRow>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -148,10 +157,11 @@ pub async fn overview(db: &Db, drafts: bool) -> DbResult<Overview> {
         .fetch_all(&mut *conn)
         .await?;
         let headline_figures = sqlx::query_as::<_, FigureRow>(
-            "SELECT f.district_id, f.code, f.label_zh, f.label_en, f.value, f.unit_zh, f.unit_en, \
-                    f.qualifier, f.year, f.as_of_zh, f.as_of_en, f.source_zh, f.source_en, \
-                    f.chart_group, f.headline, f.published \
+            "SELECT f.id, f.district_id, f.code, f.label_zh, f.label_en, f.value, f.unit_zh, \
+                    f.unit_en, f.qualifier, f.year, f.as_of_zh, f.as_of_en, f.source_id, \
+                    f.computed_as, f.chart_group, f.headline, f.published \
              FROM figures f WHERE f.headline = TRUE AND f.published = TRUE \
+               AND f.value IS NOT NULL AND f.source_id IS NOT NULL \
              ORDER BY f.district_id, f.position, f.id",
         )
         .fetch_all(&mut *conn)
@@ -240,9 +250,10 @@ pub async fn district_page(
 ) -> DbResult<Option<DistrictPage>> {
     let only = published(drafts);
     let figures_sql = format!(
-        "SELECT district_id, code, label_zh, label_en, value, unit_zh, unit_en, qualifier, \
-                year, as_of_zh, as_of_en, source_zh, source_en, chart_group, headline, published \
-         FROM figures WHERE district_id = $1{only} ORDER BY position, id"
+        "SELECT id, district_id, code, label_zh, label_en, value, unit_zh, unit_en, qualifier, \
+                year, as_of_zh, as_of_en, source_id, computed_as, chart_group, headline, published \
+         FROM figures WHERE district_id = $1{only} AND value IS NOT NULL AND source_id IS NOT NULL \
+         ORDER BY position, id"
     );
     let programmes_sql = format!(
         "SELECT code, published, name_zh, name_en, summary_zh, summary_en \
@@ -291,7 +302,12 @@ pub async fn district_page(
             .bind(today)
             .fetch_all(&mut *conn)
             .await?;
-        Ok(Some(DistrictPage { district, figures, programmes, places, stories, notices, updated_at }))
+        let sources = super::sources::read_cited!(&mut *conn, &figures);
+        let (values, corrections) = super::sources::read_history!(conn, district.id, true);
+        Ok(Some(DistrictPage {
+            district, figures, programmes, places, stories, notices, sources, values, corrections,
+            updated_at,
+        }))
     })
 }
 

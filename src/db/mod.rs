@@ -32,6 +32,7 @@ pub mod revisions;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod sources;
 pub mod territories;
 pub mod throttle;
 pub mod wishes;
@@ -234,6 +235,7 @@ arg_from! {
     f64 => Arg::Float;
     Option<f64> => Arg::OptFloat;
     bool => Arg::Bool;
+    Option<chrono::NaiveDate> => Arg::OptDate;
     chrono::DateTime<chrono::Utc> => Arg::At;
 }
 

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use super::events::{NewEvent, insert_event};
 use super::{Arg, BeginWrite, Db, DbResult, args, bind_args, on_db};
 use crate::seed::{
-    SeedDistrict, SeedFigure, SeedFile, SeedOpening, SeedPlace, SeedProgramme, SeedStory, SeedWish,
-    SeedWorkshop,
+    SeedDistrict, SeedFigure, SeedFile, SeedOpening, SeedPlace, SeedProgramme, SeedSource,
+    SeedStory, SeedWish, SeedWorkshop,
 };
 
 /// One row of demo content to insert unless it is there: its statement
@@ -45,8 +45,12 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
         for file in files {
             added += run!(district(&file.district, now));
             let district_id = id_of!("SELECT id FROM districts WHERE slug = $1", &file.district.slug);
+            for (position, s) in (0..).zip(&file.sources) {
+                added += run!(source(district_id, s, position, now));
+            }
             for (position, f) in (0..).zip(&file.figures) {
                 added += run!(figure(district_id, f, position, now));
+                run!(first_value(district_id, f, now));
             }
             for (position, pr) in (0..).zip(&file.programmes) {
                 added += run!(programme(district_id, pr, position, now));
@@ -109,8 +113,50 @@ fn district(d: &SeedDistrict, now: DateTime<Utc>) -> Insert {
     }
 }
 
+fn source(district_id: i64, s: &SeedSource, position: i32, now: DateTime<Utc>) -> Insert {
+    Insert {
+        sql: "INSERT INTO sources (district_id, code, publisher_zh, publisher_en, title_zh, \
+                  title_en, authors_zh, authors_en, published_on, page, url, note_zh, note_en, \
+                  position, updated_at) \
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+              ON CONFLICT (code) DO NOTHING",
+        args: args![
+            district_id,
+            &s.code,
+            &s.publisher_zh,
+            &s.publisher_en,
+            &s.title_zh,
+            &s.title_en,
+            &s.authors_zh,
+            &s.authors_en,
+            s.published_on,
+            &s.page,
+            &s.url,
+            &s.note_zh,
+            &s.note_en,
+            position,
+            now
+        ],
+    }
+}
+
+/// A seeded figure's value as its first value over the years (once: a
+/// figure already there keeps its own).
+fn first_value(district_id: i64, f: &SeedFigure, now: DateTime<Utc>) -> Insert {
+    Insert {
+        sql: "INSERT INTO figure_values (figure_id, year, as_of_zh, as_of_en, value, qualifier, \
+                  source_id, created_at) \
+              SELECT f.id, f.year, f.as_of_zh, f.as_of_en, f.value, f.qualifier, f.source_id, $3 \
+              FROM figures f WHERE f.district_id = $1 AND f.code = $2 AND f.value IS NOT NULL \
+                AND f.source_id IS NOT NULL \
+                AND NOT EXISTS (SELECT 1 FROM figure_values v WHERE v.figure_id = f.id)",
+        args: args![district_id, &f.code, now],
+    }
+}
+
 /// What a figure says, the same for a district's and a workshop's: code,
-/// label, value, unit, qualifier, year, as-of and source (12 values).
+/// label, value, unit, qualifier, year, as-of and the source it cites (12
+/// values; the source by its code).
 fn figure_values(f: &SeedFigure) -> Vec<Arg> {
     args![
         &f.code,
@@ -123,17 +169,17 @@ fn figure_values(f: &SeedFigure) -> Vec<Arg> {
         f.year,
         &f.as_of_zh,
         &f.as_of_en,
-        &f.source_zh,
-        &f.source_en,
+        &f.source,
     ]
 }
 
 fn figure(district_id: i64, f: &SeedFigure, position: i32, now: DateTime<Utc>) -> Insert {
     Insert {
         sql: "INSERT INTO figures (district_id, code, label_zh, label_en, value, unit_zh, \
-                  unit_en, qualifier, year, as_of_zh, as_of_en, source_zh, source_en, \
+                  unit_en, qualifier, year, as_of_zh, as_of_en, source_id, \
                   chart_group, headline, position, updated_at) \
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                      (SELECT id FROM sources WHERE code = $12), $13, $14, $15, $16) \
               ON CONFLICT (district_id, code) DO NOTHING",
         args: [
             args![district_id],
@@ -267,9 +313,9 @@ fn workshop(district_id: i64, w: &SeedWorkshop, now: DateTime<Utc>) -> Insert {
 fn workshop_figure(workshop_id: i64, f: &SeedFigure, position: i32) -> Insert {
     Insert {
         sql: "INSERT INTO workshop_figures (workshop_id, code, label_zh, label_en, value, \
-                  unit_zh, unit_en, qualifier, year, as_of_zh, as_of_en, source_zh, \
-                  source_en, position) \
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                  unit_zh, unit_en, qualifier, year, as_of_zh, as_of_en, source_id, position) \
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                      (SELECT id FROM sources WHERE code = $12), $13) \
               ON CONFLICT (workshop_id, code) DO NOTHING",
         args: [args![workshop_id], figure_values(f), args![position]].concat(),
     }

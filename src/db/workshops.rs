@@ -328,6 +328,8 @@ pub struct WorkshopPage {
     pub workshop: WorkshopRow,
     pub figures: Vec<super::districts::FigureRow>,
     pub openings: Vec<OpeningRow>,
+    /// The sources its figures cite.
+    pub sources: Vec<super::sources::SourceRow>,
 }
 
 const OPENING_COLUMNS: &str = "id, task_zh, task_en, pay_zh, pay_en, hours_zh, hours_en, places, \
@@ -349,15 +351,17 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
         let figures = sqlx::query_as::<_, super::districts::FigureRow>(
             // The same row as a district's figure: a workshop figure has no
             // district, chart group or headline of its own.
-            "SELECT CAST(0 AS BIGINT) AS district_id, code, label_zh, label_en, value, unit_zh, \
-                    unit_en, qualifier, year, as_of_zh, as_of_en, source_zh, source_en, \
-                    CAST(NULL AS TEXT) AS chart_group, FALSE AS headline, TRUE AS published \
+            "SELECT id, CAST(0 AS BIGINT) AS district_id, code, label_zh, label_en, value, unit_zh, \
+                    unit_en, qualifier, year, as_of_zh, as_of_en, source_id, \
+                    CAST(NULL AS TEXT) AS computed_as, CAST(NULL AS TEXT) AS chart_group, \
+                    FALSE AS headline, TRUE AS published \
              FROM workshop_figures WHERE workshop_id = $1 ORDER BY position, id",
         )
         .bind(workshop.id).fetch_all(&mut *conn).await?;
         let openings = sqlx::query_as::<_, OpeningRow>(sqlx::AssertSqlSafe(openings_sql))
             .bind(workshop.id).fetch_all(&mut *conn).await?;
-        Ok(Some(WorkshopPage { workshop, figures, openings }))
+        let sources = super::sources::read_cited!(&mut *conn, &figures);
+        Ok(Some(WorkshopPage { workshop, figures, openings, sources }))
     })
 }
 
@@ -553,12 +557,11 @@ struct FigureEditRow {
     year: Option<i32>,
     as_of_zh: Option<String>,
     as_of_en: Option<String>,
-    source_zh: String,
-    source_en: Option<String>,
+    source_id: i64,
 }
 
 const FIGURES_SQL: &str = "SELECT label_zh, label_en, value, unit_zh, unit_en, qualifier, year, \
-     as_of_zh, as_of_en, source_zh, source_en FROM workshop_figures WHERE workshop_id = $1 \
+     as_of_zh, as_of_en, source_id FROM workshop_figures WHERE workshop_id = $1 \
      ORDER BY position, id";
 
 /// The stored facts and figures in the form's canonical fields (what
@@ -603,8 +606,7 @@ fn stored_fields(w: &FactsRow, figures: &[FigureEditRow]) -> Fields {
             g.year.map(|y| y.to_string()).unwrap_or_default(),
             opt(&g.as_of_zh),
             opt(&g.as_of_en),
-            g.source_zh.clone(),
-            opt(&g.source_en),
+            g.source_id.to_string(),
         ];
         for (name, value) in names.iter().zip(values) {
             f.set(name, value);
@@ -710,13 +712,13 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
             let opt = |name: &str| Some(g.get(name).to_owned()).filter(|v| !v.is_empty());
             sqlx::query(
                 "INSERT INTO workshop_figures (workshop_id, code, label_zh, label_en, value, unit_zh, \
-                     unit_en, qualifier, year, as_of_zh, as_of_en, source_zh, source_en, position) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     unit_en, qualifier, year, as_of_zh, as_of_en, source_id, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(w.id).bind(format!("fig-{}", i + 1)).bind(g.get("label_zh")).bind(opt("label_en"))
             .bind(g.get("value").parse::<f64>().unwrap_or(0.0)).bind(g.get("unit_zh"))
             .bind(opt("unit_en")).bind(g.get("qualifier")).bind(g.get("year").parse::<i32>().ok())
-            .bind(opt("as_of_zh")).bind(opt("as_of_en")).bind(g.get("source_zh")).bind(opt("source_en"))
+            .bind(opt("as_of_zh")).bind(opt("as_of_en")).bind(g.get("source_id").parse::<i64>().unwrap_or(0))
             .bind(i as i32 + 1)
             .execute(&mut *tx).await?;
         }

@@ -29,6 +29,21 @@ pub enum Input {
     Choice(&'static [&'static str]),
     /// One of the district's places, by id (the handler lists them).
     Place,
+    /// One of the district's sources, by id (the handler lists them).
+    Source,
+    /// A web address to read a source at: `http://` or `https://`.
+    Url,
+    /// A number as reported, or one the portal computes from reported
+    /// ones, typed as `3500×12` (canonical: the formula, see [`amount`]).
+    Amount,
+}
+
+/// What a form's choice fields may take: the district's places and
+/// sources, listed by the handler.
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    pub places: Vec<i64>,
+    pub sources: Vec<i64>,
 }
 
 /// One field of a kind's form.
@@ -59,20 +74,48 @@ const DISTRICT: [Field; 4] = [
     f("summary_en", Input::Area(2000), false, "content.f.summary_en"),
 ];
 
-const FIGURE: [Field; 13] = [
+/// What a figure is; its values over the years are [`FIGURE_VALUE`]s.
+const FIGURE: [Field; 6] = [
     f("label_zh", Input::Line(40), true, "content.f.label_zh"),
     f("label_en", Input::Line(160), false, "content.f.label_en"),
-    h("value", Input::Number, true, "content.f.value"),
     h("unit_zh", Input::Line(20), true, "content.f.unit_zh"),
     f("unit_en", Input::Line(80), false, "content.f.unit_en"),
+    h("chart_group", Input::Line(40), false, "content.f.chart_group"),
+    h("headline", Input::Check, false, "content.f.headline"),
+];
+
+/// One value of a figure: for a year, or as of a moment ("报道时"), with
+/// the source it comes from. A new year adds one; a correction replaces
+/// one and says why ([`CORRECTION`]).
+pub const FIGURE_VALUE: [Field; 6] = [
+    h("value", Input::Amount, true, "content.f.value"),
     f("qualifier", Input::Choice(&QUALIFIERS), true, "content.f.qualifier"),
     h("year", Input::Year, false, "content.f.year"),
     h("as_of_zh", Input::Line(40), false, "content.f.as_of_zh"),
     f("as_of_en", Input::Line(160), false, "content.f.as_of_en"),
-    h("source_zh", Input::Line(120), true, "content.f.source_zh"),
-    f("source_en", Input::Line(200), false, "content.f.source_en"),
-    h("chart_group", Input::Line(40), false, "content.f.chart_group"),
-    h("headline", Input::Check, false, "content.f.headline"),
+    h("source_id", Input::Source, true, "content.f.source_id"),
+];
+
+/// Why a value was corrected, for the public to read beside it.
+pub const CORRECTION: [Field; 2] = [
+    h("note_zh", Input::Area(300), true, "figure.f.note_zh"),
+    f("note_en", Input::Area(600), false, "figure.f.note_en"),
+];
+
+/// An entry of a district's sources register: who published what, when,
+/// on which page, and where to read it.
+const SOURCE: [Field; 11] = [
+    h("title_zh", Input::Line(120), true, "content.f.title_zh"),
+    f("title_en", Input::Line(300), false, "content.f.title_en"),
+    h("publisher_zh", Input::Line(60), true, "content.f.publisher_zh"),
+    f("publisher_en", Input::Line(160), false, "content.f.publisher_en"),
+    f("authors_zh", Input::Line(60), false, "content.f.authors_zh"),
+    f("authors_en", Input::Line(160), false, "content.f.authors_en"),
+    h("published_on", Input::Date, false, "content.f.published_on"),
+    h("page", Input::Line(40), false, "content.f.page"),
+    h("url", Input::Url, false, "content.f.url"),
+    h("note_zh", Input::Area(500), false, "content.f.note_zh"),
+    f("note_en", Input::Area(1000), false, "content.f.note_en"),
 ];
 
 const PROGRAMME: [Field; 4] = [
@@ -126,21 +169,30 @@ pub enum ContentKind {
     /// A town or street of the district (added on the district's towns
     /// page, never deleted: workshops are in it).
     Territory,
+    /// An entry of the district's sources register, which its figures
+    /// and its workshops' figures cite.
+    Source,
 }
 
 impl ContentKind {
-    pub const ALL: [ContentKind; 6] = [
+    pub const ALL: [ContentKind; 7] = [
         ContentKind::District,
         ContentKind::Figure,
         ContentKind::Programme,
         ContentKind::Story,
         ContentKind::Notice,
         ContentKind::Territory,
+        ContentKind::Source,
     ];
 
     /// The kinds a district holds many of (staff add and remove them).
-    pub const LISTED: [ContentKind; 4] =
-        [ContentKind::Figure, ContentKind::Programme, ContentKind::Story, ContentKind::Notice];
+    pub const LISTED: [ContentKind; 5] = [
+        ContentKind::Source,
+        ContentKind::Figure,
+        ContentKind::Programme,
+        ContentKind::Story,
+        ContentKind::Notice,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -150,6 +202,7 @@ impl ContentKind {
             ContentKind::Story => "story",
             ContentKind::Notice => "notice",
             ContentKind::Territory => "territory",
+            ContentKind::Source => "source",
         }
     }
 
@@ -165,6 +218,7 @@ impl ContentKind {
             ContentKind::Story => ItemKind::Story,
             ContentKind::Notice => ItemKind::Notice,
             ContentKind::Territory => ItemKind::Territory,
+            ContentKind::Source => ItemKind::Source,
         }
     }
 
@@ -176,6 +230,7 @@ impl ContentKind {
             ContentKind::Story => &STORY,
             ContentKind::Notice => &NOTICE,
             ContentKind::Territory => &TERRITORY,
+            ContentKind::Source => &SOURCE,
         }
     }
 
@@ -187,10 +242,10 @@ impl ContentKind {
         names
     }
 
-    /// Whether items of this kind are drafts until published (a town is
-    /// simply there).
+    /// Whether items of this kind are drafts until published (a town or
+    /// a source is simply there).
     pub fn publishable(self) -> bool {
-        self != ContentKind::Territory
+        !matches!(self, ContentKind::Territory | ContentKind::Source)
     }
 
     /// The field that names an item in lists and headings.
@@ -207,13 +262,19 @@ impl ContentKind {
             ContentKind::Story => "content.kind.story",
             ContentKind::Notice => "content.kind.notice",
             ContentKind::Territory => "content.kind.territory",
+            ContentKind::Source => "content.kind.source",
         }
     }
 
     /// Checks a submitted form: the fields in canonical form, or a message
-    /// at each wrong field. `places` are the ids a place field may take.
-    pub fn check(self, f: &Fields, today: NaiveDate, places: &[i64]) -> Result<Fields, FormErrors> {
-        let (mut out, mut errors) = check_fields(self.fields(), f, today, places);
+    /// at each wrong field. `choices` are the ids a choice field may take.
+    pub fn check(
+        self,
+        f: &Fields,
+        today: NaiveDate,
+        choices: &Choices,
+    ) -> Result<Fields, FormErrors> {
+        let (mut out, mut errors) = check_fields(self.fields(), f, today, choices);
         out.set("published", if f.get("published").is_empty() { "" } else { "on" });
         self.rules(&out, today, &mut errors);
         errors.into_result(|| out)
@@ -222,11 +283,6 @@ impl ContentKind {
     /// Each kind's own rules, across fields.
     fn rules(self, f: &Fields, today: NaiveDate, errors: &mut FormErrors) {
         match self {
-            ContentKind::Figure => {
-                if !f.get("year").is_empty() && !f.get("as_of_zh").is_empty() {
-                    errors.add("as_of_zh", "form.content.year_or_as_of");
-                }
-            }
             ContentKind::Notice => {
                 let (Some(start), Some(end)) =
                     (parse_date(f.get("starts_on")), parse_date(f.get("ends_on")))
@@ -246,9 +302,64 @@ impl ContentKind {
                     errors.add("name_zh", "form.territory.name");
                 }
             }
-            ContentKind::District | ContentKind::Programme | ContentKind::Story => {}
+            ContentKind::District
+            | ContentKind::Figure
+            | ContentKind::Programme
+            | ContentKind::Story
+            | ContentKind::Source => {}
         }
     }
+}
+
+/// Checks a figure's value as staff add or correct it: a number (or a
+/// formula the portal computes), when it is for (a year, or an as-of note,
+/// not both) and its source; with a correction, why.
+pub fn check_value(
+    f: &Fields,
+    today: NaiveDate,
+    choices: &Choices,
+    correcting: bool,
+) -> Result<Fields, FormErrors> {
+    let (mut out, mut errors) = check_fields(&FIGURE_VALUE, f, today, choices);
+    let (year, as_of) = (f.get("year").trim(), f.get("as_of_zh").trim());
+    if !year.is_empty() && !as_of.is_empty() {
+        errors.add("as_of_zh", "form.content.year_or_as_of");
+    } else if year.is_empty() && as_of.is_empty() && errors.get("year").is_none() {
+        errors.add("year", "form.figure.when");
+    }
+    if correcting {
+        let (note, note_errors) = check_fields(&CORRECTION, f, today, choices);
+        for (field, value) in note.iter() {
+            out.set(field, value);
+        }
+        for (field, key) in note_errors.iter() {
+            errors.add(field, key);
+        }
+    }
+    errors.into_result(|| out)
+}
+
+/// A checked [`Input::Amount`]: its number, and the formula when the
+/// portal computed it.
+pub fn amount(canonical: &str) -> (f64, Option<String>) {
+    match formula(canonical) {
+        Some((formula, n)) => (n, Some(formula)),
+        None => (canonical.parse().unwrap_or(0.0), None),
+    }
+}
+
+/// `3500×12` (or `3500*12`, `3500x12`, `3,500 × 12`): the formula written
+/// back the one way, and its product; none unless both factors are
+/// positive numbers and the product is one a figure may hold.
+pub fn formula(typed: &str) -> Option<(String, f64)> {
+    let s = typed.replace([',', '，', ' '], "");
+    let (a, b) = s.split_once(['×', '*', 'x', 'X'])?;
+    let (a, b) = (a.parse::<f64>().ok()?, b.parse::<f64>().ok()?);
+    let product = a * b;
+    (a > 0.0 && b > 0.0 && product.is_finite() && product < 1e12).then(|| {
+        let plain = super::format::plain_number;
+        (format!("{}×{}", plain(a), plain(b)), product)
+    })
 }
 
 /// Reads `f` by the specs `fields`: each value in canonical form, and a
@@ -257,7 +368,7 @@ pub fn check_fields(
     fields: &[Field],
     f: &Fields,
     today: NaiveDate,
-    places: &[i64],
+    choices: &Choices,
 ) -> (Fields, FormErrors) {
     let mut errors = FormErrors::new();
     let mut out = Fields::new();
@@ -273,7 +384,7 @@ pub fn check_fields(
             }
             continue;
         }
-        match canonical(field.input, typed, today, places) {
+        match canonical(field.input, typed, today, choices) {
             Ok(value) => out.set(field.name, value),
             Err(key) => errors.add(field.name, key),
         }
@@ -293,7 +404,7 @@ pub const NEW_DISTRICT: [Field; 2] = [
 
 /// A workshop's impact figure as reported ("元/人/月"): what its form row
 /// holds, with the same qualifiers as a district's figure.
-pub const WORKSHOP_FIGURE: [Field; 11] = [
+pub const WORKSHOP_FIGURE: [Field; 10] = [
     f("label_zh", Input::Line(40), true, "content.f.label_zh"),
     f("label_en", Input::Line(160), false, "content.f.label_en"),
     f("value", Input::Number, true, "content.f.value"),
@@ -303,8 +414,7 @@ pub const WORKSHOP_FIGURE: [Field; 11] = [
     f("year", Input::Year, false, "content.f.year"),
     f("as_of_zh", Input::Line(40), false, "content.f.as_of_zh"),
     f("as_of_en", Input::Line(160), false, "content.f.as_of_en"),
-    f("source_zh", Input::Line(120), true, "content.f.source_zh"),
-    f("source_en", Input::Line(200), false, "content.f.source_en"),
+    f("source_id", Input::Source, true, "content.f.source_id"),
 ];
 
 /// A typed value in canonical form, or the catalogue key of what is wrong.
@@ -312,7 +422,7 @@ fn canonical(
     input: Input,
     typed: &str,
     today: NaiveDate,
-    places: &[i64],
+    choices: &Choices,
 ) -> Result<String, &'static str> {
     match input {
         Input::Line(max) | Input::Area(max) => {
@@ -350,10 +460,28 @@ fn canonical(
             .find(|c| **c == typed)
             .map(|c| (*c).to_owned())
             .ok_or("form.content.choose"),
-        Input::Place => match typed.parse::<i64>() {
-            Ok(id) if places.contains(&id) => Ok(id.to_string()),
-            _ => Err("form.content.choose"),
-        },
+        Input::Place | Input::Source => {
+            let ids = if input == Input::Place { &choices.places } else { &choices.sources };
+            match typed.parse::<i64>() {
+                Ok(id) if ids.contains(&id) => Ok(id.to_string()),
+                _ => Err("form.content.choose"),
+            }
+        }
+        Input::Url => {
+            let lower = typed.to_ascii_lowercase();
+            let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+            match rest {
+                _ if typed.chars().count() > 500 => Err("form.text.too_long"),
+                Some(host) if !host.is_empty() && !typed.contains(char::is_whitespace) => {
+                    Ok(typed.to_owned())
+                }
+                _ => Err("form.content.url"),
+            }
+        }
+        Input::Amount if typed.contains(['×', '*', 'x', 'X']) => {
+            formula(typed).map(|(f, _)| f).ok_or("form.content.formula")
+        }
+        Input::Amount => canonical(Input::Number, typed, today, choices),
     }
 }
 
@@ -373,54 +501,84 @@ mod tests {
         f
     }
 
-    #[test]
-    fn a_figure_is_checked_and_written_canonically() {
-        let f = fields(&[
-            ("label_zh", " 吸纳就业 "),
-            ("value", "5,651.50"),
-            ("unit_zh", "人"),
-            ("qualifier", "about"),
-            ("year", "2023"),
-            ("source_zh", "《杭州日报》"),
-            ("headline", "on"),
-            ("published", "on"),
-        ]);
-        let out = ContentKind::Figure.check(&f, today(), &[]).unwrap();
-        assert_eq!(out.get("label_zh"), "吸纳就业");
-        assert_eq!(out.get("value"), "5651.5");
-        assert_eq!(out.get("headline"), "on");
-        assert_eq!(out.get("published"), "on");
-        assert_eq!(ContentKind::Figure.check(&out, today(), &[]).unwrap(), out, "canonical");
+    fn sources() -> Choices {
+        Choices { places: vec![9], sources: vec![4] }
     }
 
     #[test]
-    fn bad_figures_are_named_at_their_fields() {
+    fn a_figure_value_is_checked_and_written_canonically() {
         let f = fields(&[
-            ("label_zh", "就业"),
+            ("value", "5,651.50"),
+            ("qualifier", "about"),
+            ("year", "2023"),
+            ("source_id", "4"),
+        ]);
+        let out = check_value(&f, today(), &sources(), false).unwrap();
+        assert_eq!(out.get("value"), "5651.5");
+        assert_eq!(out.get("source_id"), "4");
+        assert_eq!(check_value(&out, today(), &sources(), false).unwrap(), out, "canonical");
+        assert_eq!(amount(out.get("value")), (5651.5, None));
+        // A value the portal computes keeps its formula, written one way.
+        let mut computed = f;
+        computed.set("value", "3,500 x 12");
+        let out = check_value(&computed, today(), &sources(), false).unwrap();
+        assert_eq!(out.get("value"), "3500×12");
+        assert_eq!(amount(out.get("value")), (42000.0, Some("3500×12".to_owned())));
+    }
+
+    #[test]
+    fn bad_figure_values_are_named_at_their_fields() {
+        let f = fields(&[
             ("value", "很多"),
-            ("unit_zh", ""),
             ("qualifier", "roughly"),
             ("year", "1800"),
-            ("as_of_zh", "报道时"),
-            ("source_zh", "x\u{0}"),
+            ("source_id", "5"),
         ]);
-        let e = ContentKind::Figure.check(&f, today(), &[]).unwrap_err();
+        let e = check_value(&f, today(), &sources(), true).unwrap_err();
         assert_eq!(e.get("value"), Some("form.content.number"));
-        assert_eq!(e.get("unit_zh"), Some("form.content.required"));
         assert_eq!(e.get("qualifier"), Some("form.content.choose"));
         assert_eq!(e.get("year"), Some("form.content.year"));
-        assert_eq!(e.get("source_zh"), Some("form.text.control"));
+        assert_eq!(e.get("source_id"), Some("form.content.choose"), "another district's source");
+        assert_eq!(e.get("note_zh"), Some("form.content.required"), "a correction says why");
         let both = fields(&[
-            ("label_zh", "就业"),
             ("value", "1"),
-            ("unit_zh", "人"),
             ("qualifier", "exact"),
             ("year", "2023"),
             ("as_of_zh", "报道时"),
-            ("source_zh", "报道"),
+            ("source_id", "4"),
         ]);
-        let e = ContentKind::Figure.check(&both, today(), &[]).unwrap_err();
+        let e = check_value(&both, today(), &sources(), false).unwrap_err();
         assert_eq!(e.get("as_of_zh"), Some("form.content.year_or_as_of"));
+        let mut neither = both.clone();
+        neither.set("year", "");
+        neither.set("as_of_zh", "");
+        let e = check_value(&neither, today(), &sources(), false).unwrap_err();
+        assert_eq!(e.get("year"), Some("form.figure.when"));
+        for bad in ["3500×", "0×12", "a×12", "1e9×1e9"] {
+            let mut f = both.clone();
+            f.set("as_of_zh", "");
+            f.set("value", bad);
+            let e = check_value(&f, today(), &sources(), false).unwrap_err();
+            assert_eq!(e.get("value"), Some("form.content.formula"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_source_links_only_to_the_web() {
+        let ok = fields(&[
+            ("title_zh", "村村建工坊 增收有良方"),
+            ("publisher_zh", "报纸版面"),
+            ("url", "https://example.org/a?b=1"),
+            ("published_on", "2024-01-05"),
+        ]);
+        let out = ContentKind::Source.check(&ok, today(), &sources()).unwrap();
+        assert_eq!(out.get("url"), "https://example.org/a?b=1");
+        for bad in ["javascript:alert(1)", "example.org", "https://", "https://a b", "ftp://x"] {
+            let mut f = ok.clone();
+            f.set("url", bad);
+            let e = ContentKind::Source.check(&f, today(), &sources()).unwrap_err();
+            assert_eq!(e.get("url"), Some("form.content.url"), "{bad}");
+        }
     }
 
     #[test]
@@ -430,19 +588,22 @@ mod tests {
             ("starts_on", "2026-12-02"),
             ("ends_on", "2026-12-02"),
         ]);
-        assert!(ContentKind::Notice.check(&ok, today(), &[]).is_ok());
+        assert!(ContentKind::Notice.check(&ok, today(), &Choices::default()).is_ok());
         let long = fields(&[
             ("text_zh", &"长".repeat(61)),
             ("starts_on", "2026-12-02"),
             ("ends_on", "2027-02-01"),
         ]);
-        let e = ContentKind::Notice.check(&long, today(), &[]).unwrap_err();
+        let e = ContentKind::Notice.check(&long, today(), &Choices::default()).unwrap_err();
         assert_eq!(e.get("text_zh"), Some("form.text.too_long"));
         assert_eq!(e.get("ends_on"), Some("form.content.notice_long"));
         let over =
             fields(&[("text_zh", "旧"), ("starts_on", "2026-11-01"), ("ends_on", "2026-11-02")]);
         assert_eq!(
-            ContentKind::Notice.check(&over, today(), &[]).unwrap_err().get("ends_on"),
+            ContentKind::Notice
+                .check(&over, today(), &Choices::default())
+                .unwrap_err()
+                .get("ends_on"),
             Some("form.content.notice_over")
         );
     }
@@ -451,14 +612,17 @@ mod tests {
     fn a_story_place_must_be_one_of_the_district() {
         let f = fields(&[("title_zh", "热乎饭"), ("body_zh", "故事"), ("place_id", "9")]);
         assert_eq!(
-            ContentKind::Story.check(&f, today(), &[7]).unwrap_err().get("place_id"),
+            ContentKind::Story
+                .check(&f, today(), &Choices { places: vec![7], ..Choices::default() })
+                .unwrap_err()
+                .get("place_id"),
             Some("form.content.choose")
         );
-        assert_eq!(ContentKind::Story.check(&f, today(), &[9]).unwrap().get("place_id"), "9");
+        assert_eq!(ContentKind::Story.check(&f, today(), &sources()).unwrap().get("place_id"), "9");
         let mut two = f;
         two.set("title_zh", "第一行\n第二行");
         assert_eq!(
-            ContentKind::Story.check(&two, today(), &[9]).unwrap_err().get("title_zh"),
+            ContentKind::Story.check(&two, today(), &sources()).unwrap_err().get("title_zh"),
             Some("form.content.one_line")
         );
     }

@@ -80,6 +80,14 @@ pub fn date(lang: Lang, at: DateTime<Utc>) -> String {
     }
 }
 
+/// A calendar day written the way each language writes dates.
+pub fn day(lang: Lang, d: chrono::NaiveDate) -> String {
+    match lang {
+        Lang::Zh => d.format("%Y年%-m月%-d日").to_string(),
+        Lang::En => d.format("%-d %B %Y").to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,10 +17,11 @@ pub enum ItemKind {
     Notice,
     Workshop,
     Territory,
+    Source,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 8] = [
+    pub const ALL: [ItemKind; 9] = [
         ItemKind::Place,
         ItemKind::District,
         ItemKind::Figure,
@@ -29,6 +30,7 @@ impl ItemKind {
         ItemKind::Notice,
         ItemKind::Workshop,
         ItemKind::Territory,
+        ItemKind::Source,
     ];
 
     pub fn code(self) -> &'static str {
@@ -41,6 +43,7 @@ impl ItemKind {
             ItemKind::Notice => "notice",
             ItemKind::Workshop => "workshop",
             ItemKind::Territory => "territory",
+            ItemKind::Source => "source",
         }
     }
 

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::account::Phone;
-use super::content::{WORKSHOP_FIGURE, check_fields};
+use super::content::{Choices, WORKSHOP_FIGURE, check_fields};
 use super::form::FormErrors;
 use super::revision::Fields;
 
@@ -400,6 +400,8 @@ pub use super::form::parse_slug;
 pub struct Whereabouts {
     pub towns: Vec<(i64, String, Option<String>)>,
     pub district: (String, Option<String>),
+    /// The district's sources register, which a figure row cites.
+    pub sources: Vec<i64>,
 }
 
 /// The most impact figures a workshop shows.
@@ -640,7 +642,8 @@ impl WorkshopEdit {
             if row.iter().all(|(_, v)| v.trim().is_empty()) {
                 continue;
             }
-            let (checked, errors) = check_fields(&WORKSHOP_FIGURE, &row, today, &[]);
+            let choices = Choices { sources: whereabouts.sources.clone(), ..Choices::default() };
+            let (checked, errors) = check_fields(&WORKSHOP_FIGURE, &row, today, &choices);
             for (field, key) in errors.iter() {
                 let j = WORKSHOP_FIGURE.iter().position(|s| s.name == field).unwrap_or(0);
                 e.add(names[j], key);
@@ -972,6 +975,7 @@ mod tests {
         Whereabouts {
             towns: vec![(7, "钟山乡".into(), Some("Zhongshan Township".into()))],
             district: ("桐庐县".into(), Some("Tonglu County".into())),
+            sources: vec![3],
         }
     }
 
@@ -1049,7 +1053,7 @@ mod tests {
             ("fig1_value", "3,500"),
             ("fig1_unit_zh", "元/人/月"),
             ("fig1_qualifier", "exact"),
-            ("fig1_source_zh", "《杭州日报》"),
+            ("fig1_source_id", "3"),
             ("fig3_label_zh", "带动就业"),
             ("fig3_value", "很多"),
         ] {

@@ -9,6 +9,9 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct SeedFile {
     pub district: SeedDistrict,
+    /// The district's sources register: what its figures cite.
+    #[serde(default)]
+    pub sources: Vec<SeedSource>,
     #[serde(default)]
     pub figures: Vec<SeedFigure>,
     #[serde(default)]
@@ -111,11 +114,30 @@ pub struct SeedFigure {
     pub year: Option<i32>,
     pub as_of_zh: Option<String>,
     pub as_of_en: Option<String>,
-    pub source_zh: String,
-    pub source_en: Option<String>,
+    /// The code of the source it cites, from the district's register.
+    pub source: String,
     pub chart_group: Option<String>,
     #[serde(default)]
     pub headline: bool,
+}
+
+/// An entry of a district's sources register: who published what, when,
+/// on which page and where it can be read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSource {
+    pub code: String,
+    pub publisher_zh: String,
+    pub publisher_en: Option<String>,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub authors_zh: Option<String>,
+    pub authors_en: Option<String>,
+    pub published_on: Option<chrono::NaiveDate>,
+    pub page: Option<String>,
+    pub url: Option<String>,
+    pub note_zh: Option<String>,
+    pub note_en: Option<String>,
 }
 
 fn exact() -> String {

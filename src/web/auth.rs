@@ -189,6 +189,14 @@ async fn decide(
                 db::content::owner(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
             g.edits_content(district, place.filter(|_| kind == ContentKind::Notice))
         }
+        Access::FigureEditor => {
+            use crate::domain::content::ContentKind;
+            let super::params::Id(id) = super::params::Id::of(req.match_info())?;
+            let (district, _) = db::content::owner(&state.db, ContentKind::Figure, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            g.edits_content(district, None)
+        }
         Access::WishStaff => {
             let super::params::Id(id) = super::params::Id::of(req.match_info())?;
             let (station, district) =

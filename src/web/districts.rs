@@ -5,7 +5,7 @@ use askama::Template;
 
 use super::view::{
     Chart, DistrictCard, FigureCard, NoticeView, Pager, PlaceGroup, PlaceView, ProgrammeView,
-    StoryView, WishView, WorkshopCard,
+    SourceView, StoryView, WishView, WorkshopCard,
 };
 use super::{AppError, Ctx, render};
 use crate::db;
@@ -36,7 +36,7 @@ struct ShowPage {
     ctx: Ctx,
     district: DistrictCard,
     figures: Vec<FigureCard>,
-    sources: Vec<Text>,
+    sources: Vec<SourceView>,
     charts: Vec<Chart>,
     programmes: Vec<ProgrammeView>,
     place_groups: Vec<PlaceGroup>,
@@ -80,7 +80,8 @@ async fn district_view(
         .ok_or(AppError::NotFound)?;
     let mut figures: Vec<FigureCard> =
         page.figures.iter().map(|f| FigureCard::new(&ctx, f)).collect();
-    let sources = FigureCard::number_sources(&mut figures);
+    FigureCard::add_history(&ctx, &mut figures, &page.figures, &page.values, &page.corrections);
+    let sources = FigureCard::number_sources(&ctx, &mut figures, &page.sources);
     let charts = Chart::from_figures(&ctx, &page.figures);
     let programmes = page.programmes.iter().map(|p| ProgrammeView::new(&ctx, p)).collect();
     let shown = usize::try_from(db::districts::PLACES_SHOWN).unwrap_or(12);

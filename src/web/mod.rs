@@ -31,6 +31,7 @@ pub mod staff_lists;
 pub mod staff_photos;
 pub mod staff_places;
 pub mod staff_territories;
+pub mod staff_values;
 pub mod staff_wishes;
 pub mod staff_workshops;
 pub mod state;
@@ -71,6 +72,9 @@ pub enum Access {
     /// Who edits content item `{id}` of kind `{what}`: its district's
     /// admins and site admins; for a notice at a station, its keepers too.
     ContentEditor,
+    /// Who keeps figure `{id}`'s values: its district's admins and site
+    /// admins.
+    FigureEditor,
     /// The staff of the station that wish `{id}` belongs to (its keepers,
     /// its district's admins, site admins).
     WishStaff,
@@ -183,6 +187,10 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/districts/{slug}/new/{what}", DistrictAdmin, staff_content::create_item),
         route!(GET "/staff/content/{what}/{id}", ContentEditor, staff_content::edit),
         route!(POST "/staff/content/{what}/{id}", ContentEditor, staff_content::update),
+        route!(GET "/staff/figures/{id}/values/new", FigureEditor, staff_values::new_value),
+        route!(POST "/staff/figures/{id}/values/new", FigureEditor, staff_values::add_value),
+        route!(GET "/staff/figures/{id}/values/{value}", FigureEditor, staff_values::edit_value),
+        route!(POST "/staff/figures/{id}/values/{value}", FigureEditor, staff_values::correct_value),
         route!(GET "/staff/content/{what}/{id}/history", ContentEditor, staff_content::history),
         route!(POST "/staff/content/{what}/{id}/restore", ContentEditor, staff_content::restore),
         route!(GET "/staff/content/{what}/{id}/delete", SiteAdmin, staff_content::confirm_delete),

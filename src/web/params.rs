@@ -66,6 +66,11 @@ segment!(
     "what"
 );
 segment!(
+    /// The `{value}` of a path: one of a figure's values, by id.
+    ValueId,
+    "value"
+);
+segment!(
     /// The `{code}` of a path: a tracking code, or a language code.
     Code,
     "code"

@@ -17,11 +17,12 @@ use super::params::{Id, Slug, What};
 use super::view::edit::{ConflictView, FieldNames, RevisionView};
 use super::{AppError, Ctx, render_with_status, see_other};
 use crate::db;
-use crate::db::content::{ContentSave, Item};
+use crate::db::content::{ContentSave, Deleted, Item};
 use crate::db::districts::DistrictRow;
 use crate::db::places::KeptPlace;
 use crate::db::revisions::Saved;
-use crate::domain::content::{ContentKind, Field, Input, NOTICE_DAYS};
+use crate::db::sources::SourceRow;
+use crate::domain::content::{Choices, ContentKind, Field, Input, NOTICE_DAYS};
 use crate::domain::format::today;
 use crate::domain::revision::{Fields, ItemKind};
 use crate::domain::{FormErrors, Text};
@@ -93,17 +94,20 @@ pub fn field_view(
     name: &'static str,
     form: &Fields,
     errors: &FormErrors,
-    places: &[KeptPlace],
+    lists: &ChoiceLists,
 ) -> FieldView {
     let value = form.get(name).to_owned();
     let (control, inputmode) = match field.input {
         Input::Line(_) => ("text", None),
         Input::Area(_) => ("textarea", None),
         Input::Number => ("text", Some("decimal")),
+        // A formula needs ×: the full keyboard.
+        Input::Amount => ("text", None),
+        Input::Url => ("text", Some("url")),
         Input::Year => ("text", Some("numeric")),
         Input::Date => ("date", None),
         Input::Check => ("check", None),
-        Input::Choice(_) | Input::Place => ("select", None),
+        Input::Choice(_) | Input::Place | Input::Source => ("select", None),
     };
     let options = match field.input {
         // Nothing chosen yet: an empty choice first, so a row left empty
@@ -127,10 +131,25 @@ pub fn field_view(
             label: ctx.t("content.no_place").to_owned(),
             selected: value.is_empty(),
         })
-        .chain(places.iter().map(|p| OptionView {
+        .chain(lists.places.iter().map(|p| OptionView {
             value: p.id.to_string(),
             label: Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned(),
             selected: value == p.id.to_string(),
+        }))
+        .collect(),
+        Input::Source => std::iter::once(OptionView {
+            value: String::new(),
+            label: ctx.t("staff.choose").to_owned(),
+            selected: value.is_empty(),
+        })
+        .chain(lists.sources.iter().map(|s| {
+            let title = Text::pick(ctx.lang, &s.title_zh, s.title_en.as_deref());
+            let publisher = Text::pick(ctx.lang, &s.publisher_zh, s.publisher_en.as_deref());
+            OptionView {
+                value: s.id.to_string(),
+                label: format!("{} — {}", title.plain(), publisher.plain()),
+                selected: value == s.id.to_string(),
+            }
         }))
         .collect(),
         _ => Vec::new(),
@@ -250,6 +269,8 @@ struct EditPage {
     publishable: bool,
     published: bool,
     conflict: Option<ConflictView>,
+    /// A figure's values over the years.
+    values: Option<super::staff_values::ValuesView>,
 }
 
 /// What the form shows besides the item as stored.
@@ -267,16 +288,41 @@ impl Shown {
     }
 }
 
-/// The places a story may be told about: the district's.
-async fn places_for(
-    state: &AppState,
-    kind: ContentKind,
-    district_id: i64,
-) -> Result<Vec<KeptPlace>, AppError> {
-    if kind.fields().iter().any(|f| f.input == Input::Place) {
-        Ok(db::places::of_district(&state.db, district_id).await?)
-    } else {
-        Ok(Vec::new())
+/// What a form's choice fields offer: the district's places (a story's
+/// place) and its sources register (what a figure cites), each read only
+/// when one of `fields` asks for it.
+#[derive(Default)]
+pub struct ChoiceLists {
+    pub places: Vec<KeptPlace>,
+    pub sources: Vec<SourceRow>,
+}
+
+impl ChoiceLists {
+    pub async fn of(
+        state: &AppState,
+        fields: &[Field],
+        district_id: i64,
+    ) -> Result<ChoiceLists, AppError> {
+        let wants = |input| fields.iter().any(|f| f.input == input);
+        let places = if wants(Input::Place) {
+            db::places::of_district(&state.db, district_id).await?
+        } else {
+            Vec::new()
+        };
+        let sources = if wants(Input::Source) {
+            db::sources::of_district(&state.db, district_id).await?
+        } else {
+            Vec::new()
+        };
+        Ok(ChoiceLists { places, sources })
+    }
+
+    /// The ids the checker lets each choice field take.
+    pub fn ids(&self) -> Choices {
+        Choices {
+            places: self.places.iter().map(|p| p.id).collect(),
+            sources: self.sources.iter().map(|s| s.id).collect(),
+        }
     }
 }
 
@@ -292,11 +338,11 @@ async fn form_page(
     shown: Shown,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let places = places_for(state, kind, owner.district.id).await?;
+    let lists = ChoiceLists::of(state, kind.fields(), owner.district.id).await?;
     let fields = kind
         .fields()
         .iter()
-        .map(|f| field_view(&ctx, f, f.name, &shown.form, &shown.errors, &places))
+        .map(|f| field_view(&ctx, f, f.name, &shown.form, &shown.errors, &lists))
         .collect();
     let kind_name = ctx.t(kind.label_key());
     let publishable = kind.publishable();
@@ -311,8 +357,9 @@ async fn form_page(
                 ));
             }
             links.push((format!("{base}/history"), "edit.history_link"));
-            // Deleting is for site admins; others unpublish.
-            if publishable && me.grants.is_site_admin() {
+            // Deleting is for site admins; others unpublish (a source is
+            // deleted once nothing cites it).
+            if (publishable || kind == ContentKind::Source) && me.grants.is_site_admin() {
                 links.push((format!("{base}/delete"), "content.delete"));
             }
             let title = item.fields.get(kind.title_field()).to_owned();
@@ -330,7 +377,14 @@ async fn form_page(
     let summary = summary(&ctx, &shown.errors, |name| {
         kind.fields().iter().find(|f| f.name == name).map(|f| ctx.t(f.label).to_owned())
     });
+    let values = match item {
+        Some(item) if kind == ContentKind::Figure => {
+            Some(super::staff_values::section(&ctx, state, item.id, owner.district.id).await?)
+        }
+        _ => None,
+    };
     let page = EditPage {
+        values,
         summary,
         heading,
         lede,
@@ -374,13 +428,9 @@ fn listed_kind(what: &str) -> Result<ContentKind, AppError> {
 /// What a new item's form starts with.
 fn defaults(kind: ContentKind) -> Fields {
     let mut f = Fields::new();
-    match kind {
-        ContentKind::Figure => f.set("qualifier", "exact"),
-        ContentKind::Notice => {
-            f.set("starts_on", today().to_string());
-            f.set("ends_on", today().to_string());
-        }
-        _ => {}
+    if kind == ContentKind::Notice {
+        f.set("starts_on", today().to_string());
+        f.set("ends_on", today().to_string());
     }
     f
 }
@@ -425,9 +475,8 @@ async fn check(
     let published_now = stored.is_some_and(|f| !f.get("published").is_empty());
     let publish = meta.action.unwrap_or(published_now);
     input.set("published", if publish { "on" } else { "" });
-    let places: Vec<i64> =
-        places_for(state, kind, district_id).await?.iter().map(|p| p.id).collect();
-    let mut checked = kind.check(&input, today(), &places);
+    let choices = ChoiceLists::of(state, kind.fields(), district_id).await?.ids();
+    let mut checked = kind.check(&input, today(), &choices);
     if let Some(problem) = crate::domain::revision::note_problem(&meta.note) {
         let mut errors = checked.err().unwrap_or_default();
         errors.add("note", problem);
@@ -657,7 +706,7 @@ pub async fn history(
 ) -> Result<HttpResponse, AppError> {
     let kind = parse_kind(&what)?;
     let (item, owner) = load(&state, kind, id).await?;
-    let places = places_for(&state, kind, item.district_id).await?;
+    let places = ChoiceLists::of(&state, kind.fields(), item.district_id).await?.places;
     let mut lines = db::revisions::history(&state.db, kind.item_kind(), id).await?;
     // A story's place reads by its name.
     for line in &mut lines {
@@ -709,9 +758,8 @@ pub async fn restore(
         return Ok(see_other(&back));
     };
     snapshot.set("published", item.fields.get("published"));
-    let places: Vec<i64> =
-        places_for(&state, kind, item.district_id).await?.iter().map(|p| p.id).collect();
-    let Ok(fields) = kind.check(&snapshot, today(), &places) else {
+    let choices = ChoiceLists::of(&state, kind.fields(), item.district_id).await?.ids();
+    let Ok(fields) = kind.check(&snapshot, today(), &choices) else {
         set_flash(&session, "flash.revision_unusable");
         return Ok(see_other(&back));
     };
@@ -800,8 +848,13 @@ pub async fn delete(
     if !form.iter().any(|(k, v)| k == "confirm" && v == "yes") {
         return Ok(see_other(&format!("/staff/content/{}/{id}/delete", kind.code())));
     }
-    if db::content::delete(&state.db, kind, id, me.id, Utc::now()).await? {
-        set_flash(&session, "flash.content_deleted");
+    match db::content::delete(&state.db, kind, id, me.id, Utc::now()).await? {
+        Deleted::Deleted => set_flash(&session, "flash.content_deleted"),
+        Deleted::Cited => {
+            set_flash(&session, "flash.source_cited");
+            return Ok(see_other(&format!("/staff/content/{}/{id}", kind.code())));
+        }
+        Deleted::Missing => {}
     }
     Ok(see_other(&owner.back(&me)))
 }
@@ -857,9 +910,8 @@ fn recent(item: &Item) -> bool {
 fn line(ctx: &Ctx, kind: ContentKind, item: &Item, places: &[KeptPlace]) -> ItemLine {
     let meta = match kind {
         ContentKind::Notice => notice_meta(ctx, item, places),
-        ContentKind::Figure => {
-            format!("{} {}", item.fields.get("value"), item.fields.get("unit_zh"))
-        }
+        ContentKind::Figure => item.fields.get("unit_zh").to_owned(),
+        ContentKind::Source => item.fields.get("publisher_zh").to_owned(),
         _ => String::new(),
     };
     ItemLine {
@@ -931,7 +983,10 @@ fn district_form(ctx: Ctx, form: &Fields, errors: FormErrors) -> Result<HttpResp
         action: "/staff/districts/new".to_owned(),
         back: ("/staff".to_owned(), ctx.t("nav.staff").to_owned()),
         links: Vec::new(),
-        fields: specs.iter().map(|f| field_view(&ctx, f, f.name, form, &errors, &[])).collect(),
+        fields: specs
+            .iter()
+            .map(|f| field_view(&ctx, f, f.name, form, &errors, &ChoiceLists::default()))
+            .collect(),
         errors,
         summary,
         version: 0,
@@ -940,6 +995,7 @@ fn district_form(ctx: Ctx, form: &Fields, errors: FormErrors) -> Result<HttpResp
         publishable: false,
         published: false,
         conflict: None,
+        values: None,
         ctx,
     };
     Ok(super::no_store(render_with_status(&page, status)?))
@@ -963,7 +1019,8 @@ pub async fn create_district(
     let specs = new_district_fields();
     let names: Vec<&str> = specs.iter().map(|f| f.name).collect();
     let input = Fields::from_pairs(&form.into_inner(), &names, &[]);
-    let (checked, mut errors) = crate::domain::content::check_fields(&specs, &input, today(), &[]);
+    let (checked, mut errors) =
+        crate::domain::content::check_fields(&specs, &input, today(), &Choices::default());
     let slug = match crate::domain::form::parse_slug(input.get("slug")) {
         Ok(Some(slug)) => slug,
         Ok(None) => String::new(),

@@ -183,7 +183,9 @@ async fn whereabouts(state: &AppState, district_id: i64) -> Result<Whereabouts, 
         .into_iter()
         .map(|t| (t.id, t.name_zh, t.name_en))
         .collect();
-    Ok(Whereabouts { towns, district: (district.name_zh, district.name_en) })
+    let sources =
+        db::sources::of_district(&state.db, district_id).await?.iter().map(|s| s.id).collect();
+    Ok(Whereabouts { towns, district: (district.name_zh, district.name_en), sources })
 }
 
 /// The town select's choices: the district at large, then its towns.
@@ -251,7 +253,12 @@ async fn edit_page(
             is_open: o.accepting(today()),
         })
         .collect();
-    // The filled figure rows (and any with a message), then the rest.
+    // The filled figure rows (and any with a message), then the rest;
+    // each cites a source of the district's register.
+    let lists = super::staff_content::ChoiceLists {
+        sources: db::sources::of_district(&state.db, stored.district_id).await?,
+        ..Default::default()
+    };
     let rows = figure_fields();
     let filled = rows
         .iter()
@@ -273,7 +280,7 @@ async fn edit_page(
         fields: WORKSHOP_FIGURE
             .iter()
             .zip(&rows[i])
-            .map(|(spec, name)| field_view(&ctx, spec, name, &shown.form, &shown.errors, &[]))
+            .map(|(spec, name)| field_view(&ctx, spec, name, &shown.form, &shown.errors, &lists))
             .collect(),
     };
     let figures = (0..filled).map(row_view).collect();

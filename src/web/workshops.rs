@@ -7,7 +7,7 @@ use askama::Template;
 use chrono::Utc;
 
 use super::params::{self, Id, Slug};
-use super::view::{Choice, FigureCard, OpeningView, Pager, WorkshopCard};
+use super::view::{Choice, FigureCard, OpeningView, Pager, SourceView, WorkshopCard};
 use super::{AppError, Ctx, csv, render_with_status, see_other, throttle};
 use crate::db;
 use crate::db::workshops::SignupOutcome;
@@ -136,7 +136,7 @@ struct ShowPage {
     partners: Option<Text>,
     contact: Option<String>,
     figures: Vec<FigureCard>,
-    sources: Vec<Text>,
+    sources: Vec<SourceView>,
     openings: Vec<OpeningView>,
     /// The sign-up form that came back with errors: which opening, as typed.
     failed: Option<(i64, SignupInput, FormErrors, Option<String>)>,
@@ -207,7 +207,7 @@ async fn workshop_view(
     }
     let mut figures: Vec<FigureCard> =
         page.figures.iter().map(|f| FigureCard::new(&ctx, f)).collect();
-    let sources = FigureCard::number_sources(&mut figures);
+    let sources = FigureCard::number_sources(&ctx, &mut figures, &page.sources);
     let opt = |zh: &Option<String>, en: &Option<String>| {
         zh.as_deref()
             .filter(|s| !s.trim().is_empty())

@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate, NaiveTime, Utc};
 
 use super::{pick, pick_opt};
 use crate::db::districts::{DistrictRow, FigureRow, NoticeRow, PlaceRow, ProgrammeRow, StoryRow};
+use crate::db::sources::{CorrectionRow, SourceRow, ValueRow};
 use crate::domain::format::{self, beijing, group_number, large_amount};
 use crate::domain::hours::{Hours, Local, OpenState, Week, exceptions_from_stored, show_spans};
 use crate::domain::{Amenity, Lang, PlaceKind, Text};
@@ -76,9 +77,16 @@ pub struct FigureCard {
     pub unit_note: Option<&'static str>,
     /// "2023" or an as-of note such as "at the time of the report".
     pub when: Option<Text>,
-    pub source: Text,
+    /// The register entry its latest value cites.
+    pub source_id: i64,
     /// The number of the source in the page's list of sources, once numbered.
     pub source_no: Option<usize>,
+    /// "Computed by this portal as 3500×12, not a reported figure".
+    pub computed: Option<String>,
+    /// Its values over the years, when there are two or more.
+    pub trend: Option<Trend>,
+    /// The corrections made to its values, for the public to read.
+    pub corrections: Vec<String>,
     /// "About" before the number (约 / about), for a rounded figure.
     pub about: bool,
     /// Not yet published: only a preview shows it, marked.
@@ -87,21 +95,48 @@ pub struct FigureCard {
 
 impl FigureCard {
     /// Numbers the distinct sources of `cards` in order of first use and
-    /// returns them: each card then cites its source by number instead of
-    /// repeating a long title on every card.
-    pub fn number_sources(cards: &mut [FigureCard]) -> Vec<Text> {
-        let mut sources: Vec<Text> = Vec::new();
+    /// returns them as the page lists them: each card then cites its
+    /// source by number, a link to its entry, instead of repeating a long
+    /// citation on every card.
+    pub fn number_sources(
+        ctx: &Ctx,
+        cards: &mut [FigureCard],
+        register: &[SourceRow],
+    ) -> Vec<SourceView> {
+        let mut sources: Vec<SourceView> = Vec::new();
         for card in cards.iter_mut() {
-            let no = match sources.iter().position(|s| *s == card.source) {
+            let no = match sources.iter().position(|s| s.id == card.source_id) {
                 Some(i) => i + 1,
                 None => {
-                    sources.push(card.source.clone());
+                    let Some(row) = register.iter().find(|r| r.id == card.source_id) else {
+                        continue;
+                    };
+                    sources.push(SourceView::new(ctx, row, sources.len() + 1));
                     sources.len()
                 }
             };
             card.source_no = Some(no);
         }
         sources
+    }
+
+    /// Adds each card's values over the years and their corrections.
+    pub fn add_history(
+        ctx: &Ctx,
+        cards: &mut [FigureCard],
+        figures: &[FigureRow],
+        values: &[ValueRow],
+        corrections: &[CorrectionRow],
+    ) {
+        for (card, f) in cards.iter_mut().zip(figures) {
+            let mine: Vec<&ValueRow> = values.iter().filter(|v| v.figure_id == f.id).collect();
+            card.trend = Trend::new(ctx, f, &mine);
+            card.corrections = corrections
+                .iter()
+                .filter(|c| c.figure_id == f.id)
+                .map(|c| correction_text(ctx, c, &mine))
+                .collect();
+        }
     }
 
     pub fn new(ctx: &Ctx, f: &FigureRow) -> FigureCard {
@@ -125,11 +160,8 @@ impl FigureCard {
             None => (format!("{full}{plus}"), Some(unit), None),
         };
         let when = match (f.year, pick_opt(ctx, &f.as_of_zh, &f.as_of_en)) {
-            (Some(year), _) => Some(Text {
-                text: ctx.tf("figure.year", &[("year", &year.to_string())]),
-                fallback: false,
-            }),
-            (None, as_of) => as_of,
+            (None, None) => None,
+            _ => Some(value_when(ctx, f.year, &f.as_of_zh, &f.as_of_en)),
         };
         FigureCard {
             label: pick(ctx, &f.label_zh, &f.label_en),
@@ -139,11 +171,136 @@ impl FigureCard {
             spoken,
             unit_note: unit_note(ctx, &f.unit_zh),
             when,
-            source: pick(ctx, &f.source_zh, &f.source_en),
+            source_id: f.source_id,
             source_no: None,
+            computed: f
+                .computed_as
+                .as_ref()
+                .map(|formula| ctx.tf("figure.computed", &[("formula", formula)])),
+            trend: None,
+            corrections: Vec::new(),
             about: f.qualifier == "about",
             draft: !f.published,
         }
+    }
+}
+
+/// A correction as the public reads it: when, what the value was, why.
+pub fn correction_text(ctx: &Ctx, c: &CorrectionRow, values: &[&ValueRow]) -> String {
+    let when = values
+        .iter()
+        .find(|v| v.id == c.value_id)
+        .map(|v| value_when(ctx, v.year, &v.as_of_zh, &v.as_of_en).text)
+        .unwrap_or_default();
+    let plus = if c.was_qualifier == "more_than" { "+" } else { "" };
+    ctx.tf(
+        "figure.corrected",
+        &[
+            ("date", &format::date(ctx.lang, c.created_at)),
+            ("when", &when),
+            ("was", &format!("{}{plus}", group_number(c.was))),
+            ("note", pick(ctx, &c.note_zh, &c.note_en).plain()),
+        ],
+    )
+}
+
+/// What a value is for: "2023年", or an as-of note ("报道时").
+pub fn value_when(
+    ctx: &Ctx,
+    year: Option<i32>,
+    as_of_zh: &Option<String>,
+    as_of_en: &Option<String>,
+) -> Text {
+    match (year, pick_opt(ctx, as_of_zh, as_of_en)) {
+        (Some(year), _) => {
+            Text { text: ctx.tf("figure.year", &[("year", &year.to_string())]), fallback: false }
+        }
+        (None, Some(as_of)) => as_of,
+        (None, None) => Text { text: String::new(), fallback: false },
+    }
+}
+
+/// An entry of the page's list of sources: what a card's "来源 1" links to.
+#[derive(Debug, Clone)]
+pub struct SourceView {
+    pub id: i64,
+    pub no: usize,
+    pub title: Text,
+    pub authors: Option<Text>,
+    pub publisher: Text,
+    /// "2024年1月5日" / "5 January 2024"; none when not recorded.
+    pub date: Option<String>,
+    pub page: Option<String>,
+    pub url: Option<String>,
+    pub note: Option<Text>,
+}
+
+impl SourceView {
+    pub fn new(ctx: &Ctx, s: &SourceRow, no: usize) -> SourceView {
+        SourceView {
+            id: s.id,
+            no,
+            title: pick(ctx, &s.title_zh, &s.title_en),
+            authors: pick_opt(ctx, &s.authors_zh, &s.authors_en),
+            publisher: pick(ctx, &s.publisher_zh, &s.publisher_en),
+            date: s.published_on.map(|d| format::day(ctx.lang, d)),
+            page: s.page.clone(),
+            url: s.url.clone(),
+            note: pick_opt(ctx, &s.note_zh, &s.note_en),
+        }
+    }
+}
+
+/// A figure's values over the years as a small line drawn on the server,
+/// with the same values in words beside it.
+#[derive(Debug, Clone)]
+pub struct Trend {
+    /// The polyline's points in the drawing's units.
+    pub points: String,
+    /// The last point, marked.
+    pub last: (u32, u32),
+    /// "2022年 100 → 2023年 116".
+    pub words: String,
+}
+
+const TREND_WIDTH: f64 = 96.0;
+const TREND_HEIGHT: f64 = 28.0;
+const TREND_PAD: f64 = 3.0;
+
+impl Trend {
+    fn new(ctx: &Ctx, f: &FigureRow, values: &[&ValueRow]) -> Option<Trend> {
+        if values.len() < 2 {
+            return None;
+        }
+        let max = values.iter().map(|v| v.value).fold(0.0, f64::max);
+        let min = values.iter().map(|v| v.value).fold(f64::INFINITY, f64::min);
+        let span = if max > min { max - min } else { 1.0 };
+        let step = (TREND_WIDTH - 2.0 * TREND_PAD) / (values.len() - 1) as f64;
+        let at: Vec<(u32, u32)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let x = TREND_PAD + step * i as f64;
+                let level = if max > min { (v.value - min) / span } else { 0.5 };
+                let y = TREND_HEIGHT - TREND_PAD - level * (TREND_HEIGHT - 2.0 * TREND_PAD);
+                (x.round() as u32, y.round() as u32)
+            })
+            .collect();
+        let unit = pick(ctx, &f.unit_zh, &f.unit_en);
+        let words = values
+            .iter()
+            .map(|v| {
+                let plus = if v.qualifier == "more_than" { "+" } else { "" };
+                let when = value_when(ctx, v.year, &v.as_of_zh, &v.as_of_en);
+                format!("{} {}{plus}", when.text, group_number(v.value))
+            })
+            .collect::<Vec<_>>()
+            .join(" → ");
+        Some(Trend {
+            points: at.iter().map(|(x, y)| format!("{x},{y}")).collect::<Vec<_>>().join(" "),
+            last: *at.last()?,
+            words: format!("{words} {}", unit.plain()),
+        })
     }
 }
 

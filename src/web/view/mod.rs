@@ -19,7 +19,7 @@ pub mod workshops;
 
 pub use districts::{
     Chart, DistrictCard, FigureCard, NoticeView, PhotoShown, PlaceGroup, PlaceView, ProgrammeView,
-    StoryView,
+    SourceView, StoryView,
 };
 pub use pager::Pager;
 pub use wishes::{Qr, StationChoice, TimelineEntry, WishView};
