@@ -265,6 +265,42 @@ struct Samples {
     /// A figure of Xihu, and one of its values.
     figure: i64,
     value: i64,
+    /// A story of Xihu.
+    story: i64,
+    /// A photo each of the sample workshop, of Xihu and of the story.
+    workshop_photo: i64,
+    district_photo: i64,
+    story_photo: i64,
+}
+
+impl Samples {
+    /// The samples besides the first six, with photos added by `by`.
+    async fn more(db: &Db, by: i64) -> (i64, i64, i64, i64, i64, i64) {
+        use linli::db::photos::Owner;
+        let figure = scalar(db, "SELECT id FROM figures WHERE code = 'joint_unions'").await;
+        let value = scalar(
+            db,
+            "SELECT v.id FROM figure_values v JOIN figures f ON f.id = v.figure_id \
+             WHERE f.code = 'joint_unions'",
+        )
+        .await;
+        let story = scalar(
+            db,
+            "SELECT MIN(s.id) FROM stories s JOIN districts d ON d.id = s.district_id \
+             WHERE d.slug = 'xihu'",
+        )
+        .await;
+        let workshop = scalar(db, "SELECT id FROM workshops WHERE slug = 'hangshu-base'").await;
+        let xihu = district(db, "xihu").await;
+        (
+            figure,
+            value,
+            story,
+            photo_of(db, Owner::Workshop(workshop), by).await,
+            photo_of(db, Owner::District(xihu), by).await,
+            photo_of(db, Owner::Story(story), by).await,
+        )
+    }
 }
 
 impl Samples {
@@ -281,6 +317,8 @@ impl Samples {
             self.notice
         } else if pattern.starts_with("/staff/figures/") {
             self.figure
+        } else if pattern.starts_with("/staff/stories/") {
+            self.story
         } else {
             self.station
         };
@@ -293,7 +331,19 @@ impl Samples {
             .replace("{file}", "app.css")
             .replace("{n}", "1")
             .replace("{what}", "notice")
-            .replace("{photo}", &self.photo.to_string())
+            .replace(
+                "{photo}",
+                &if workshop {
+                    self.workshop_photo
+                } else if pattern.starts_with("/staff/districts/") {
+                    self.district_photo
+                } else if pattern.starts_with("/staff/stories/") {
+                    self.story_photo
+                } else {
+                    self.photo
+                }
+                .to_string(),
+            )
             .replace("{value}", &self.value.to_string())
     }
 }
@@ -317,6 +367,8 @@ async fn notice(db: &Db, station: i64) -> i64 {
 async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestApp) {
     let station = app.place_id("xh-zmxl-station").await;
     let admin = app.user("管理员", "13500000000", "password one", &[Role::SiteAdmin]).await;
+    let (figure, value, story, workshop_photo, district_photo, story_photo) =
+        Samples::more(&app.db, admin).await;
     let samples = Samples {
         station,
         user: admin,
@@ -324,13 +376,12 @@ async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestAp
         wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
         notice: notice(&app.db, station).await,
         photo: photo(&app.db, station, admin).await,
-        figure: scalar(&app.db, "SELECT id FROM figures WHERE code = 'joint_unions'").await,
-        value: scalar(
-            &app.db,
-            "SELECT v.id FROM figure_values v JOIN figures f ON f.id = v.figure_id \
-             WHERE f.code = 'joint_unions'",
-        )
-        .await,
+        figure,
+        value,
+        story,
+        workshop_photo,
+        district_photo,
+        story_photo,
     };
     let me = app.signed_in("13500000000", "password one").await;
     let good = me.csrf_token("/account").await;
@@ -434,7 +485,9 @@ fn allowed(rule: Access, who: Persona) -> bool {
         Access::ContentEditor => {
             matches!(who, KeeperOfThisStation | AdminOfThisDistrict | SiteAdmin)
         }
-        Access::FigureEditor => matches!(who, AdminOfThisDistrict | SiteAdmin),
+        Access::FigureEditor | Access::StoryEditor => {
+            matches!(who, AdminOfThisDistrict | SiteAdmin)
+        }
     }
 }
 
@@ -510,6 +563,8 @@ async fn access_matrix(app: TestApp) {
     let a = app.place_id("xh-zmxl-station").await;
     let personas = personas(&app).await;
     let keeper_a = personas.iter().find(|p| p.0 == KeeperOfThisStation).unwrap().2;
+    let (figure, value, story, workshop_photo, district_photo, story_photo) =
+        Samples::more(&app.db, keeper_a).await;
     let samples = Samples {
         station: a,
         user: keeper_a,
@@ -517,13 +572,12 @@ async fn access_matrix(app: TestApp) {
         wish: count(&app.db, "SELECT MIN(id) FROM wishes").await,
         notice: notice(&app.db, a).await,
         photo: photo(&app.db, a, keeper_a).await,
-        figure: scalar(&app.db, "SELECT id FROM figures WHERE code = 'joint_unions'").await,
-        value: scalar(
-            &app.db,
-            "SELECT v.id FROM figure_values v JOIN figures f ON f.id = v.figure_id \
-             WHERE f.code = 'joint_unions'",
-        )
-        .await,
+        figure,
+        value,
+        story,
+        workshop_photo,
+        district_photo,
+        story_photo,
     };
     let protected: Vec<_> =
         linli::web::routes().into_iter().filter(|r| r.access != Access::Public).collect();
@@ -1008,10 +1062,15 @@ async fn district(db: &Db, slug: &str) -> i64 {
 /// A photo of place `place`, its bytes a stand-in (the matrix reads no
 /// picture).
 async fn photo(db: &Db, place: i64, by: i64) -> i64 {
+    photo_of(db, linli::db::photos::Owner::Place(place), by).await
+}
+
+/// A stand-in photo of `owner`.
+async fn photo_of(db: &Db, owner: linli::db::photos::Owner, by: i64) -> i64 {
     use linli::domain::photo::{Encoded, Processed};
     let one = || Encoded { jpeg: vec![0xFF, 0xD8], width: 1, height: 1 };
     let p = Processed { small: one(), large: one() };
-    match linli::db::photos::add(db, place, &p, ("门口", None), by, chrono::Utc::now())
+    match linli::db::photos::add(db, owner, &p, ("门口", None), by, chrono::Utc::now())
         .await
         .unwrap()
     {

@@ -586,7 +586,7 @@ async fn phone_smoke_test_with_axe() {
                 .unwrap();
             let processed = linli::domain::photo::process(&jpeg).unwrap();
             let alt = ("驿站里的休息区和饮水机", Some("The rest area and water dispenser inside the station"));
-            linli::db::photos::add(&app.db, station, &processed, alt, id, chrono::Utc::now())
+            linli::db::photos::add(&app.db, linli::db::photos::Owner::Place(station), &processed, alt, id, chrono::Utc::now())
                 .await
                 .unwrap();
         }
@@ -771,6 +771,7 @@ async fn phone_smoke_test_with_axe() {
                 ("figure-values", format!("/staff/content/figure/{figure}")),
                 ("value-new", format!("/staff/figures/{figure}/values/new")),
                 ("source-new", "/staff/districts/gongshu/new/source".to_owned()),
+                ("district-photos", "/staff/districts/xihu/photos".to_owned()),
                 ("assist", format!("/staff/places/{station}/wishes/new")),
                 ("held", format!("/staff/places/{station}/wishes?status=all")),
             ];

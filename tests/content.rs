@@ -908,6 +908,28 @@ async fn a_figure_keeps_its_values_over_the_years_with_public_corrections(app: T
     assert_eq!(status, 303);
     let (_, page) = reader.page("/districts/gongshu").await;
     assert!(figure_card(&page, "新增落地人才项目").contains("2022年 90 → 2023年 116 → 2024年 130"));
+    // A value "as of the report" stands by when its source was published,
+    // else when it was entered: an earlier year added to it comes before
+    // it, so the latest stays the reported one.
+    let years: i64 =
+        scalar_with(&app.db, "SELECT id FROM figures WHERE code = $1", "compound_governance_years")
+            .await;
+    let add_years = format!("/staff/figures/{years}/values/new");
+    let (status, _, _) = submit(
+        &admin.app,
+        &add_years,
+        &add_years,
+        &[("value", Some("5")), ("qualifier", Some("exact")), ("year", Some("2022"))],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = reader.page("/districts/gongshu").await;
+    let card = figure_card(&page, "党建引领三方协同小区治理连续迭代");
+    assert!(
+        card.contains("6 年") && card.contains("报道时"),
+        "the reported value stays latest: {card}"
+    );
+    assert!(card.contains("历年：2022年 5 → 报道时 6 年"), "{card}");
     // The same year twice: refused at the field, what was typed kept.
     let (status, _, html) = submit(
         &admin.app,
@@ -975,7 +997,13 @@ async fn a_figure_keeps_its_values_over_the_years_with_public_corrections(app: T
     .await;
     assert_eq!(
         actions,
-        ["figure.value_add", "figure.value_add", "figure.value_correct", "figure.value_add"]
+        [
+            "figure.value_add",
+            "figure.value_add",
+            "figure.value_add",
+            "figure.value_correct",
+            "figure.value_add"
+        ]
     );
     let xihu = district_id(&app, "xihu").await;
     let other = app.persona("西湖管理员", 9013, &[Role::DistrictAdmin { district_id: xihu }]).await;

@@ -20,6 +20,7 @@ on_both_databases!(
     a_district_admin_adds_a_place_and_goes_on_to_its_hours,
     a_new_place_can_wait_as_a_draft,
     a_keeper_shows_the_place_in_photos,
+    workshops_districts_and_stories_have_photos_too,
     bad_uploads_are_refused_at_the_field_and_nothing_is_stored,
 );
 
@@ -641,7 +642,7 @@ fn camera_jpeg(w: u32, h: u32) -> Vec<u8> {
 }
 
 /// Posts the photo form of place `id` as a browser sends it (multipart),
-/// with a fresh token from its page; `Some(origin)` sets the Origin header.
+/// with a fresh token; `token` sends that one instead.
 async fn upload(
     client: &TestApp,
     id: i64,
@@ -649,7 +650,18 @@ async fn upload(
     alt_zh: &str,
     token: Option<&str>,
 ) -> reqwest::Response {
-    let page = format!("/staff/places/{id}/photos");
+    upload_to(client, &format!("/staff/places/{id}/photos"), file, alt_zh, token).await
+}
+
+/// Posts a photo form at `page` (a place's, a workshop's, a district's or
+/// a story's photos page).
+async fn upload_to(
+    client: &TestApp,
+    page: &str,
+    file: Option<Vec<u8>>,
+    alt_zh: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
     let fresh = client.csrf_token("/account").await;
     let mut form = reqwest::multipart::Form::new()
         .text("csrf_token", token.unwrap_or(&fresh).to_owned())
@@ -660,7 +672,7 @@ async fn upload(
         .mime_str("image/jpeg")
         .unwrap();
     form = form.part("photo", part);
-    client.client.post(client.url(&page)).multipart(form).send().await.unwrap()
+    client.client.post(client.url(page)).multipart(form).send().await.unwrap()
 }
 
 /// A keeper uploads a phone's photo: re-encoded in two widths without its
@@ -826,4 +838,113 @@ fn png_crc(bytes: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// The same photos page serves a workshop (its keepers), a district (its
+/// admins) and a story (its district's admins): uploaded, shown on the
+/// public page with their words, a draft's kept to its staff, removed
+/// after the confirmation step; nobody else reaches them.
+async fn workshops_districts_and_stories_have_photos_too(app: TestApp) {
+    let keeper = app.workshop_keeper("honey-pear").await;
+    let admin = app.district_admin("xihu").await;
+    let reader = app.new_anonymous();
+    let story: i64 = scalar_with(
+        &app.db,
+        "SELECT MIN(s.id) FROM stories s JOIN districts d ON d.id = s.district_id WHERE d.slug = $1",
+        "xihu",
+    )
+    .await;
+    let cases = [
+        (
+            &keeper,
+            "/staff/workshops/honey-pear/photos".to_owned(),
+            "/workshops/honey-pear",
+            "SELECT MAX(id) FROM photos WHERE workshop_id IS NOT NULL",
+            "蜜梨园里的采摘",
+        ),
+        (
+            &admin,
+            "/staff/districts/xihu/photos".to_owned(),
+            "/districts/xihu",
+            "SELECT MAX(id) FROM photos WHERE district_id IS NOT NULL",
+            "西湖区的户外劳动者驿站",
+        ),
+        (
+            &admin,
+            format!("/staff/stories/{story}/photos"),
+            "/districts/xihu",
+            "SELECT MAX(id) FROM photos WHERE story_id IS NOT NULL",
+            "驿站里的热乎饭",
+        ),
+    ];
+    let volunteer = app.volunteer(61).await;
+    for (who, page, public, newest, alt) in &cases {
+        let (status, html) = who.page(page).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(text(&html, ".empty"), "还没有照片。", "{page}");
+        // Words missing: refused at the field, nothing stored.
+        let res = upload_to(who, page, Some(camera_jpeg(800, 600)), "", None).await;
+        assert_eq!(res.status().as_u16(), 422, "{page}");
+        let res = upload_to(who, page, Some(camera_jpeg(2400, 1600)), alt, None).await;
+        assert_eq!(res.status().as_u16(), 303, "{page}");
+        assert_eq!(res.headers()["location"], format!("{page}#main").as_str());
+        let photo: i64 = common::scalar(&app.db, newest).await;
+        let (_, html) = reader.page(public).await;
+        let img = format!(".photos img[src='/photos/{photo}/small']");
+        assert_eq!(attr(&html, &img, "alt"), *alt, "{public}");
+        assert_eq!(
+            (attr(&html, &img, "width"), attr(&html, &img, "height")),
+            ("480".into(), "320".into())
+        );
+        let res = app.get(&format!("/photos/{photo}/large")).await;
+        assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+        let bytes = res.bytes().await.unwrap();
+        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "{page}: no camera metadata");
+        // A volunteer reaches none of it.
+        assert_eq!(volunteer.get(page).await.status().as_u16(), 403, "{page}");
+        // Removing asks first.
+        let delete = format!("{page}/{photo}/delete");
+        let res = who.post_form(page, &delete, &[]).await;
+        assert_eq!(res.status().as_u16(), 200);
+        let res = who.post_form(page, &delete, &[("confirm", "yes")]).await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert_eq!(app.get(&format!("/photos/{photo}/small")).await.status().as_u16(), 404);
+    }
+    // A draft workshop's photo is for its keepers only, never stored.
+    let page = "/staff/workshops/honey-pear/photos";
+    assert_eq!(
+        upload_to(&keeper, page, Some(camera_jpeg(600, 400)), "梨园", None).await.status().as_u16(),
+        303
+    );
+    let photo: i64 =
+        common::scalar(&app.db, "SELECT MAX(id) FROM photos WHERE workshop_id IS NOT NULL").await;
+    common::exec_script(
+        &app.db,
+        "UPDATE workshops SET published = FALSE WHERE slug = 'honey-pear'".to_owned(),
+    )
+    .await;
+    let small = format!("/photos/{photo}/small");
+    assert_eq!(app.new_anonymous().get(&small).await.status().as_u16(), 404);
+    let res = keeper.get(&small).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    // Another district's admin does not reach Xihu's or its stories'.
+    let tonglu: i64 =
+        scalar_with(&app.db, "SELECT id FROM districts WHERE slug = $1", "tonglu").await;
+    let tonglu = app
+        .persona("桐庐管理员", 9013, &[linli::domain::Role::DistrictAdmin { district_id: tonglu }])
+        .await;
+    assert_eq!(tonglu.get("/staff/districts/xihu/photos").await.status().as_u16(), 403);
+    assert_eq!(tonglu.get(&format!("/staff/stories/{story}/photos")).await.status().as_u16(), 403);
+    // Each step is audited with its owner.
+    let objects: Vec<String> = common::column(
+        &app.db,
+        "SELECT object FROM audit_log WHERE action = 'photo.add' ORDER BY id",
+    )
+    .await;
+    assert_eq!(objects.len(), 4);
+    assert!(
+        objects[1].starts_with("district:") && objects[2] == format!("story:{story}"),
+        "{objects:?}"
+    );
 }

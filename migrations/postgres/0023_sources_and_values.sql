@@ -68,19 +68,26 @@ CREATE TABLE figure_values (
     qualifier   TEXT NOT NULL DEFAULT 'exact' CHECK (qualifier IN ('exact', 'about', 'more_than')),
     computed_as TEXT,
     source_id   BIGINT NOT NULL REFERENCES sources (id),
+    -- Where the value stands among the figure's others: its year, else
+    -- the year its source was published, else the year it was entered.
+    sort_year   INTEGER NOT NULL,
     created_by  BIGINT REFERENCES users (id) ON DELETE SET NULL,
     created_at  TIMESTAMPTZ NOT NULL,
     UNIQUE (figure_id, year)
 );
 INSERT INTO figure_values (figure_id, year, as_of_zh, as_of_en, value, qualifier, source_id,
-        created_at)
-    SELECT id, year, as_of_zh, as_of_en, value, qualifier, source_id, updated_at FROM figures;
+        sort_year, created_at)
+    SELECT id, year, as_of_zh, as_of_en, value, qualifier, source_id,
+           COALESCE(year, CAST(EXTRACT(YEAR FROM updated_at) AS INTEGER)), updated_at FROM figures;
 
 CREATE TABLE figure_corrections (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     value_id      BIGINT NOT NULL REFERENCES figure_values (id) ON DELETE CASCADE,
     was           DOUBLE PRECISION NOT NULL,
     was_qualifier TEXT NOT NULL,
+    was_year      INTEGER,
+    was_as_of_zh  TEXT,
+    was_as_of_en  TEXT,
     note_zh       TEXT NOT NULL,
     note_en       TEXT,
     created_by    BIGINT REFERENCES users (id) ON DELETE SET NULL,
@@ -96,21 +103,21 @@ UPDATE sources SET code = 'article-gongshu', publisher_zh = '报纸版面', publ
         authors_zh = '邹佳余、陈璐、俞琳', authors_en = 'Zou Jiayu, Chen Lu, Yu Lin',
         note_zh = '所存文本未载报名、日期与版次；文中最晚的日期是2023年11月9日。',
         note_en = 'The copy held does not give the paper''s name, date or page; the latest date in the text is 9 November 2023.'
-    WHERE district_id = (SELECT id FROM districts WHERE slug = 'gongshu')
-      AND title_zh = '《变革机制新打法 锻造干部硬肩膀 抢跑人才新赛道》（邹佳余、陈璐、俞琳）';
+    WHERE id = (SELECT MIN(id) FROM sources WHERE district_id = (SELECT id FROM districts WHERE slug = 'gongshu')
+                AND title_zh = '《变革机制新打法 锻造干部硬肩膀 抢跑人才新赛道》（邹佳余、陈璐、俞琳）');
 UPDATE sources SET code = 'article-tonglu', publisher_zh = '报纸版面', publisher_en = 'A newspaper page',
         title_zh = '村村建工坊 增收有良方——桐庐：“共富工坊”描绘乡村振兴新图景',
         title_en = 'A workshop in every village, a sound way to earn more',
         authors_zh = '方元', authors_en = 'Fang Yuan',
         note_zh = '所存文本未载报名、日期与版次。',
         note_en = 'The copy held does not give the paper''s name, date or page.'
-    WHERE district_id = (SELECT id FROM districts WHERE slug = 'tonglu')
-      AND title_zh = '《村村建工坊 增收有良方》（方元）';
+    WHERE id = (SELECT MIN(id) FROM sources WHERE district_id = (SELECT id FROM districts WHERE slug = 'tonglu')
+                AND title_zh = '《村村建工坊 增收有良方》（方元）');
 UPDATE sources SET code = 'article-xihu', publisher_zh = '报纸版面', publisher_en = 'A newspaper page',
         title_zh = '西湖区：“爱心驿站”让户外劳动者暖心过冬',
         title_en = 'Xihu: love stations keep outdoor workers warm this winter',
         authors_zh = '姜晓涵、密懿', authors_en = 'Jiang Xiaohan, Mi Yi',
         note_zh = '所存文本未载报名、日期与版次。',
         note_en = 'The copy held does not give the paper''s name, date or page.'
-    WHERE district_id = (SELECT id FROM districts WHERE slug = 'xihu')
-      AND title_zh = '《西湖区：“爱心驿站”让户外劳动者暖心过冬》（姜晓涵、密懿）';
+    WHERE id = (SELECT MIN(id) FROM sources WHERE district_id = (SELECT id FROM districts WHERE slug = 'xihu')
+                AND title_zh = '《西湖区：“爱心驿站”让户外劳动者暖心过冬》（姜晓涵、密懿）');

@@ -85,6 +85,7 @@ pub struct PlaceRow {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct StoryRow {
+    pub id: i64,
     pub code: String,
     pub published: bool,
     pub story_date: Option<chrono::NaiveDate>,
@@ -109,6 +110,9 @@ pub struct DistrictPage {
     pub sources: Vec<super::sources::SourceRow>,
     pub values: Vec<super::sources::ValueRow>,
     pub corrections: Vec<super::sources::CorrectionRow>,
+    /// The district's own photos, and its stories' (story id, photo).
+    pub photos: Vec<super::photos::PhotoRow>,
+    pub story_photos: Vec<(i64, super::photos::PhotoRow)>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -260,7 +264,7 @@ pub async fn district_page(
          FROM programmes WHERE district_id = $1{only} ORDER BY position, id"
     );
     let stories_sql = format!(
-        "SELECT code, published, story_date, place_id, title_zh, title_en, body_zh, body_en \
+        "SELECT id, code, published, story_date, place_id, title_zh, title_en, body_zh, body_en \
          FROM stories WHERE district_id = $1{only} ORDER BY position, id"
     );
     let notices_sql = format!("{DISTRICT_NOTICES}{only} ORDER BY position, id");
@@ -304,9 +308,22 @@ pub async fn district_page(
             .await?;
         let sources = super::sources::read_cited!(&mut *conn, &figures);
         let (values, corrections) = super::sources::read_history!(conn, district.id, true);
+        let photos = sqlx::query_as::<_, super::photos::PhotoRow>(sqlx::AssertSqlSafe(
+            super::photos::Owner::District(district.id).list_sql(),
+        ))
+        .bind(district.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let story_photos = sqlx::query_as::<_, super::photos::StoryPhotoRow>(super::photos::OF_STORIES)
+            .bind(district.id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(super::photos::StoryPhotoRow::split)
+            .collect();
         Ok(Some(DistrictPage {
             district, figures, programmes, places, stories, notices, sources, values, corrections,
-            updated_at,
+            photos, story_photos, updated_at,
         }))
     })
 }
@@ -372,7 +389,7 @@ pub async fn place_page(db: &Db, id: i64, today: chrono::NaiveDate) -> DbResult<
         .fetch_one(&mut *conn)
         .await?;
         let stories = sqlx::query_as::<_, StoryRow>(
-            "SELECT code, published, story_date, place_id, title_zh, title_en, body_zh, body_en \
+            "SELECT id, code, published, story_date, place_id, title_zh, title_en, body_zh, body_en \
              FROM stories WHERE place_id = $1 AND published = TRUE ORDER BY position, id",
         )
         .bind(place.id)

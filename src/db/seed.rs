@@ -50,7 +50,7 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
             }
             for (position, f) in (0..).zip(&file.figures) {
                 added += run!(figure(district_id, f, position, now));
-                run!(first_value(district_id, f, now));
+                run!(first_value(district_id, f, &file.sources, now));
             }
             for (position, pr) in (0..).zip(&file.programmes) {
                 added += run!(programme(district_id, pr, position, now));
@@ -141,16 +141,28 @@ fn source(district_id: i64, s: &SeedSource, position: i32, now: DateTime<Utc>) -
 }
 
 /// A seeded figure's value as its first value over the years (once: a
-/// figure already there keeps its own).
-fn first_value(district_id: i64, f: &SeedFigure, now: DateTime<Utc>) -> Insert {
+/// figure already there keeps its own), placed by its year, else its
+/// source's, else this one (as staff's values are).
+fn first_value(
+    district_id: i64,
+    f: &SeedFigure,
+    sources: &[SeedSource],
+    now: DateTime<Utc>,
+) -> Insert {
+    use chrono::Datelike;
+    let published = sources.iter().find(|s| s.code == f.source).and_then(|s| s.published_on);
+    let sort_year = f
+        .year
+        .or(published.map(|d| d.year()))
+        .unwrap_or_else(|| crate::domain::format::beijing_year(now));
     Insert {
         sql: "INSERT INTO figure_values (figure_id, year, as_of_zh, as_of_en, value, qualifier, \
-                  source_id, created_at) \
-              SELECT f.id, f.year, f.as_of_zh, f.as_of_en, f.value, f.qualifier, f.source_id, $3 \
+                  source_id, sort_year, created_at) \
+              SELECT f.id, f.year, f.as_of_zh, f.as_of_en, f.value, f.qualifier, f.source_id, $3, $4 \
               FROM figures f WHERE f.district_id = $1 AND f.code = $2 AND f.value IS NOT NULL \
                 AND f.source_id IS NOT NULL \
                 AND NOT EXISTS (SELECT 1 FROM figure_values v WHERE v.figure_id = f.id)",
-        args: args![district_id, &f.code, now],
+        args: args![district_id, &f.code, sort_year, now],
     }
 }
 

@@ -81,6 +81,7 @@ pub struct ValueRow {
     pub qualifier: String,
     pub computed_as: Option<String>,
     pub source_id: i64,
+    pub sort_year: i32,
 }
 
 /// A correction of a value: what it was and why it changed.
@@ -90,20 +91,30 @@ pub struct CorrectionRow {
     pub figure_id: i64,
     pub was: f64,
     pub was_qualifier: String,
+    pub was_year: Option<i32>,
+    pub was_as_of_zh: Option<String>,
+    pub was_as_of_en: Option<String>,
     pub note_zh: String,
     pub note_en: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
-/// Values in the order they follow one another: those "as of" a moment
-/// (no year) first, as added, then by year. The last is the latest.
-const VALUE_ORDER: &str = "CASE WHEN v.year IS NULL THEN 0 ELSE 1 END, v.year, v.id";
+/// Values in the order they follow one another: by year, a value "as of"
+/// a moment (no year) by its source's year of publication, else by the
+/// year it was entered (`sort_year`); the last is the latest.
+const VALUE_ORDER: &str = "v.sort_year, v.id";
+
+/// Where a value stands among a figure's others ([`VALUE_ORDER`]).
+fn sort_year(year: Option<i32>, published: Option<NaiveDate>, otherwise: i32) -> i32 {
+    use chrono::Datelike;
+    year.or(published.map(|d| d.year())).unwrap_or(otherwise)
+}
 
 const VALUE_COLUMNS: &str = "v.id, v.figure_id, v.year, v.as_of_zh, v.as_of_en, v.value, \
-     v.qualifier, v.computed_as, v.source_id";
+     v.qualifier, v.computed_as, v.source_id, v.sort_year";
 
-const CORRECTION_COLUMNS: &str = "c.value_id, v.figure_id, c.was, c.was_qualifier, c.note_zh, \
-     c.note_en, c.created_at";
+const CORRECTION_COLUMNS: &str = "c.value_id, v.figure_id, c.was, c.was_qualifier, c.was_year, \
+     c.was_as_of_zh, c.was_as_of_en, c.note_zh, c.note_en, c.created_at";
 
 /// The queries for the values and the corrections of figure `$1`, or of
 /// every figure of district `$1` (`by_district`), in order.
@@ -201,11 +212,24 @@ pub async fn save_value(
          ORDER BY {} LIMIT 1",
         VALUE_ORDER.replace(", ", " DESC, ") + " DESC"
     );
+    // Two saves of one figure's values at once go one after the other, so
+    // neither sets the figure's latest value from a stale read nor passes
+    // the year check beside the other (SQLite's write transaction is
+    // exclusive already).
+    let lock = match db.backend() {
+        super::Backend::Postgres => "SELECT district_id FROM figures WHERE id = $1 FOR UPDATE",
+        super::Backend::Sqlite => "SELECT district_id FROM figures WHERE id = $1",
+    };
+    let entered = crate::domain::format::beijing_year(v.now);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let district: Option<i64> = sqlx::query_scalar("SELECT district_id FROM figures WHERE id = $1")
+        let district: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(lock))
             .bind(v.figure_id).fetch_optional(&mut *tx).await?;
         let Some(district) = district else { return Ok(ValueSaved::Missing) };
+        let published: Option<Option<NaiveDate>> =
+            sqlx::query_scalar("SELECT published_on FROM sources WHERE id = $1")
+                .bind(v.source_id).fetch_optional(&mut *tx).await?;
+        let published = published.flatten();
         let taken: Option<i64> = match v.year {
             Some(year) => sqlx::query_scalar("SELECT id FROM figure_values WHERE figure_id = $1 AND year = $2")
                 .bind(v.figure_id).bind(year).fetch_optional(&mut *tx).await?,
@@ -218,11 +242,12 @@ pub async fn save_value(
                 }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO figure_values (figure_id, year, as_of_zh, as_of_en, value, qualifier, \
-                         computed_as, source_id, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                         computed_as, source_id, sort_year, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
                 )
                 .bind(v.figure_id).bind(v.year).bind(v.as_of_zh).bind(v.as_of_en).bind(v.value)
-                .bind(v.qualifier).bind(v.computed_as).bind(v.source_id).bind(v.user).bind(v.now)
+                .bind(v.qualifier).bind(v.computed_as).bind(v.source_id)
+                .bind(sort_year(v.year, published, entered)).bind(v.user).bind(v.now)
                 .fetch_one(&mut *tx).await?;
                 (id, "figure.value_add", format!("value:{id}"))
             }
@@ -248,16 +273,19 @@ pub async fn save_value(
                 }
                 sqlx::query(
                     "UPDATE figure_values SET year = $1, as_of_zh = $2, as_of_en = $3, value = $4, \
-                         qualifier = $5, computed_as = $6, source_id = $7 WHERE id = $8",
+                         qualifier = $5, computed_as = $6, source_id = $7, sort_year = $8 WHERE id = $9",
                 )
                 .bind(v.year).bind(v.as_of_zh).bind(v.as_of_en).bind(v.value).bind(v.qualifier)
-                .bind(v.computed_as).bind(v.source_id).bind(old.id)
+                .bind(v.computed_as).bind(v.source_id)
+                .bind(sort_year(v.year, published, old.sort_year)).bind(old.id)
                 .execute(&mut *tx).await?;
                 sqlx::query(
-                    "INSERT INTO figure_corrections (value_id, was, was_qualifier, note_zh, note_en, \
-                         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO figure_corrections (value_id, was, was_qualifier, was_year, \
+                         was_as_of_zh, was_as_of_en, note_zh, note_en, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
-                .bind(old.id).bind(old.value).bind(&old.qualifier).bind(c.note_zh).bind(c.note_en)
+                .bind(old.id).bind(old.value).bind(&old.qualifier).bind(old.year)
+                .bind(&old.as_of_zh).bind(&old.as_of_en).bind(c.note_zh).bind(c.note_en)
                 .bind(v.user).bind(v.now)
                 .execute(&mut *tx).await?;
                 let detail = format!("value:{} was:{} {}", old.id, old.value, old.qualifier);

@@ -330,6 +330,7 @@ pub struct WorkshopPage {
     pub openings: Vec<OpeningRow>,
     /// The sources its figures cite.
     pub sources: Vec<super::sources::SourceRow>,
+    pub photos: Vec<super::photos::PhotoRow>,
 }
 
 const OPENING_COLUMNS: &str = "id, task_zh, task_en, pay_zh, pay_en, hours_zh, hours_en, places, \
@@ -361,7 +362,11 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
         let openings = sqlx::query_as::<_, OpeningRow>(sqlx::AssertSqlSafe(openings_sql))
             .bind(workshop.id).fetch_all(&mut *conn).await?;
         let sources = super::sources::read_cited!(&mut *conn, &figures);
-        Ok(Some(WorkshopPage { workshop, figures, openings, sources }))
+        let photos = sqlx::query_as::<_, super::photos::PhotoRow>(sqlx::AssertSqlSafe(
+            super::photos::Owner::Workshop(workshop.id).list_sql(),
+        ))
+        .bind(workshop.id).fetch_all(&mut *conn).await?;
+        Ok(Some(WorkshopPage { workshop, figures, openings, sources, photos }))
     })
 }
 

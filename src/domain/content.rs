@@ -354,12 +354,13 @@ pub fn amount(canonical: &str) -> (f64, Option<String>) {
 pub fn formula(typed: &str) -> Option<(String, f64)> {
     let s = typed.replace([',', '，', ' '], "");
     let (a, b) = s.split_once(['×', '*', 'x', 'X'])?;
-    let (a, b) = (a.parse::<f64>().ok()?, b.parse::<f64>().ok()?);
-    let product = a * b;
-    (a > 0.0 && b > 0.0 && product.is_finite() && product < 1e12).then(|| {
-        let plain = super::format::plain_number;
-        (format!("{}×{}", plain(a), plain(b)), product)
-    })
+    let plain = super::format::plain_number;
+    // Each factor as it is written back, so the product is the formula's.
+    let (a, b) = (plain(a.parse::<f64>().ok()?), plain(b.parse::<f64>().ok()?));
+    let (x, y) = (a.parse::<f64>().ok()?, b.parse::<f64>().ok()?);
+    let product = x * y;
+    (x > 0.0 && y > 0.0 && product.is_finite() && product < 1e12)
+        .then(|| (format!("{a}×{b}"), product))
 }
 
 /// Reads `f` by the specs `fields`: each value in canonical form, and a
@@ -554,7 +555,7 @@ mod tests {
         neither.set("as_of_zh", "");
         let e = check_value(&neither, today(), &sources(), false).unwrap_err();
         assert_eq!(e.get("year"), Some("form.figure.when"));
-        for bad in ["3500×", "0×12", "a×12", "1e9×1e9"] {
+        for bad in ["3500×", "0×12", "a×12", "1e9×1e9", "0.00001×12"] {
             let mut f = both.clone();
             f.set("as_of_zh", "");
             f.set("value", bad);

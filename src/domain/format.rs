@@ -80,6 +80,12 @@ pub fn date(lang: Lang, at: DateTime<Utc>) -> String {
     }
 }
 
+/// The year in Beijing at `at`.
+pub fn beijing_year(at: DateTime<Utc>) -> i32 {
+    use chrono::Datelike;
+    at.with_timezone(&beijing()).year()
+}
+
 /// A calendar day written the way each language writes dates.
 pub fn day(lang: Lang, d: chrono::NaiveDate) -> String {
     match lang {

@@ -189,12 +189,13 @@ async fn decide(
                 db::content::owner(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
             g.edits_content(district, place.filter(|_| kind == ContentKind::Notice))
         }
-        Access::FigureEditor => {
+        Access::FigureEditor | Access::StoryEditor => {
             use crate::domain::content::ContentKind;
+            let kind =
+                if rule == Access::FigureEditor { ContentKind::Figure } else { ContentKind::Story };
             let super::params::Id(id) = super::params::Id::of(req.match_info())?;
-            let (district, _) = db::content::owner(&state.db, ContentKind::Figure, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let (district, _) =
+                db::content::owner(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
             g.edits_content(district, None)
         }
         Access::WishStaff => {

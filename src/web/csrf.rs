@@ -29,7 +29,12 @@ const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// The routes that take a file (`multipart/form-data`); every other route
 /// takes forms of at most [`BODY_LIMIT`].
-const UPLOAD_ROUTES: [&str; 1] = ["/staff/places/{id}/photos"];
+const UPLOAD_ROUTES: [&str; 4] = [
+    "/staff/places/{id}/photos",
+    "/staff/workshops/{slug}/photos",
+    "/staff/districts/{slug}/photos",
+    "/staff/stories/{id}/photos",
+];
 
 /// Uploads held in memory at once in each instance; more wait their turn
 /// by being told to try again, so no flood of large bodies fills memory.

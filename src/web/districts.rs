@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::view::{
-    Chart, DistrictCard, FigureCard, NoticeView, Pager, PlaceGroup, PlaceView, ProgrammeView,
-    SourceView, StoryView, WishView, WorkshopCard,
+    Chart, DistrictCard, FigureCard, NoticeView, Pager, PhotoShown, PlaceGroup, PlaceView,
+    ProgrammeView, SourceView, StoryView, WishView, WorkshopCard,
 };
 use super::{AppError, Ctx, render};
 use crate::db;
@@ -37,6 +37,7 @@ struct ShowPage {
     district: DistrictCard,
     figures: Vec<FigureCard>,
     sources: Vec<SourceView>,
+    photos: Vec<PhotoShown>,
     charts: Vec<Chart>,
     programmes: Vec<ProgrammeView>,
     place_groups: Vec<PlaceGroup>,
@@ -86,7 +87,22 @@ async fn district_view(
     let programmes = page.programmes.iter().map(|p| ProgrammeView::new(&ctx, p)).collect();
     let shown = usize::try_from(db::districts::PLACES_SHOWN).unwrap_or(12);
     let place_groups = PlaceGroup::group(&ctx, &page.places, &page.district.slug, shown);
-    let stories = page.stories.iter().map(|s| StoryView::new(&ctx, s)).collect();
+    let stories = page
+        .stories
+        .iter()
+        .map(|s| {
+            let mut view = StoryView::new(&ctx, s);
+            let mine: Vec<_> = page
+                .story_photos
+                .iter()
+                .filter(|(id, _)| *id == s.id)
+                .map(|(_, p)| p.clone())
+                .collect();
+            view.photos = PhotoShown::all(&ctx, &mine);
+            view
+        })
+        .collect();
+    let photos = PhotoShown::all(&ctx, &page.photos);
     let district = DistrictCard::new(&ctx, &page.district, Vec::new());
     let slug = &page.district.slug;
     let listing = Listing { district: Some(slug.clone()), page: 1, ..Listing::default() };
@@ -103,6 +119,7 @@ async fn district_view(
         district,
         figures,
         sources,
+        photos,
         charts,
         programmes,
         place_groups,

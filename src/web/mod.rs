@@ -75,6 +75,9 @@ pub enum Access {
     /// Who keeps figure `{id}`'s values: its district's admins and site
     /// admins.
     FigureEditor,
+    /// Who edits story `{id}` (its photos): its district's admins and site
+    /// admins.
+    StoryEditor,
     /// The staff of the station that wish `{id}` belongs to (its keepers,
     /// its district's admins, site admins).
     WishStaff,
@@ -165,6 +168,15 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/staff/places/{id}/photos", StationKeeper, staff_photos::list),
         route!(POST "/staff/places/{id}/photos", StationKeeper, staff_photos::upload),
         route!(POST "/staff/places/{id}/photos/{photo}/delete", StationKeeper, staff_photos::remove),
+        route!(GET "/staff/workshops/{slug}/photos", WorkshopKeeper, staff_photos::workshop_list),
+        route!(POST "/staff/workshops/{slug}/photos", WorkshopKeeper, staff_photos::workshop_upload),
+        route!(POST "/staff/workshops/{slug}/photos/{photo}/delete", WorkshopKeeper, staff_photos::workshop_remove),
+        route!(GET "/staff/districts/{slug}/photos", DistrictAdmin, staff_photos::district_list),
+        route!(POST "/staff/districts/{slug}/photos", DistrictAdmin, staff_photos::district_upload),
+        route!(POST "/staff/districts/{slug}/photos/{photo}/delete", DistrictAdmin, staff_photos::district_remove),
+        route!(GET "/staff/stories/{id}/photos", StoryEditor, staff_photos::story_list),
+        route!(POST "/staff/stories/{id}/photos", StoryEditor, staff_photos::story_upload),
+        route!(POST "/staff/stories/{id}/photos/{photo}/delete", StoryEditor, staff_photos::story_remove),
         route!(GET "/staff/places/{id}/wishes", StationKeeper, staff_lists::station),
         route!(GET "/staff/places/{id}/wishes.csv", StationKeeper, staff_lists::station_csv),
         route!(GET "/staff/places/{id}/wishes/new", StationKeeper, staff_assist::form),

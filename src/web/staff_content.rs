@@ -271,6 +271,8 @@ struct EditPage {
     conflict: Option<ConflictView>,
     /// A figure's values over the years.
     values: Option<super::staff_values::ValuesView>,
+    /// A story's photos page.
+    photos: Option<String>,
 }
 
 /// What the form shows besides the item as stored.
@@ -383,8 +385,12 @@ async fn form_page(
         }
         _ => None,
     };
+    let photos = item
+        .filter(|_| kind == ContentKind::Story)
+        .map(|item| format!("/staff/stories/{}/photos", item.id));
     let page = EditPage {
         values,
+        photos,
         summary,
         heading,
         lede,
@@ -996,6 +1002,7 @@ fn district_form(ctx: Ctx, form: &Fields, errors: FormErrors) -> Result<HttpResp
         published: false,
         conflict: None,
         values: None,
+        photos: None,
         ctx,
     };
     Ok(super::no_store(render_with_status(&page, status)?))

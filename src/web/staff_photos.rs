@@ -1,7 +1,9 @@
-//! A place's photos for its staff: upload one (JPEG, PNG or WebP up to
-//! 10 MB, with what it shows in words), see them, remove one after the
-//! confirmation step; and the public address of each width, cached for a
-//! year (a photo never changes: a new one has a new address).
+//! Photos for the staff of what they show — a place, a workshop, a
+//! district, a story: upload one (JPEG, PNG or WebP up to 10 MB, with what
+//! it shows in words), see them, remove one after the confirmation step;
+//! and the public address of each width, cached for a year (a photo never
+//! changes: a new one has a new address). One page and one upload serve
+//! every owner; each route only says whose photos they are.
 
 use actix_multipart::form::MultipartForm;
 use actix_multipart::form::bytes::Bytes as FileBytes;
@@ -15,10 +17,10 @@ use chrono::Utc;
 use super::auth::{CurrentUser, Viewer};
 use super::confirm::{self, Ask, Confirmed};
 use super::ctx::set_flash;
-use super::params::{Id, Photo, Size};
+use super::params::{Id, Photo, Size, Slug};
 use super::{AppError, Ctx, no_store, render_with_status, see_other};
 use crate::db;
-use crate::db::photos::{Added, PhotoRow};
+use crate::db::photos::{Added, Owner, PhotoRow};
 use crate::domain::photo::{self, PhotoText, Refused};
 use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
@@ -45,12 +47,67 @@ struct PhotoView {
     height: i32,
 }
 
+/// Whose photos a page keeps: the owner, its name, its staff page and
+/// the photos page's own address.
+pub struct Album {
+    owner: Owner,
+    name: Text,
+    back: String,
+    base: String,
+}
+
+impl Album {
+    async fn place(ctx: &Ctx, state: &AppState, id: i64) -> Result<Album, AppError> {
+        let place = db::places::for_edit(&state.db, id).await?.ok_or(AppError::NotFound)?;
+        Ok(Album {
+            owner: Owner::Place(id),
+            name: Text::pick(ctx.lang, &place.name_zh, place.name_en.as_deref()),
+            back: format!("/staff/places/{id}"),
+            base: format!("/staff/places/{id}/photos"),
+        })
+    }
+
+    async fn workshop(ctx: &Ctx, state: &AppState, slug: &str) -> Result<Album, AppError> {
+        let w = db::workshops::for_edit(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+        let en = Some(w.fields.get("name_en")).filter(|n| !n.is_empty());
+        Ok(Album {
+            owner: Owner::Workshop(w.id),
+            name: Text::pick(ctx.lang, w.fields.get("name_zh"), en),
+            back: format!("/staff/workshops/{slug}"),
+            base: format!("/staff/workshops/{slug}/photos"),
+        })
+    }
+
+    async fn district(ctx: &Ctx, state: &AppState, slug: &str) -> Result<Album, AppError> {
+        let d = db::districts::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+        Ok(Album {
+            owner: Owner::District(d.id),
+            name: Text::pick(ctx.lang, &d.name_zh, d.name_en.as_deref()),
+            back: format!("/staff/districts/{slug}"),
+            base: format!("/staff/districts/{slug}/photos"),
+        })
+    }
+
+    async fn story(ctx: &Ctx, state: &AppState, id: i64) -> Result<Album, AppError> {
+        use crate::domain::content::ContentKind;
+        let s = db::content::item(&state.db, ContentKind::Story, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let en = Some(s.fields.get("title_en")).filter(|n| !n.is_empty());
+        Ok(Album {
+            owner: Owner::Story(id),
+            name: Text::pick(ctx.lang, s.fields.get("title_zh"), en),
+            back: format!("/staff/content/story/{id}"),
+            base: format!("/staff/stories/{id}/photos"),
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "staff/photos.html")]
 struct PhotosPage {
     ctx: Ctx,
-    id: i64,
-    name: Text,
+    album: Album,
     photos: Vec<PhotoView>,
     full: bool,
     typed: PhotoText,
@@ -60,15 +117,13 @@ struct PhotosPage {
 async fn page(
     ctx: Ctx,
     state: &AppState,
-    id: i64,
+    album: Album,
     typed: PhotoText,
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
-    let place = db::places::for_edit(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let rows = db::photos::of_place(&state.db, id).await?;
+    let rows = db::photos::of(&state.db, album.owner).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let view = PhotosPage {
-        name: Text::pick(ctx.lang, &place.name_zh, place.name_en.as_deref()),
         full: rows.len() as i64 >= db::photos::PER_PLACE,
         photos: rows
             .iter()
@@ -79,7 +134,7 @@ async fn page(
                 height: p.small_height,
             })
             .collect(),
-        id,
+        album,
         typed,
         errors,
         ctx,
@@ -87,29 +142,76 @@ async fn page(
     Ok(no_store(render_with_status(&view, status)?))
 }
 
-/// `/staff/places/{id}/photos`
-pub async fn list(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    Id(id): Id,
-) -> Result<HttpResponse, AppError> {
-    page(ctx, &state, id, PhotoText::default(), FormErrors::default()).await
+/// The three doors of each owner's photos: the page, the upload, the
+/// removal; each route finds its album and hands on.
+macro_rules! album_routes {
+    ($list:ident, $upload:ident, $remove:ident, $param:ty, $find:path) => {
+        pub async fn $list(
+            ctx: Ctx,
+            state: web::Data<AppState>,
+            key: $param,
+        ) -> Result<HttpResponse, AppError> {
+            let album = $find(&ctx, &state, &key.0).await?;
+            page(ctx, &state, album, PhotoText::default(), FormErrors::default()).await
+        }
+
+        pub async fn $upload(
+            ctx: Ctx,
+            state: web::Data<AppState>,
+            session: Session,
+            me: CurrentUser,
+            key: $param,
+            form: MultipartForm<Upload>,
+        ) -> Result<HttpResponse, AppError> {
+            let album = $find(&ctx, &state, &key.0).await?;
+            store(ctx, &state, &session, &me, album, form.into_inner()).await
+        }
+
+        pub async fn $remove(
+            ctx: Ctx,
+            state: web::Data<AppState>,
+            session: Session,
+            me: CurrentUser,
+            key: $param,
+            photo: Photo,
+            form: web::Form<Confirmed>,
+        ) -> Result<HttpResponse, AppError> {
+            let album = $find(&ctx, &state, &key.0).await?;
+            take_down(ctx, &state, &session, &me, album, photo, &form).await
+        }
+    };
 }
 
-/// POST `/staff/places/{id}/photos`: checked, re-encoded off the request's
-/// thread, stored; any refusal comes back at its field with the words kept
-/// (a browser cannot keep the chosen file: the message says to choose it
-/// again).
-#[tracing::instrument(name = "web::staff_photos::upload", skip_all, fields(place_id = id, user = me.id))]
-pub async fn upload(
+album_routes!(list, upload, remove, Id, place_album);
+album_routes!(workshop_list, workshop_upload, workshop_remove, Slug, workshop_album);
+album_routes!(district_list, district_upload, district_remove, Slug, district_album);
+album_routes!(story_list, story_upload, story_remove, Id, story_album);
+
+async fn place_album(ctx: &Ctx, state: &AppState, id: &i64) -> Result<Album, AppError> {
+    Album::place(ctx, state, *id).await
+}
+async fn workshop_album(ctx: &Ctx, state: &AppState, slug: &str) -> Result<Album, AppError> {
+    Album::workshop(ctx, state, slug).await
+}
+async fn district_album(ctx: &Ctx, state: &AppState, slug: &str) -> Result<Album, AppError> {
+    Album::district(ctx, state, slug).await
+}
+async fn story_album(ctx: &Ctx, state: &AppState, id: &i64) -> Result<Album, AppError> {
+    Album::story(ctx, state, *id).await
+}
+
+/// An upload: checked, re-encoded off the request's thread, stored; any
+/// refusal comes back at its field with the words kept (a browser cannot
+/// keep the chosen file: the message says to choose it again).
+#[tracing::instrument(name = "web::staff_photos::upload", skip_all, fields(owner = ?album.owner, user = me.id))]
+async fn store(
     ctx: Ctx,
-    state: web::Data<AppState>,
-    session: Session,
-    me: CurrentUser,
-    Id(id): Id,
-    form: MultipartForm<Upload>,
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    album: Album,
+    form: Upload,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
     let typed = PhotoText {
         alt_zh: form.alt_zh.map(FormText::into_inner).unwrap_or_default(),
         alt_en: form.alt_en.map(FormText::into_inner).unwrap_or_default(),
@@ -141,11 +243,11 @@ pub async fn upload(
         }
     };
     let (Some(processed), Some((alt_zh, alt_en))) = (processed, alt) else {
-        return page(ctx, &state, id, typed, errors).await;
+        return page(ctx, state, album, typed, errors).await;
     };
     match db::photos::add(
         &state.db,
-        id,
+        album.owner,
         &processed,
         (&alt_zh, alt_en.as_deref()),
         me.id,
@@ -154,31 +256,30 @@ pub async fn upload(
     .await?
     {
         Added::New(_) => {
-            set_flash(&session, "flash.photo_added");
+            set_flash(session, "flash.photo_added");
             // The form's own fragment would carry over: back to the top,
             // where the flash and the new photo are.
-            Ok(see_other(&format!("/staff/places/{id}/photos#main")))
+            Ok(see_other(&format!("{}#main", album.base)))
         }
         Added::Full => {
             errors.add("photo", "form.photo.full");
-            page(ctx, &state, id, typed, errors).await
+            page(ctx, state, album, typed, errors).await
         }
     }
 }
 
-/// POST `/staff/places/{id}/photos/{photo}/delete`, after the one
-/// confirmation step.
-pub async fn remove(
+/// A removal (`…/photos/{photo}/delete`), after the one confirmation step.
+async fn take_down(
     ctx: Ctx,
-    state: web::Data<AppState>,
-    session: Session,
-    me: CurrentUser,
-    Id(id): Id,
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    album: Album,
     Photo(photo): Photo,
-    form: web::Form<Confirmed>,
+    form: &Confirmed,
 ) -> Result<HttpResponse, AppError> {
     let photo: i64 = photo.parse().map_err(|_| AppError::NotFound)?;
-    let rows: Vec<PhotoRow> = db::photos::of_place(&state.db, id).await?;
+    let rows: Vec<PhotoRow> = db::photos::of(&state.db, album.owner).await?;
     let shown = rows.iter().find(|p| p.id == photo).ok_or(AppError::NotFound)?;
     if !form.yes() {
         let alt = Text::pick(ctx.lang, &shown.alt_zh, shown.alt_en.as_deref()).text;
@@ -187,17 +288,17 @@ pub async fn remove(
             Ask {
                 question: ctx.tf("confirm.photo.question", &[("alt", &alt)]),
                 explanation: ctx.t("confirm.photo.text"),
-                action: format!("/staff/places/{id}/photos/{photo}/delete"),
+                action: format!("{}/{photo}/delete", album.base),
                 button: ctx.t("photo.remove"),
-                cancel: format!("/staff/places/{id}/photos"),
+                cancel: album.base.clone(),
                 keep: Vec::new(),
             },
         );
     }
-    if db::photos::remove(&state.db, id, photo, me.id, Utc::now()).await? {
-        set_flash(&session, "flash.photo_removed");
+    if db::photos::remove(&state.db, album.owner, photo, me.id, Utc::now()).await? {
+        set_flash(session, "flash.photo_removed");
     }
-    Ok(see_other(&format!("/staff/places/{id}/photos")))
+    Ok(see_other(&album.base))
 }
 
 /// `/photos/{id}/{size}`: one width (`small`, `large`) as JPEG, for a
@@ -213,12 +314,18 @@ pub async fn serve(
         "small" => false,
         _ => return Err(AppError::NotFound),
     };
-    let (jpeg, place, district, public) =
-        db::photos::jpeg(&state.db, id, large).await?.ok_or(AppError::NotFound)?;
-    // A draft place's photos are for its staff, and never stored.
-    let cache = if public {
+    let served = db::photos::jpeg(&state.db, id, large).await?.ok_or(AppError::NotFound)?;
+    // A draft's photos are for its staff, and never stored.
+    let staff = |g: &crate::domain::Grants| match served.owner {
+        Owner::Place(place) => g.keeps_station(place, served.district),
+        Owner::Workshop(_) => {
+            served.workshop.as_deref().is_some_and(|w| g.keeps_workshop(w, served.district))
+        }
+        Owner::District(_) | Owner::Story(_) => g.edits_content(served.district, None),
+    };
+    let cache = if served.public {
         "public, max-age=31536000, immutable"
-    } else if viewer.0.is_some_and(|me| me.grants.keeps_station(place, district)) {
+    } else if viewer.0.is_some_and(|me| staff(&me.grants)) {
         "private, no-store"
     } else {
         return Err(AppError::NotFound);
@@ -229,5 +336,5 @@ pub async fn serve(
         .insert_header((header::ETAG, format!("\"photo-{id}-{size}\"")))
         // Already compressed: not gzipped again.
         .insert_header(header::ContentEncoding::Identity)
-        .body(jpeg))
+        .body(served.jpeg))
 }

@@ -77,8 +77,7 @@ pub async fn section(
             correct: format!("{base}/{}", v.id),
         })
         .collect();
-    let all: Vec<&ValueRow> = values.iter().collect();
-    let corrections = corrections.iter().rev().map(|c| correction_text(ctx, c, &all)).collect();
+    let corrections = corrections.iter().rev().map(|c| correction_text(ctx, c)).collect();
     Ok(ValuesView { lines, corrections, add: format!("{base}/new") })
 }
 

@@ -137,6 +137,7 @@ struct ShowPage {
     contact: Option<String>,
     figures: Vec<FigureCard>,
     sources: Vec<SourceView>,
+    photos: Vec<super::view::PhotoShown>,
     openings: Vec<OpeningView>,
     /// The sign-up form that came back with errors: which opening, as typed.
     failed: Option<(i64, SignupInput, FormErrors, Option<String>)>,
@@ -221,6 +222,7 @@ async fn workshop_view(
         contact: w.contact.clone(),
         figures,
         sources,
+        photos: super::view::PhotoShown::all(&ctx, &page.photos),
         openings: page.openings.iter().map(|o| OpeningView::new(&ctx, o)).collect(),
         failed,
         phone_days: state.settings.signup_phone_days,

@@ -134,7 +134,7 @@ impl FigureCard {
             card.corrections = corrections
                 .iter()
                 .filter(|c| c.figure_id == f.id)
-                .map(|c| correction_text(ctx, c, &mine))
+                .map(|c| correction_text(ctx, c))
                 .collect();
         }
     }
@@ -186,12 +186,8 @@ impl FigureCard {
 }
 
 /// A correction as the public reads it: when, what the value was, why.
-pub fn correction_text(ctx: &Ctx, c: &CorrectionRow, values: &[&ValueRow]) -> String {
-    let when = values
-        .iter()
-        .find(|v| v.id == c.value_id)
-        .map(|v| value_when(ctx, v.year, &v.as_of_zh, &v.as_of_en).text)
-        .unwrap_or_default();
+pub fn correction_text(ctx: &Ctx, c: &CorrectionRow) -> String {
+    let when = value_when(ctx, c.was_year, &c.was_as_of_zh, &c.was_as_of_en).text;
     let plus = if c.was_qualifier == "more_than" { "+" } else { "" };
     ctx.tf(
         "figure.corrected",
@@ -761,17 +757,22 @@ impl PlaceGroup {
 
 #[derive(Debug, Clone)]
 pub struct StoryView {
+    pub id: i64,
     pub title: Text,
     pub body: Text,
     pub place_id: Option<i64>,
     /// When it happened, as the reader's language writes a day.
     pub date: Option<String>,
     pub draft: bool,
+    /// Its photos, on the district page.
+    pub photos: Vec<PhotoShown>,
 }
 
 impl StoryView {
     pub fn new(ctx: &Ctx, s: &StoryRow) -> StoryView {
         StoryView {
+            id: s.id,
+            photos: Vec::new(),
             title: pick(ctx, &s.title_zh, &s.title_en),
             body: pick(ctx, &s.body_zh, &s.body_en),
             place_id: s.place_id,
