@@ -276,6 +276,13 @@ INSERT INTO workshop_figures (workshop_id, code, label_zh, value, unit_zh, sourc
     );
     let other = rows.iter().find(|r| r.2 == "县统计局").expect("the other text");
     assert_eq!(other.1, "未登记", "its publisher is not known yet");
+    // Each entry remembers the line it was made from, for old revisions.
+    let kept = "SELECT COUNT(*) FROM sources WHERE moved_from IN ('县统计局', '《村村建工坊 增收有良方》（方元）')";
+    let kept: i64 = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(kept).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(kept).fetch_one(p).await.unwrap(),
+    };
+    assert_eq!(kept, 2);
     // Every figure and value cites its entry; the workshop's shares the
     // district's entry of the same text.
     let cited = "SELECT (SELECT COUNT(*) FROM figures f JOIN sources s ON s.id = f.source_id), \

@@ -27,6 +27,7 @@ on_both_databases!(
     towns_are_a_tree_that_workshops_choose_from,
     search_finds_category_names,
     more_than_counts_and_computed_incomes_say_so_everywhere,
+    a_revision_saved_before_the_register_still_restores,
 );
 
 async fn the_article_workshops_and_county_totals(app: TestApp) {
@@ -1107,4 +1108,69 @@ async fn more_than_counts_and_computed_incomes_say_so_everywhere(app: TestApp) {
     assert!(text(&html, "main").contains("人均年增收 24,000 元（本站按 2000×12 算出"));
     let (_, form) = keeper.page(page).await;
     assert_eq!(attr(&form, "#f-income_per_person_year", "value"), "2000×12");
+}
+
+/// A workshop revision saved before sources had a register names each
+/// figure's source as a line of text; restoring it cites the register
+/// entry that line became (0023 keeps it as `moved_from`).
+async fn a_revision_saved_before_the_register_still_restores(app: TestApp) {
+    use linli::domain::revision::Fields;
+    let keeper = app.workshop_keeper("honey-pear").await;
+    let edit = "/staff/workshops/honey-pear";
+    let (_, html) = keeper.app.page(edit).await;
+    let mine = facts_form(&html, edit, &[("fig0_value", "2,430"), ("note", "面积复核")]);
+    assert_eq!(post_fields(&keeper.app, edit, &mine).await.0, 303);
+    exec(
+        &app.db,
+        "INSERT INTO sources (district_id, code, publisher_zh, title_zh, moved_from, position, \
+             version, updated_at) \
+         SELECT district_id, 'moved-old', '未登记', '钟山乡政府', '钟山乡政府', 9, 0, updated_at \
+         FROM workshops WHERE slug = 'honey-pear'",
+    )
+    .await;
+    let moved: i64 = scalar(&app.db, "SELECT id FROM sources WHERE code = 'moved-old'").await;
+    // Revision 0 as it was stored before the register: a line of text.
+    let stored: String = scalar(
+        &app.db,
+        "SELECT r.snapshot FROM revisions r JOIN workshops w ON w.id = r.item_id \
+         WHERE r.item_kind = 'workshop' AND w.slug = 'honey-pear' AND r.number = 0",
+    )
+    .await;
+    let mut old = Fields::new();
+    for (name, value) in Fields::from_stored(&stored).iter() {
+        match name.strip_suffix("_source_id") {
+            Some(row) if !value.is_empty() => old.set(&format!("{row}_source_zh"), "钟山乡政府"),
+            Some(_) => {}
+            None => old.set(name, value),
+        }
+    }
+    let sql = format!(
+        "UPDATE revisions SET snapshot = '{}' WHERE item_kind = 'workshop' AND number = 0 \
+         AND item_id = (SELECT id FROM workshops WHERE slug = 'honey-pear')",
+        old.to_stored().replace('\'', "''")
+    );
+    common::exec_script(&app.db, sql).await;
+    let restore = format!("{edit}/restore");
+    let token = keeper.app.csrf_token(&format!("{edit}/history")).await;
+    let res = keeper
+        .app
+        .client
+        .post(keeper.app.url(&restore))
+        .form(&[("csrf_token", token.as_str()), ("version", "1"), ("revision", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, history) = keeper.app.page(&format!("{edit}/history")).await;
+    assert!(!text(&history, ".flash").contains("不能"), "{}", text(&history, ".flash"));
+    let cited: Vec<i64> = common::column(
+        &app.db,
+        "SELECT f.source_id FROM workshop_figures f JOIN workshops w ON w.id = f.workshop_id \
+         WHERE w.slug = 'honey-pear'",
+    )
+    .await;
+    assert!(!cited.is_empty() && cited.iter().all(|id| *id == moved), "{cited:?} cite {moved}");
+    let area: f64 =
+        scalar(&app.db, "SELECT value FROM workshop_figures WHERE label_zh = '占地面积'").await;
+    assert_eq!(area, 2420.0, "the old value is back");
 }

@@ -25,6 +25,9 @@ CREATE TABLE sources (
     url          TEXT,
     note_zh      TEXT,
     note_en      TEXT,
+    -- The line of source text an entry was made from by this migration:
+    -- a workshop revision saved before it names its source so.
+    moved_from   TEXT,
     position     INTEGER NOT NULL DEFAULT 0,
     version      INTEGER NOT NULL DEFAULT 0,
     updated_at   TIMESTAMPTZ NOT NULL DEFAULT '1970-01-01T00:00:00+00:00'
@@ -33,9 +36,10 @@ CREATE INDEX sources_district ON sources (district_id, position);
 
 -- Every distinct source text of a district's figures and its workshops'
 -- becomes an entry of its register, its publisher not yet recorded.
-INSERT INTO sources (district_id, code, publisher_zh, publisher_en, title_zh, title_en, position)
+INSERT INTO sources (district_id, code, publisher_zh, publisher_en, title_zh, title_en, moved_from,
+        position)
     SELECT district_id, 'moved-' || district_id || '-' || MIN(n), '未登记', 'not recorded',
-           source_zh, source_en, MIN(n)
+           source_zh, source_en, source_zh, MIN(n)
     FROM (SELECT f.district_id, f.id AS n, f.source_zh, f.source_en FROM figures f
           UNION ALL
           SELECT w.district_id, 1000000000 + wf.id, wf.source_zh, wf.source_en

@@ -308,19 +308,18 @@ pub async fn district_page(
             .await?;
         let sources = super::sources::read_cited!(&mut *conn, &figures);
         let (values, corrections) = super::sources::read_history!(conn, district.id, true);
-        let photos = sqlx::query_as::<_, super::photos::PhotoRow>(sqlx::AssertSqlSafe(
-            super::photos::Owner::District(district.id).list_sql(),
-        ))
-        .bind(district.id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let story_photos = sqlx::query_as::<_, super::photos::StoryPhotoRow>(super::photos::OF_STORIES)
+        let mut photos = Vec::new();
+        let mut story_photos = Vec::new();
+        for row in sqlx::query_as::<_, super::photos::PagePhotoRow>(super::photos::OF_DISTRICT_PAGE)
             .bind(district.id)
             .fetch_all(&mut *conn)
             .await?
-            .into_iter()
-            .map(super::photos::StoryPhotoRow::split)
-            .collect();
+        {
+            match row.story_id {
+                Some(story) => story_photos.push((story, row.photo)),
+                None => photos.push(row.photo),
+            }
+        }
         Ok(Some(DistrictPage {
             district, figures, programmes, places, stories, notices, sources, values, corrections,
             photos, story_photos, updated_at,

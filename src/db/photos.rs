@@ -69,23 +69,20 @@ impl Owner {
 pub(crate) const OF_PLACE: &str = "SELECT id, alt_zh, alt_en, small_width, small_height, large_width, large_height \
      FROM photos WHERE place_id = $1 ORDER BY id LIMIT 12";
 
-/// The photos of the stories of district `$1`, each with its story.
-pub(crate) const OF_STORIES: &str = "SELECT f.story_id, f.id, f.alt_zh, f.alt_en, f.small_width, \
-     f.small_height, f.large_width, f.large_height FROM photos f \
-     JOIN stories s ON s.id = f.story_id WHERE s.district_id = $1 ORDER BY f.story_id, f.id";
+/// The photos a district page shows (`$1`): the district's own and its
+/// stories' (each with its story), in one query.
+pub(crate) const OF_DISTRICT_PAGE: &str = "SELECT f.story_id, f.id, f.alt_zh, f.alt_en, \
+     f.small_width, f.small_height, f.large_width, f.large_height FROM photos f \
+     WHERE f.district_id = $1 OR f.story_id IN (SELECT s.id FROM stories s WHERE s.district_id = $1) \
+     ORDER BY f.id";
 
-/// A row of [`OF_STORIES`]: a photo and the story it is of.
+/// A row of [`OF_DISTRICT_PAGE`]: a photo, and the story it is of (none:
+/// the district's own).
 #[derive(Debug, Clone, FromRow)]
-pub struct StoryPhotoRow {
-    pub story_id: i64,
+pub struct PagePhotoRow {
+    pub story_id: Option<i64>,
     #[sqlx(flatten)]
     pub photo: PhotoRow,
-}
-
-impl StoryPhotoRow {
-    pub fn split(self) -> (i64, PhotoRow) {
-        (self.story_id, self.photo)
-    }
 }
 
 /// The photos of `owner`, in the order they were added.

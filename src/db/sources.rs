@@ -85,7 +85,7 @@ pub struct ValueRow {
 }
 
 /// A correction of a value: what it was and why it changed.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct CorrectionRow {
     pub value_id: i64,
     pub figure_id: i64,
@@ -113,46 +113,76 @@ fn sort_year(year: Option<i32>, published: Option<NaiveDate>, otherwise: i32) ->
 const VALUE_COLUMNS: &str = "v.id, v.figure_id, v.year, v.as_of_zh, v.as_of_en, v.value, \
      v.qualifier, v.computed_as, v.source_id, v.sort_year";
 
-const CORRECTION_COLUMNS: &str = "c.value_id, v.figure_id, c.was, c.was_qualifier, c.was_year, \
-     c.was_as_of_zh, c.was_as_of_en, c.note_zh, c.note_en, c.created_at";
-
-/// The queries for the values and the corrections of figure `$1`, or of
-/// every figure of district `$1` (`by_district`), in order.
-pub fn history_sql(by_district: bool) -> (String, String) {
+/// The query for the values of figure `$1`, or of every figure of
+/// district `$1` (`by_district`), in order, each with its corrections (a
+/// row per correction; one query, as a page reads it).
+pub fn history_sql(by_district: bool) -> String {
     let filter = if by_district {
         "v.figure_id IN (SELECT f.id FROM figures f WHERE f.district_id = $1)"
     } else {
         "v.figure_id = $1"
     };
-    (
-        format!(
-            "SELECT {VALUE_COLUMNS} FROM figure_values v WHERE {filter} \
-             ORDER BY v.figure_id, {VALUE_ORDER}"
-        ),
-        format!(
-            "SELECT {CORRECTION_COLUMNS} FROM figure_corrections c \
-             JOIN figure_values v ON v.id = c.value_id WHERE {filter} ORDER BY c.id"
-        ),
+    format!(
+        "SELECT {VALUE_COLUMNS}, c.was, c.was_qualifier, c.was_year, c.was_as_of_zh, \
+                c.was_as_of_en, c.note_zh, c.note_en, c.created_at \
+         FROM figure_values v LEFT JOIN figure_corrections c ON c.value_id = v.id \
+         WHERE {filter} ORDER BY v.figure_id, {VALUE_ORDER}, c.id"
     )
+}
+
+/// A row of [`history_sql`]: a value, and one of its corrections if any.
+#[derive(Debug, Clone, FromRow)]
+pub struct HistoryRow {
+    #[sqlx(flatten)]
+    pub value: ValueRow,
+    pub was: Option<f64>,
+    pub was_qualifier: Option<String>,
+    pub was_year: Option<i32>,
+    pub was_as_of_zh: Option<String>,
+    pub was_as_of_en: Option<String>,
+    pub note_zh: Option<String>,
+    pub note_en: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// The values (each once, in order) and the corrections of `rows`.
+pub fn split_history(rows: Vec<HistoryRow>) -> (Vec<ValueRow>, Vec<CorrectionRow>) {
+    let mut values: Vec<ValueRow> = Vec::new();
+    let mut corrections = Vec::new();
+    for row in rows {
+        if let (Some(was), Some(was_qualifier), Some(note_zh), Some(created_at)) =
+            (row.was, row.was_qualifier, row.note_zh, row.created_at)
+        {
+            corrections.push(CorrectionRow {
+                value_id: row.value.id,
+                figure_id: row.value.figure_id,
+                was,
+                was_qualifier,
+                was_year: row.was_year,
+                was_as_of_zh: row.was_as_of_zh,
+                was_as_of_en: row.was_as_of_en,
+                note_zh,
+                note_en: row.note_en,
+                created_at,
+            });
+        }
+        if values.last().is_none_or(|v| v.id != row.value.id) {
+            values.push(row.value);
+        }
+    }
+    (values, corrections)
 }
 
 /// Reads [`history_sql`]'s values and corrections on `$conn`, a
 /// connection of either database.
 macro_rules! read_history {
     ($conn:ident, $id:expr, $by_district:expr) => {{
-        let (values, corrections) = $crate::db::sources::history_sql($by_district);
-        let values =
-            sqlx::query_as::<_, $crate::db::sources::ValueRow>(sqlx::AssertSqlSafe(values))
-                .bind($id)
-                .fetch_all(&mut *$conn)
-                .await?;
-        let corrections = sqlx::query_as::<_, $crate::db::sources::CorrectionRow>(
-            sqlx::AssertSqlSafe(corrections),
-        )
-        .bind($id)
-        .fetch_all(&mut *$conn)
-        .await?;
-        (values, corrections)
+        let sql = $crate::db::sources::history_sql($by_district);
+        let rows = sqlx::query_as::<_, $crate::db::sources::HistoryRow>(sqlx::AssertSqlSafe(sql))
+            .bind($id)
+            .fetch_all(&mut *$conn)
+            .await?;
+        $crate::db::sources::split_history(rows)
     }};
 }
 pub(crate) use read_history;
@@ -319,3 +349,13 @@ pub async fn save_value(
 pub(crate) const CITING: &str = "SELECT (SELECT COUNT(*) FROM figures WHERE source_id = $1) \
      + (SELECT COUNT(*) FROM figure_values WHERE source_id = $1) \
      + (SELECT COUNT(*) FROM workshop_figures WHERE source_id = $1)";
+
+/// The register entry of district `district_id` made from the line of
+/// source text `text` when sources moved into the register (0023): what
+/// a workshop revision saved before then cites.
+#[tracing::instrument(name = "db::sources::moved_from", skip_all, fields(district_id = district_id))]
+pub async fn moved_from(db: &Db, district_id: i64, text: &str) -> DbResult<Option<i64>> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT MIN(id) FROM sources WHERE district_id = $1 AND moved_from = $2 HAVING COUNT(*) > 0",
+    ).bind(district_id).bind(text).fetch_optional(p).await?))
+}

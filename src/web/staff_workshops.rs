@@ -430,10 +430,25 @@ pub async fn restore(
     let chosen =
         super::staff_content::chosen_revision(&state, ItemKind::Workshop, stored.id, &pairs)
             .await?;
-    let Some((number, snapshot)) = chosen else {
+    let Some((number, mut snapshot)) = chosen else {
         set_flash(&session, "flash.no_such_revision");
         return Ok(see_other(&back));
     };
+    // A revision saved before sources had a register names a figure's
+    // source as a line of text: it cites the entry made from that line.
+    for row in figure_fields() {
+        let (Some(id), Some(text)) = (
+            row.iter().find(|f| f.ends_with("_source_id")),
+            row.first().map(|f| f.replace("_label_zh", "_source_zh")),
+        ) else {
+            continue;
+        };
+        let old = snapshot.get(&text).to_owned();
+        if snapshot.get(id).is_empty() && !old.is_empty() {
+            let moved = db::sources::moved_from(&state.db, stored.district_id, &old).await?;
+            snapshot.set(id, moved.map(|m| m.to_string()).unwrap_or_default());
+        }
+    }
     let places = whereabouts(&state, stored.district_id).await?;
     let Ok(edit) = WorkshopEdit::parse(&snapshot, today(), &places) else {
         set_flash(&session, "flash.revision_unusable");
