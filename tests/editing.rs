@@ -943,6 +943,7 @@ async fn workshops_districts_and_stories_have_photos_too(app: TestApp) {
     )
     .await;
     assert_eq!(objects.len(), 4);
+    assert_eq!(objects[0], "workshop:honey-pear", "a workshop by its slug, as its other entries");
     assert!(
         objects[1].starts_with("district:") && objects[2] == format!("story:{story}"),
         "{objects:?}"

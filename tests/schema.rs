@@ -323,3 +323,65 @@ async fn migration_0023_moves_sources_into_the_register_on_postgres() {
     db.close().await;
     common::drop_pg_database(&server, &name).await;
 }
+
+/// 0024 rebuilds the photos table on SQLite: the id counter goes on from
+/// where it stood, so a photo removed before it never lends its id (and
+/// its year-long cached address) to a new one.
+async fn photo_ids_stay_unused_after_0024(db: &Db) {
+    match db {
+        Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run_to(23, p).await.unwrap(),
+        Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run_to(23, p).await.unwrap(),
+    }
+    let blob = match db {
+        Db::Sqlite(_) => "X'FFD8'",
+        Db::Postgres(_) => "'\\xFFD8'::bytea",
+    };
+    let script = format!(
+        "\
+INSERT INTO districts (slug, kind, name_zh, summary_zh, created_at, updated_at) \
+    VALUES ('xihu', 'district', '西湖区', '', '2026-11-01 10:00:00+00', '2026-11-01 10:00:00+00');
+INSERT INTO places (district_id, code, kind, name_zh, summary_zh, address_zh, created_at, updated_at) \
+    SELECT id, 'st', 'love_station', '驿站', '', '', created_at, updated_at FROM districts;
+INSERT INTO photos (place_id, alt_zh, small, small_width, small_height, large, large_width, \
+    large_height, created_at) SELECT id, '一', {blob}, 1, 1, {blob}, 1, 1, created_at FROM places;
+INSERT INTO photos (place_id, alt_zh, small, small_width, small_height, large, large_width, \
+    large_height, created_at) SELECT id, '二', {blob}, 1, 1, {blob}, 1, 1, created_at FROM places;
+DELETE FROM photos WHERE alt_zh = '二';"
+    );
+    common::exec_script(db, script).await;
+    db.migrate().await.unwrap();
+    let add = format!(
+        "INSERT INTO photos (place_id, alt_zh, small, small_width, small_height, large, \
+             large_width, large_height, created_at) \
+         SELECT id, '三', {blob}, 1, 1, {blob}, 1, 1, created_at FROM places"
+    );
+    common::exec_script(db, add).await;
+    let sql = "SELECT id FROM photos ORDER BY id";
+    let ids: Vec<i64> = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+    };
+    assert_eq!(ids, [1, 3], "the removed photo's id 2 is not given again");
+}
+
+#[tokio::test]
+async fn migration_0024_keeps_photo_ids_unused_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl(format!("sqlite://{}", dir.path().join("m.db").display()));
+    let db = Db::connect(&url, 1).await.unwrap();
+    photo_ids_stay_unused_after_0024(&db).await;
+    db.close().await;
+}
+
+#[tokio::test]
+async fn migration_0024_keeps_photo_ids_unused_on_postgres() {
+    let Some(server) = common::pg_server_url() else {
+        eprintln!("skipped: set LINLI_TEST_PG to test the migration on PostgreSQL");
+        return;
+    };
+    let name = common::create_pg_database(&server).await;
+    let db = Db::connect(&DatabaseUrl(common::with_database(&server, &name)), 1).await.unwrap();
+    photo_ids_stay_unused_after_0024(&db).await;
+    db.close().await;
+    common::drop_pg_database(&server, &name).await;
+}

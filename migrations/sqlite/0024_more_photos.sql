@@ -1,6 +1,7 @@
 -- Photos of workshops, districts and stories as well as places: a photo
 -- belongs to exactly one of them (rebuilt: SQLite cannot drop NOT NULL or
--- add a CHECK). Ids are kept, so cached addresses keep their pictures.
+-- add a CHECK). Ids are kept, so cached addresses keep their pictures,
+-- and so is the id counter.
 CREATE TABLE photos_new (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     place_id     INTEGER REFERENCES places (id) ON DELETE CASCADE,
@@ -24,6 +25,10 @@ INSERT INTO photos_new (id, place_id, alt_zh, alt_en, small, small_width, small_
         large_width, large_height, created_by, created_at)
     SELECT id, place_id, alt_zh, alt_en, small, small_width, small_height, large, large_width,
            large_height, created_by, created_at FROM photos;
+-- The counter goes on from where the old table's stood, not from the
+-- highest id left: a removed photo's id (and cached address) stays unused.
+DELETE FROM sqlite_sequence WHERE name = 'photos_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'photos_new', seq FROM sqlite_sequence WHERE name = 'photos';
 DROP TABLE photos;
 ALTER TABLE photos_new RENAME TO photos;
 CREATE INDEX photos_place ON photos (place_id, id);

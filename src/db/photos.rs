@@ -50,9 +50,15 @@ impl Owner {
         }
     }
 
-    /// The audit log's name for it (`place:7`).
-    fn object(self) -> String {
-        format!("{}:{}", self.column().trim_end_matches("_id"), self.id())
+    /// The query for the audit log's name for it (`place:7`; a workshop
+    /// by its slug, as its other entries name it), `$1` its id.
+    fn object_sql(self) -> &'static str {
+        match self {
+            Owner::Place(_) => "SELECT 'place:' || CAST($1 AS TEXT)",
+            Owner::Workshop(_) => "SELECT 'workshop:' || slug FROM workshops WHERE id = $1",
+            Owner::District(_) => "SELECT 'district:' || CAST($1 AS TEXT)",
+            Owner::Story(_) => "SELECT 'story:' || CAST($1 AS TEXT)",
+        }
     }
 
     /// Its photos (`$1`), in the order they were added (no bytes).
@@ -173,12 +179,12 @@ pub async fn add(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         owner.column()
     );
-    let object = owner.object();
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         // Two uploads at once count one after the other (SQLite's write
         // transaction is exclusive already).
         sqlx::query(sqlx::AssertSqlSafe(lock)).bind(owner.id()).execute(&mut *tx).await?;
+        let object: String = sqlx::query_scalar(owner.object_sql()).bind(owner.id()).fetch_one(&mut *tx).await?;
         let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
             .bind(owner.id()).fetch_one(&mut *tx).await?;
         if n >= PER_PLACE {
@@ -210,9 +216,9 @@ pub async fn remove(
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
     let delete = format!("DELETE FROM photos WHERE id = $1 AND {} = $2", owner.column());
-    let object = owner.object();
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        let object: String = sqlx::query_scalar(owner.object_sql()).bind(owner.id()).fetch_one(&mut *tx).await?;
         let n = sqlx::query(sqlx::AssertSqlSafe(delete))
             .bind(id).bind(owner.id()).execute(&mut *tx).await?.rows_affected();
         if n == 0 {

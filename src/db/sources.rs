@@ -123,7 +123,7 @@ pub fn history_sql(by_district: bool) -> String {
         "v.figure_id = $1"
     };
     format!(
-        "SELECT {VALUE_COLUMNS}, c.was, c.was_qualifier, c.was_year, c.was_as_of_zh, \
+        "SELECT {VALUE_COLUMNS}, c.id AS correction_id, c.was, c.was_qualifier, c.was_year, c.was_as_of_zh, \
                 c.was_as_of_en, c.note_zh, c.note_en, c.created_at \
          FROM figure_values v LEFT JOIN figure_corrections c ON c.value_id = v.id \
          WHERE {filter} ORDER BY v.figure_id, {VALUE_ORDER}, c.id"
@@ -135,6 +135,7 @@ pub fn history_sql(by_district: bool) -> String {
 pub struct HistoryRow {
     #[sqlx(flatten)]
     pub value: ValueRow,
+    pub correction_id: Option<i64>,
     pub was: Option<f64>,
     pub was_qualifier: Option<String>,
     pub was_year: Option<i32>,
@@ -145,32 +146,37 @@ pub struct HistoryRow {
     pub created_at: Option<DateTime<Utc>>,
 }
 
-/// The values (each once, in order) and the corrections of `rows`.
+/// The values (each once, in order) and the corrections of `rows`, in
+/// the order they were made.
 pub fn split_history(rows: Vec<HistoryRow>) -> (Vec<ValueRow>, Vec<CorrectionRow>) {
     let mut values: Vec<ValueRow> = Vec::new();
-    let mut corrections = Vec::new();
+    let mut corrections: Vec<(i64, CorrectionRow)> = Vec::new();
     for row in rows {
-        if let (Some(was), Some(was_qualifier), Some(note_zh), Some(created_at)) =
-            (row.was, row.was_qualifier, row.note_zh, row.created_at)
+        if let (Some(id), Some(was), Some(was_qualifier), Some(note_zh), Some(created_at)) =
+            (row.correction_id, row.was, row.was_qualifier, row.note_zh, row.created_at)
         {
-            corrections.push(CorrectionRow {
-                value_id: row.value.id,
-                figure_id: row.value.figure_id,
-                was,
-                was_qualifier,
-                was_year: row.was_year,
-                was_as_of_zh: row.was_as_of_zh,
-                was_as_of_en: row.was_as_of_en,
-                note_zh,
-                note_en: row.note_en,
-                created_at,
-            });
+            corrections.push((
+                id,
+                CorrectionRow {
+                    value_id: row.value.id,
+                    figure_id: row.value.figure_id,
+                    was,
+                    was_qualifier,
+                    was_year: row.was_year,
+                    was_as_of_zh: row.was_as_of_zh,
+                    was_as_of_en: row.was_as_of_en,
+                    note_zh,
+                    note_en: row.note_en,
+                    created_at,
+                },
+            ));
         }
         if values.last().is_none_or(|v| v.id != row.value.id) {
             values.push(row.value);
         }
     }
-    (values, corrections)
+    corrections.sort_by_key(|(id, _)| *id);
+    (values, corrections.into_iter().map(|(_, c)| c).collect())
 }
 
 /// Reads [`history_sql`]'s values and corrections on `$conn`, a
