@@ -401,7 +401,7 @@ pub async fn place_page(db: &Db, id: i64, today: chrono::NaiveDate) -> DbResult<
         .bind(today)
         .fetch_all(&mut *conn)
         .await?;
-        let photos = sqlx::query_as::<_, super::photos::PhotoRow>(super::photos::OF_PLACE)
+        let photos = sqlx::query_as::<_, super::photos::PhotoRow>(sqlx::AssertSqlSafe(super::photos::Owner::Place(place.id).list_sql()))
             .bind(place.id)
             .fetch_all(&mut *conn)
             .await?;

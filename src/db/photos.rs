@@ -71,10 +71,6 @@ impl Owner {
     }
 }
 
-/// A place's photos (`$1`), in the order they were added (no bytes).
-pub(crate) const OF_PLACE: &str = "SELECT id, alt_zh, alt_en, small_width, small_height, large_width, large_height \
-     FROM photos WHERE place_id = $1 ORDER BY id LIMIT 12";
-
 /// The photos a district page shows (`$1`): the district's own and its
 /// stories' (each with its story), in one query.
 pub(crate) const OF_DISTRICT_PAGE: &str = "SELECT f.story_id, f.id, f.alt_zh, f.alt_en, \

@@ -525,11 +525,11 @@ fn reported_count(
 /// (or `3500*12`, `3500x12`, `3,500 × 12`). Its formula as written back
 /// (`3500×12`) and its product.
 pub fn income_formula(s: &str) -> Option<(String, i64)> {
-    let s = s.replace([',', '，', ' '], "");
-    let (a, b) = s.split_once(['×', '*', 'x', 'X'])?;
-    let (a, b) = (a.parse::<i64>().ok()?, b.parse::<i64>().ok()?);
-    let product = a.checked_mul(b).filter(|p| (0..=INCOME_MAX).contains(p) && a > 0 && b > 0)?;
-    Some((format!("{a}×{b}"), product))
+    // Whole yuan only: both factors and the product are integers.
+    let (formula, product) = super::content::formula(s)?;
+    let whole = formula.split('×').all(|f| !f.contains('.')) && product.fract() == 0.0;
+    let product = product as i64;
+    (whole && product <= INCOME_MAX).then_some((formula, product))
 }
 
 /// The income field: a reported number, or a formula the portal computes.

@@ -14,13 +14,13 @@ use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::params::{Id, ValueId};
 use super::staff_content::{ChoiceLists, FieldView, field_view};
-use super::view::districts::{correction_text, value_when};
+use super::view::districts::{correction_text, value_reading, value_when};
 use super::{AppError, Ctx, render_with_status, see_other};
 use crate::db;
 use crate::db::content::Item;
 use crate::db::sources::{Correction, NewValue, ValueRow, ValueSaved};
 use crate::domain::content::{CORRECTION, FIGURE_VALUE, amount, check_value};
-use crate::domain::format::{group_number, plain_number, today};
+use crate::domain::format::{plain_number, today};
 use crate::domain::revision::Fields;
 use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
@@ -45,11 +45,6 @@ fn when(ctx: &Ctx, v: &ValueRow) -> String {
     value_when(ctx, v.year, &v.as_of_zh, &v.as_of_en).text
 }
 
-fn reading(number: f64, qualifier: &str) -> String {
-    let plus = if qualifier == "more_than" { "+" } else { "" };
-    format!("{}{plus}", group_number(number))
-}
-
 /// The values of figure `id` and their corrections, as its page lists them.
 pub async fn section(
     ctx: &Ctx,
@@ -65,7 +60,7 @@ pub async fn section(
         .rev()
         .map(|v| ValueLine {
             when: when(ctx, v),
-            value: reading(v.value, &v.qualifier),
+            value: value_reading(v.value, &v.qualifier),
             computed: v.computed_as.clone(),
             source: sources
                 .iter()

@@ -185,16 +185,21 @@ impl FigureCard {
     }
 }
 
+/// A value as a reader sees it beside its qualifier: `5,651`, `120+`.
+pub fn value_reading(value: f64, qualifier: &str) -> String {
+    let plus = if qualifier == "more_than" { "+" } else { "" };
+    format!("{}{plus}", group_number(value))
+}
+
 /// A correction as the public reads it: when, what the value was, why.
 pub fn correction_text(ctx: &Ctx, c: &CorrectionRow) -> String {
     let when = value_when(ctx, c.was_year, &c.was_as_of_zh, &c.was_as_of_en).text;
-    let plus = if c.was_qualifier == "more_than" { "+" } else { "" };
     ctx.tf(
         "figure.corrected",
         &[
             ("date", &format::date(ctx.lang, c.created_at)),
             ("when", &when),
-            ("was", &format!("{}{plus}", group_number(c.was))),
+            ("was", &value_reading(c.was, &c.was_qualifier)),
             ("note", pick(ctx, &c.note_zh, &c.note_en).plain()),
         ],
     )
@@ -286,9 +291,8 @@ impl Trend {
         let words = values
             .iter()
             .map(|v| {
-                let plus = if v.qualifier == "more_than" { "+" } else { "" };
                 let when = value_when(ctx, v.year, &v.as_of_zh, &v.as_of_en);
-                format!("{} {}{plus}", when.text, group_number(v.value))
+                format!("{} {}", when.text, value_reading(v.value, &v.qualifier))
             })
             .collect::<Vec<_>>()
             .join(" → ");
