@@ -735,6 +735,45 @@ async fn phone_smoke_test_with_axe() {
             assert!(cited.contains(if lang == "zh" { "报纸版面" } else { "A newspaper page" }), "{cited}");
             check_page(&client, &axe, &shots, &format!("source-{lang}-{size}")).await;
         }
+        // A workshop's figure keeps its years and corrections as a
+        // district's does, on the workshop's page.
+        let households: i64 = common::scalar_with(
+            &app.db,
+            "SELECT id FROM figures WHERE code = $1",
+            "workshop-honey-pear-households",
+        )
+        .await;
+        let tonglu: i64 =
+            common::scalar_with(&app.db, "SELECT id FROM sources WHERE code = $1", "article-tonglu")
+                .await;
+        let year = |year, amount| linli::db::sources::NewValue {
+            figure_id: households,
+            source_id: tonglu,
+            ..value(year, amount)
+        };
+        let added = linli::db::sources::save_value(&app.db, &year(2025, 175.0), None).await.unwrap();
+        let linli::db::sources::ValueSaved::Saved(value_id) = added else { panic!("{added:?}") };
+        let fix = linli::db::sources::Correction { value_id, note_zh: "镇里复核后更正", note_en: Some("Corrected after the township checked it") };
+        linli::db::sources::save_value(&app.db, &year(2025, 172.0), Some(&fix)).await.unwrap();
+        for (lang, size) in [("zh", "normal"), ("en", "large")] {
+            client.goto(&app.url(&format!("/prefs/lang/{lang}?next=/"))).await.unwrap();
+            client.goto(&app.url(&format!("/prefs/text/{size}?next=/"))).await.unwrap();
+            client.goto(&app.url("/workshops/honey-pear")).await.unwrap();
+            let card = client
+                .execute(
+                    "const c = [...document.querySelectorAll('.figure')].find(f => f.querySelector('svg polyline')); \
+                     c.scrollIntoView(); return [c.innerText, c.querySelector('svg').getBoundingClientRect().width];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let text = card[0].as_str().unwrap_or_default().to_owned();
+            let expect = if lang == "zh" { "原为 175。镇里复核后更正" } else { "was 175. Corrected after the township checked it" };
+            assert!(text.contains(expect), "{lang}: {text}");
+            assert!(text.contains("172"), "{lang}: {text}");
+            assert!(card[1].as_f64().unwrap_or(0.0) > 50.0, "{lang}: the trend is drawn: {card:?}");
+            check_page(&client, &axe, &shots, &format!("workshop-trend-{lang}-{size}")).await;
+        }
         for lang in ["zh", "en"] {
             let (normal, large) = (label_px[&format!("{lang}-normal")], label_px[&format!("{lang}-large")]);
             assert!(large > normal * 1.3, "{lang}: chart labels {normal} px, larger text {large} px");
@@ -765,6 +804,8 @@ async fn phone_smoke_test_with_axe() {
                 ("claims", "/account/claims".to_owned()),
                 ("workshop", "/workshops/joy-skilful-hands".to_owned()),
                 ("staff-workshop", "/staff/workshops/honey-pear".to_owned()),
+                ("workshop-figure-new", "/staff/workshops/honey-pear/figures/new".to_owned()),
+                ("workshop-figure", format!("/staff/content/figure/{households}")),
                 ("staff-district", "/staff/districts/xihu".to_owned()),
                 ("place-edit", format!("/staff/places/{station}/edit")),
                 ("figure-new", "/staff/districts/xihu/new/figure".to_owned()),

@@ -241,6 +241,7 @@ async fn migration_0020_indexes_category_names_on_postgres() {
 /// register: one entry per distinct text (a district's figures and its
 /// workshops' sharing one), the demo article's with its publication; each
 /// figure cites its entry and keeps its value as its first over the years.
+/// 0025 then makes the workshop's figure a figure like the district's.
 async fn figures_cite_the_register_after_0023(db: &Db) {
     match db {
         Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run_to(22, p).await.unwrap(),
@@ -261,7 +262,10 @@ INSERT INTO workshops (slug, district_id, category, name_zh, town_zh, villages_z
 INSERT INTO workshop_figures (workshop_id, code, label_zh, value, unit_zh, source_zh) \
     SELECT id, 'fig-1', '带动就业', 120, '人', '县统计局' FROM workshops;";
     common::exec_script(db, script.to_owned()).await;
-    db.migrate().await.unwrap();
+    match db {
+        Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run_to(23, p).await.unwrap(),
+        Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run_to(23, p).await.unwrap(),
+    }
     let sources = "SELECT code, publisher_zh, title_zh, authors_zh FROM sources ORDER BY id";
     type Source = (String, String, String, Option<String>);
     let rows: Vec<Source> = match db {
@@ -300,6 +304,29 @@ INSERT INTO workshop_figures (workshop_id, code, label_zh, value, unit_zh, sourc
         Db::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(cited)).fetch_one(p).await.unwrap(),
     };
     assert_eq!(counts, (2, 2, 1));
+    // 0025: the workshop's figure becomes a figure of the workshop, in its
+    // district, citing the same entry, its value its first over the years.
+    db.migrate().await.unwrap();
+    let moved = "SELECT f.code, f.label_zh, f.value, s.title_zh, \
+                        (SELECT COUNT(*) FROM figure_values v WHERE v.figure_id = f.id \
+                             AND v.value = f.value AND v.source_id = f.source_id) \
+                 FROM figures f JOIN sources s ON s.id = f.source_id \
+                 JOIN workshops w ON w.id = f.workshop_id AND w.district_id = f.district_id";
+    type Moved = (String, String, f64, String, i64);
+    let moved: Vec<Moved> = match db {
+        Db::Sqlite(p) => sqlx::query_as(moved).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(moved).fetch_all(p).await.unwrap(),
+    };
+    assert_eq!(
+        moved,
+        vec![("workshop-joy-fig-1".into(), "带动就业".into(), 120.0, "县统计局".into(), 1)]
+    );
+    let own = "SELECT COUNT(*) FROM figures WHERE workshop_id IS NULL";
+    let own: i64 = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(own).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(own).fetch_one(p).await.unwrap(),
+    };
+    assert_eq!(own, 2, "the district's own two figures stay its own");
 }
 
 #[tokio::test]

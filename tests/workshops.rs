@@ -22,12 +22,12 @@ on_both_databases!(
         s.signups_per_hour = 2;
         s.signups_per_phone_per_hour = 1;
     },
-    a_keeper_keeps_impact_figures_with_history_and_conflicts,
+    a_keeper_keeps_impact_figures_over_the_years,
     a_district_admin_adds_a_workshop,
     towns_are_a_tree_that_workshops_choose_from,
     search_finds_category_names,
     more_than_counts_and_computed_incomes_say_so_everywhere,
-    a_revision_saved_before_the_register_still_restores,
+    a_revision_saved_while_figures_were_in_the_form_still_restores,
 );
 
 async fn the_article_workshops_and_county_totals(app: TestApp) {
@@ -510,7 +510,8 @@ async fn keeper_forms_refuse_absurd_numbers(app: TestApp) {
         )
         .await;
     assert_eq!(res.status().as_u16(), 400);
-    // A partial form loses nothing it did not send: the figures stay.
+    // A partial form loses nothing it did not send, and its figures,
+    // items of their own, stay.
     let res = keeper
         .post_form(
             "/staff/workshops/honey-pear",
@@ -521,7 +522,7 @@ async fn keeper_forms_refuse_absurd_numbers(app: TestApp) {
     assert_eq!(res.status().as_u16(), 303);
     let figures = count(
         &app.db,
-        "SELECT COUNT(*) FROM workshop_figures f JOIN workshops w ON w.id = f.workshop_id \
+        "SELECT COUNT(*) FROM figures f JOIN workshops w ON w.id = f.workshop_id \
          WHERE w.slug = 'honey-pear'",
     )
     .await;
@@ -674,118 +675,123 @@ async fn post_fields(client: &TestApp, path: &str, fields: &[(String, String)]) 
     (status, Html::parse_document(&res.text().await.unwrap()))
 }
 
-async fn a_keeper_keeps_impact_figures_with_history_and_conflicts(app: TestApp) {
-    let edit = "/staff/workshops/honey-pear";
+/// Posts a form; its status, where it sends the reader, and the page.
+async fn post_to(client: &TestApp, path: &str, fields: &[(String, String)]) -> (u16, String, Html) {
+    let res = client.client.post(client.url(path)).form(fields).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location =
+        res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, location, Html::parse_document(&res.text().await.unwrap()))
+}
+
+fn workshop_card(html: &Html, label: &str) -> String {
+    texts(html, ".figures .figure").into_iter().find(|c| c.contains(label)).unwrap_or_default()
+}
+
+/// A workshop's impact figures are figures as a district's are: each on
+/// its own page, for the workshop's keepers (and the district's admins),
+/// keeping its values over the years with public corrections; the
+/// workshop's page draws the trend and shows the correction notes.
+async fn a_keeper_keeps_impact_figures_over_the_years(app: TestApp) {
+    let staff = "/staff/workshops/honey-pear";
     let keeper = app.workshop_keeper("honey-pear").await;
-    let other = app
-        .persona(
-            "另一位负责人",
-            9013,
-            &[linli::domain::Role::WorkshopKeeper { workshop: "honey-pear".into() }],
-        )
-        .await;
-    // The seeded figures fill the first rows; the next one is empty.
-    let (_, html) = keeper.app.page(edit).await;
-    assert_eq!(attr(&html, "#f-fig0_label_zh", "value"), "总投资");
-    assert_eq!(attr(&html, "#f-fig0_value", "value"), "5200000");
-    assert_eq!(attr(&html, "#f-fig4_label_zh", "value"), "每户每年增收");
-    assert_eq!(attr(&html, "#f-fig5_label_zh", "value"), "");
-    // A wrong figure is named at its field, in its row.
-    let bad = facts_form(&html, edit, &[("fig5_label_zh", "梨膏年销量"), ("fig5_value", "很多")]);
-    let (status, page) = post_fields(&keeper.app, edit, &bad).await;
+    let reader = app.new_anonymous();
+    // The seeded figures are listed, each a link to its own page.
+    let (_, html) = keeper.app.page(staff).await;
+    let links = attrs(&html, "#figures .list a", "href");
+    assert_eq!(links.len(), 5, "{links:?}");
+    assert!(links.iter().all(|l| l.starts_with("/staff/content/figure/")), "{links:?}");
+    assert!(texts(&html, "#figures .list a").contains(&"占地面积".to_owned()));
+    assert!(html.select(&scraper::Selector::parse("#f-fig0_label_zh").unwrap()).next().is_none());
+    // A new one: refused at the field with what was typed kept, then added.
+    let new = format!("{staff}/figures/new");
+    assert!(attrs(&html, "#figures a.more", "href").contains(&new));
+    let (status, form) = keeper.app.page(&new).await;
+    assert_eq!(status, 200);
+    let names = attrs(&form, &format!("form[action='{new}'] [name]"), "name");
+    assert!(names.contains(&"unit_zh".to_owned()), "{names:?}");
+    assert!(
+        !names.contains(&"chart_group".to_owned()) && !names.contains(&"headline".to_owned()),
+        "a workshop's figure is in no chart: {names:?}"
+    );
+    let mut fields = facts_form(&form, &new, &[("label_zh", "梨膏年销量"), ("action", "publish")]);
+    let (status, _, page) = post_to(&keeper.app, &new, &fields).await;
     assert_eq!(status, 422);
-    assert_eq!(text(&page, "#f-fig5_value-error"), "错误：请只填数字，例如 5651 或 1.4");
-    let summary = texts(&page, ".error-summary li");
-    assert!(
-        summary.contains(&"影响数据 6 · 数值：请只填数字，例如 5651 或 1.4".to_owned()),
-        "{summary:?}"
-    );
-    assert!(
-        summary.contains(&"影响数据 6 · 单位（中文）：这一项必须填写".to_owned()),
-        "{summary:?}"
-    );
-    assert_eq!(attr(&page, "#f-fig5_label_zh", "value"), "梨膏年销量");
-    // Both keepers open the form; the first changes one figure and adds
-    // one, citing the county's register.
-    let (_, theirs) = other.app.page(edit).await;
-    let article: i64 =
+    assert_eq!(text(&page, "#f-unit_zh-error"), "错误：这一项必须填写");
+    assert_eq!(attr(&page, "#f-label_zh", "value"), "梨膏年销量");
+    fields.retain(|(n, _)| n != "unit_zh");
+    fields.push(("unit_zh".into(), "瓶".into()));
+    let (status, to, _) = post_to(&keeper.app, &new, &fields).await;
+    assert_eq!(status, 303);
+    let id: i64 = to.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(to, format!("/staff/content/figure/{id}"));
+    let owner: String = common::scalar_for_id(
+        &app.db,
+        "SELECT w.slug || ' ' || d.slug FROM figures f JOIN workshops w ON w.id = f.workshop_id \
+         JOIN districts d ON d.id = f.district_id WHERE f.id = $1",
+        id,
+    )
+    .await;
+    assert_eq!(owner, "honey-pear tonglu");
+    // Its page leads back to the workshop and adds its values.
+    let (_, page) = keeper.app.page(&to).await;
+    assert!(attrs(&page, "a", "href").contains(&format!("{staff}#figures-heading")));
+    let add = format!("/staff/figures/{id}/values/new");
+    let source: i64 =
         common::scalar_with(&app.db, "SELECT id FROM sources WHERE code = $1", "article-tonglu")
             .await;
-    let article = article.to_string();
-    let mine = facts_form(
-        &html,
-        edit,
-        &[
-            ("fig1_value", "2,500"),
-            ("fig5_label_zh", "梨膏年销量"),
-            ("fig5_value", "12000"),
-            ("fig5_unit_zh", "瓶"),
-            ("fig5_qualifier", "more_than"),
-            ("fig5_year", "2025"),
-            ("fig5_source_id", &article),
-            ("fig6_label_zh", "采摘季游客"),
-            ("fig6_value", "3000"),
-            ("fig6_unit_zh", "人次"),
-            ("fig6_qualifier", "about"),
-            ("fig6_source_id", &article),
-            ("note", "加上梨膏销量"),
-        ],
-    );
-    let (status, _) = post_fields(&keeper.app, edit, &mine).await;
-    assert_eq!(status, 303);
-    let (_, public) = app.page("/workshops/honey-pear").await;
-    let today = linli::domain::format::date(linli::domain::Lang::Zh, chrono::Utc::now());
-    assert_eq!(text(&public, ".updated"), format!("最后更新：{today}"));
-    let cards = texts(&public, ".figure");
-    assert!(cards.iter().any(|c| c.contains("梨膏年销量") && c.contains("12,000+")), "{cards:?}");
-    assert!(cards.iter().any(|c| c.contains("占地面积") && c.contains("2,500")), "{cards:?}");
-    // A workshop's figure may be "about" a value, as a district's may.
-    assert!(cards.iter().any(|c| c.contains("采摘季游客") && c.contains("约")), "{cards:?}");
-    // The second keeper's save from the older form is refused, with both
-    // versions side by side and their input kept.
-    let late = facts_form(&theirs, edit, &[("fig1_value", "2600")]);
-    let (status, page) = post_fields(&other.app, edit, &late).await;
-    assert_eq!(status, 409);
-    assert!(text(&page, "#conflict-title").starts_with("工坊负责人 在"));
-    let rows = texts(&page, "table.compare tbody tr");
-    assert!(rows.contains(&"影响数据 2 · 数值25002600".to_owned()), "{rows:?}");
-    assert_eq!(attr(&page, "#f-fig1_value", "value"), "2600");
-    let area: f64 =
-        scalar(&app.db, "SELECT value FROM workshop_figures WHERE label_zh = '占地面积'").await;
-    assert_eq!(area, 2500.0, "nothing of the late save was written");
-    // The history: the seeded version, then the keeper's, with its note;
-    // restoring the seeded one brings the figures back as they were.
-    let (_, history) = keeper.app.page(&format!("{edit}/history")).await;
-    assert_eq!(texts(&history, ".revisions > li h2"), ["第 1 版 · 当前版本", "第 0 版"]);
-    assert!(text(&history, "#r1").contains("修改说明：加上梨膏销量"));
-    assert!(text(&history, "#r1").contains("影响数据 6 · 数据名称（中文）"));
-    let restore = format!("{edit}/restore");
-    let token = keeper.app.csrf_token(&format!("{edit}/history")).await;
-    let (status, _) = post_fields(
-        &keeper.app,
-        &restore,
-        &[
-            ("csrf_token".into(), token),
-            ("version".into(), "1".into()),
-            ("revision".into(), "0".into()),
-        ],
-    )
-    .await;
-    assert_eq!(status, 303);
-    let figures = count(
+    for (year, value) in [("2024", "9000"), ("2025", "12000")] {
+        let (_, form) = keeper.app.page(&add).await;
+        let source = source.to_string();
+        let fields = facts_form(
+            &form,
+            &add,
+            &[("value", value), ("qualifier", "more_than"), ("year", year), ("source_id", &source)],
+        );
+        let (status, to, _) = post_to(&keeper.app, &add, &fields).await;
+        assert_eq!((status, to), (303, format!("/staff/content/figure/{id}#values-heading")));
+    }
+    // The workshop's page: the latest value, the trend, the values in words.
+    let (_, public) = reader.page("/workshops/honey-pear").await;
+    let card = workshop_card(&public, "梨膏年销量");
+    assert!(card.contains("12,000+") && card.contains("2025年"), "{card}");
+    assert!(card.contains("历年：2024年 9,000+ → 2025年 12,000+ 瓶"), "{card}");
+    assert_eq!(attrs(&public, ".figure svg polyline", "points").len(), 1, "one trend");
+    // It is the workshop's, not the district's.
+    let (_, county) = reader.page("/districts/tonglu").await;
+    assert!(workshop_card(&county, "梨膏年销量").is_empty());
+    let county_admin = app.district_admin("tonglu").await;
+    let (_, hub) = county_admin.app.page("/staff/districts/tonglu").await;
+    assert!(!texts(&hub, ".list a").iter().any(|t| t.contains("梨膏年销量")));
+    // A seeded figure corrected: the note is public, on the workshop's page.
+    let area: i64 = common::scalar_with(
         &app.db,
-        "SELECT COUNT(*) FROM workshop_figures f JOIN workshops w ON w.id = f.workshop_id \
-         WHERE w.slug = 'honey-pear'",
+        "SELECT id FROM figures WHERE code = $1",
+        "workshop-honey-pear-area",
     )
     .await;
-    assert_eq!(figures, 5);
-    let area: f64 =
-        scalar(&app.db, "SELECT value FROM workshop_figures WHERE label_zh = '占地面积'").await;
-    assert_eq!(area, 2420.0);
-    let audited =
-        count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'workshop.%'").await;
-    assert_eq!(audited, 2, "one update, one restore");
-    // Another workshop's keeper reaches none of it.
+    let (_, form) = keeper.app.page(&format!("/staff/content/figure/{area}")).await;
+    let correct = attrs(&form, "#values-heading ~ ul.list a", "href")[0].clone();
+    let (_, form) = keeper.app.page(&correct).await;
+    let fields = facts_form(&form, &correct, &[("value", "2430"), ("note_zh", "面积复核")]);
+    assert_eq!(post_to(&keeper.app, &correct, &fields).await.0, 303);
+    let (_, public) = reader.page("/workshops/honey-pear").await;
+    let card = workshop_card(&public, "占地面积");
+    assert!(
+        card.contains("2,430") && card.contains("原为 2,420") && card.contains("面积复核"),
+        "{card}"
+    );
+    let actions: Vec<String> = common::column(
+        &app.db,
+        "SELECT action FROM audit_log WHERE action LIKE 'figure.%' ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        actions,
+        ["figure.create", "figure.value_add", "figure.value_add", "figure.value_correct"]
+    );
+    // Another workshop's keeper, another district's admin and a volunteer
+    // reach none of it; the county's admins do.
     let hangshu = app
         .persona(
             "杭蔬负责人",
@@ -793,7 +799,19 @@ async fn a_keeper_keeps_impact_figures_with_history_and_conflicts(app: TestApp) 
             &[linli::domain::Role::WorkshopKeeper { workshop: "hangshu-base".into() }],
         )
         .await;
-    assert_eq!(hangshu.app.get(&format!("{edit}/history")).await.status().as_u16(), 403);
+    let gongshu: i64 =
+        common::scalar_with(&app.db, "SELECT id FROM districts WHERE slug = $1", "gongshu").await;
+    let gongshu = app
+        .persona("拱墅管理员", 9015, &[linli::domain::Role::DistrictAdmin { district_id: gongshu }])
+        .await;
+    let volunteer = app.volunteer(1).await;
+    for who in [&hangshu.app, &gongshu.app, &volunteer.app] {
+        for path in [new.clone(), format!("/staff/content/figure/{id}"), add.clone()] {
+            assert_eq!(who.get(&path).await.status().as_u16(), 403, "{path}");
+        }
+    }
+    let (status, _) = county_admin.app.page(&format!("/staff/content/figure/{id}")).await;
+    assert_eq!(status, 200);
 }
 
 async fn a_district_admin_adds_a_workshop(app: TestApp) {
@@ -1110,43 +1128,36 @@ async fn more_than_counts_and_computed_incomes_say_so_everywhere(app: TestApp) {
     assert_eq!(attr(&form, "#f-income_per_person_year", "value"), "2000×12");
 }
 
-/// A workshop revision saved before sources had a register names each
-/// figure's source as a line of text; restoring it cites the register
-/// entry that line became (0023 keeps it as `moved_from`).
-async fn a_revision_saved_before_the_register_still_restores(app: TestApp) {
+/// A revision saved while a workshop's figures were rows of its form
+/// still restores: its facts come back; its figure rows are named on the
+/// history page but no longer read (each figure keeps its own values).
+async fn a_revision_saved_while_figures_were_in_the_form_still_restores(app: TestApp) {
     use linli::domain::revision::Fields;
     let keeper = app.workshop_keeper("honey-pear").await;
     let edit = "/staff/workshops/honey-pear";
     let (_, html) = keeper.app.page(edit).await;
-    let mine = facts_form(&html, edit, &[("fig0_value", "2,430"), ("note", "面积复核")]);
+    let mine = facts_form(&html, edit, &[("contact", "0571-6461 2345"), ("note", "换了电话")]);
     assert_eq!(post_fields(&keeper.app, edit, &mine).await.0, 303);
-    exec(
-        &app.db,
-        "INSERT INTO sources (district_id, code, publisher_zh, title_zh, moved_from, position, \
-             version, updated_at) \
-         SELECT district_id, 'moved-old', '未登记', '钟山乡政府', '钟山乡政府', 9, 0, updated_at \
-         FROM workshops WHERE slug = 'honey-pear'",
-    )
-    .await;
-    let moved: i64 = scalar(&app.db, "SELECT id FROM sources WHERE code = 'moved-old'").await;
-    // Revision 0 as it was stored before the register: a line of text.
+    // Revision 0 as it was stored then: with a figure row.
     let stored: String = scalar(
         &app.db,
         "SELECT r.snapshot FROM revisions r JOIN workshops w ON w.id = r.item_id \
          WHERE r.item_kind = 'workshop' AND w.slug = 'honey-pear' AND r.number = 0",
     )
     .await;
-    let mut old = Fields::new();
-    for (name, value) in Fields::from_stored(&stored).iter() {
-        match name.strip_suffix("_source_id") {
-            Some(row) if !value.is_empty() => old.set(&format!("{row}_source_zh"), "钟山乡政府"),
-            Some(_) => {}
-            None => old.set(name, value),
-        }
+    let mut old = Fields::from_stored(&stored);
+    for (name, value) in [
+        ("fig0_label_zh", "占地面积"),
+        ("fig0_value", "2400"),
+        ("fig0_unit_zh", "平方米"),
+        ("fig0_qualifier", "exact"),
+        ("fig0_source_zh", "钟山乡政府"),
+    ] {
+        old.set(name, value);
     }
     let sql = format!(
-        "UPDATE revisions SET snapshot = '{}' WHERE item_kind = 'workshop' AND number = 0 \
-         AND item_id = (SELECT id FROM workshops WHERE slug = 'honey-pear')",
+        "UPDATE revisions SET snapshot = '{}' WHERE item_kind = 'workshop' \
+         AND number = 0 AND item_id = (SELECT id FROM workshops WHERE slug = 'honey-pear')",
         old.to_stored().replace('\'', "''")
     );
     common::exec_script(&app.db, sql).await;
@@ -1161,16 +1172,13 @@ async fn a_revision_saved_before_the_register_still_restores(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 303);
-    let (_, history) = keeper.app.page(&format!("{edit}/history")).await;
-    assert!(!text(&history, ".flash").contains("不能"), "{}", text(&history, ".flash"));
-    let cited: Vec<i64> = common::column(
-        &app.db,
-        "SELECT f.source_id FROM workshop_figures f JOIN workshops w ON w.id = f.workshop_id \
-         WHERE w.slug = 'honey-pear'",
-    )
-    .await;
-    assert!(!cited.is_empty() && cited.iter().all(|id| *id == moved), "{cited:?} cite {moved}");
+    let (_, after) = keeper.app.page(&format!("{edit}/history")).await;
+    assert!(!text(&after, ".flash").contains("不能"), "{}", text(&after, ".flash"));
+    assert_eq!(texts(&after, ".revisions > li h2")[0], "第 2 版 · 当前版本");
+    let contact: Option<String> =
+        scalar(&app.db, "SELECT contact FROM workshops WHERE slug = 'honey-pear'").await;
+    assert_ne!(contact.as_deref(), Some("0571-6461 2345"), "the facts are back");
     let area: f64 =
-        scalar(&app.db, "SELECT value FROM workshop_figures WHERE label_zh = '占地面积'").await;
-    assert_eq!(area, 2420.0, "the old value is back");
+        scalar(&app.db, "SELECT value FROM figures WHERE code = 'workshop-honey-pear-area'").await;
+    assert_eq!(area, 2420.0, "the figure keeps its own value");
 }

@@ -159,9 +159,11 @@ impl EnglishKind {
                     "t.district_id",
                 )
             },
-            EnglishKind::Figure => {
-                spec("figures t", "t.label_zh", "t.label_en", None, id, "t.district_id")
-            }
+            // A workshop's figure is its keepers' to write as well.
+            EnglishKind::Figure => EnglishSpec {
+                workshop: Some("(SELECT w.slug FROM workshops w WHERE w.id = t.workshop_id)"),
+                ..spec("figures t", "t.label_zh", "t.label_en", None, id, "t.district_id")
+            },
             EnglishKind::Programme => spec(
                 "programmes t",
                 "t.name_zh",

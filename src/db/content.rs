@@ -33,6 +33,9 @@ struct Table {
     district: &'static str,
     /// The table has a place column (`place_id`) and a published flag.
     place: bool,
+    /// The table has a workshop column (`workshop_id`): an item of a
+    /// workshop (a workshop's figure) rather than of the district itself.
+    workshop: bool,
     published: bool,
 }
 
@@ -49,6 +52,7 @@ fn table(kind: ContentKind) -> Table {
             ],
             district: "id",
             place: false,
+            workshop: false,
             published: true,
         },
         // Its values over the years are kept by `super::sources`.
@@ -64,6 +68,7 @@ fn table(kind: ContentKind) -> Table {
             ],
             district: "district_id",
             place: false,
+            workshop: true,
             published: true,
         },
         ContentKind::Programme => Table {
@@ -76,6 +81,7 @@ fn table(kind: ContentKind) -> Table {
             ],
             district: "district_id",
             place: false,
+            workshop: false,
             published: true,
         },
         ContentKind::Story => Table {
@@ -90,6 +96,7 @@ fn table(kind: ContentKind) -> Table {
             ],
             district: "district_id",
             place: true,
+            workshop: false,
             published: true,
         },
         ContentKind::Notice => Table {
@@ -102,6 +109,7 @@ fn table(kind: ContentKind) -> Table {
             ],
             district: "district_id",
             place: true,
+            workshop: false,
             published: true,
         },
         ContentKind::Source => Table {
@@ -121,6 +129,7 @@ fn table(kind: ContentKind) -> Table {
             ],
             district: "district_id",
             place: false,
+            workshop: false,
             published: false,
         },
         // A town or street's district is the one whose node is its parent.
@@ -129,6 +138,7 @@ fn table(kind: ContentKind) -> Table {
             columns: &[("name_zh", Text), ("name_en", OptText), ("kind", Text)],
             district: "(SELECT od.id FROM districts od WHERE od.territory_id = territories.parent_id)",
             place: false,
+            workshop: false,
             published: false,
         },
     }
@@ -145,13 +155,23 @@ impl Table {
             ", CAST(NULL AS BIGINT) AS place_id"
         };
         let published = if self.published { "published" } else { "TRUE AS published" };
+        let workshop = if self.workshop {
+            ", workshop_id, (SELECT w.slug FROM workshops w WHERE w.id = workshop_id) AS workshop_slug"
+        } else {
+            ", CAST(NULL AS BIGINT) AS workshop_id, CAST(NULL AS TEXT) AS workshop_slug"
+        };
         format!(
-            "SELECT id, {}{place}, {} AS owner_district, {published}, \
+            "SELECT id, {}{place}{workshop}, {} AS owner_district, {published}, \
                     CAST(version AS BIGINT) AS version, updated_at FROM {}",
             cols.join(", "),
             self.district,
             self.name
         )
+    }
+
+    /// Items of the district itself, not of one of its workshops.
+    fn of_district_itself(&self) -> &'static str {
+        if self.workshop { " AND workshop_id IS NULL" } else { "" }
     }
 
     /// A field's canonical text as the value to bind.
@@ -180,6 +200,8 @@ pub struct Item {
     pub fields: Fields,
     pub district_id: i64,
     pub place_id: Option<i64>,
+    /// The workshop it belongs to (id and address), for a workshop's figure.
+    pub workshop: Option<(i64, String)>,
     pub published: bool,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
@@ -219,6 +241,13 @@ macro_rules! read_item {
             fields,
             district_id: row.try_get("owner_district")?,
             place_id: row.try_get::<Option<i64>, _>("place_id")?,
+            workshop: match (
+                row.try_get::<Option<i64>, _>("workshop_id")?,
+                row.try_get::<Option<String>, _>("workshop_slug")?,
+            ) {
+                (Some(id), Some(slug)) => Some((id, slug)),
+                _ => None,
+            },
             published,
             version: row.try_get("version")?,
             updated_at: row.try_get("updated_at")?,
@@ -237,13 +266,31 @@ pub async fn item(db: &Db, kind: ContentKind, id: i64) -> DbResult<Option<Item>>
     })
 }
 
-/// The items of a kind in a district (drafts too), in the page's order.
+/// The items of a kind in a district (drafts too), in the page's order;
+/// not its workshops' (see [`of_workshop`]).
 #[tracing::instrument(name = "db::content::listed", skip_all, fields(district_id = district_id))]
 pub async fn listed(db: &Db, kind: ContentKind, district_id: i64) -> DbResult<Vec<Item>> {
     let t = table(kind);
-    let sql = format!("{} WHERE {} = $1 ORDER BY position, id", t.select(), t.district);
+    let sql = format!(
+        "{} WHERE {} = $1{} ORDER BY position, id",
+        t.select(),
+        t.district,
+        t.of_district_itself()
+    );
+    read_list(db, &t, sql, district_id).await
+}
+
+/// A workshop's figures (drafts too), in the page's order.
+#[tracing::instrument(name = "db::content::of_workshop", skip_all, fields(workshop_id = workshop_id))]
+pub async fn of_workshop(db: &Db, workshop_id: i64) -> DbResult<Vec<Item>> {
+    let t = table(ContentKind::Figure);
+    let sql = format!("{} WHERE workshop_id = $1 ORDER BY position, id", t.select());
+    read_list(db, &t, sql, workshop_id).await
+}
+
+async fn read_list(db: &Db, t: &Table, sql: String, id: i64) -> DbResult<Vec<Item>> {
     on_db!(db, p => {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(district_id).fetch_all(p).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(p).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             out.push(read_item!(row, &t));
@@ -252,10 +299,32 @@ pub async fn listed(db: &Db, kind: ContentKind, district_id: i64) -> DbResult<Ve
     })
 }
 
-/// Who owns an item, for the access check: its district and place.
+/// Who owns an item, for the access check.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub district: i64,
+    /// A notice's place, a story's (the story is still the district's).
+    pub place: Option<i64>,
+    /// A workshop's figure's workshop, by its address.
+    pub workshop: Option<String>,
+}
+
 #[tracing::instrument(name = "db::content::owner", skip_all, fields(id = id))]
-pub async fn owner(db: &Db, kind: ContentKind, id: i64) -> DbResult<Option<(i64, Option<i64>)>> {
-    Ok(item(db, kind, id).await?.map(|i| (i.district_id, i.place_id)))
+pub async fn owner(db: &Db, kind: ContentKind, id: i64) -> DbResult<Option<Owner>> {
+    Ok(item(db, kind, id).await?.map(|i| Owner {
+        district: i.district_id,
+        place: i.place_id,
+        workshop: i.workshop.map(|(_, slug)| slug),
+    }))
+}
+
+/// Where a new item goes: the district itself, a place of it (a notice
+/// there) or a workshop of it (a workshop's figure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Under {
+    District,
+    Place(i64),
+    Workshop(i64),
 }
 
 /// One save of an item's form (or a restore, or publishing).
@@ -368,13 +437,14 @@ pub async fn save(db: &Db, s: &ContentSave<'_>) -> DbResult<Saved> {
 }
 
 /// Adds an item of a listed kind to a district (at a place, for a notice
-/// there), last in order, as revision 1. Returns its id.
+/// there; of a workshop, for its figure), last in order, as revision 1.
+/// Returns its id.
 #[tracing::instrument(name = "db::content::create", skip_all, fields(district_id = district_id, user = user))]
 pub async fn create(
     db: &Db,
     kind: ContentKind,
     district_id: i64,
-    place_id: Option<i64>,
+    under: Under,
     fields: &Fields,
     user: i64,
     now: DateTime<Utc>,
@@ -389,9 +459,18 @@ pub async fn create(
     }
     if kind == ContentKind::Notice {
         cols.push("place_id");
-        args.push(Arg::OptInt(place_id));
+        args.push(Arg::OptInt(match under {
+            Under::Place(id) => Some(id),
+            _ => None,
+        }));
         cols.push("created_at");
         args.push(Arg::At(now));
+    }
+    if let Under::Workshop(id) = under
+        && t.workshop
+    {
+        cols.push("workshop_id");
+        args.push(Arg::Int(id));
     }
     if t.published {
         cols.push("published");

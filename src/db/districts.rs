@@ -165,7 +165,7 @@ pub async fn overview(db: &Db, drafts: bool) -> DbResult<Overview> {
                     f.unit_en, f.qualifier, f.year, f.as_of_zh, f.as_of_en, f.source_id, \
                     f.computed_as, f.chart_group, f.headline, f.published \
              FROM figures f WHERE f.headline = TRUE AND f.published = TRUE \
-               AND f.value IS NOT NULL AND f.source_id IS NOT NULL \
+               AND f.workshop_id IS NULL AND f.value IS NOT NULL AND f.source_id IS NOT NULL \
              ORDER BY f.district_id, f.position, f.id",
         )
         .fetch_all(&mut *conn)
@@ -256,7 +256,8 @@ pub async fn district_page(
     let figures_sql = format!(
         "SELECT id, district_id, code, label_zh, label_en, value, unit_zh, unit_en, qualifier, \
                 year, as_of_zh, as_of_en, source_id, computed_as, chart_group, headline, published \
-         FROM figures WHERE district_id = $1{only} AND value IS NOT NULL AND source_id IS NOT NULL \
+         FROM figures WHERE district_id = $1{only} AND workshop_id IS NULL \
+           AND value IS NOT NULL AND source_id IS NOT NULL \
          ORDER BY position, id"
     );
     let programmes_sql = format!(
@@ -307,7 +308,7 @@ pub async fn district_page(
             .fetch_all(&mut *conn)
             .await?;
         let sources = super::sources::read_cited!(&mut *conn, &figures);
-        let (values, corrections) = super::sources::read_history!(conn, district.id, true);
+        let (values, corrections) = super::sources::read_history!(conn, district.id, super::sources::ValuesOf::District);
         let mut photos = Vec::new();
         let mut story_photos = Vec::new();
         for row in sqlx::query_as::<_, super::photos::PagePhotoRow>(super::photos::OF_DISTRICT_PAGE)

@@ -49,8 +49,8 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
                 added += run!(source(district_id, s, position, now));
             }
             for (position, f) in (0..).zip(&file.figures) {
-                added += run!(figure(district_id, f, position, now));
-                run!(first_value(district_id, f, &file.sources, now));
+                added += run!(figure(district_id, None, &f.code, f, position, now));
+                run!(first_value(district_id, &f.code, f, &file.sources, now));
             }
             for (position, pr) in (0..).zip(&file.programmes) {
                 added += run!(programme(district_id, pr, position, now));
@@ -64,8 +64,12 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
             for w in &file.workshops {
                 added += run!(workshop(district_id, w, now));
                 let workshop_id = id_of!("SELECT id FROM workshops WHERE slug = $1", &w.slug);
+                // A workshop's figure is a figure of its district, named
+                // apart from the district's own by the workshop's address.
                 for (position, f) in (0..).zip(&w.figures) {
-                    added += run!(workshop_figure(workshop_id, f, position));
+                    let code = format!("workshop-{}-{}", w.slug, f.code);
+                    added += run!(figure(district_id, Some(workshop_id), &code, f, position, now));
+                    run!(first_value(district_id, &code, f, &file.sources, now));
                 }
                 for o in &w.openings {
                     added += run!(opening(workshop_id, o, now));
@@ -145,6 +149,7 @@ fn source(district_id: i64, s: &SeedSource, position: i32, now: DateTime<Utc>) -
 /// source's, else this one (as staff's values are).
 fn first_value(
     district_id: i64,
+    code: &str,
     f: &SeedFigure,
     sources: &[SeedSource],
     now: DateTime<Utc>,
@@ -162,16 +167,16 @@ fn first_value(
               FROM figures f WHERE f.district_id = $1 AND f.code = $2 AND f.value IS NOT NULL \
                 AND f.source_id IS NOT NULL \
                 AND NOT EXISTS (SELECT 1 FROM figure_values v WHERE v.figure_id = f.id)",
-        args: args![district_id, &f.code, sort_year, now],
+        args: args![district_id, code, sort_year, now],
     }
 }
 
 /// What a figure says, the same for a district's and a workshop's: code,
-/// label, value, unit, qualifier, year, as-of and the source it cites (12
+/// label, value, unit, qualifier, year, as-of and the source it cites (11
 /// values; the source by its code).
-fn figure_values(f: &SeedFigure) -> Vec<Arg> {
+fn figure_values(code: &str, f: &SeedFigure) -> Vec<Arg> {
     args![
-        &f.code,
+        code,
         &f.label_zh,
         &f.label_en,
         f.value,
@@ -185,18 +190,26 @@ fn figure_values(f: &SeedFigure) -> Vec<Arg> {
     ]
 }
 
-fn figure(district_id: i64, f: &SeedFigure, position: i32, now: DateTime<Utc>) -> Insert {
+/// A district's figure, or (`workshop`) one of its workshop's.
+fn figure(
+    district_id: i64,
+    workshop: Option<i64>,
+    code: &str,
+    f: &SeedFigure,
+    position: i32,
+    now: DateTime<Utc>,
+) -> Insert {
     Insert {
         sql: "INSERT INTO figures (district_id, code, label_zh, label_en, value, unit_zh, \
                   unit_en, qualifier, year, as_of_zh, as_of_en, source_id, \
-                  chart_group, headline, position, updated_at) \
+                  chart_group, headline, position, updated_at, workshop_id) \
               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                      (SELECT id FROM sources WHERE code = $12), $13, $14, $15, $16) \
+                      (SELECT id FROM sources WHERE code = $12), $13, $14, $15, $16, $17) \
               ON CONFLICT (district_id, code) DO NOTHING",
         args: [
             args![district_id],
-            figure_values(f),
-            args![&f.chart_group, f.headline, position, now],
+            figure_values(code, f),
+            args![&f.chart_group, f.headline, position, now, workshop],
         ]
         .concat(),
     }
@@ -319,17 +332,6 @@ fn workshop(district_id: i64, w: &SeedWorkshop, now: DateTime<Utc>) -> Insert {
             w.employed_more_than,
             &w.income_formula
         ],
-    }
-}
-
-fn workshop_figure(workshop_id: i64, f: &SeedFigure, position: i32) -> Insert {
-    Insert {
-        sql: "INSERT INTO workshop_figures (workshop_id, code, label_zh, label_en, value, \
-                  unit_zh, unit_en, qualifier, year, as_of_zh, as_of_en, source_id, position) \
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                      (SELECT id FROM sources WHERE code = $12), $13) \
-              ON CONFLICT (workshop_id, code) DO NOTHING",
-        args: [args![workshop_id], figure_values(f), args![position]].concat(),
     }
 }
 

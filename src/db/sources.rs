@@ -113,14 +113,28 @@ fn sort_year(year: Option<i32>, published: Option<NaiveDate>, otherwise: i32) ->
 const VALUE_COLUMNS: &str = "v.id, v.figure_id, v.year, v.as_of_zh, v.as_of_en, v.value, \
      v.qualifier, v.computed_as, v.source_id, v.sort_year";
 
+/// Whose values a page reads: one figure's, a district's own figures'
+/// (not its workshops'), or a workshop's figures'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValuesOf {
+    Figure,
+    District,
+    Workshop,
+}
+
 /// The query for the values of figure `$1`, or of every figure of
-/// district `$1` (`by_district`), in order, each with its corrections (a
-/// row per correction; one query, as a page reads it).
-pub fn history_sql(by_district: bool) -> String {
-    let filter = if by_district {
-        "v.figure_id IN (SELECT f.id FROM figures f WHERE f.district_id = $1)"
-    } else {
-        "v.figure_id = $1"
+/// district or workshop `$1`, in order, each with its corrections (a row
+/// per correction; one query, as a page reads it).
+pub fn history_sql(of: ValuesOf) -> String {
+    let filter = match of {
+        ValuesOf::Figure => "v.figure_id = $1",
+        ValuesOf::District => {
+            "v.figure_id IN (SELECT f.id FROM figures f WHERE f.district_id = $1 \
+                 AND f.workshop_id IS NULL)"
+        }
+        ValuesOf::Workshop => {
+            "v.figure_id IN (SELECT f.id FROM figures f WHERE f.workshop_id = $1)"
+        }
     };
     format!(
         "SELECT {VALUE_COLUMNS}, c.id AS correction_id, c.was, c.was_qualifier, c.was_year, c.was_as_of_zh, \
@@ -182,8 +196,8 @@ pub fn split_history(rows: Vec<HistoryRow>) -> (Vec<ValueRow>, Vec<CorrectionRow
 /// Reads [`history_sql`]'s values and corrections on `$conn`, a
 /// connection of either database.
 macro_rules! read_history {
-    ($conn:ident, $id:expr, $by_district:expr) => {{
-        let sql = $crate::db::sources::history_sql($by_district);
+    ($conn:ident, $id:expr, $of:expr) => {{
+        let sql = $crate::db::sources::history_sql($of);
         let rows = sqlx::query_as::<_, $crate::db::sources::HistoryRow>(sqlx::AssertSqlSafe(sql))
             .bind($id)
             .fetch_all(&mut *$conn)
@@ -198,7 +212,7 @@ pub(crate) use read_history;
 pub async fn history(db: &Db, figure: i64) -> DbResult<(Vec<ValueRow>, Vec<CorrectionRow>)> {
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
-        Ok(read_history!(conn, figure, false))
+        Ok(read_history!(conn, figure, ValuesOf::Figure))
     })
 }
 
@@ -353,15 +367,4 @@ pub async fn save_value(
 /// How many figures and values (a district's and its workshops') cite
 /// source `$1`.
 pub(crate) const CITING: &str = "SELECT (SELECT COUNT(*) FROM figures WHERE source_id = $1) \
-     + (SELECT COUNT(*) FROM figure_values WHERE source_id = $1) \
-     + (SELECT COUNT(*) FROM workshop_figures WHERE source_id = $1)";
-
-/// The register entry of district `district_id` made from the line of
-/// source text `text` when sources moved into the register (0023): what
-/// a workshop revision saved before then cites.
-#[tracing::instrument(name = "db::sources::moved_from", skip_all, fields(district_id = district_id))]
-pub async fn moved_from(db: &Db, district_id: i64, text: &str) -> DbResult<Option<i64>> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT MIN(id) FROM sources WHERE district_id = $1 AND moved_from = $2 HAVING COUNT(*) > 0",
-    ).bind(district_id).bind(text).fetch_optional(p).await?))
-}
+     + (SELECT COUNT(*) FROM figure_values WHERE source_id = $1)";

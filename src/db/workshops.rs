@@ -10,11 +10,10 @@ use super::{
     Arg, BeginWrite, Db, DbResult, ListQuery, Paged, bind_args, fetch_page, on_db, page_limit,
 };
 use crate::domain::Grants;
-use crate::domain::format::plain_number;
 use crate::domain::revision::{Fields, ItemKind, SaveStep, changes_to_stored, decide_save};
 use crate::domain::workshop::{
-    GramKey, Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, figure_fields,
-    query_keys, workshop_search_text,
+    GramKey, Listing, NewOpening, NewSignup, PAGE_SIZE, Sort, WorkshopEdit, query_keys,
+    workshop_search_text,
 };
 
 #[derive(Debug, Clone, FromRow)]
@@ -327,6 +326,9 @@ impl OpeningRow {
 pub struct WorkshopPage {
     pub workshop: WorkshopRow,
     pub figures: Vec<super::districts::FigureRow>,
+    /// Its figures' values over the years, and their corrections.
+    pub values: Vec<super::sources::ValueRow>,
+    pub corrections: Vec<super::sources::CorrectionRow>,
     pub openings: Vec<OpeningRow>,
     /// The sources its figures cite.
     pub sources: Vec<super::sources::SourceRow>,
@@ -337,10 +339,23 @@ const OPENING_COLUMNS: &str = "id, task_zh, task_en, pay_zh, pay_en, hours_zh, h
      places_left, closes_on, is_open";
 
 #[tracing::instrument(name = "db::workshops::page", skip_all)]
-pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<WorkshopPage>> {
+pub async fn page(
+    db: &Db,
+    slug: &str,
+    today: NaiveDate,
+    drafts: bool,
+) -> DbResult<Option<WorkshopPage>> {
     let sql = format!("{}{FROM} WHERE w.slug = $2", COLUMNS.replace("$TODAY", "$1"));
     let openings_sql = format!(
         "SELECT {OPENING_COLUMNS} FROM openings WHERE workshop_id = $1 ORDER BY is_open DESC, id"
+    );
+    // Its figures are figures as a district's are, of this workshop.
+    let figures_sql = format!(
+        "SELECT id, district_id, code, label_zh, label_en, value, unit_zh, unit_en, qualifier, \
+                year, as_of_zh, as_of_en, source_id, computed_as, chart_group, headline, published \
+         FROM figures WHERE workshop_id = $1{} AND value IS NOT NULL AND source_id IS NOT NULL \
+         ORDER BY position, id",
+        if drafts { "" } else { " AND published = TRUE" }
     );
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
@@ -349,16 +364,10 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
         else {
             return Ok(None);
         };
-        let figures = sqlx::query_as::<_, super::districts::FigureRow>(
-            // The same row as a district's figure: a workshop figure has no
-            // district, chart group or headline of its own.
-            "SELECT id, CAST(0 AS BIGINT) AS district_id, code, label_zh, label_en, value, unit_zh, \
-                    unit_en, qualifier, year, as_of_zh, as_of_en, source_id, \
-                    CAST(NULL AS TEXT) AS computed_as, CAST(NULL AS TEXT) AS chart_group, \
-                    FALSE AS headline, TRUE AS published \
-             FROM workshop_figures WHERE workshop_id = $1 ORDER BY position, id",
-        )
-        .bind(workshop.id).fetch_all(&mut *conn).await?;
+        let figures = sqlx::query_as::<_, super::districts::FigureRow>(sqlx::AssertSqlSafe(figures_sql))
+            .bind(workshop.id).fetch_all(&mut *conn).await?;
+        let (values, corrections) =
+            super::sources::read_history!(conn, workshop.id, super::sources::ValuesOf::Workshop);
         let openings = sqlx::query_as::<_, OpeningRow>(sqlx::AssertSqlSafe(openings_sql))
             .bind(workshop.id).fetch_all(&mut *conn).await?;
         let sources = super::sources::read_cited!(&mut *conn, &figures);
@@ -366,7 +375,7 @@ pub async fn page(db: &Db, slug: &str, today: NaiveDate) -> DbResult<Option<Work
             super::photos::Owner::Workshop(workshop.id).list_sql(),
         ))
         .bind(workshop.id).fetch_all(&mut *conn).await?;
-        Ok(Some(WorkshopPage { workshop, figures, openings, sources, photos }))
+        Ok(Some(WorkshopPage { workshop, figures, values, corrections, openings, sources, photos }))
     })
 }
 
@@ -510,8 +519,26 @@ pub async fn district_of(db: &Db, slug: &str) -> DbResult<Option<i64>> {
     )
 }
 
-/// A workshop's facts and impact figures as its form holds them, with its
-/// version and when it last changed.
+/// A workshop named as staff pages name it: its id, address, district
+/// and names.
+#[derive(Debug, Clone, FromRow)]
+pub struct WorkshopName {
+    pub id: i64,
+    pub slug: String,
+    pub district_id: i64,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+}
+
+#[tracing::instrument(name = "db::workshops::named", skip_all)]
+pub async fn named(db: &Db, slug: &str) -> DbResult<Option<WorkshopName>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, WorkshopName>(
+        "SELECT id, slug, district_id, name_zh, name_en FROM workshops WHERE slug = $1",
+    ).bind(slug).fetch_optional(p).await?))
+}
+
+/// A workshop's facts as its form holds them, with its version and when
+/// it last changed.
 pub struct WorkshopForm {
     pub id: i64,
     pub district_id: i64,
@@ -551,27 +578,9 @@ const FACTS_SQL: &str = "SELECT id, district_id, CAST(version AS BIGINT) AS vers
      partners_zh, founded_year, founded_month, contact, employed, employed_more_than, \
      income_per_person_year, income_formula, is_active, published FROM workshops WHERE slug = $1";
 
-#[derive(FromRow)]
-struct FigureEditRow {
-    label_zh: String,
-    label_en: Option<String>,
-    value: f64,
-    unit_zh: String,
-    unit_en: Option<String>,
-    qualifier: String,
-    year: Option<i32>,
-    as_of_zh: Option<String>,
-    as_of_en: Option<String>,
-    source_id: i64,
-}
-
-const FIGURES_SQL: &str = "SELECT label_zh, label_en, value, unit_zh, unit_en, qualifier, year, \
-     as_of_zh, as_of_en, source_id FROM workshop_figures WHERE workshop_id = $1 \
-     ORDER BY position, id";
-
-/// The stored facts and figures in the form's canonical fields (what
+/// The stored facts in the form's canonical fields (what
 /// [`WorkshopEdit::to_fields`] writes for the same workshop).
-fn stored_fields(w: &FactsRow, figures: &[FigureEditRow]) -> Fields {
+fn stored_fields(w: &FactsRow) -> Fields {
     let mut f = Fields::new();
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     f.set("name_zh", &w.name_zh);
@@ -600,23 +609,6 @@ fn stored_fields(w: &FactsRow, figures: &[FigureEditRow]) -> Fields {
     f.set("income_per_person_year", income);
     f.set("is_active", if w.is_active { "on" } else { "" });
     f.set("draft", if w.published { "" } else { "on" });
-    for (g, names) in figures.iter().zip(figure_fields()) {
-        let values = [
-            g.label_zh.clone(),
-            opt(&g.label_en),
-            plain_number(g.value),
-            g.unit_zh.clone(),
-            opt(&g.unit_en),
-            g.qualifier.clone(),
-            g.year.map(|y| y.to_string()).unwrap_or_default(),
-            opt(&g.as_of_zh),
-            opt(&g.as_of_en),
-            g.source_id.to_string(),
-        ];
-        for (name, value) in names.iter().zip(values) {
-            f.set(name, value);
-        }
-    }
     f
 }
 
@@ -628,10 +620,9 @@ pub async fn for_edit(db: &Db, slug: &str) -> DbResult<Option<WorkshopForm>> {
         let Some(w) = sqlx::query_as::<_, FactsRow>(FACTS_SQL).bind(slug).fetch_optional(&mut *conn).await? else {
             return Ok(None);
         };
-        let figures = sqlx::query_as::<_, FigureEditRow>(FIGURES_SQL).bind(w.id).fetch_all(&mut *conn).await?;
         Ok(Some(WorkshopForm {
             id: w.id, district_id: w.district_id, version: w.version, updated_at: w.updated_at,
-            fields: stored_fields(&w, &figures),
+            fields: stored_fields(&w),
         }))
     })
 }
@@ -647,7 +638,7 @@ pub struct WorkshopSave<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Saves a workshop's facts and impact figures: its row, its figures, its
+/// Saves a workshop's facts: its row, its
 /// search index, a revision (and revision 0 before the first), an audit
 /// entry and the content version, in one transaction; refused when it was
 /// saved since the form was opened.
@@ -675,8 +666,7 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
         let Some(w) = sqlx::query_as::<_, FactsRow>(FACTS_SQL).bind(s.slug).fetch_optional(&mut *tx).await? else {
             return Ok(Saved::Missing);
         };
-        let figures = sqlx::query_as::<_, FigureEditRow>(FIGURES_SQL).bind(w.id).fetch_all(&mut *tx).await?;
-        let before = stored_fields(&w, &figures);
+        let before = stored_fields(&w);
         let (number, changes, base) = match decide_save(w.version, s.opened_at, &before, &after) {
             SaveStep::Unchanged => return Ok(Saved::Unchanged),
             SaveStep::Conflict => {
@@ -711,21 +701,6 @@ pub async fn save_facts(db: &Db, s: &WorkshopSave<'_>) -> DbResult<Saved> {
         .execute(&mut *tx).await?.rows_affected();
         if n != 1 {
             return Ok(Saved::Conflict(Conflict { current: before, version: w.version + 1, by: None, at: s.now }));
-        }
-        sqlx::query("DELETE FROM workshop_figures WHERE workshop_id = $1").bind(w.id).execute(&mut *tx).await?;
-        for (i, g) in e.figures.iter().enumerate() {
-            let opt = |name: &str| Some(g.get(name).to_owned()).filter(|v| !v.is_empty());
-            sqlx::query(
-                "INSERT INTO workshop_figures (workshop_id, code, label_zh, label_en, value, unit_zh, \
-                     unit_en, qualifier, year, as_of_zh, as_of_en, source_id, position) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .bind(w.id).bind(format!("fig-{}", i + 1)).bind(g.get("label_zh")).bind(opt("label_en"))
-            .bind(g.get("value").parse::<f64>().unwrap_or(0.0)).bind(g.get("unit_zh"))
-            .bind(opt("unit_en")).bind(g.get("qualifier")).bind(g.get("year").parse::<i32>().ok())
-            .bind(opt("as_of_zh")).bind(opt("as_of_en")).bind(g.get("source_id").parse::<i64>().unwrap_or(0))
-            .bind(i as i32 + 1)
-            .execute(&mut *tx).await?;
         }
         sqlx::query("DELETE FROM workshop_grams WHERE workshop_id = $1").bind(w.id).execute(&mut *tx).await?;
         sqlx::query(sqlx::AssertSqlSafe(index_sql)).bind(w.id).bind(w.id).execute(&mut *tx).await?;

@@ -403,21 +403,6 @@ pub const NEW_DISTRICT: [Field; 2] = [
     f("district_kind", Input::Choice(&DISTRICT_KINDS), true, "content.f.district_kind"),
 ];
 
-/// A workshop's impact figure as reported ("元/人/月"): what its form row
-/// holds, with the same qualifiers as a district's figure.
-pub const WORKSHOP_FIGURE: [Field; 10] = [
-    f("label_zh", Input::Line(40), true, "content.f.label_zh"),
-    f("label_en", Input::Line(160), false, "content.f.label_en"),
-    f("value", Input::Number, true, "content.f.value"),
-    f("unit_zh", Input::Line(20), true, "content.f.unit_zh"),
-    f("unit_en", Input::Line(80), false, "content.f.unit_en"),
-    f("qualifier", Input::Choice(&QUALIFIERS), true, "content.f.qualifier"),
-    f("year", Input::Year, false, "content.f.year"),
-    f("as_of_zh", Input::Line(40), false, "content.f.as_of_zh"),
-    f("as_of_en", Input::Line(160), false, "content.f.as_of_en"),
-    f("source_id", Input::Source, true, "content.f.source_id"),
-];
-
 /// A typed value in canonical form, or the catalogue key of what is wrong.
 fn canonical(
     input: Input,

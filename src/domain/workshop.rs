@@ -5,7 +5,6 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::account::Phone;
-use super::content::{Choices, WORKSHOP_FIGURE, check_fields};
 use super::form::FormErrors;
 use super::revision::Fields;
 
@@ -372,8 +371,8 @@ impl SignupInput {
     }
 }
 
-/// The facts of a workshop's form, in form order (its impact figures'
-/// rows follow, see [`figure_fields`]).
+/// The facts of a workshop's form, in form order. Its impact figures are
+/// figures of their own (see [`super::content::ContentKind::Figure`]).
 pub const FACT_FIELDS: [&str; 15] = [
     "name_zh",
     "name_en",
@@ -400,47 +399,48 @@ pub use super::form::parse_slug;
 pub struct Whereabouts {
     pub towns: Vec<(i64, String, Option<String>)>,
     pub district: (String, Option<String>),
-    /// The district's sources register, which a figure row cites.
-    pub sources: Vec<i64>,
 }
 
-/// The most impact figures a workshop shows.
-pub const FIGURE_ROWS: usize = 8;
-
-/// Each figure row's field names (`fig0_label_zh`, …), in the order of
-/// [`WORKSHOP_FIGURE`]'s specs.
-pub fn figure_fields() -> &'static [Vec<&'static str>] {
-    static NAMES: std::sync::LazyLock<Vec<Vec<&'static str>>> = std::sync::LazyLock::new(|| {
-        (0..FIGURE_ROWS)
-            .map(|i| {
-                WORKSHOP_FIGURE
-                    .iter()
-                    .map(|f| &*Box::leak(format!("fig{i}_{}", f.name).into_boxed_str()))
-                    .collect()
-            })
-            .collect()
-    });
-    &NAMES
-}
-
-/// Every field of the form: the facts, then the figure rows.
+/// Every field of the form.
 pub fn all_fields() -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = FACT_FIELDS.to_vec();
-    out.extend(figure_fields().iter().flatten().copied());
-    out
+    FACT_FIELDS.to_vec()
 }
 
-/// A field's place in the form, for listing changes in form order.
+/// A field's place in the form, for listing changes in form order (a
+/// figure row's of a revision saved while figures were in the form
+/// follows the facts, row by row).
 pub fn field_position(name: &str) -> usize {
-    all_fields().iter().position(|f| *f == name).unwrap_or(usize::MAX)
+    match FACT_FIELDS.iter().position(|f| *f == name) {
+        Some(i) => i,
+        None => match old_figure_part(name) {
+            Some((row, j)) => FACT_FIELDS.len() + row * OLD_FIGURE_SPECS.len() + j,
+            None => usize::MAX,
+        },
+    }
 }
 
-/// Which figure row and which of its specs a field name is, if it is one.
-pub fn figure_part(name: &str) -> Option<(usize, usize)> {
-    figure_fields()
-        .iter()
-        .enumerate()
-        .find_map(|(i, row)| row.iter().position(|f| *f == name).map(|j| (i, j)))
+/// A figure row's fields as revisions saved while a workshop's figures
+/// were rows of its form hold them (`fig0_label_zh`, …).
+pub const OLD_FIGURE_SPECS: [&str; 10] = [
+    "label_zh",
+    "label_en",
+    "value",
+    "unit_zh",
+    "unit_en",
+    "qualifier",
+    "year",
+    "as_of_zh",
+    "as_of_en",
+    "source_id",
+];
+
+/// Which figure row and which of [`OLD_FIGURE_SPECS`] a field name of
+/// such a revision is, if it is one.
+pub fn old_figure_part(name: &str) -> Option<(usize, usize)> {
+    let rest = name.strip_prefix("fig")?;
+    let (row, spec) = rest.split_once('_')?;
+    let row = row.parse::<usize>().ok()?;
+    OLD_FIGURE_SPECS.iter().position(|s| *s == spec).map(|j| (row, j))
 }
 
 #[derive(Debug, Clone)]
@@ -469,9 +469,6 @@ pub struct WorkshopEdit {
     pub is_active: bool,
     /// Not yet published: hidden from every public page.
     pub draft: bool,
-    /// The impact figures, each in canonical form under its spec names
-    /// (`label_zh`, `value`, …), in order.
-    pub figures: Vec<Fields>,
 }
 
 pub const EMPLOYED_MAX: i64 = 1_000_000;
@@ -573,8 +570,8 @@ fn founded(s: &str, today: NaiveDate, e: &mut FormErrors) -> Option<(i32, i32)> 
 }
 
 impl WorkshopEdit {
-    /// Reads the form (or a revision): the facts, then each figure row
-    /// that holds anything; a message at each wrong field.
+    /// Reads the form (or a revision: the figure rows of one saved while
+    /// figures were in the form are not read); a message at each wrong field.
     pub fn parse(
         f: &Fields,
         today: NaiveDate,
@@ -633,23 +630,6 @@ impl WorkshopEdit {
         let (employed, employed_more_than) =
             reported_count(f.get("employed"), EMPLOYED_MAX, "employed", &mut e);
         let (income, income_formula) = income(f.get("income_per_person_year"), &mut e);
-        let mut figures = Vec::new();
-        for names in figure_fields() {
-            let mut row = Fields::new();
-            for (spec, name) in WORKSHOP_FIGURE.iter().zip(names) {
-                row.set(spec.name, f.get(name));
-            }
-            if row.iter().all(|(_, v)| v.trim().is_empty()) {
-                continue;
-            }
-            let choices = Choices { sources: whereabouts.sources.clone(), ..Choices::default() };
-            let (checked, errors) = check_fields(&WORKSHOP_FIGURE, &row, today, &choices);
-            for (field, key) in errors.iter() {
-                let j = WORKSHOP_FIGURE.iter().position(|s| s.name == field).unwrap_or(0);
-                e.add(names[j], key);
-            }
-            figures.push(checked);
-        }
         match category {
             Some(category) if e.is_empty() => Ok(WorkshopEdit {
                 name_zh: name_zh.to_owned(),
@@ -671,14 +651,12 @@ impl WorkshopEdit {
                 income_formula,
                 is_active: !f.get("is_active").is_empty(),
                 draft: !f.get("draft").is_empty(),
-                figures,
             }),
             _ => Err(e),
         }
     }
 
-    /// The form's fields in canonical form (figures in rows from the
-    /// first, with no gaps): what a revision keeps.
+    /// The form's fields in canonical form: what a revision keeps.
     pub fn to_fields(&self) -> Fields {
         let mut f = Fields::new();
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -702,11 +680,6 @@ impl WorkshopEdit {
         f.set("income_per_person_year", income);
         f.set("is_active", if self.is_active { "on" } else { "" });
         f.set("draft", if self.draft { "on" } else { "" });
-        for (row, names) in self.figures.iter().zip(figure_fields()) {
-            for (spec, name) in WORKSHOP_FIGURE.iter().zip(names) {
-                f.set(name, row.get(spec.name));
-            }
-        }
         f
     }
 }
@@ -975,7 +948,6 @@ mod tests {
         Whereabouts {
             towns: vec![(7, "钟山乡".into(), Some("Zhongshan Township".into()))],
             district: ("桐庐县".into(), Some("Tonglu County".into())),
-            sources: vec![3],
         }
     }
 
@@ -1041,7 +1013,7 @@ mod tests {
     }
 
     #[test]
-    fn impact_figures_are_rows_checked_at_their_fields() {
+    fn an_old_revision_s_figure_rows_are_named_but_not_read() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         let mut f = Fields::new();
         for (k, v) in [
@@ -1049,27 +1021,18 @@ mod tests {
             ("category", "farming"),
             ("town", "7"),
             ("summary_zh", "介绍"),
-            ("fig1_label_zh", "人均月增收"),
-            ("fig1_value", "3,500"),
-            ("fig1_unit_zh", "元/人/月"),
-            ("fig1_qualifier", "exact"),
-            ("fig1_source_id", "3"),
             ("fig3_label_zh", "带动就业"),
             ("fig3_value", "很多"),
         ] {
             f.set(k, v);
         }
-        let e = WorkshopEdit::parse(&f, today, &places()).unwrap_err();
-        assert_eq!(e.get("fig3_value"), Some("form.content.number"));
-        assert_eq!(e.get("fig3_unit_zh"), Some("form.content.required"));
-        assert_eq!(e.get("fig1_value"), None);
-        f.set("fig3_label_zh", "");
-        f.set("fig3_value", "");
         let edit = WorkshopEdit::parse(&f, today, &places()).unwrap();
-        assert_eq!(edit.figures.len(), 1);
-        // Rows close up from the first.
-        assert_eq!(edit.to_fields().get("fig0_value"), "3500");
-        assert_eq!(edit.to_fields().get("fig1_value"), "");
+        assert_eq!(edit.to_fields().get("fig3_value"), "", "figures are not the form's");
+        assert_eq!(old_figure_part("fig3_value"), Some((3, 2)));
+        assert_eq!(old_figure_part("fig3_colour"), None);
+        assert_eq!(old_figure_part("figure"), None);
+        assert!(field_position("fig0_label_zh") > field_position("draft"));
+        assert!(field_position("fig1_label_zh") > field_position("fig0_source_id"));
     }
 
     #[test]

@@ -140,6 +140,14 @@ async fn load_viewer(session: &Session, state: &AppState) -> Result<Option<Curre
     }))
 }
 
+/// Who edits a district's item: its admins; the keepers of its place, for
+/// a notice there (`at_place`); the keepers of its workshop, for a
+/// workshop's figure.
+fn edits_item(g: &Grants, owner: &db::content::Owner, at_place: bool) -> bool {
+    g.edits_content(owner.district, owner.place.filter(|_| at_place))
+        || owner.workshop.as_deref().is_some_and(|w| g.keeps_workshop(w, owner.district))
+}
+
 /// What the access rule says about this request.
 enum Decision {
     Allow,
@@ -185,18 +193,16 @@ async fn decide(
             let super::params::Id(id) = super::params::Id::of(req.match_info())?;
             let kind =
                 param("what").as_deref().and_then(ContentKind::parse).ok_or(AppError::NotFound)?;
-            let (district, place) =
-                db::content::owner(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
-            g.edits_content(district, place.filter(|_| kind == ContentKind::Notice))
+            let owner = db::content::owner(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
+            edits_item(g, &owner, kind == ContentKind::Notice)
         }
         Access::FigureEditor | Access::StoryEditor => {
             use crate::domain::content::ContentKind;
             let kind =
                 if rule == Access::FigureEditor { ContentKind::Figure } else { ContentKind::Story };
             let super::params::Id(id) = super::params::Id::of(req.match_info())?;
-            let (district, _) =
-                db::content::owner(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
-            g.edits_content(district, None)
+            let owner = db::content::owner(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
+            edits_item(g, &owner, false)
         }
         Access::WishStaff => {
             let super::params::Id(id) = super::params::Id::of(req.match_info())?;

@@ -245,6 +245,8 @@ pub fn routes() -> Vec<RouteDef> {
         route!(GET "/staff/workshops/{slug}/history", WorkshopKeeper, staff_workshops::history),
         route!(GET "/staff/workshops/{slug}/preview", WorkshopKeeper, workshops::preview),
         route!(POST "/staff/workshops/{slug}/restore", WorkshopKeeper, staff_workshops::restore),
+        route!(GET "/staff/workshops/{slug}/figures/new", WorkshopKeeper, staff_content::new_workshop_figure),
+        route!(POST "/staff/workshops/{slug}/figures/new", WorkshopKeeper, staff_content::create_workshop_figure),
         route!(POST "/staff/workshops/{slug}/openings", WorkshopKeeper, staff_workshops::create_opening),
         route!(POST "/staff/workshops/{slug}/openings/{id}/close", WorkshopKeeper, staff_workshops::close_opening),
         route!(POST "/staff/workshops/{slug}/signups/{id}", WorkshopKeeper, staff_workshops::set_status),

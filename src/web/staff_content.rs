@@ -177,10 +177,12 @@ pub fn field_view(
     }
 }
 
-/// Where an item belongs: its district and, for a notice there, a place.
+/// Where an item belongs: its district and, for a notice there, a place;
+/// for a workshop's figure, the workshop.
 struct Owner {
     district: DistrictRow,
     place: Option<KeptPlace>,
+    workshop: Option<db::workshops::WorkshopName>,
     /// A town or street: reached from the district's towns page.
     town: bool,
 }
@@ -196,14 +198,43 @@ impl Owner {
                 .find(|p| p.id == id),
             None => None,
         };
-        Ok(Owner { district, place, town: false })
+        Ok(Owner { district, place, workshop: None, town: false })
+    }
+
+    /// A workshop's, by its address.
+    async fn of_workshop(state: &AppState, slug: &str) -> Result<Owner, AppError> {
+        let workshop = db::workshops::named(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+        let mut owner = Owner::of(state, workshop.district_id, None).await?;
+        owner.workshop = Some(workshop);
+        Ok(owner)
+    }
+
+    /// Where a new item of `kind` is sent.
+    fn create_action(&self, kind: ContentKind) -> String {
+        match (&self.place, &self.workshop) {
+            (Some(p), _) => format!("/staff/places/{}/notices/new", p.id),
+            (_, Some(w)) => format!("/staff/workshops/{}/figures/new", w.slug),
+            _ => format!("/staff/districts/{}/new/{}", self.district.slug, kind.code()),
+        }
+    }
+
+    fn under(&self) -> db::content::Under {
+        match (&self.place, &self.workshop) {
+            (Some(p), _) => db::content::Under::Place(p.id),
+            (_, Some(w)) => db::content::Under::Workshop(w.id),
+            _ => db::content::Under::District,
+        }
     }
 
     /// The staff page this item is reached from: the district's page for
-    /// its admins, the place's for a station's keepers.
+    /// its admins, the place's for a station's keepers, the workshop's
+    /// for its figures.
     fn back(&self, me: &CurrentUser) -> String {
         if self.town {
             return format!("/staff/districts/{}/towns", self.district.slug);
+        }
+        if let Some(w) = &self.workshop {
+            return format!("/staff/workshops/{}#figures-heading", w.slug);
         }
         match &self.place {
             Some(p) if !me.grants.admin_of_district(self.district.id) => {
@@ -217,6 +248,9 @@ impl Owner {
         if self.town {
             return ctx.t("territory.title").to_owned();
         }
+        if self.workshop.is_some() {
+            return self.name(ctx);
+        }
         match &self.place {
             Some(p) if !me.grants.admin_of_district(self.district.id) => {
                 Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned()
@@ -229,19 +263,34 @@ impl Owner {
 
     /// Where the public sees it (a town: in the workshop listing's filter).
     fn public(&self, item: &Item) -> String {
-        match &self.place {
-            Some(p) => format!("/places/{}", p.id),
-            None if self.town => {
+        match (&self.place, &self.workshop) {
+            (Some(p), _) => format!("/places/{}", p.id),
+            (_, Some(w)) => format!("/workshops/{}", w.slug),
+            _ if self.town => {
                 format!("/workshops?town={}", super::ctx::encode(item.fields.get("name_zh")))
             }
-            None => format!("/districts/{}", self.district.slug),
+            _ => format!("/districts/{}", self.district.slug),
+        }
+    }
+
+    /// Where staff see its drafts among what is published, if anywhere.
+    fn preview(&self) -> Option<String> {
+        match (&self.place, &self.workshop) {
+            (Some(_), _) => None,
+            (_, Some(w)) => Some(format!("/staff/workshops/{}/preview", w.slug)),
+            _ => Some(format!("/staff/districts/{}/preview", self.district.slug)),
         }
     }
 
     fn name(&self, ctx: &Ctx) -> String {
-        match &self.place {
-            Some(p) => Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned(),
-            None => Text::pick(ctx.lang, &self.district.name_zh, self.district.name_en.as_deref())
+        match (&self.place, &self.workshop) {
+            (Some(p), _) => {
+                Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned()
+            }
+            (_, Some(w)) => {
+                Text::pick(ctx.lang, &w.name_zh, w.name_en.as_deref()).plain().to_owned()
+            }
+            _ => Text::pick(ctx.lang, &self.district.name_zh, self.district.name_en.as_deref())
                 .plain()
                 .to_owned(),
         }
@@ -341,9 +390,11 @@ async fn form_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let lists = ChoiceLists::of(state, kind.fields(), owner.district.id).await?;
+    // A workshop's figure is in no chart and no district's headlines.
     let fields = kind
         .fields()
         .iter()
+        .filter(|f| owner.workshop.is_none() || !matches!(f.name, "chart_group" | "headline"))
         .map(|f| field_view(&ctx, f, f.name, &shown.form, &shown.errors, &lists))
         .collect();
     let kind_name = ctx.t(kind.label_key());
@@ -352,11 +403,8 @@ async fn form_page(
         Some(item) => {
             let base = format!("/staff/content/{}/{}", kind.code(), item.id);
             let mut links = vec![(owner.public(item), "staff.public_page")];
-            if !item.published && owner.place.is_none() {
-                links.push((
-                    format!("/staff/districts/{}/preview", owner.district.slug),
-                    "content.preview",
-                ));
+            if let Some(preview) = owner.preview().filter(|_| !item.published) {
+                links.push((preview, "content.preview"));
             }
             links.push((format!("{base}/history"), "edit.history_link"));
             // Deleting is for site admins; others unpublish (a source is
@@ -368,10 +416,7 @@ async fn form_page(
             (ctx.tf("content.edit_heading", &[("kind", kind_name)]), title, base, links)
         }
         None => {
-            let action = match &owner.place {
-                Some(p) => format!("/staff/places/{}/notices/new", p.id),
-                None => format!("/staff/districts/{}/new/{}", owner.district.slug, kind.code()),
-            };
+            let action = owner.create_action(kind);
             let lede = owner.name(&ctx);
             (ctx.tf("content.new_heading", &[("kind", kind_name)]), lede, action, Vec::new())
         }
@@ -523,7 +568,7 @@ pub async fn new_item(
 ) -> Result<HttpResponse, AppError> {
     let kind = listed_kind(&what)?;
     let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
-    let owner = Owner { district, place: None, town: false };
+    let owner = Owner { district, place: None, workshop: None, town: false };
     let shown = Shown::fresh(defaults(kind), 0);
     form_page(ctx, &state, &me, kind, &owner, None, shown, StatusCode::OK).await
 }
@@ -561,10 +606,16 @@ async fn create(
             return form_page(ctx, state, me, kind, &owner, None, shown, status).await;
         }
     };
-    let place = owner.place.as_ref().map(|p| p.id);
-    let id =
-        db::content::create(&state.db, kind, owner.district.id, place, &fields, me.id, Utc::now())
-            .await?;
+    let id = db::content::create(
+        &state.db,
+        kind,
+        owner.district.id,
+        owner.under(),
+        &fields,
+        me.id,
+        Utc::now(),
+    )
+    .await?;
     set_flash(session, saved_flash(kind, !fields.get("published").is_empty()));
     Ok(see_other(&format!("/staff/content/{}/{id}", kind.code())))
 }
@@ -580,7 +631,7 @@ pub async fn create_item(
 ) -> Result<HttpResponse, AppError> {
     let kind = listed_kind(&what)?;
     let district = db::districts::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
-    let owner = Owner { district, place: None, town: false };
+    let owner = Owner { district, place: None, workshop: None, town: false };
     create(ctx, &state, &session, &me, kind, owner, form.into_inner()).await
 }
 
@@ -597,9 +648,37 @@ pub async fn create_notice(
     create(ctx, &state, &session, &me, ContentKind::Notice, owner, form.into_inner()).await
 }
 
+/// `/staff/workshops/{slug}/figures/new`: a new impact figure of a
+/// workshop, for its keepers and its district's admins.
+pub async fn new_workshop_figure(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+    Slug(slug): Slug,
+) -> Result<HttpResponse, AppError> {
+    let owner = Owner::of_workshop(&state, &slug).await?;
+    let shown = Shown::fresh(defaults(ContentKind::Figure), 0);
+    form_page(ctx, &state, &me, ContentKind::Figure, &owner, None, shown, StatusCode::OK).await
+}
+
+pub async fn create_workshop_figure(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Slug(slug): Slug,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let owner = Owner::of_workshop(&state, &slug).await?;
+    create(ctx, &state, &session, &me, ContentKind::Figure, owner, form.into_inner()).await
+}
+
 async fn load(state: &AppState, kind: ContentKind, id: i64) -> Result<(Item, Owner), AppError> {
     let item = db::content::item(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
-    let mut owner = Owner::of(state, item.district_id, item.place_id).await?;
+    let mut owner = match &item.workshop {
+        Some((_, slug)) => Owner::of_workshop(state, slug).await?,
+        None => Owner::of(state, item.district_id, item.place_id).await?,
+    };
     owner.town = kind == ContentKind::Territory;
     Ok((item, owner))
 }
@@ -966,6 +1045,16 @@ pub async fn place_notices(
         .filter(|i| i.place_id == Some(place_id) && recent(i))
         .map(|i| line(ctx, ContentKind::Notice, i, &[]))
         .collect())
+}
+
+/// A workshop's impact figures, for its staff page.
+pub async fn workshop_figures(
+    ctx: &Ctx,
+    state: &AppState,
+    workshop_id: i64,
+) -> Result<Vec<ItemLine>, AppError> {
+    let items = db::content::of_workshop(&state.db, workshop_id).await?;
+    Ok(items.iter().map(|i| line(ctx, ContentKind::Figure, i, &[])).collect())
 }
 
 /// The new-district form: its address name and kind, then its text.

@@ -11,17 +11,16 @@ use serde::Deserialize;
 use super::auth::CurrentUser;
 use super::ctx::set_flash;
 use super::params::{Id, Slug};
-use super::staff_content::{FieldView, HistoryPage, field_view};
+use super::staff_content::{HistoryPage, ItemLine};
 use super::view::edit::{ConflictView, FieldNames, RevisionView};
 use super::{AppError, Ctx, csv, render_with_status, see_other};
 use crate::db;
 use crate::db::revisions::Saved;
-use crate::domain::content::WORKSHOP_FIGURE;
 use crate::domain::format::{beijing, today};
 use crate::domain::revision::{Fields, ItemKind};
 use crate::domain::workshop::{
-    Category, OpeningInput, SIGNUP_STATUSES, Whereabouts, WorkshopEdit, all_fields, field_position,
-    figure_fields, figure_part, parse_slug, signup_status_key,
+    Category, OLD_FIGURE_SPECS, OpeningInput, SIGNUP_STATUSES, Whereabouts, WorkshopEdit,
+    all_fields, field_position, old_figure_part, parse_slug, signup_status_key,
 };
 use crate::domain::{FormErrors, Text};
 use crate::web::AppState;
@@ -75,16 +74,6 @@ pub struct OpeningLine {
     pub is_open: bool,
 }
 
-/// One impact-figure row of the form.
-pub struct FigureRowView {
-    pub n: usize,
-    /// What the row holds, for its folded line ("总投资 5200000 元").
-    pub summary: String,
-    /// Shown open: it has a message.
-    pub open: bool,
-    pub fields: Vec<FieldView>,
-}
-
 #[derive(Template)]
 #[template(path = "staff/workshop.html")]
 struct EditPage {
@@ -99,9 +88,8 @@ struct EditPage {
     version: i64,
     note: String,
     conflict: Option<ConflictView>,
-    figures: Vec<FigureRowView>,
-    /// The rows past the filled ones, folded away until used.
-    spare: Vec<FigureRowView>,
+    /// Its impact figures, each edited on its own page.
+    figures: Vec<ItemLine>,
     opening: OpeningInput,
     opening_errors: FormErrors,
     openings: Vec<OpeningLine>,
@@ -140,20 +128,21 @@ fn fact_label_key(name: &str) -> &'static str {
     }
 }
 
-/// A workshop field's label: "影响数据 2 · 数值" for a figure row's.
+/// A workshop field's label: "影响数据 2 · 数值" for a figure row's of a
+/// revision saved while figures were rows of the form.
 pub fn workshop_label(ctx: &Ctx, name: &str) -> String {
-    match figure_part(name) {
+    match old_figure_part(name) {
         Some((i, j)) => format!(
             "{} · {}",
             ctx.tf("staff.workshop.figure_n", &[("n", &(i + 1).to_string())]),
-            ctx.t(WORKSHOP_FIGURE[j].label)
+            ctx.t(&format!("content.f.{}", OLD_FIGURE_SPECS[j]))
         ),
         None => ctx.t(fact_label_key(name)).to_owned(),
     }
 }
 
 fn workshop_value(ctx: &Ctx, name: &str, value: &str) -> String {
-    let spec = figure_part(name).map(|(_, j)| WORKSHOP_FIGURE[j].name);
+    let spec = old_figure_part(name).map(|(_, j)| OLD_FIGURE_SPECS[j]);
     match (name, spec) {
         (_, Some("qualifier")) if !value.is_empty() => {
             ctx.t(&format!("content.qualifier.{value}")).to_owned()
@@ -183,9 +172,7 @@ async fn whereabouts(state: &AppState, district_id: i64) -> Result<Whereabouts, 
         .into_iter()
         .map(|t| (t.id, t.name_zh, t.name_en))
         .collect();
-    let sources =
-        db::sources::of_district(&state.db, district_id).await?.iter().map(|s| s.id).collect();
-    Ok(Whereabouts { towns, district: (district.name_zh, district.name_en), sources })
+    Ok(Whereabouts { towns, district: (district.name_zh, district.name_en) })
 }
 
 /// The town select's choices: the district at large, then its towns.
@@ -215,7 +202,8 @@ async fn edit_page(
     opening: Option<(OpeningInput, FormErrors)>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let page = db::workshops::page(&state.db, slug, today()).await?.ok_or(AppError::NotFound)?;
+    let page =
+        db::workshops::page(&state.db, slug, today(), true).await?.ok_or(AppError::NotFound)?;
     let stored = load(state, slug).await?;
     let towns = town_choices(&ctx, &whereabouts(state, stored.district_id).await?);
     let shown = shown.unwrap_or_else(|| Shown {
@@ -253,38 +241,7 @@ async fn edit_page(
             is_open: o.accepting(today()),
         })
         .collect();
-    // The filled figure rows (and any with a message), then the rest;
-    // each cites a source of the district's register.
-    let lists = super::staff_content::ChoiceLists {
-        sources: db::sources::of_district(&state.db, stored.district_id).await?,
-        ..Default::default()
-    };
-    let rows = figure_fields();
-    let filled = rows
-        .iter()
-        .rposition(|row| {
-            row.iter().any(|f| !shown.form.get(f).is_empty() || shown.errors.get(f).is_some())
-        })
-        .map_or(0, |i| i + 1);
-    let row_view = |i: usize| FigureRowView {
-        n: i + 1,
-        summary: ["label_zh", "value", "unit_zh"]
-            .iter()
-            .filter_map(|part| rows[i].iter().find(|f| f.ends_with(&format!("_{part}"))))
-            .map(|f| shown.form.get(f))
-            .collect::<Vec<_>>()
-            .join(" ")
-            .trim()
-            .to_owned(),
-        open: rows[i].iter().any(|f| shown.errors.get(f).is_some()),
-        fields: WORKSHOP_FIGURE
-            .iter()
-            .zip(&rows[i])
-            .map(|(spec, name)| field_view(&ctx, spec, name, &shown.form, &shown.errors, &lists))
-            .collect(),
-    };
-    let figures = (0..filled).map(row_view).collect();
-    let spare = (filled..rows.len()).take(2).map(row_view).collect();
+    let figures = super::staff_content::workshop_figures(&ctx, state, stored.id).await?;
     let summary =
         super::staff_content::summary(&ctx, &shown.errors, |name| Some(workshop_label(&ctx, name)));
     let view = EditPage {
@@ -298,7 +255,6 @@ async fn edit_page(
         note: shown.note,
         conflict: shown.conflict,
         figures,
-        spare,
         opening,
         opening_errors,
         openings,
@@ -430,25 +386,10 @@ pub async fn restore(
     let chosen =
         super::staff_content::chosen_revision(&state, ItemKind::Workshop, stored.id, &pairs)
             .await?;
-    let Some((number, mut snapshot)) = chosen else {
+    let Some((number, snapshot)) = chosen else {
         set_flash(&session, "flash.no_such_revision");
         return Ok(see_other(&back));
     };
-    // A revision saved before sources had a register names a figure's
-    // source as a line of text: it cites the entry made from that line.
-    for row in figure_fields() {
-        let (Some(id), Some(text)) = (
-            row.iter().find(|f| f.ends_with("_source_id")),
-            row.first().map(|f| f.replace("_label_zh", "_source_zh")),
-        ) else {
-            continue;
-        };
-        let old = snapshot.get(&text).to_owned();
-        if snapshot.get(id).is_empty() && !old.is_empty() {
-            let moved = db::sources::moved_from(&state.db, stored.district_id, &old).await?;
-            snapshot.set(id, moved.map(|m| m.to_string()).unwrap_or_default());
-        }
-    }
     let places = whereabouts(&state, stored.district_id).await?;
     let Ok(edit) = WorkshopEdit::parse(&snapshot, today(), &places) else {
         set_flash(&session, "flash.revision_unusable");

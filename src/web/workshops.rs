@@ -200,7 +200,9 @@ async fn workshop_view(
     failed: Option<(i64, SignupInput, FormErrors, Option<String>)>,
     preview: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let page = db::workshops::page(&state.db, slug, today()).await?.ok_or(AppError::NotFound)?;
+    let page = db::workshops::page(&state.db, slug, today(), preview.is_some())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let w = &page.workshop;
     // A draft is no public page yet.
     if !(w.published && w.district_published) && preview.is_none() {
@@ -208,6 +210,7 @@ async fn workshop_view(
     }
     let mut figures: Vec<FigureCard> =
         page.figures.iter().map(|f| FigureCard::new(&ctx, f)).collect();
+    FigureCard::add_history(&ctx, &mut figures, &page.figures, &page.values, &page.corrections);
     let sources = FigureCard::number_sources(&ctx, &mut figures, &page.sources);
     let opt = |zh: &Option<String>, en: &Option<String>| {
         zh.as_deref()
@@ -315,7 +318,8 @@ pub async fn signed_up(
     Slug(slug): Slug,
     Id(opening_id): Id,
 ) -> Result<HttpResponse, AppError> {
-    let page = db::workshops::page(&state.db, &slug, today()).await?.ok_or(AppError::NotFound)?;
+    let page =
+        db::workshops::page(&state.db, &slug, today(), false).await?.ok_or(AppError::NotFound)?;
     let o = page.openings.iter().find(|o| o.id == opening_id).ok_or(AppError::NotFound)?;
     let view = SignedUpPage {
         name: Text::pick(ctx.lang, &page.workshop.name_zh, page.workshop.name_en.as_deref()),
