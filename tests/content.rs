@@ -686,6 +686,15 @@ async fn every_seeded_item_passes_its_own_form(app: TestApp) {
                 items.push((kind, item));
             }
         }
+        // The district's workshops' figures, which pass the figure form too.
+        let workshops: Vec<i64> = common::column(&app.db, "SELECT id FROM workshops").await;
+        for w in workshops {
+            for item in linli::db::content::of_workshop(&app.db, w).await.unwrap() {
+                if item.district_id == id {
+                    items.push((ContentKind::Figure, item));
+                }
+            }
+        }
         for (kind, item) in items {
             let out = kind.check(&item.fields, today, &choices);
             assert!(out.is_ok(), "{kind:?} {} of {slug}: {:?}", item.id, out.err());
@@ -1047,6 +1056,9 @@ async fn sources_are_registered_cited_and_kept_while_cited(app: TestApp) {
     let (status, location, _) = submit(&admin.app, new, new, &good).await;
     assert_eq!(status, 303);
     let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    // Its title has no English yet: it waits on the admins' English list.
+    let (_, english) = admin.app.page("/staff/english").await;
+    assert!(attrs(&english, ".list a", "href").contains(&location), "{location}");
     // The service-places figure cites it for a new year.
     let figure: i64 =
         scalar_with(&app.db, "SELECT id FROM figures WHERE code = $1", "service_positions").await;

@@ -721,6 +721,9 @@ async fn a_keeper_keeps_impact_figures_over_the_years(app: TestApp) {
     assert_eq!(attr(&page, "#f-label_zh", "value"), "梨膏年销量");
     fields.retain(|(n, _)| n != "unit_zh");
     fields.push(("unit_zh".into(), "瓶".into()));
+    // What the form does not offer is not stored either.
+    fields.push(("headline".into(), "on".into()));
+    fields.push(("chart_group".into(), "规模".into()));
     let (status, to, _) = post_to(&keeper.app, &new, &fields).await;
     assert_eq!(status, 303);
     let id: i64 = to.rsplit('/').next().unwrap().parse().unwrap();
@@ -733,6 +736,24 @@ async fn a_keeper_keeps_impact_figures_over_the_years(app: TestApp) {
     )
     .await;
     assert_eq!(owner, "honey-pear tonglu");
+    let charted: i64 = common::scalar_for_id(
+        &app.db,
+        "SELECT COUNT(*) FROM figures WHERE id = $1 AND (headline OR chart_group IS NOT NULL)",
+        id,
+    )
+    .await;
+    assert_eq!(charted, 0, "in no chart and no headlines");
+    // The workshop's page says it changed today; the county's does not move.
+    let district_before: String = common::scalar_for_id(
+        &app.db,
+        "SELECT CAST(updated_at AS TEXT) FROM districts WHERE slug = 'tonglu' AND id > $1",
+        0,
+    )
+    .await;
+    // It has no English label yet: on its keepers' English list, not on
+    // another workshop's keepers'.
+    let (_, english) = keeper.app.page("/staff/english").await;
+    assert!(attrs(&english, ".list a", "href").contains(&to), "{to}");
     // Its page leads back to the workshop and adds its values.
     let (_, page) = keeper.app.page(&to).await;
     assert!(attrs(&page, "a", "href").contains(&format!("{staff}#figures-heading")));
@@ -757,6 +778,15 @@ async fn a_keeper_keeps_impact_figures_over_the_years(app: TestApp) {
     assert!(card.contains("12,000+") && card.contains("2025年"), "{card}");
     assert!(card.contains("历年：2024年 9,000+ → 2025年 12,000+ 瓶"), "{card}");
     assert_eq!(attrs(&public, ".figure svg polyline", "points").len(), 1, "one trend");
+    let today = linli::domain::format::date(linli::domain::Lang::Zh, chrono::Utc::now());
+    assert_eq!(text(&public, ".updated"), format!("最后更新：{today}"));
+    let district_after: String = common::scalar_for_id(
+        &app.db,
+        "SELECT CAST(updated_at AS TEXT) FROM districts WHERE slug = 'tonglu' AND id > $1",
+        0,
+    )
+    .await;
+    assert_eq!(district_before, district_after);
     // It is the workshop's, not the district's.
     let (_, county) = reader.page("/districts/tonglu").await;
     assert!(workshop_card(&county, "梨膏年销量").is_empty());
@@ -805,6 +835,8 @@ async fn a_keeper_keeps_impact_figures_over_the_years(app: TestApp) {
         .persona("拱墅管理员", 9015, &[linli::domain::Role::DistrictAdmin { district_id: gongshu }])
         .await;
     let volunteer = app.volunteer(1).await;
+    let (_, english) = hangshu.app.page("/staff/english").await;
+    assert!(!attrs(&english, ".list a", "href").contains(&format!("/staff/content/figure/{id}")));
     for who in [&hangshu.app, &gongshu.app, &volunteer.app] {
         for path in [new.clone(), format!("/staff/content/figure/{id}"), add.clone()] {
             assert_eq!(who.get(&path).await.status().as_u16(), 403, "{path}");

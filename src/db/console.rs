@@ -96,6 +96,7 @@ pub enum EnglishKind {
     Figure,
     Programme,
     Story,
+    Source,
     Territory,
 }
 
@@ -113,13 +114,14 @@ struct EnglishSpec {
 }
 
 impl EnglishKind {
-    pub const ALL: [EnglishKind; 7] = [
+    pub const ALL: [EnglishKind; 8] = [
         EnglishKind::District,
         EnglishKind::Place,
         EnglishKind::Workshop,
         EnglishKind::Figure,
         EnglishKind::Programme,
         EnglishKind::Story,
+        EnglishKind::Source,
         EnglishKind::Territory,
     ];
 
@@ -180,6 +182,10 @@ impl EnglishKind {
                 id,
                 "t.district_id",
             ),
+            // A source's title: its citation on English pages.
+            EnglishKind::Source => {
+                spec("sources t", "t.title_zh", "t.title_en", None, id, "t.district_id")
+            }
             // A town or street, in the district whose node is its parent.
             EnglishKind::Territory => spec(
                 "territories t JOIN districts od ON od.territory_id = t.parent_id \

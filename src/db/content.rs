@@ -318,6 +318,16 @@ pub async fn owner(db: &Db, kind: ContentKind, id: i64) -> DbResult<Option<Owner
     }))
 }
 
+/// The statement that sets "last updated" (`$1`) on the page an item shows
+/// on, and its owner's id (`$2`): its workshop's, for a workshop's figure,
+/// else its district's.
+pub(crate) fn touch(district_id: i64, workshop: Option<i64>) -> (&'static str, i64) {
+    match workshop {
+        Some(id) => ("UPDATE workshops SET updated_at = $1 WHERE id = $2", id),
+        None => ("UPDATE districts SET updated_at = $1 WHERE id = $2", district_id),
+    }
+}
+
 /// Where a new item goes: the district itself, a place of it (a notice
 /// there) or a workshop of it (a workshop's figure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -427,8 +437,8 @@ pub async fn save(db: &Db, s: &ContentSave<'_>) -> DbResult<Saved> {
                 sqlx::query(sqlx::AssertSqlSafe(index_sql)).bind(id).bind(id).execute(&mut *tx).await?;
             }
         } else {
-            sqlx::query("UPDATE districts SET updated_at = $1 WHERE id = $2")
-                .bind(s.now).bind(before.district_id).execute(&mut *tx).await?;
+            let (touch, owner) = touch(before.district_id, before.workshop.as_ref().map(|w| w.0));
+            sqlx::query(touch).bind(s.now).bind(owner).execute(&mut *tx).await?;
         }
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -500,8 +510,11 @@ pub async fn create(
             at: now, actor: Some(user), action: &format!("{}.create", item_kind.code()),
             object: format!("{}:{id}", item_kind.code()), detail: String::new(),
         })?;
-        sqlx::query("UPDATE districts SET updated_at = $1 WHERE id = $2")
-            .bind(now).bind(district_id).execute(&mut *tx).await?;
+        let (touch, owner) = touch(district_id, match under {
+            Under::Workshop(id) => Some(id),
+            _ => None,
+        });
+        sqlx::query(touch).bind(now).bind(owner).execute(&mut *tx).await?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(id)
@@ -551,8 +564,8 @@ pub async fn delete(
             at: now, actor: Some(user), action: &format!("{}.delete", item_kind.code()),
             object: format!("{}:{id}", item_kind.code()), detail: before.fields.to_stored(),
         })?;
-        sqlx::query("UPDATE districts SET updated_at = $1 WHERE id = $2")
-            .bind(now).bind(before.district_id).execute(&mut *tx).await?;
+        let (touch, owner) = touch(before.district_id, before.workshop.as_ref().map(|w| w.0));
+        sqlx::query(touch).bind(now).bind(owner).execute(&mut *tx).await?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Deleted::Deleted)

@@ -267,15 +267,17 @@ pub async fn save_value(
     // the year check beside the other (SQLite's write transaction is
     // exclusive already).
     let lock = match db.backend() {
-        super::Backend::Postgres => "SELECT district_id FROM figures WHERE id = $1 FOR UPDATE",
-        super::Backend::Sqlite => "SELECT district_id FROM figures WHERE id = $1",
+        super::Backend::Postgres => {
+            "SELECT district_id, workshop_id FROM figures WHERE id = $1 FOR UPDATE"
+        }
+        super::Backend::Sqlite => "SELECT district_id, workshop_id FROM figures WHERE id = $1",
     };
     let entered = crate::domain::format::beijing_year(v.now);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let district: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(lock))
+        let owner: Option<(i64, Option<i64>)> = sqlx::query_as(sqlx::AssertSqlSafe(lock))
             .bind(v.figure_id).fetch_optional(&mut *tx).await?;
-        let Some(district) = district else { return Ok(ValueSaved::Missing) };
+        let Some((district, workshop)) = owner else { return Ok(ValueSaved::Missing) };
         let published: Option<Option<NaiveDate>> =
             sqlx::query_scalar("SELECT published_on FROM sources WHERE id = $1")
                 .bind(v.source_id).fetch_optional(&mut *tx).await?;
@@ -356,8 +358,8 @@ pub async fn save_value(
             at: v.now, actor: Some(v.user), action,
             object: format!("figure:{}", v.figure_id), detail,
         })?;
-        sqlx::query("UPDATE districts SET updated_at = $1 WHERE id = $2")
-            .bind(v.now).bind(district).execute(&mut *tx).await?;
+        let (touch, owner) = super::content::touch(district, workshop);
+        sqlx::query(touch).bind(v.now).bind(owner).execute(&mut *tx).await?;
         sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(ValueSaved::Saved(id))

@@ -70,10 +70,11 @@ pub enum Access {
     /// The keepers of workshop `{slug}`, its district's admins, site admins.
     WorkshopKeeper,
     /// Who edits content item `{id}` of kind `{what}`: its district's
-    /// admins and site admins; for a notice at a station, its keepers too.
+    /// admins and site admins; for a notice at a station, its keepers too;
+    /// for a workshop's figure, the workshop's keepers too.
     ContentEditor,
     /// Who keeps figure `{id}`'s values: its district's admins and site
-    /// admins.
+    /// admins; for a workshop's figure, the workshop's keepers too.
     FigureEditor,
     /// Who edits story `{id}` (its photos): its district's admins and site
     /// admins.

@@ -189,6 +189,9 @@ pub async fn english(
             EnglishKind::Story => {
                 ("staff.english.stories", |k| format!("/staff/content/story/{k}"))
             }
+            EnglishKind::Source => {
+                ("staff.english.sources", |k| format!("/staff/content/source/{k}"))
+            }
             EnglishKind::Territory => {
                 ("staff.english.towns", |k| format!("/staff/content/territory/{k}"))
             }

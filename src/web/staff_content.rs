@@ -209,6 +209,19 @@ impl Owner {
         Ok(owner)
     }
 
+    /// A workshop's figure is in no chart and no district's headlines,
+    /// whatever a form sends.
+    fn keep_to_its_fields(&self, mut fields: Fields) -> Fields {
+        if self.workshop.is_some() {
+            for name in Self::NOT_A_WORKSHOPS {
+                fields.set(name, "");
+            }
+        }
+        fields
+    }
+
+    const NOT_A_WORKSHOPS: [&str; 2] = ["chart_group", "headline"];
+
     /// Where a new item of `kind` is sent.
     fn create_action(&self, kind: ContentKind) -> String {
         match (&self.place, &self.workshop) {
@@ -394,7 +407,7 @@ async fn form_page(
     let fields = kind
         .fields()
         .iter()
-        .filter(|f| owner.workshop.is_none() || !matches!(f.name, "chart_group" | "headline"))
+        .filter(|f| owner.workshop.is_none() || !Owner::NOT_A_WORKSHOPS.contains(&f.name))
         .map(|f| field_view(&ctx, f, f.name, &shown.form, &shown.errors, &lists))
         .collect();
     let kind_name = ctx.t(kind.label_key());
@@ -599,7 +612,7 @@ async fn create(
     let meta = meta(&pairs);
     let (input, checked) = check(state, kind, owner.district.id, &pairs, &meta, None).await?;
     let fields = match checked {
-        Ok(fields) => fields,
+        Ok(fields) => owner.keep_to_its_fields(fields),
         Err(errors) => {
             let shown = Shown { form: input, errors, version: 0, note: meta.note, conflict: None };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -721,7 +734,7 @@ pub async fn update(
         checked = Err(errors);
     }
     let fields = match checked {
-        Ok(fields) => fields,
+        Ok(fields) => owner.keep_to_its_fields(fields),
         Err(errors) => {
             let shown = Shown {
                 form: input,

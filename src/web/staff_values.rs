@@ -1,5 +1,6 @@
-//! A figure's values over the years, as its district's staff keep them:
-//! a new year adds a value, a wrong one is corrected with a note the
+//! A figure's values over the years, as its staff keep them (its
+//! district's admins; a workshop's keepers for its figures): a new year
+//! adds a value, a wrong one is corrected with a note the
 //! public reads beside the number. Each value cites an entry of the
 //! district's sources register; one the portal computed keeps its formula.
 //! The figure's own form ([`super::staff_content`]) keeps what it is.
