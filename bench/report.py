@@ -25,6 +25,8 @@ PAGES = [
     ("workshop", "`/workshops/honey-pear`"),
     ("wall", "`/wishes`"),
     ("wish", "`/wishes/{id}`"),
+    ("activities", "`/activities`"),
+    ("activity", "`/activities/{id}`"),
     ("stylesheet", "stylesheet (the ceiling)"),
 ]
 LISTINGS = [

@@ -202,11 +202,12 @@ first() { # regex text: the first group of the first match
 }
 
 pages() { # scale
-    local district station place wish css
+    local district station place wish activity css
     district=$(curl -fs "$BASE/districts/tonglu")
     station=$(first 'href="/stations/([0-9]+)"' "$district")
     place=$(first 'href="/places/([0-9]+)"' "$(curl -fs "$BASE/districts/gongshu")")
     wish=$(first 'href="/wishes/([0-9]+)"' "$(curl -fs "$BASE/wishes")")
+    activity=$(first 'href="/activities/([0-9]+)"' "$(curl -fs "$BASE/activities")")
     css=$(first 'href="(/static/[^"]*\.css[^"]*)"' "$(curl -fs "$BASE/")")
     cat > "$WORK/$1/pages" <<EOF
 home /
@@ -219,6 +220,8 @@ workshops_search /workshops?q=%E8%9C%9C%E6%A2%A8
 workshop /workshops/honey-pear
 wall /wishes
 wish /wishes/$wish
+activities /activities
+activity /activities/$activity
 stylesheet $css
 EOF
 }

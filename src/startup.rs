@@ -62,7 +62,8 @@ pub async fn maintenance_at(
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<u64> {
     let before = now - chrono::Duration::days(settings.signup_phone_days as i64);
-    let erased = db::workshops::erase_old_signup_phones(db, before).await?;
+    let erased = db::workshops::erase_old_signup_phones(db, before).await?
+        + db::activities::clock(db, now, settings.signup_phone_days as i64).await?;
     let chores = db::wishes::run_clock(
         db,
         now,

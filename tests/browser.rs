@@ -774,6 +774,36 @@ async fn phone_smoke_test_with_axe() {
             assert!(card[1].as_f64().unwrap_or(0.0) > 50.0, "{lang}: the trend is drawn: {card:?}");
             check_page(&client, &axe, &shots, &format!("workshop-trend-{lang}-{size}")).await;
         }
+        // A resident finds the dance class and signs up, at phone size, in
+        // both languages and text sizes: sent without a name first.
+        for (lang, size) in [("zh", "normal"), ("en", "large")] {
+            client.goto(&app.url(&format!("/prefs/lang/{lang}?next=/"))).await.unwrap();
+            client.goto(&app.url(&format!("/prefs/text/{size}?next=/"))).await.unwrap();
+            client.goto(&app.url("/activities?kind=class")).await.unwrap();
+            check_page(&client, &axe, &shots, &format!("activities-{lang}-{size}")).await;
+            let dance = if lang == "zh" { "乐活空间·舞蹈课" } else { "Lehuo Space dance class" };
+            client.find(Locator::LinkText(dance)).await.unwrap().click().await.unwrap();
+            client.wait().for_element(Locator::Css("form.signup")).await.unwrap();
+            check_page(&client, &axe, &shots, &format!("activity-{lang}-{size}")).await;
+            client.execute("document.querySelector('#f-name').value = '';", vec![]).await.unwrap();
+            click_and_wait(&client, ".signup button[type=submit]").await;
+            let error = client.find(Locator::Css("#f-name-error")).await.unwrap().text().await.unwrap();
+            assert!(!error.is_empty(), "{lang}: the name is asked for");
+            check_page(&client, &axe, &shots, &format!("activity-errors-{lang}-{size}")).await;
+            client.find(Locator::Css("#f-name")).await.unwrap().send_keys("任阿姨").await.unwrap();
+            // The same phone signs up once a session: the second round takes
+            // the next class.
+            if lang == "en" {
+                client
+                    .execute("document.querySelector('#f-session').selectedIndex = 1;", vec![])
+                    .await
+                    .unwrap();
+            }
+            click_and_wait(&client, ".signup button[type=submit]").await;
+            let code = client.find(Locator::Css("p.code")).await.unwrap().text().await.unwrap();
+            assert_eq!(code.len(), 9, "{lang}: {code}");
+            check_page(&client, &axe, &shots, &format!("registration-{lang}-{size}")).await;
+        }
         for lang in ["zh", "en"] {
             let (normal, large) = (label_px[&format!("{lang}-normal")], label_px[&format!("{lang}-large")]);
             assert!(large > normal * 1.3, "{lang}: chart labels {normal} px, larger text {large} px");
@@ -805,6 +835,7 @@ async fn phone_smoke_test_with_axe() {
                 ("workshop", "/workshops/joy-skilful-hands".to_owned()),
                 ("staff-workshop", "/staff/workshops/honey-pear".to_owned()),
                 ("workshop-figure-new", "/staff/workshops/honey-pear/figures/new".to_owned()),
+                ("activities-all", "/activities".to_owned()),
                 ("workshop-figure", format!("/staff/content/figure/{households}")),
                 ("staff-district", "/staff/districts/xihu".to_owned()),
                 ("place-edit", format!("/staff/places/{station}/edit")),

@@ -382,8 +382,13 @@ async fn pages_fit_the_size_budget(app: TestApp) {
         "/workshops".to_owned(),
         "/workshops/honey-pear".to_owned(),
         "/account/register".to_owned(),
+        "/activities".to_owned(),
     ];
     paths.extend(["gongshu", "tonglu", "xihu"].map(|d| format!("/districts/{d}")));
+    let dance: i64 =
+        common::scalar_with(&app.db, "SELECT id FROM activities WHERE code = $1", "gs-lehuo-dance")
+            .await;
+    paths.push(format!("/activities/{dance}"));
     for lang in ["zh", "en"] {
         app.switch_lang(lang).await;
         for path in &paths {
@@ -499,10 +504,19 @@ async fn every_route_in_the_table_answers(app: TestApp) {
         let workshop = route.path.starts_with("/workshops/");
         let opening = opening_of_hangshu(&app).await.to_string();
         let wish = common::count(&app.db, "SELECT MIN(id) FROM wishes").await.to_string();
+        let activity: i64 = common::scalar_with(
+            &app.db,
+            "SELECT id FROM activities WHERE code = $1",
+            "gs-lehuo-dance",
+        )
+        .await;
+        let activity = activity.to_string();
         let id = if workshop {
             &opening
         } else if route.path.starts_with("/wishes/") {
             &wish
+        } else if route.path.starts_with("/activities/") {
+            &activity
         } else {
             &place
         };
@@ -510,7 +524,14 @@ async fn every_route_in_the_table_answers(app: TestApp) {
             .path
             .replace("{slug}", if workshop { "hangshu-base" } else { "xihu" })
             .replace("{id}", id)
-            .replace("{code}", if route.path.starts_with("/wishes/") { "0000-0000" } else { "en" })
+            .replace(
+                "{code}",
+                if route.path.starts_with("/wishes/") || route.path.starts_with("/activities/") {
+                    "0000-0000"
+                } else {
+                    "en"
+                },
+            )
             .replace("{size}", "large")
             .replace("{kind}", "love_station")
             .replace("{file}", "app.css")
@@ -531,7 +552,8 @@ async fn every_route_in_the_table_answers(app: TestApp) {
         // station sends them to its station page; every other page answers.
         let expected = if route.path.contains("{token}") {
             410
-        } else if (route.path.contains("{code}") && route.path.starts_with("/wishes/"))
+        } else if (route.path.contains("{code}")
+            && (route.path.starts_with("/wishes/") || route.path.starts_with("/activities/")))
             || route.path == "/photos/{id}/{size}"
         {
             // A made-up code, and a photo no place has: not found.

@@ -19,6 +19,7 @@ use crate::config::{ConfigError, DatabaseUrl};
 use crate::domain::MAX_PAGES;
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod backup;
 pub mod console;
@@ -235,6 +236,7 @@ arg_from! {
     f64 => Arg::Float;
     Option<f64> => Arg::OptFloat;
     bool => Arg::Bool;
+    chrono::NaiveDate => Arg::Date;
     Option<chrono::NaiveDate> => Arg::OptDate;
     chrono::DateTime<chrono::Utc> => Arg::At;
 }

@@ -75,6 +75,27 @@ pub async fn apply(db: &Db, files: &[SeedFile]) -> DbResult<u64> {
                     added += run!(opening(workshop_id, o, now));
                 }
             }
+            for a in &file.activities {
+                let today = crate::domain::format::today_at(now);
+                let schedule = a.schedule(today).ok_or_else(|| {
+                    sqlx::Error::Decode(format!("activity {}: its schedule does not read", a.code).into())
+                })?;
+                let inserted = run!(activity(district_id, a, &schedule, now));
+                if inserted == 0 {
+                    continue;
+                }
+                added += inserted;
+                let id = id_of!("SELECT id FROM activities WHERE code = $1", &a.code);
+                let places = a.places.filter(|_| a.signup != "none");
+                for (starts_at, ends_at) in schedule.sessions() {
+                    run!(Insert {
+                        sql: "INSERT INTO activity_sessions (activity_id, starts_at, ends_at, places, \
+                                  places_left) VALUES ($1, $2, $3, $4, $4) \
+                              ON CONFLICT (activity_id, starts_at) DO NOTHING",
+                        args: args![id, starts_at, ends_at, places],
+                    });
+                }
+            }
             for w in &file.wishes {
                 let i = wish(w, now)?;
                 let id: Option<i64> = bind_args!(sqlx::query_scalar(i.sql), &i.args)
@@ -331,6 +352,60 @@ fn workshop(district_id: i64, w: &SeedWorkshop, now: DateTime<Utc>) -> Insert {
             now,
             w.employed_more_than,
             &w.income_formula
+        ],
+    }
+}
+
+/// An activity row; its schedule as its form writes it.
+fn activity(
+    district_id: i64,
+    a: &crate::seed::SeedActivity,
+    schedule: &crate::domain::activity::Schedule,
+    now: DateTime<Utc>,
+) -> Insert {
+    let s = schedule.to_input();
+    Insert {
+        sql: "INSERT INTO activities (district_id, place_id, code, kind, audience, title_zh, \
+                  title_en, summary_zh, summary_en, address_zh, address_en, organiser_zh, \
+                  organiser_en, cost_zh, cost_en, bring_zh, bring_en, outcome_zh, outcome_en, \
+                  signup, places, party_max, phone_required, first_day, weekdays, every_weeks, \
+                  until_day, start_time, end_time, except_days, created_at, updated_at) \
+              VALUES ($1, (SELECT id FROM places WHERE code = $2), $3, $4, $5, $6, $7, $8, $9, \
+                      $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+                      $25, $26, $27, $28, $29, $30, $31, $31) \
+              ON CONFLICT (code) DO NOTHING",
+        args: args![
+            district_id,
+            &a.place,
+            &a.code,
+            &a.kind,
+            &a.audience,
+            &a.title_zh,
+            &a.title_en,
+            &a.summary_zh,
+            &a.summary_en,
+            &a.address_zh,
+            &a.address_en,
+            &a.organiser_zh,
+            &a.organiser_en,
+            &a.cost_zh,
+            &a.cost_en,
+            &a.bring_zh,
+            &a.bring_en,
+            &a.outcome_zh,
+            &a.outcome_en,
+            &a.signup,
+            a.places,
+            a.party_max,
+            a.phone_required,
+            schedule.first_day,
+            &s.weekdays,
+            i64::from(schedule.every_weeks),
+            schedule.until,
+            &s.start,
+            &s.end,
+            &s.except,
+            now
         ],
     }
 }

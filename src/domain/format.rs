@@ -68,7 +68,12 @@ pub fn count_label(total: i64, more: bool) -> String {
 }
 
 pub fn today() -> chrono::NaiveDate {
-    Utc::now().with_timezone(&beijing()).date_naive()
+    today_at(Utc::now())
+}
+
+/// The day it is in Beijing at `at`.
+pub fn today_at(at: DateTime<Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&beijing()).date_naive()
 }
 
 /// A date in Beijing time, written the way each language writes dates.

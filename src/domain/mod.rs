@@ -1,12 +1,14 @@
 //! Types and rules of the portal. Nothing here knows about HTTP or SQL.
 
 pub mod account;
+pub mod activity;
 pub mod audit;
 pub mod content;
 pub mod device;
 pub mod form;
 pub mod format;
 pub mod hours;
+pub mod ics;
 pub mod lang;
 pub mod password_hash;
 pub mod photo;

@@ -24,6 +24,90 @@ pub struct SeedFile {
     pub workshops: Vec<SeedWorkshop>,
     #[serde(default)]
     pub wishes: Vec<SeedWish>,
+    #[serde(default)]
+    pub activities: Vec<SeedActivity>,
+}
+
+/// An activity the article tells of. Its days are dates, or days from the
+/// day the demo is loaded (`+7`), so a weekly class has sessions ahead
+/// whenever the portal starts; times are Beijing time, none: all day.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedActivity {
+    pub code: String,
+    /// The code of the place it is held at, if it is at one.
+    pub place: Option<String>,
+    pub kind: String,
+    #[serde(default = "everyone")]
+    pub audience: String,
+    pub title_zh: String,
+    pub title_en: Option<String>,
+    pub summary_zh: String,
+    pub summary_en: Option<String>,
+    pub address_zh: Option<String>,
+    pub address_en: Option<String>,
+    pub organiser_zh: String,
+    pub organiser_en: Option<String>,
+    pub cost_zh: Option<String>,
+    pub cost_en: Option<String>,
+    pub bring_zh: Option<String>,
+    pub bring_en: Option<String>,
+    pub outcome_zh: Option<String>,
+    pub outcome_en: Option<String>,
+    #[serde(default = "no_signup")]
+    pub signup: String,
+    pub places: Option<i64>,
+    #[serde(default = "one")]
+    pub party_max: i64,
+    #[serde(default)]
+    pub phone_required: bool,
+    pub first_day: String,
+    #[serde(default)]
+    pub weekdays: String,
+    #[serde(default)]
+    pub every_weeks: Option<i64>,
+    pub until: Option<String>,
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub end: String,
+}
+
+fn everyone() -> String {
+    "everyone".to_owned()
+}
+
+fn no_signup() -> String {
+    "none".to_owned()
+}
+
+fn one() -> i64 {
+    1
+}
+
+impl SeedActivity {
+    /// A day as the file writes it, `2023-11-09` or `+7` (days after `today`).
+    pub fn day(text: &str, today: chrono::NaiveDate) -> Option<chrono::NaiveDate> {
+        match text.strip_prefix('+') {
+            Some(n) => n.parse::<i64>().ok().map(|n| today + chrono::Duration::days(n)),
+            None => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+        }
+    }
+
+    /// Its schedule, its days counted from `today`.
+    pub fn schedule(&self, today: chrono::NaiveDate) -> Option<crate::domain::activity::Schedule> {
+        let day = |t: &str| Self::day(t, today).map(|d| d.to_string()).unwrap_or_default();
+        let input = crate::domain::activity::ScheduleInput {
+            first_day: day(&self.first_day),
+            weekdays: self.weekdays.clone(),
+            every_weeks: self.every_weeks.map(|n| n.to_string()).unwrap_or_default(),
+            until: self.until.as_deref().map(day).unwrap_or_default(),
+            start: self.start.clone(),
+            end: self.end.clone(),
+            except: String::new(),
+        };
+        crate::domain::activity::Schedule::parse(&input, chrono::NaiveDate::MIN).ok()
+    }
 }
 
 /// A fulfilled wish told in the article, with its thank-you.
@@ -213,7 +297,35 @@ mod tests {
         let slugs: Vec<_> = files.iter().map(|f| f.district.slug.as_str()).collect();
         assert_eq!(slugs, ["gongshu", "tonglu", "xihu"]);
         let mut place_codes = HashSet::new();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut activity_codes = HashSet::new();
         for f in &files {
+            for a in &f.activities {
+                assert!(activity_codes.insert(&a.code), "duplicate activity {}", a.code);
+                assert!(a.schedule(today).is_some(), "{}: its schedule reads", a.code);
+                assert!(crate::domain::activity::Kind::parse(&a.kind).is_some(), "{}", a.code);
+                assert!(
+                    crate::domain::activity::Audience::parse(&a.audience).is_some(),
+                    "{}",
+                    a.code
+                );
+                let rule = crate::domain::activity::SignupRule::parse(&a.signup);
+                assert!(rule.is_some(), "{}", a.code);
+                assert_eq!(
+                    a.places.is_some(),
+                    a.signup != "none",
+                    "{}: places iff sign-up",
+                    a.code
+                );
+                assert!(
+                    a.place.is_some() != a.address_zh.is_some(),
+                    "{}: a place or an address",
+                    a.code
+                );
+                if let Some(place) = &a.place {
+                    assert!(f.places.iter().any(|p| &p.code == place), "{}: {place}", a.code);
+                }
+            }
             let mut codes = HashSet::new();
             for fig in &f.figures {
                 assert!(codes.insert(&fig.code), "duplicate figure {}", fig.code);

@@ -49,6 +49,10 @@ struct ShowPage {
     updated: String,
     /// A staff preview: drafts shown among the published, marked.
     preview: bool,
+    /// What is on next here, and where the rest are listed.
+    next: Vec<super::view::activities::ActivityCard>,
+    next_heading: &'static str,
+    next_more: String,
 }
 
 pub async fn show(
@@ -111,7 +115,12 @@ async fn district_view(
     let workshops = workshops.iter().map(|w| WorkshopCard::new(&ctx, w)).collect();
     let warm = db::wishes::warm_stories(&state.db, Some(slug), WishView::STORIES).await?;
     let warm = warm.iter().map(|w| WishView::new(&ctx, w)).collect();
+    let here = db::activities::filter(Some(slug), None, crate::domain::activity::When::Upcoming);
+    let next = super::activities::next_cards(&ctx, state, &here, 3).await?;
     Ok(ShowPage {
+        next,
+        next_heading: "activities.next_heading",
+        next_more: format!("/activities?district={slug}"),
         notices: NoticeView::all(&ctx, &page.notices),
         updated: crate::domain::format::date(ctx.lang, page.updated_at),
         preview: drafts,

@@ -6,6 +6,7 @@ use actix_web::http::Method;
 use actix_web::web;
 
 pub mod account;
+pub mod activities;
 pub mod assets;
 pub mod auth;
 pub mod cache;
@@ -208,6 +209,13 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/content/{what}/{id}/restore", ContentEditor, staff_content::restore),
         route!(GET "/staff/content/{what}/{id}/delete", SiteAdmin, staff_content::confirm_delete),
         route!(POST "/staff/content/{what}/{id}/delete", SiteAdmin, staff_content::delete),
+        route!(GET "/activities", Public, activities::index),
+        route!(GET "/activities.ics", Public, activities::calendar),
+        route!(GET "/activities/{id}", Public, activities::show),
+        route!(GET "/activities/{id}/calendar.ics", Public, activities::activity_calendar),
+        route!(POST "/activities/{id}/signup", Public, activities::sign_up),
+        route!(GET "/activities/registrations/{code}", Public, activities::registration),
+        route!(POST "/activities/registrations/{code}/cancel", Public, activities::cancel),
         route!(GET "/workshops", Public, workshops::index, cached(district, town, category, hiring, q, sort, page)),
         route!(GET "/workshops.csv", Public, workshops::csv_export, cached(district, town, category, hiring, q, sort)),
         route!(GET "/api/v1/workshops", Public, workshops::api, cached(district, town, category, hiring, q, sort, page)),

@@ -71,7 +71,8 @@ segment!(
     "value"
 );
 segment!(
-    /// The `{code}` of a path: a tracking code, or a language code.
+    /// The `{code}` of a path: a tracking code, a registration code, or a
+    /// language code.
     Code,
     "code"
 );

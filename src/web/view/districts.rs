@@ -621,7 +621,7 @@ pub fn day_label(lang: Lang, d: NaiveDate, today: NaiveDate) -> String {
 }
 
 /// Map links for coordinates as entered (GCJ-02, as both apps show them).
-fn map_links(name: &str, address: &str, lat: f64, lon: f64) -> (String, String) {
+pub(crate) fn map_links(name: &str, address: &str, lat: f64, lon: f64) -> (String, String) {
     let (name, address) = (encode(name), encode(address));
     (
         format!(

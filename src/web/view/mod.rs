@@ -3,6 +3,7 @@
 //! (no database calls), so any handler may use any of them.
 //!
 //! - [`text`]: how a [`Text`] is written as HTML (the `lang` mark)
+//! - [`activities`]: activity cards, sessions and when they are
 //! - [`districts`]: districts, places, figures and charts, stories
 //! - [`workshops`]: workshop cards and openings
 //! - [`edit`]: fields, revisions and conflicts on the editing pages
@@ -10,6 +11,7 @@
 //! - [`wishes`]: a wish as the public or its staff see it, timelines,
 //!   station choices, the poster's QR code
 
+pub mod activities;
 pub mod districts;
 pub mod edit;
 pub mod pager;

@@ -27,6 +27,10 @@ struct StationPage {
     notices: Vec<NoticeView>,
     /// A staff preview: where its banner leads back to.
     preview: Option<String>,
+    /// What is on next here, and where the rest are listed.
+    next: Vec<crate::web::view::activities::ActivityCard>,
+    next_heading: &'static str,
+    next_more: String,
 }
 
 async fn station_page(state: &AppState, id: i64) -> Result<db::districts::PlacePage, AppError> {
@@ -59,7 +63,11 @@ pub async fn station_view(
     // The first page of the wall for this station; the rest are a link away.
     let station = Wall { station: Some(page.place.id), ..Wall::default() };
     let wishes = db::wishes::wall(&state.db, &station).await?;
+    let next = crate::web::places::next_here(&ctx, state, page.place.id).await?;
     let view = StationPage {
+        next,
+        next_heading: "activities.next_heading",
+        next_more: format!("/activities?place={}", page.place.id),
         place: {
             let mut place = PlaceView::new(&ctx, &page.place);
             place.photos = crate::web::view::PhotoShown::all(&ctx, &page.photos);
