@@ -14,6 +14,7 @@ on_both_databases!(
     sign_up_cancel_and_the_waiting_list_moving_up,
     bad_sign_ups_are_answered_at_the_field,
     calendars_parse_and_hold_what_they_should,
+    open_data_follows_the_filters_and_holds_no_personal_data,
     three_hundred_sign_ups_for_twenty_places with |s| {
         s.signups_per_hour = 10_000;
         s.signups_per_phone_per_hour = 10_000;
@@ -527,4 +528,41 @@ async fn calendars_parse_and_hold_what_they_should(app: TestApp) {
     assert!(!all.events.iter().any(|e| prop(e, "SUMMARY")[0].contains("外籍项目决赛")));
     assert_eq!(app.get("/activities.ics?district=No%20Such").await.status().as_u16(), 404);
     assert_eq!(app.get("/activities/999999/calendar.ics").await.status().as_u16(), 404);
+}
+
+/// The open data follows the listing's filters and holds nothing of any
+/// sign-up: no name, phone or code.
+async fn open_data_follows_the_filters_and_holds_no_personal_data(app: TestApp) {
+    let (id, session) = our_activity(&app, 5).await;
+    let s = session.to_string();
+    let (status, to, _) = sign_up(
+        &app.new_anonymous(),
+        id,
+        &[("session", &s), ("name", "欧阳阿姨"), ("phone", "13922223333")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let code = to.trim_end_matches("?new=1").rsplit('/').next().unwrap().to_owned();
+    let res = app.get("/api/v1/activities?kind=class").await;
+    assert_eq!(res.status().as_u16(), 200);
+    let json: serde_json::Value = res.json().await.unwrap();
+    let items = json["activities"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{json}");
+    assert!(items.iter().all(|a| a["kind"] == "class"));
+    let first = &items[0];
+    assert!(first["next_starts_at"].as_str().unwrap().ends_with("+08:00"), "{first}");
+    assert!(first["url"].as_str().unwrap().contains("/activities/"));
+    let res = app.get("/activities.csv?audience=outdoor_workers").await;
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "the header and one activity: {csv}");
+    assert!(lines[0].contains("title_zh") && lines[1].contains("体检卡"));
+    for path in ["/api/v1/activities", "/activities.csv", "/activities.ics", "/activities"] {
+        let body = app.get(path).await.text().await.unwrap();
+        assert!(body.contains("社区讲座"), "{path} lists our activity");
+        for secret in ["欧阳阿姨", "13922223333", "3922223333", code.as_str()] {
+            assert!(!body.contains(secret), "{path} holds {secret}");
+        }
+    }
 }

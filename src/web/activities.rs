@@ -593,3 +593,115 @@ fn host_of(base: &str) -> &str {
     let rest = base.split_once("://").map_or(base, |(_, r)| r);
     rest.split(['/', ':']).next().unwrap_or(rest)
 }
+
+// ---------------------------------------------------------------- open data
+
+/// The open data's fields, in order (API keys and CSV headers).
+const OPEN_FIELDS: [&str; 14] = [
+    "id",
+    "url",
+    "title_zh",
+    "title_en",
+    "kind",
+    "audience",
+    "district",
+    "place_id",
+    "where_zh",
+    "cost_zh",
+    "signup",
+    "next_starts_at",
+    "next_ends_at",
+    "sessions_in_range",
+];
+
+/// An activity of the listing as open data, in [`OPEN_FIELDS`]' order:
+/// what, where, when next (Beijing time), and nothing of any sign-up.
+fn open_values(base: &str, a: &db::activities::ListedRow) -> [serde_json::Value; 14] {
+    use serde_json::Value;
+    let at = |t: DateTime<Utc>| {
+        Value::String(t.with_timezone(&crate::domain::format::beijing()).to_rfc3339())
+    };
+    let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::String);
+    [
+        Value::from(a.id),
+        Value::String(format!("{base}/activities/{}", a.id)),
+        Value::String(a.title_zh.clone()),
+        text(&a.title_en),
+        Value::String(a.kind.clone()),
+        Value::String(a.audience.clone()),
+        Value::String(a.district_slug.clone()),
+        a.place_id.map_or(Value::Null, Value::from),
+        Value::String(a.place_name_zh.clone().or_else(|| a.address_zh.clone()).unwrap_or_default()),
+        text(&a.cost_zh),
+        Value::String(a.signup.clone()),
+        at(a.next_at),
+        at(a.next_ends_at),
+        Value::from(a.sessions),
+    ]
+}
+
+pub async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let listing = params::query::<ListingParams>(req.query_string()).parse();
+    let page = db::activities::listing(&state.db, &listing, Utc::now()).await?;
+    let base = &state.settings.base_url;
+    let items: Vec<serde_json::Value> = page
+        .rows
+        .iter()
+        .map(|a| {
+            let fields = OPEN_FIELDS.iter().map(|k| (*k).to_owned()).zip(open_values(base, a));
+            serde_json::Value::Object(fields.collect())
+        })
+        .collect();
+    let next =
+        page.more.then(|| format!("{base}/api/v1/activities?{}", listing.query(page.page + 1)));
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header(("Access-Control-Allow-Origin", "*"))
+        .json(serde_json::json!({
+            // As the workshops' API: the total is known on the last page only.
+            "total": page.total(),
+            "page": page.page,
+            "next": next,
+            "ignored": listing.ignored,
+            "activities": items,
+        })))
+}
+
+pub async fn csv_export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let mut listing = params::query::<ListingParams>(req.query_string()).parse();
+    let now = Utc::now();
+    let base = &state.settings.base_url;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    listing.page = 1;
+    loop {
+        let page = db::activities::listing(&state.db, &listing, now).await?;
+        for a in &page.rows {
+            rows.push(
+                open_values(base, a)
+                    .into_iter()
+                    .map(|v| match v {
+                        serde_json::Value::String(s) => s,
+                        serde_json::Value::Null => String::new(),
+                        other => other.to_string(),
+                    })
+                    .collect(),
+            );
+        }
+        // Bounded by the listing itself: at most MAX_PAGES pages.
+        if !page.more {
+            break;
+        }
+        listing.page += 1;
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"activities.csv\"",
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
+        .body(super::csv::document(&OPEN_FIELDS, &rows)))
+}

@@ -211,6 +211,8 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/content/{what}/{id}/delete", SiteAdmin, staff_content::delete),
         route!(GET "/activities", Public, activities::index),
         route!(GET "/activities.ics", Public, activities::calendar),
+        route!(GET "/activities.csv", Public, activities::csv_export),
+        route!(GET "/api/v1/activities", Public, activities::api),
         route!(GET "/activities/{id}", Public, activities::show),
         route!(GET "/activities/{id}/calendar.ics", Public, activities::activity_calendar),
         route!(POST "/activities/{id}/signup", Public, activities::sign_up),
