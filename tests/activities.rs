@@ -69,6 +69,10 @@ async fn the_listing_shows_what_is_on_with_its_filters(app: TestApp) {
     assert!(ignored.contains(&"面向人群".to_owned()), "{ignored:?}");
     assert!(ignored.iter().any(|i| i.starts_with("日期")), "{ignored:?}");
     assert_eq!(titles(&html).len(), all.len().min(20));
+    // A year chrono reads but no calendar holds: named, not a failure.
+    let (status, html) = app.page("/activities?from=%2B262143-12-31").await;
+    assert_eq!(status, 200);
+    assert!(texts(&html, ".note li").iter().any(|i| i.starts_with("日期")));
     // In English.
     let en = app.new_anonymous();
     en.get("/prefs/lang/en?next=/").await;
@@ -289,6 +293,29 @@ async fn sign_up_cancel_and_the_waiting_list_moving_up(app: TestApp) {
     assert_eq!(res.status().as_u16(), 303);
     let (_, html) = ann.page(&ann_page).await;
     assert_eq!(text(&html, ".flash"), "这个报名已经取消过了，或者活动已经开始，没有改动。");
+    // On a session called off, a cancellation moves nobody up.
+    let dan = app.new_anonymous();
+    let (_, to, _) = sign_up(&dan, id, &[("session", &s), ("name", "邓")]).await;
+    let dan_page = to.trim_end_matches("?new=1").to_owned();
+    let eve = app.new_anonymous();
+    let (_, to, _) = sign_up(&eve, id, &[("session", &s), ("name", "鄂")]).await;
+    let eve_page = to.trim_end_matches("?new=1").to_owned();
+    common::exec_script(
+        &app.db,
+        format!("UPDATE activity_sessions SET cancelled_at = starts_at WHERE id = {session}"),
+    )
+    .await;
+    let token = dan.csrf_token(&format!("/activities/{id}")).await;
+    let res = dan
+        .client
+        .post(dan.url(&format!("{dan_page}/cancel")))
+        .form(&[("csrf_token", token.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = eve.page(&eve_page).await;
+    assert!(!text(&html, ".facts").contains("您已从候补转为正式报名"), "{}", text(&html, ".facts"));
     // An unknown code is not found; a malformed one alike.
     assert_eq!(app.get("/activities/registrations/AAAA-AAAA").await.status().as_u16(), 404);
     assert_eq!(app.get("/activities/registrations/x").await.status().as_u16(), 404);
@@ -386,7 +413,8 @@ async fn three_hundred_sign_ups_for_twenty_places(app: TestApp) {
     )
     .await;
     assert_eq!(left, 0);
-    // The waiting list is in the order people joined: positions 1..=280.
+    // Each one waiting is told a place of their own on the list (that the
+    // list keeps the order people joined is what the promotion below tests).
     let mut positions = Vec::new();
     for (to, who) in &pages {
         let (_, html) = who.page(to).await;

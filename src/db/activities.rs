@@ -259,8 +259,8 @@ pub enum SignUp {
     Full,
     /// Over, cancelled, no sign-up, or not found.
     Closed,
-    /// This phone already holds a sign-up for this session, made then.
-    Duplicate(DateTime<Utc>),
+    /// This phone already holds a sign-up for this session.
+    Duplicate,
 }
 
 /// Signs up for a session. On PostgreSQL the session's row is locked
@@ -299,20 +299,19 @@ pub async fn sign_up(
         if rule == SignupRule::None || cancelled.is_some() || starts_at <= now {
             return Ok(SignUp::Closed);
         }
-        if let Some(phone) = &phone {
-            let first: Option<DateTime<Utc>> = sqlx::query_scalar(
-                "SELECT MIN(created_at) FROM activity_registrations WHERE session_id = $1 \
-                 AND phone = $2 AND status IN ('registered', 'waiting', 'attended')",
-            )
-            .bind(session).bind(phone).fetch_one(&mut *tx).await?;
-            if let Some(at) = first {
-                return Ok(SignUp::Duplicate(at));
-            }
-        }
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM activity_registrations WHERE session_id = $1 AND status = 'waiting'",
+        // After the lock, in a statement of its own (so it sees what the
+        // sign-up before this one wrote): who waits, and whether this phone
+        // holds a sign-up already.
+        let (waiting, held): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM activity_registrations WHERE session_id = $1 \
+                         AND status = 'waiting'), \
+                    (SELECT COUNT(*) FROM activity_registrations WHERE session_id = $1 \
+                         AND phone = $2 AND status IN ('registered', 'waiting', 'attended'))",
         )
-        .bind(session).fetch_one(&mut *tx).await?;
+        .bind(session).bind(&phone).fetch_one(&mut *tx).await?;
+        if held > 0 {
+            return Ok(SignUp::Duplicate);
+        }
         let taken = waiting == 0
             && left.is_some_and(|l| l >= r.people)
             && sqlx::query(
@@ -335,11 +334,12 @@ pub async fn sign_up(
         let id = match inserted {
             Ok(id) => id,
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Ok(SignUp::Duplicate(now));
+                return Ok(SignUp::Duplicate);
             }
             Err(e) => return Err(e.into()),
         };
-        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        // No cached page shows places (the activity pages are not cached),
+        // so a sign-up leaves the page caches as they are.
         tx.commit().await?;
         Ok(if taken { SignUp::Registered(id) } else { SignUp::Waiting(id, waiting + 1) })
     })
@@ -387,7 +387,8 @@ pub async fn registration(db: &Db, code_hash: &str) -> DbResult<Option<Registrat
 pub enum Cancelled {
     /// Cancelled; this many people on the waiting list moved up.
     Done(i64),
-    /// Already cancelled, or the session has begun: nothing changed.
+    /// Already cancelled, or the session has begun or is called off:
+    /// nothing changed.
     Unchanged,
     Missing,
 }
@@ -403,15 +404,17 @@ pub async fn cancel(db: &Db, code_hash: &str, now: DateTime<Utc>) -> DbResult<Ca
         super::Backend::Sqlite => "",
     };
     let session_sql = format!(
-        "SELECT s.id, s.starts_at FROM activity_sessions s WHERE s.id = \
+        "SELECT s.id, s.starts_at, s.cancelled_at FROM activity_sessions s WHERE s.id = \
              (SELECT r.session_id FROM activity_registrations r WHERE r.code_hash = $1){lock}"
     );
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let session: Option<(i64, DateTime<Utc>)> = sqlx::query_as(sqlx::AssertSqlSafe(session_sql))
+        type Found = (i64, DateTime<Utc>, Option<DateTime<Utc>>);
+        let session: Option<Found> = sqlx::query_as(sqlx::AssertSqlSafe(session_sql))
             .bind(code_hash).fetch_optional(&mut *tx).await?;
-        let Some((session, starts_at)) = session else { return Ok(Cancelled::Missing) };
-        if starts_at <= now {
+        let Some((session, starts_at, called_off)) = session else { return Ok(Cancelled::Missing) };
+        // A session begun or called off moves nobody up.
+        if starts_at <= now || called_off.is_some() {
             return Ok(Cancelled::Unchanged);
         }
         let mine: Option<(i64, String, i64)> = sqlx::query_as(
@@ -453,7 +456,6 @@ pub async fn cancel(db: &Db, code_hash: &str, now: DateTime<Utc>) -> DbResult<Ca
             .bind(next).bind(now).execute(&mut *tx).await?;
             promoted += 1;
         }
-        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Cancelled::Done(promoted))
     })
@@ -462,8 +464,9 @@ pub async fn cancel(db: &Db, code_hash: &str, now: DateTime<Utc>) -> DbResult<Ca
 /// The activities' chores as of `now`: sign-up phones erased once their
 /// session ended `phone_days` ago, and the page caches dropped when a
 /// session began or ended since the last run (every five minutes; the
-/// window overlaps a little so none is missed), so no page goes on
-/// showing a session that is over. Returns the phones erased.
+/// window overlaps a little so none is missed) and just after Beijing
+/// midnight, so no page goes on showing a session that is over or a
+/// "this week" that has moved on. Returns the phones erased.
 #[tracing::instrument(name = "db::activities::clock", skip_all)]
 pub async fn clock(db: &Db, now: DateTime<Utc>, phone_days: i64) -> DbResult<u64> {
     let erase_before = now - chrono::Duration::days(phone_days);
@@ -474,12 +477,15 @@ pub async fn clock(db: &Db, now: DateTime<Utc>, phone_days: i64) -> DbResult<u64
              AND session_id IN (SELECT id FROM activity_sessions WHERE ends_at < $1)",
         )
         .bind(erase_before).execute(p).await?.rows_affected();
+        // Beijing midnight moves "today" and "this week" of the cached pages.
+        let midnight = now.with_timezone(&crate::domain::format::beijing()).time()
+            < chrono::NaiveTime::from_hms_opt(0, 5, 30).unwrap_or_default();
         sqlx::query(
-            "UPDATE content_version SET version = version + 1 WHERE id = 1 AND EXISTS ( \
+            "UPDATE content_version SET version = version + 1 WHERE id = 1 AND ($3 OR EXISTS ( \
                  SELECT 1 FROM activity_sessions WHERE (starts_at > $1 AND starts_at <= $2) \
-                     OR (ends_at > $1 AND ends_at <= $2))",
+                     OR (ends_at > $1 AND ends_at <= $2)))",
         )
-        .bind(since).bind(now).execute(p).await?;
+        .bind(since).bind(now).bind(midnight).execute(p).await?;
         Ok(erased)
     })
 }
@@ -514,7 +520,9 @@ pub async fn calendar(
         filter.push_str(&format!(" AND a.id = ${}", args.len()));
     }
     let sql = format!(
-        "SELECT {ACTIVITY_COLUMNS}{ACTIVITY_FROM} WHERE {filter} ORDER BY a.id LIMIT {CALENDAR_MAX}"
+        "SELECT {ACTIVITY_COLUMNS}{ACTIVITY_FROM} WHERE {filter} \
+         ORDER BY (SELECT MIN(s.starts_at) FROM activity_sessions s \
+                   WHERE s.activity_id = a.id AND s.ends_at > $1), a.id LIMIT {CALENDAR_MAX}"
     );
     on_db!(db, p => {
         let mut conn = p.acquire().await?;
@@ -533,5 +541,5 @@ pub async fn calendar(
     })
 }
 
-/// The most activities one calendar file holds.
+/// The most activities one calendar file holds (the soonest are kept).
 pub const CALENDAR_MAX: i64 = 500;

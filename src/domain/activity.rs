@@ -239,10 +239,15 @@ impl Schedule {
         if self.every_weeks > 1 {
             rule.push_str(&format!(";INTERVAL={}", self.every_weeks));
         }
-        // UNTIL is in UTC when DTSTART has a time zone: the end of the last day.
+        // UNTIL takes DTSTART's type: a date for an all-day event, else a
+        // UTC moment (DTSTART has a time zone), the end of the last day.
         let until = self.until.unwrap_or(self.first_day);
-        let last = at_beijing(until, NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
-        rule.push_str(&format!(";UNTIL={}", last.format("%Y%m%dT%H%M%SZ")));
+        if self.times.is_none() {
+            rule.push_str(&format!(";UNTIL={}", until.format("%Y%m%d")));
+        } else {
+            let last = at_beijing(until, NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
+            rule.push_str(&format!(";UNTIL={}", last.format("%Y%m%dT%H%M%SZ")));
+        }
         Some(rule)
     }
 
@@ -252,7 +257,7 @@ impl Schedule {
     /// left out; a message at each wrong field.
     pub fn parse(input: &ScheduleInput, today: NaiveDate) -> Result<Schedule, FormErrors> {
         let mut e = FormErrors::new();
-        let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+        let day = plain_day;
         let first_day = day(&input.first_day);
         if first_day.is_none() {
             e.add("first_day", "form.activity.day_invalid");
@@ -368,6 +373,15 @@ impl Schedule {
             except: self.except.iter().map(day).collect::<Vec<_>>().join(" "),
         }
     }
+}
+
+/// A day as forms and query strings write it, `2026-12-01`, in years a
+/// calendar holds (chrono would also read `+262143-12-31`, and a day after
+/// it overflows).
+fn plain_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=9999).contains(&d.year()))
 }
 
 /// A weekday as people write it: `tue`, `tuesday`, `二`, `周二`, `星期二`.
@@ -601,7 +615,7 @@ impl ListingParams {
                 None
             }),
         };
-        let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+        let day = plain_day;
         let when = match (self.from.trim(), self.to.trim(), self.when.trim()) {
             ("", "", "today") => When::Today,
             ("", "", "week") => When::Week,
@@ -741,6 +755,11 @@ mod tests {
         assert_eq!(start.to_rfc3339(), "2023-11-08T16:00:00+00:00");
         assert_eq!(end.to_rfc3339(), "2023-11-09T16:00:00+00:00");
         assert_eq!(Schedule::parse(&s.to_input(), long_ago).unwrap(), s);
+        // A weekly all-day rule ends on a date, as its DTSTART is one.
+        let weekly =
+            ScheduleInput { weekdays: "thu".into(), until: "2023-11-30".into(), ..s.to_input() };
+        let rule = Schedule::parse(&weekly, long_ago).unwrap().rrule().unwrap();
+        assert!(rule.ends_with(";UNTIL=20231130"), "{rule}");
         // One time without the other is no all-day event.
         i.end = "10:00".into();
         assert_eq!(
@@ -815,6 +834,9 @@ mod tests {
             to: "2026-12-01".into(),
             ..Default::default()
         };
+        assert_eq!(p.parse().ignored, ["activities.ignored.from"]);
+        // A year chrono reads but no calendar holds is dropped, not a panic.
+        let p = ListingParams { from: "+262143-12-31".into(), ..Default::default() };
         assert_eq!(p.parse().ignored, ["activities.ignored.from"]);
         let p = ListingParams { from: "2026-12-10".into(), ..Default::default() };
         let d = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();

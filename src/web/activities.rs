@@ -330,9 +330,7 @@ pub async fn sign_up(
         }
         SignUp::Full => ctx.t("form.activity.full").to_owned(),
         SignUp::Closed => ctx.t("form.activity.closed").to_owned(),
-        SignUp::Duplicate(at) => {
-            ctx.tf("form.activity.duplicate", &[("at", &crate::domain::format::moment(at))])
-        }
+        SignUp::Duplicate => ctx.t("form.activity.duplicate").to_owned(),
     };
     typed.notice = Some(notice);
     show_page(ctx, &state, id, &viewer, Some(typed)).await
