@@ -271,6 +271,8 @@ struct Samples {
     workshop_photo: i64,
     district_photo: i64,
     story_photo: i64,
+    /// An activity at station A, and its session.
+    activity: (i64, i64),
 }
 
 impl Samples {
@@ -319,6 +321,8 @@ impl Samples {
             self.figure
         } else if pattern.starts_with("/staff/stories/") {
             self.story
+        } else if pattern.starts_with("/staff/activities/") {
+            self.activity.0
         } else {
             self.station
         };
@@ -345,7 +349,38 @@ impl Samples {
                 .to_string(),
             )
             .replace("{value}", &self.value.to_string())
+            .replace("{session}", &self.activity.1.to_string())
     }
+}
+
+/// An activity at station A with a session tomorrow, as its keeper would
+/// publish it.
+async fn activity(db: &Db, station: i64) -> (i64, i64) {
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    exec_script(
+        db,
+        format!(
+            "INSERT INTO activities (district_id, place_id, code, kind, title_zh, summary_zh, \
+                 organiser_zh, signup, places, first_day, start_time, end_time, created_at, updated_at) \
+             SELECT district_id, id, 'sample-activity', 'talk', '驿站讲座', '讲座', '驿站', 'places', 5, \
+                    '{day}', '19:00', '20:00', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' \
+             FROM places WHERE id = {station}",
+            day = tomorrow.date_naive()
+        ),
+    )
+    .await;
+    let id: i64 = scalar(db, "SELECT id FROM activities WHERE code = 'sample-activity'").await;
+    exec_script(
+        db,
+        format!(
+            "INSERT INTO activity_sessions (activity_id, starts_at, ends_at, places, places_left) \
+             VALUES ({id}, '{start}', '{end}', 5, 5)",
+            start = tomorrow.to_rfc3339(),
+            end = (tomorrow + chrono::Duration::hours(1)).to_rfc3339()
+        ),
+    )
+    .await;
+    (id, scalar(db, "SELECT MAX(id) FROM activity_sessions").await)
 }
 
 /// A notice at station A, as its keeper would post it.
@@ -382,6 +417,7 @@ async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestAp
         workshop_photo,
         district_photo,
         story_photo,
+        activity: activity(&app.db, station).await,
     };
     let me = app.signed_in("13500000000", "password one").await;
     let good = me.csrf_token("/account").await;
@@ -488,6 +524,9 @@ fn allowed(rule: Access, who: Persona) -> bool {
         Access::FigureEditor | Access::StoryEditor => {
             matches!(who, AdminOfThisDistrict | SiteAdmin)
         }
+        Access::ActivityKeeper => {
+            matches!(who, KeeperOfThisStation | AdminOfThisDistrict | SiteAdmin)
+        }
     }
 }
 
@@ -578,6 +617,7 @@ async fn access_matrix(app: TestApp) {
         workshop_photo,
         district_photo,
         story_photo,
+        activity: activity(&app.db, a).await,
     };
     let protected: Vec<_> =
         linli::web::routes().into_iter().filter(|r| r.access != Access::Public).collect();

@@ -15,6 +15,8 @@ on_both_databases!(
     bad_sign_ups_are_answered_at_the_field,
     calendars_parse_and_hold_what_they_should,
     open_data_follows_the_filters_and_holds_no_personal_data,
+    keepers_publish_an_activity_and_keep_its_sessions,
+    the_door_checks_people_in_and_a_session_is_called_off,
     three_hundred_sign_ups_for_twenty_places with |s| {
         s.signups_per_hour = 10_000;
         s.signups_per_phone_per_hour = 10_000;
@@ -593,4 +595,475 @@ async fn open_data_follows_the_filters_and_holds_no_personal_data(app: TestApp) 
             assert!(!body.contains(secret), "{path} holds {secret}");
         }
     }
+}
+
+/// A day in Beijing, `n` days from today there.
+fn beijing_day(n: i64) -> chrono::NaiveDate {
+    (Utc::now() + Duration::hours(8)).date_naive() + Duration::days(n)
+}
+
+fn weekday_code(d: chrono::NaiveDate) -> String {
+    d.format("%a").to_string().to_lowercase()
+}
+
+/// Where a staff form sends its reader, and the page it answers with.
+async fn staff_post(
+    who: &TestApp,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, Html) {
+    let res = who.post_form(page, action, fields).await;
+    let status = res.status().as_u16();
+    let to =
+        res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, to, Html::parse_document(&res.text().await.unwrap()))
+}
+
+/// A weekly class at 上塘·蔡马, as its keeper would add it: tomorrow and
+/// the day after each week for three weeks, one day left out, `places`
+/// places with a waiting list.
+fn class_form(places: &str) -> Vec<(&'static str, String)> {
+    let (first, second) = (beijing_day(1), beijing_day(2));
+    vec![
+        ("title_zh", "太极拳晨练".into()),
+        ("kind", "class".into()),
+        ("audience", "elderly".into()),
+        ("summary_zh", "老师带着练，初学也可以来。".into()),
+        ("organiser_zh", "乐活空间".into()),
+        ("first_day", first.to_string()),
+        ("start_time", "7:30".into()),
+        ("end_time", "8:30".into()),
+        ("weekdays", weekday_code(first)),
+        ("weekdays", weekday_code(second)),
+        ("every_weeks", "1".into()),
+        ("until_day", beijing_day(20).to_string()),
+        ("except_days", beijing_day(8).to_string()),
+        ("signup", "waitlist".into()),
+        ("places", places.into()),
+        ("party_max", "2".into()),
+    ]
+}
+
+/// How many sessions [`class_form`] has: its two weekdays over the three
+/// weeks, less the day left out.
+fn class_sessions() -> i64 {
+    let days = [beijing_day(1).weekday(), beijing_day(2).weekday()];
+    (1..=20).filter(|n| days.contains(&beijing_day(*n).weekday())).count() as i64 - 1
+}
+
+use chrono::Datelike;
+
+async fn keepers_publish_an_activity_and_keep_its_sessions(app: TestApp) {
+    // The keeper of the love station where riders collect health-check cards.
+    let station = app.place_id("xh-zmxl-station").await;
+    let other_station = app.place_id("xh-shihuiqiao-station").await;
+    let keeper = app.station_keeper().await;
+    // The place's staff page lists its activities and offers a new one.
+    let (status, html) = keeper.app.page(&format!("/staff/places/{station}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        texts(&html, ".list a").iter().any(|t| t.contains("体检卡")),
+        "{:?}",
+        texts(&html, ".list a")
+    );
+    let new = format!("/staff/places/{station}/activities/new");
+    let (status, html) = keeper.app.page(&new).await;
+    assert_eq!(status, 200);
+    // A keeper's activity is at their place: the only place offered.
+    let offered = attrs(&html, "#f-place_id option", "value");
+    assert_eq!(offered, vec![String::new(), station.to_string()]);
+    assert_eq!(attrs(&html, "input[name=weekdays]", "value").len(), 7);
+    // Bad input: each message at its field, what was typed kept.
+    let mut bad = class_form("");
+    bad.retain(|(k, _)| !matches!(*k, "title_zh" | "until_day" | "start_time"));
+    bad.extend([("start_time", "25:00".into()), ("address_zh", "蔡马社区三楼".into())]);
+    let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = staff_post(&keeper.app, &new, &new, &pairs).await;
+    assert_eq!(status, 422);
+    for field in ["title_zh", "start_time", "until_day", "places"] {
+        assert!(
+            !text(&html, &format!("#f-{field}-error")).is_empty(),
+            "{field}: {}",
+            text(&html, ".error-summary")
+        );
+    }
+    assert_eq!(attr(&html, "#f-address_zh", "value"), "蔡马社区三楼");
+    assert_eq!(attr(&html, "#f-summary_zh", "id"), "f-summary_zh");
+    assert_eq!(text(&html, "#f-summary_zh"), "老师带着练，初学也可以来。");
+    let ticked = attrs(&html, "input[name=weekdays][checked]", "value");
+    assert_eq!(ticked.len(), 2, "the days ticked stay ticked");
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM activities WHERE title_zh = '太极拳晨练'").await,
+        0
+    );
+    // Another station's place is not the keeper's to choose.
+    let mut elsewhere = class_form("2");
+    elsewhere.push(("place_id", other_station.to_string()));
+    let pairs: Vec<(&str, &str)> = elsewhere.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = staff_post(&keeper.app, &new, &new, &pairs).await;
+    assert_eq!(status, 422);
+    assert!(!text(&html, "#f-place_id-error").is_empty());
+    // Saved as a draft, at the keeper's place (also when none is chosen).
+    let mut good = class_form("2");
+    good.push(("action", "draft".into()));
+    let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, to, html) = staff_post(&keeper.app, &new, &new, &pairs).await;
+    assert_eq!(status, 303, "{}", text(&html, ".error-summary"));
+    let id: i64 =
+        common::scalar_with(&app.db, "SELECT id FROM activities WHERE title_zh = $1", "太极拳晨练")
+            .await;
+    assert_eq!(to, format!("/staff/content/activity/{id}"));
+    let place: i64 =
+        scalar_for_id(&app.db, "SELECT place_id FROM activities WHERE id = $1", id).await;
+    assert_eq!(place, station, "kept at the keeper's place");
+    let sessions = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            scalar_for_id::<i64>(
+                &db,
+                "SELECT COUNT(*) FROM activity_sessions WHERE activity_id = $1 AND cancelled_at IS NULL",
+                id,
+            )
+            .await
+        }
+    };
+    assert_eq!(sessions(&app).await, class_sessions(), "sessions written from the schedule");
+    // A draft: its staff see it, nobody else does.
+    assert_eq!(app.get(&format!("/activities/{id}")).await.status().as_u16(), 404);
+    let (status, html) = keeper.app.page(&format!("/activities/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, "h1"), "太极拳晨练");
+    // Published from its form, sent back as it stands.
+    let edit = format!("/staff/content/activity/{id}");
+    let (_, html) = keeper.app.page(&edit).await;
+    assert!(texts(&html, "a").iter().any(|t| t == "报名和签到"));
+    let mut fields = common::form_fields_of(&html, &edit);
+    fields.retain(|(k, _)| k != "csrf_token" && k != "action");
+    fields.push(("action".into(), "publish".into()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, _) = staff_post(&keeper.app, &edit, &edit, &pairs).await;
+    assert_eq!(status, 303);
+    let (status, html) = app.page("/activities?kind=class").await;
+    assert_eq!(status, 200);
+    assert!(titles(&html).contains(&"太极拳晨练".to_owned()), "{:?}", titles(&html));
+    // People sign up for the first session: two places, then one waits.
+    let first: i64 =
+        scalar_for_id(&app.db, "SELECT MIN(id) FROM activity_sessions WHERE activity_id = $1", id)
+            .await;
+    let f = first.to_string();
+    for name in ["甲", "乙", "丙"] {
+        let (status, _, _) =
+            sign_up(&app.new_anonymous(), id, &[("session", &f), ("name", name)]).await;
+        assert_eq!(status, 303);
+    }
+    let waiting = "SELECT COUNT(*) FROM activity_registrations WHERE status = 'waiting'";
+    assert_eq!(count(&app.db, waiting).await, 1);
+    // Someone signs up for the first session on the second weekday.
+    let second: i64 = scalar_for_id(
+        &app.db,
+        "SELECT id FROM activity_sessions WHERE activity_id = $1 ORDER BY starts_at LIMIT 1 OFFSET 1",
+        id,
+    )
+    .await;
+    let (_, to, _) =
+        sign_up(&app.new_anonymous(), id, &[("session", &second.to_string()), ("name", "丁")])
+            .await;
+    let ding = to.trim_end_matches("?new=1").to_owned();
+    // The keeper adds a place and drops the second weekday: the one waiting
+    // moves up; the second weekday's sessions go, but the one 丁 signed up
+    // for is called off, and 丁's page says so.
+    let (_, html) = keeper.app.page(&edit).await;
+    let mut fields = common::form_fields_of(&html, &edit);
+    let second_day = weekday_code(beijing_day(2));
+    fields.retain(|(k, v)| {
+        k != "csrf_token" && k != "note" && !(k == "weekdays" && *v == second_day)
+    });
+    for (k, v) in fields.iter_mut() {
+        if k == "places" {
+            *v = "3".into();
+        }
+    }
+    fields.push(("note".into(), "改为每周一次".into()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, html) = staff_post(&keeper.app, &edit, &edit, &pairs).await;
+    assert_eq!(status, 303, "{}", text(&html, ".error-summary"));
+    assert_eq!(count(&app.db, waiting).await, 0, "moved up into the place added");
+    let left: i64 = scalar_for_id(
+        &app.db,
+        "SELECT CAST(places_left AS BIGINT) FROM activity_sessions WHERE id = $1",
+        first,
+    )
+    .await;
+    assert_eq!(left, 0);
+    let weekly = (1..=20).filter(|n| beijing_day(*n).weekday() == beijing_day(1).weekday()).count()
+        as i64
+        - 1;
+    assert_eq!(sessions(&app).await, weekly);
+    let called_off: i64 = scalar_for_id(
+        &app.db,
+        "SELECT COUNT(*) FROM activity_sessions WHERE activity_id = $1 AND cancelled_at IS NOT NULL",
+        id,
+    )
+    .await;
+    assert_eq!(called_off, 1);
+    let (_, html) = app.new_anonymous().page(&ding).await;
+    assert_eq!(text(&html, ".error-summary h2"), "这一次活动取消了");
+    // History keeps each revision, with the note.
+    let (status, html) = keeper.app.page(&format!("{edit}/history")).await;
+    assert_eq!(status, 200);
+    assert!(text(&html, "main").contains("改为每周一次"));
+    let actions = common::column::<String>(
+        &app.db,
+        "SELECT action FROM audit_log WHERE object LIKE 'activity:%' ORDER BY id",
+    )
+    .await;
+    assert_eq!(actions, ["activity.create", "activity.update", "activity.update"]);
+    // The district's admin adds one at an address, from the district's page.
+    let admin = app.district_admin("xihu").await;
+    let (status, html) = admin.app.page("/staff/districts/xihu").await;
+    assert_eq!(status, 200);
+    assert!(texts(&html, "a").iter().any(|t| t.contains("太极拳晨练")));
+    let add = "/staff/districts/xihu/new/activity";
+    let contest = [
+        ("title_zh", "运河边健步走"),
+        ("kind", "other"),
+        ("audience", "everyone"),
+        ("summary_zh", "沿运河走五公里。"),
+        ("organiser_zh", "区总工会"),
+        ("address_zh", "西湖文化广场"),
+        ("first_day", &beijing_day(10).to_string()),
+        ("signup", "none"),
+        ("places", "50"),
+        ("action", "publish"),
+    ];
+    let (status, to, _) = staff_post(&admin.app, add, add, &contest).await;
+    assert_eq!(status, 303);
+    let walk: i64 = to.rsplit('/').next().unwrap().parse().unwrap();
+    let (all_day, places): (i64, i64) = (
+        scalar_for_id(
+            &app.db,
+            "SELECT COUNT(*) FROM activity_sessions WHERE activity_id = $1",
+            walk,
+        )
+        .await,
+        scalar_for_id(
+            &app.db,
+            "SELECT COUNT(*) FROM activity_sessions WHERE activity_id = $1 AND places IS NOT NULL",
+            walk,
+        )
+        .await,
+    );
+    assert_eq!((all_day, places), (1, 0), "one all-day session, nobody signs up");
+    // It is at no place: the place's keeper neither sees nor edits it.
+    assert_eq!(
+        keeper.app.get(&format!("/staff/content/activity/{walk}")).await.status().as_u16(),
+        403
+    );
+    assert_eq!(keeper.app.get(&format!("/staff/activities/{walk}")).await.status().as_u16(), 403);
+    // Another place's keeper and a volunteer are refused the class too.
+    let other = app
+        .persona(
+            "乙站站长",
+            9102,
+            &[linli::domain::Role::StationKeeper { place_id: other_station }],
+        )
+        .await;
+    for who in [&other.app, &app.volunteer(1).await.app] {
+        assert_eq!(who.get(&edit).await.status().as_u16(), 403);
+        assert_eq!(who.get(&format!("/staff/activities/{id}")).await.status().as_u16(), 403);
+    }
+}
+
+async fn the_door_checks_people_in_and_a_session_is_called_off(app: TestApp) {
+    let (id, session) = our_activity(&app, 2).await;
+    // At the love station whose keeper runs the door.
+    let station = app.place_id("xh-zmxl-station").await;
+    common::exec_script(
+        &app.db,
+        format!(
+            "UPDATE activities SET place_id = {station}, district_id = \
+                 (SELECT district_id FROM places WHERE id = {station}) WHERE id = {id}"
+        ),
+    )
+    .await;
+    let keeper = app.station_keeper().await;
+    let s = session.to_string();
+    let mut codes = Vec::new();
+    for (name, phone) in [("安阿姨", "13911110001"), ("薄师傅", "13911110002"), ("崔", "")] {
+        let (status, to, _) =
+            sign_up(&app.new_anonymous(), id, &[("session", &s), ("name", name), ("phone", phone)])
+                .await;
+        assert_eq!(status, 303);
+        codes.push(to.trim_end_matches("?new=1").rsplit('/').next().unwrap().to_owned());
+    }
+    let console = format!("/staff/activities/{id}");
+    let (status, html) = keeper.app.page(&console).await;
+    assert_eq!(status, 200);
+    assert!(
+        text(&html, "main").contains("已报名 2 人 · 候补 1 个 · 到场 0 人"),
+        "{}",
+        text(&html, "main")
+    );
+    // Before its day, nobody is checked in.
+    let check_in = format!("{console}/check-in");
+    let (status, _, html) =
+        staff_post(&keeper.app, &console, &check_in, &[("code", &codes[0])]).await;
+    assert_eq!(status, 409);
+    assert_eq!(text(&html, ".note"), "还没到活动那天，当天才能签到。");
+    // The session has begun.
+    let now = Utc::now();
+    common::exec_script(
+        &app.db,
+        format!(
+            "UPDATE activity_sessions SET starts_at = '{}', ends_at = '{}' WHERE id = {session}",
+            (now - Duration::minutes(10)).to_rfc3339(),
+            (now + Duration::minutes(50)).to_rfc3339()
+        ),
+    )
+    .await;
+    // A code typed as people read it out: lower case, no dash.
+    let typed = codes[0].to_lowercase().replace('-', "");
+    let (status, _, html) = staff_post(&keeper.app, &console, &check_in, &[("code", &typed)]).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, ".flash"), "安阿姨（1 人）签到了。");
+    let (status, _, html) =
+        staff_post(&keeper.app, &console, &check_in, &[("code", &codes[0])]).await;
+    assert_eq!(status, 409);
+    assert!(text(&html, ".note").starts_with("安阿姨 已经在"), "{}", text(&html, ".note"));
+    // The one waiting cannot be checked in.
+    let (status, _, html) =
+        staff_post(&keeper.app, &console, &check_in, &[("code", &codes[2])]).await;
+    assert_eq!(status, 409);
+    assert_eq!(text(&html, ".note"), "崔 现在是“候补中”，不能签到。");
+    // Bad codes: the message at the field, what was typed kept.
+    for (code, message) in [
+        ("", "请输入报名码"),
+        ("K7PD", "报名码是 8 位字母和数字，例如 K7PD-3MXQ，请再核对一下"),
+        ("AAAA-AAAA", "这个活动没有这个报名码，请再核对一下"),
+    ] {
+        let (status, _, html) =
+            staff_post(&keeper.app, &console, &check_in, &[("code", code)]).await;
+        assert_eq!(status, 422, "{code}");
+        assert!(
+            text(&html, "#f-code-error").ends_with(message),
+            "{code}: {}",
+            text(&html, "#f-code-error")
+        );
+        assert_eq!(attr(&html, "#f-code", "value"), code);
+    }
+    // Scanned: the code's page offers the activity's staff a check-in.
+    let page = format!("/activities/registrations/{}", codes[1]);
+    let (_, html) = keeper.app.page(&page).await;
+    let action = format!("/staff/activities/{id}/check-in");
+    let fields = common::form_fields_of(&html, &action);
+    assert!(fields.iter().any(|(k, v)| k == "code" && *v == codes[1]), "{fields:?}");
+    let (_, html) = app.new_anonymous().page(&page).await;
+    assert!(common::form_fields_of(&html, &action).is_empty(), "not for the public");
+    // Ticked on the list, and a tick taken back.
+    let list = format!("{console}/sessions/{session}");
+    let bo: i64 = common::scalar_with(
+        &app.db,
+        "SELECT id FROM activity_registrations WHERE name = $1",
+        "薄师傅",
+    )
+    .await;
+    let (status, _, html) =
+        staff_post(&keeper.app, &list, &check_in, &[("registration", &bo.to_string())]).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&html, ".flash"), "薄师傅（1 人）签到了。");
+    let (status, _, _) = staff_post(
+        &keeper.app,
+        &list,
+        &check_in,
+        &[("registration", &bo.to_string()), ("undo", "yes")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, _, html) =
+        staff_post(&keeper.app, &list, &check_in, &[("registration", &bo.to_string())]).await;
+    assert!(
+        text(&html, "main").contains("已报名 2 人 · 候补 1 个 · 到场 2 人"),
+        "{}",
+        text(&html, "main")
+    );
+    // Another activity's sign-up is not this one's to tick.
+    let (other, other_session) = {
+        common::exec_script(
+            &app.db,
+            "UPDATE activities SET code = 'first-talk' WHERE code = 'test-talk'".into(),
+        )
+        .await;
+        our_activity(&app, 2).await
+    };
+    let (_, to, _) = sign_up(
+        &app.new_anonymous(),
+        other,
+        &[("session", &other_session.to_string()), ("name", "邓")],
+    )
+    .await;
+    assert!(to.starts_with("/activities/registrations/"));
+    let deng: i64 =
+        common::scalar_with(&app.db, "SELECT id FROM activity_registrations WHERE name = $1", "邓")
+            .await;
+    let (status, _, _) =
+        staff_post(&keeper.app, &list, &check_in, &[("registration", &deng.to_string())]).await;
+    assert_eq!(status, 422);
+    // Once held, the activity's page counts who came.
+    common::exec_script(
+        &app.db,
+        format!(
+            "UPDATE activity_sessions SET starts_at = '{}', ends_at = '{}' WHERE id = {session}",
+            (now - Duration::hours(2)).to_rfc3339(),
+            (now - Duration::hours(1)).to_rfc3339()
+        ),
+    )
+    .await;
+    let (_, html) = app.page(&format!("/activities/{id}")).await;
+    assert!(text(&html, "main").contains("共有 2 人到场签到"), "{}", text(&html, "main"));
+    // Calling next week's session off: a reason is needed, then asked, then done.
+    let next: i64 =
+        scalar_for_id(&app.db, "SELECT MAX(id) FROM activity_sessions WHERE activity_id = $1", id)
+            .await;
+    let (_, to, _) =
+        sign_up(&app.new_anonymous(), id, &[("session", &next.to_string()), ("name", "鄂")]).await;
+    let eve = to.trim_end_matches("?new=1").to_owned();
+    let next_page = format!("{console}/sessions/{next}");
+    let cancel = format!("{next_page}/cancel");
+    let (status, _, html) = staff_post(&keeper.app, &next_page, &cancel, &[("note_zh", " ")]).await;
+    assert_eq!(status, 422);
+    assert!(text(&html, "#f-note_zh-error").contains("请写上为什么取消"));
+    let reason = [("note_zh", "因台风停课，下周照常"), ("note_en", "Off for the typhoon")];
+    let (status, _, html) = staff_post(&keeper.app, &next_page, &cancel, &reason).await;
+    assert_eq!(status, 200, "asked first");
+    assert!(text(&html, "main").contains("因台风停课，下周照常"));
+    let mut confirmed = reason.to_vec();
+    confirmed.push(("confirm", "yes"));
+    let (status, to, _) = staff_post(&keeper.app, &next_page, &cancel, &confirmed).await;
+    assert_eq!((status, to.as_str()), (303, next_page.as_str()));
+    let (_, html) = app.new_anonymous().page(&eve).await;
+    assert_eq!(text(&html, ".error-summary p"), "因台风停课，下周照常");
+    let reader = app.new_anonymous();
+    reader.switch_lang("en").await;
+    let (_, html) = reader.page(&eve).await;
+    assert_eq!(text(&html, ".error-summary p"), "Off for the typhoon");
+    // The sign-ups as CSV, in the keeper's language, audited.
+    keeper.app.switch_lang("en").await;
+    let res = keeper.app.get(&format!("{console}/signups.csv")).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let body = res.text().await.unwrap();
+    let mut lines = body.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "Session,Name,Phone,People,Status,Signed up at,Checked in at"
+    );
+    assert!(body.contains("安阿姨,13911110001,1,Checked in"), "{body}");
+    assert!(!body.contains("邓"), "another activity's sign-ups stay out");
+    let audited: Vec<String> = common::column(
+        &app.db,
+        "SELECT action FROM audit_log WHERE object LIKE 'activity:%' ORDER BY id",
+    )
+    .await;
+    assert_eq!(audited, ["activity.session_cancel", "activity.export"]);
 }

@@ -12,6 +12,7 @@ use super::{
 use crate::domain::activity::{
     Listing, NewRegistration, Schedule, ScheduleInput, SignupRule, When,
 };
+use crate::domain::revision::Fields;
 
 /// An activity as its page shows it.
 #[derive(Debug, Clone, FromRow)]
@@ -382,6 +383,124 @@ pub async fn registration(db: &Db, code_hash: &str) -> DbResult<Option<Registrat
     ).bind(code_hash).fetch_optional(p).await?))
 }
 
+/// Moves a session's waiting list up through `$tx`, in order, while the
+/// first one's party fits (nobody behind them jumps ahead); evaluates to
+/// how many moved up. The session's row is locked by the caller.
+macro_rules! move_up {
+    ($tx:ident, $session:expr, $now:expr) => {{
+        let (session, now): (i64, DateTime<Utc>) = ($session, $now);
+        let mut promoted: i64 = 0;
+        loop {
+            let first: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT id, CAST(people AS BIGINT) FROM activity_registrations \
+                 WHERE session_id = $1 AND status = 'waiting' ORDER BY id LIMIT 1",
+            )
+            .bind(session).fetch_optional(&mut *$tx).await?;
+            let Some((next, party)) = first else { break };
+            let moved = sqlx::query(
+                "UPDATE activity_sessions SET places_left = places_left - $2 \
+                 WHERE id = $1 AND places_left >= $2",
+            )
+            .bind(session).bind(party).execute(&mut *$tx).await?.rows_affected();
+            if moved != 1 {
+                break;
+            }
+            sqlx::query(
+                "UPDATE activity_registrations SET status = 'registered', promoted_at = $2 WHERE id = $1",
+            )
+            .bind(next).bind(now).execute(&mut *$tx).await?;
+            promoted += 1;
+        }
+        promoted
+    }};
+}
+pub(crate) use move_up;
+
+/// The row lock a write to a session takes first on PostgreSQL (on SQLite
+/// every write transaction holds the database).
+pub(crate) fn session_lock(db: &Db) -> &'static str {
+    match db.backend() {
+        super::Backend::Postgres => " FOR UPDATE",
+        super::Backend::Sqlite => "",
+    }
+}
+
+/// An activity's schedule and places as its checked form holds them.
+pub(crate) fn planned(fields: &Fields) -> (Vec<crate::domain::activity::Span>, Option<i64>) {
+    let input = ScheduleInput::of_fields(fields);
+    let spans = Schedule::parse(&input, NaiveDate::MIN).map(|s| s.sessions()).unwrap_or_default();
+    let places = match fields.get("signup") {
+        "none" => None,
+        _ => fields.get("places").parse().ok(),
+    };
+    (spans, places)
+}
+
+/// Writes an activity's sessions from its saved form (`$fields`) through
+/// `$tx`, in the transaction that saves it: a session the schedule still
+/// has keeps its sign-ups, with its places set anew (the waiting list
+/// moves up into places added); one it no longer has goes, unless people
+/// signed up for it: then, if it is still ahead, it is called off (their
+/// pages say so), and if it is past it stays as it was held; a new one
+/// is added. `$lock` is [`session_lock`].
+macro_rules! write_sessions {
+    ($tx:ident, $activity:expr, $fields:expr, $now:expr, $lock:expr) => {{
+        let (activity, now): (i64, DateTime<Utc>) = ($activity, $now);
+        let (spans, places) = $crate::db::activities::planned($fields);
+        let lock_sql = format!(
+            "SELECT id FROM activity_sessions WHERE activity_id = $1 ORDER BY id{}",
+            $lock
+        );
+        let _: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(lock_sql))
+            .bind(activity).fetch_all(&mut *$tx).await?;
+        type Held = (i64, DateTime<Utc>, Option<DateTime<Utc>>, i64, i64);
+        let held: Vec<Held> = sqlx::query_as(
+            "SELECT s.id, s.starts_at, s.cancelled_at, \
+                 CAST((SELECT COUNT(*) FROM activity_registrations r WHERE r.session_id = s.id \
+                     AND r.status IN ('registered', 'waiting', 'attended')) AS BIGINT), \
+                 CAST(COALESCE((SELECT SUM(r.people) FROM activity_registrations r \
+                     WHERE r.session_id = s.id AND r.status IN ('registered', 'attended')), 0) AS BIGINT) \
+             FROM activity_sessions s WHERE s.activity_id = $1",
+        )
+        .bind(activity).fetch_all(&mut *$tx).await?;
+        for (id, starts_at, cancelled, live, taken) in &held {
+            match spans.iter().find(|(s, _)| s == starts_at) {
+                Some((_, ends_at)) => {
+                    let left = places.map(|p: i64| (p - taken).max(0));
+                    sqlx::query(
+                        "UPDATE activity_sessions SET ends_at = $2, places = $3, places_left = $4 \
+                         WHERE id = $1",
+                    )
+                    .bind(id).bind(ends_at).bind(places).bind(left).execute(&mut *$tx).await?;
+                    if *starts_at > now && cancelled.is_none() {
+                        let _ = $crate::db::activities::move_up!($tx, *id, now);
+                    }
+                }
+                None if *live == 0 => {
+                    sqlx::query("DELETE FROM activity_sessions WHERE id = $1")
+                        .bind(id).execute(&mut *$tx).await?;
+                }
+                None if *starts_at > now && cancelled.is_none() => {
+                    sqlx::query("UPDATE activity_sessions SET cancelled_at = $2 WHERE id = $1")
+                        .bind(id).bind(now).execute(&mut *$tx).await?;
+                }
+                None => {}
+            }
+        }
+        for (starts_at, ends_at) in &spans {
+            if held.iter().any(|h| h.1 == *starts_at) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO activity_sessions (activity_id, starts_at, ends_at, places, places_left) \
+                 VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(activity).bind(starts_at).bind(ends_at).bind(places).execute(&mut *$tx).await?;
+        }
+    }};
+}
+pub(crate) use write_sessions;
+
 /// How a cancellation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cancelled {
@@ -433,29 +552,7 @@ pub async fn cancel(db: &Db, code_hash: &str, now: DateTime<Utc>) -> DbResult<Ca
             sqlx::query("UPDATE activity_sessions SET places_left = places_left + $2 WHERE id = $1")
                 .bind(session).bind(people).execute(&mut *tx).await?;
         }
-        // The waiting list moves up in order while the first one's party fits.
-        let mut promoted = 0;
-        loop {
-            let first: Option<(i64, i64)> = sqlx::query_as(
-                "SELECT id, CAST(people AS BIGINT) FROM activity_registrations \
-                 WHERE session_id = $1 AND status = 'waiting' ORDER BY id LIMIT 1",
-            )
-            .bind(session).fetch_optional(&mut *tx).await?;
-            let Some((next, party)) = first else { break };
-            let moved = sqlx::query(
-                "UPDATE activity_sessions SET places_left = places_left - $2 \
-                 WHERE id = $1 AND places_left >= $2",
-            )
-            .bind(session).bind(party).execute(&mut *tx).await?.rows_affected();
-            if moved != 1 {
-                break;
-            }
-            sqlx::query(
-                "UPDATE activity_registrations SET status = 'registered', promoted_at = $2 WHERE id = $1",
-            )
-            .bind(next).bind(now).execute(&mut *tx).await?;
-            promoted += 1;
-        }
+        let promoted = move_up!(tx, session, now);
         tx.commit().await?;
         Ok(Cancelled::Done(promoted))
     })
@@ -543,3 +640,184 @@ pub async fn calendar(
 
 /// The most activities one calendar file holds (the soonest are kept).
 pub const CALENDAR_MAX: i64 = 500;
+
+/// A sign-up as its activity's staff see it.
+#[derive(Debug, Clone, FromRow)]
+pub struct StaffRegistration {
+    pub id: i64,
+    pub session_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub name: String,
+    pub phone: Option<String>,
+    pub people: i64,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub promoted_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub attended_at: Option<DateTime<Utc>>,
+}
+
+const STAFF_REGISTRATION: &str = "SELECT r.id, r.session_id, s.starts_at, r.name, r.phone, \
+     CAST(r.people AS BIGINT) AS people, r.status, r.created_at, r.promoted_at, r.cancelled_at, \
+     r.attended_at FROM activity_registrations r JOIN activity_sessions s ON s.id = r.session_id";
+
+/// The sign-ups of one session of activity `activity`: who comes (and
+/// came), then who waits in order, then who cancelled.
+#[tracing::instrument(name = "db::activities::session_registrations", skip_all, fields(session = session))]
+pub async fn session_registrations(
+    db: &Db,
+    activity: i64,
+    session: i64,
+) -> DbResult<Vec<StaffRegistration>> {
+    let sql = format!(
+        "{STAFF_REGISTRATION} WHERE r.session_id = $1 AND s.activity_id = $2 \
+         ORDER BY CASE r.status WHEN 'waiting' THEN 1 WHEN 'cancelled' THEN 2 ELSE 0 END, r.id"
+    );
+    Ok(on_db!(db, p => sqlx::query_as::<_, StaffRegistration>(sqlx::AssertSqlSafe(sql))
+        .bind(session).bind(activity).fetch_all(p).await?))
+}
+
+/// Every sign-up of an activity, session by session, for its staff's
+/// download (at most [`super::audit::EXPORT_MAX`]); the download is
+/// audited first, as `activity.export`.
+#[tracing::instrument(name = "db::activities::export", skip_all, fields(activity = activity))]
+pub async fn export(
+    db: &Db,
+    activity: i64,
+    actor: i64,
+    now: DateTime<Utc>,
+) -> DbResult<Vec<StaffRegistration>> {
+    let object = format!("activity:{activity}");
+    super::audit::audit(db, Some(actor), "activity.export", &object, "", now).await?;
+    let sql = format!(
+        "{STAFF_REGISTRATION} WHERE s.activity_id = $1 ORDER BY s.starts_at, r.id LIMIT {}",
+        super::audit::EXPORT_MAX
+    );
+    Ok(on_db!(db, p => sqlx::query_as::<_, StaffRegistration>(sqlx::AssertSqlSafe(sql))
+        .bind(activity).fetch_all(p).await?))
+}
+
+/// Whom a check-in names: a sign-up ticked on the list, or a code typed
+/// or scanned at the door (by its keyed hash).
+pub enum Whom<'a> {
+    Ticked(i64),
+    Code(&'a str),
+}
+
+/// How a check-in (or taking one back) went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckIn {
+    /// Checked in (or taken back): who, for which session.
+    Done { name: String, people: i64, session: i64 },
+    /// Checked in already, at that moment.
+    Already { name: String, at: DateTime<Utc>, session: i64 },
+    /// Not a place at this session: waiting, or cancelled.
+    NotRegistered { name: String, status: String, session: i64 },
+    /// The session is called off.
+    CalledOff { session: i64 },
+    /// The session's day has not come.
+    TooEarly { session: i64 },
+    /// No sign-up of this activity by that code or id.
+    Missing,
+}
+
+/// Checks someone in at the door of a session of activity `activity`
+/// (from its day on, Beijing time), or takes a check-in made by mistake
+/// back (`undo`).
+#[tracing::instrument(name = "db::activities::check_in", skip_all, fields(activity = activity))]
+pub async fn check_in(
+    db: &Db,
+    activity: i64,
+    whom: Whom<'_>,
+    undo: bool,
+    now: DateTime<Utc>,
+) -> DbResult<CheckIn> {
+    let (by, arg) = match whom {
+        Whom::Ticked(id) => ("r.id = $1", Arg::Int(id)),
+        Whom::Code(hash) => ("r.code_hash = $1", Arg::Text(hash.to_owned())),
+    };
+    let sql = format!(
+        "SELECT r.id, r.name, CAST(r.people AS BIGINT), r.status, r.attended_at, s.id, s.starts_at, \
+                s.cancelled_at \
+         FROM activity_registrations r JOIN activity_sessions s ON s.id = r.session_id \
+         WHERE {by} AND s.activity_id = $2"
+    );
+    type Found = (
+        i64,
+        String,
+        i64,
+        String,
+        Option<DateTime<Utc>>,
+        i64,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+    );
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let q = sqlx::query_as::<_, Found>(sqlx::AssertSqlSafe(sql));
+        let found = super::bind_args!(q, &[arg, Arg::Int(activity)]).fetch_optional(&mut *tx).await?;
+        let Some((id, name, people, status, attended_at, session, starts_at, called_off)) = found else {
+            return Ok(CheckIn::Missing);
+        };
+        let today = crate::domain::format::today_at(now);
+        let day = starts_at.with_timezone(&crate::domain::format::beijing()).date_naive();
+        let (from, to, at) = if undo {
+            ("attended", "registered", None)
+        } else {
+            ("registered", "attended", Some(now))
+        };
+        if called_off.is_some() {
+            return Ok(CheckIn::CalledOff { session });
+        }
+        if !undo && day > today {
+            return Ok(CheckIn::TooEarly { session });
+        }
+        if !undo && status == "attended" {
+            return Ok(CheckIn::Already { name, at: attended_at.unwrap_or(now), session });
+        }
+        if status != from {
+            return Ok(CheckIn::NotRegistered { name, status, session });
+        }
+        sqlx::query(
+            "UPDATE activity_registrations SET status = $2, attended_at = $3 WHERE id = $1 AND status = $4",
+        )
+        .bind(id).bind(to).bind(at).bind(from).execute(&mut *tx).await?;
+        // The activity's page counts who came.
+        tx.commit().await?;
+        Ok(CheckIn::Done { name, people, session })
+    })
+}
+
+/// Calls off a session ahead, with a message every registrant's code page
+/// shows; audited with the change. False when it had begun or was called
+/// off already.
+#[tracing::instrument(name = "db::activities::call_off", skip_all, fields(session = session))]
+pub async fn call_off(
+    db: &Db,
+    activity: i64,
+    session: i64,
+    note: (&str, Option<&str>),
+    actor: i64,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE activity_sessions SET cancelled_at = $3, cancel_note_zh = $4, cancel_note_en = $5 \
+             WHERE id = $1 AND activity_id = $2 AND cancelled_at IS NULL AND starts_at > $3",
+        )
+        .bind(session).bind(activity).bind(now).bind(note.0).bind(note.1)
+        .execute(&mut *tx).await?.rows_affected();
+        if changed != 1 {
+            return Ok(false);
+        }
+        super::audit::write_audit!(&mut *tx, &super::audit::Entry {
+            at: now, actor: Some(actor), action: "activity.session_cancel",
+            object: format!("activity:{activity}"), detail: format!("session:{session}"),
+        })?;
+        // The listing and the calendars leave it out.
+        sqlx::query(super::BUMP_CONTENT).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}

@@ -23,6 +23,9 @@ enum Col {
     Date,
     OptDate,
     OptId,
+    /// A whole number (INTEGER on both databases).
+    Int,
+    OptInt,
 }
 
 struct Table {
@@ -132,6 +135,44 @@ fn table(kind: ContentKind) -> Table {
             workshop: false,
             published: false,
         },
+        // Its sessions are written from its schedule as it is saved.
+        ContentKind::Activity => Table {
+            name: "activities",
+            columns: &[
+                ("title_zh", Text),
+                ("title_en", OptText),
+                ("kind", Text),
+                ("audience", Text),
+                ("summary_zh", Text),
+                ("summary_en", OptText),
+                ("place_id", OptId),
+                ("address_zh", OptText),
+                ("address_en", OptText),
+                ("organiser_zh", Text),
+                ("organiser_en", OptText),
+                ("first_day", Date),
+                ("start_time", Text),
+                ("end_time", Text),
+                ("weekdays", Text),
+                ("every_weeks", Int),
+                ("until_day", OptDate),
+                ("except_days", Text),
+                ("signup", Text),
+                ("places", OptInt),
+                ("party_max", Int),
+                ("phone_required", Bool),
+                ("cost_zh", OptText),
+                ("cost_en", OptText),
+                ("bring_zh", OptText),
+                ("bring_en", OptText),
+                ("outcome_zh", OptText),
+                ("outcome_en", OptText),
+            ],
+            district: "district_id",
+            place: true,
+            workshop: false,
+            published: true,
+        },
         // A town or street's district is the one whose node is its parent.
         ContentKind::Territory => Table {
             name: "territories",
@@ -186,6 +227,8 @@ impl Table {
             }
             Col::OptDate => Arg::OptDate(NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()),
             Col::OptId => Arg::OptInt(value.parse().ok()),
+            Col::Int => Arg::Int32(value.parse().unwrap_or(1)),
+            Col::OptInt => Arg::OptInt32(value.parse().ok()),
         }
     }
 }
@@ -230,6 +273,10 @@ macro_rules! read_item {
                     .unwrap_or_default(),
                 Col::OptId => {
                     row.try_get::<Option<i64>, _>(*name)?.map(|n| n.to_string()).unwrap_or_default()
+                }
+                Col::Int => row.try_get::<i32, _>(*name)?.to_string(),
+                Col::OptInt => {
+                    row.try_get::<Option<i32>, _>(*name)?.map(|n| n.to_string()).unwrap_or_default()
                 }
             };
             fields.set(name, value);
@@ -367,6 +414,7 @@ pub async fn save(db: &Db, s: &ContentSave<'_>) -> DbResult<Saved> {
     }
     let n = args.len();
     let index_sql = super::workshops::index_search_sql(db);
+    let lock = super::activities::session_lock(db);
     let update = format!(
         "UPDATE {} SET {}, version = ${}, updated_at = ${} WHERE id = ${} AND version = ${}",
         t.name,
@@ -416,6 +464,9 @@ pub async fn save(db: &Db, s: &ContentSave<'_>) -> DbResult<Saved> {
             at: s.now, actor: Some(s.user), action: &action, object: format!("{}:{}", kind.code(), s.id),
             detail: format!("revision:{number}"),
         })?;
+        if s.kind == ContentKind::Activity {
+            super::activities::write_sessions!(tx, s.id, s.fields, s.now, lock);
+        }
         if s.kind == ContentKind::Territory {
             // The workshops in a renamed town show and are found by its
             // new name.
@@ -476,6 +527,10 @@ pub async fn create(
         cols.push("created_at");
         args.push(Arg::At(now));
     }
+    if kind == ContentKind::Activity {
+        cols.push("created_at");
+        args.push(Arg::At(now));
+    }
     if let Under::Workshop(id) = under
         && t.workshop
     {
@@ -497,11 +552,15 @@ pub async fn create(
         values = values.join(", ")
     );
     let item_kind = kind.item_kind();
+    let lock = super::activities::session_lock(db);
     let list = changes(&Fields::new(), fields);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
         let id = bind_args!(q, &args).fetch_one(&mut *tx).await?;
+        if kind == ContentKind::Activity {
+            super::activities::write_sessions!(tx, id, fields, now, lock);
+        }
         write_revision!(&mut *tx, &NewRevision {
             kind: item_kind, item_id: id, number: 1, user: Some(user), at: now, note: "",
             restored_from: None, snapshot: fields.to_stored(), changes: changes_to_stored(&list),

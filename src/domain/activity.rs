@@ -395,6 +395,22 @@ fn weekday(word: &str) -> Option<Weekday> {
     w.parse::<Weekday>().ok()
 }
 
+impl ScheduleInput {
+    /// The schedule of an activity's form as the content editor keeps it
+    /// (its fields named as the table's columns).
+    pub fn of_fields(f: &super::revision::Fields) -> ScheduleInput {
+        ScheduleInput {
+            first_day: f.get("first_day").to_owned(),
+            weekdays: f.get("weekdays").to_owned(),
+            every_weeks: f.get("every_weeks").to_owned(),
+            until: f.get("until_day").to_owned(),
+            start: f.get("start_time").to_owned(),
+            end: f.get("end_time").to_owned(),
+            except: f.get("except_days").to_owned(),
+        }
+    }
+}
+
 /// A schedule as its form (or the demo content) writes it.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct ScheduleInput {

@@ -9,7 +9,7 @@ use super::format::beijing;
 use super::place_edit::parse_date;
 
 /// Kinds of item an audit row is about (the part of `object` before `:`).
-pub const KINDS: [&str; 12] = [
+pub const KINDS: [&str; 14] = [
     "place",
     "wish",
     "user",
@@ -22,6 +22,8 @@ pub const KINDS: [&str; 12] = [
     "story",
     "notice",
     "territory",
+    "source",
+    "activity",
 ];
 
 /// The query parameters of `/staff/audit`, as typed.

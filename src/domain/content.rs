@@ -36,7 +36,14 @@ pub enum Input {
     /// A number as reported, or one the portal computes from reported
     /// ones, typed as `3500×12` (canonical: the formula, see [`amount`]).
     Amount,
+    /// A whole number from 1 to this (places, people).
+    Count(u32),
+    /// Days of the week, ticked (canonical: `mon tue …`, Monday first).
+    Weekdays,
 }
+
+/// The days of the week as [`Input::Weekdays`] writes them.
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// What a form's choice fields may take: the district's places and
 /// sources, listed by the handler.
@@ -44,6 +51,9 @@ pub enum Input {
 pub struct Choices {
     pub places: Vec<i64>,
     pub sources: Vec<i64>,
+    /// The first day an activity already has: it stays allowed however
+    /// long ago it was (a new or moved one may not start over a year ago).
+    pub kept_day: Option<NaiveDate>,
 }
 
 /// One field of a kind's form.
@@ -158,6 +168,50 @@ const TERRITORY: [Field; 3] = [
     f("kind", Input::Choice(&TOWN_KINDS), true, "territory.f.kind"),
 ];
 
+/// The activity kinds, as [`crate::domain::activity::Kind`] codes.
+const ACTIVITY_KINDS: [&str; 7] =
+    ["class", "service_day", "contest", "training", "talk", "health_check", "other"];
+const AUDIENCES: [&str; 5] = ["everyone", "elderly", "outdoor_workers", "youth", "enterprises"];
+const SIGNUP_RULES: [&str; 3] = ["none", "places", "waitlist"];
+const EVERY_WEEKS: [&str; 2] = ["1", "2"];
+
+/// The most places a session has.
+pub const PLACES_MAX: u32 = 10_000;
+
+/// An activity at a place of the district (or an address): what, for
+/// whom, when (its schedule as [`crate::domain::activity::Schedule`] reads
+/// it), how people take part, and what came of it.
+const ACTIVITY: [Field; 28] = [
+    f("title_zh", Input::Line(60), true, "content.f.title_zh"),
+    f("title_en", Input::Line(200), false, "content.f.title_en"),
+    f("kind", Input::Choice(&ACTIVITY_KINDS), true, "content.f.kind"),
+    f("audience", Input::Choice(&AUDIENCES), true, "content.f.audience"),
+    f("summary_zh", Input::Area(2000), true, "content.f.summary_zh"),
+    f("summary_en", Input::Area(4000), false, "content.f.summary_en"),
+    f("place_id", Input::Place, false, "content.f.place_id"),
+    h("address_zh", Input::Line(100), false, "content.f.address_zh"),
+    f("address_en", Input::Line(300), false, "content.f.address_en"),
+    f("organiser_zh", Input::Line(60), true, "content.f.organiser_zh"),
+    f("organiser_en", Input::Line(200), false, "content.f.organiser_en"),
+    h("first_day", Input::Date, true, "content.f.first_day"),
+    h("start_time", Input::Line(5), false, "content.f.start_time"),
+    f("end_time", Input::Line(5), false, "content.f.end_time"),
+    h("weekdays", Input::Weekdays, false, "content.f.weekdays"),
+    f("every_weeks", Input::Choice(&EVERY_WEEKS), false, "content.f.every_weeks"),
+    h("until_day", Input::Date, false, "content.f.until_day"),
+    h("except_days", Input::Area(600), false, "content.f.except_days"),
+    h("signup", Input::Choice(&SIGNUP_RULES), true, "content.f.signup"),
+    h("places", Input::Count(PLACES_MAX), false, "content.f.places"),
+    h("party_max", Input::Count(10), false, "content.f.party_max"),
+    h("phone_required", Input::Check, false, "content.f.phone_required"),
+    h("cost_zh", Input::Line(60), false, "content.f.cost_zh"),
+    f("cost_en", Input::Line(200), false, "content.f.cost_en"),
+    f("bring_zh", Input::Line(100), false, "content.f.bring_zh"),
+    f("bring_en", Input::Line(300), false, "content.f.bring_en"),
+    h("outcome_zh", Input::Area(1000), false, "content.f.outcome_zh"),
+    f("outcome_en", Input::Area(2000), false, "content.f.outcome_en"),
+];
+
 /// The kinds of district content staff edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContentKind {
@@ -172,10 +226,13 @@ pub enum ContentKind {
     /// An entry of the district's sources register, which its figures
     /// and its workshops' figures cite.
     Source,
+    /// An activity of the district, at one of its places or an address,
+    /// with its sessions (written from its schedule as it is saved).
+    Activity,
 }
 
 impl ContentKind {
-    pub const ALL: [ContentKind; 7] = [
+    pub const ALL: [ContentKind; 8] = [
         ContentKind::District,
         ContentKind::Figure,
         ContentKind::Programme,
@@ -183,10 +240,12 @@ impl ContentKind {
         ContentKind::Notice,
         ContentKind::Territory,
         ContentKind::Source,
+        ContentKind::Activity,
     ];
 
     /// The kinds a district holds many of (staff add and remove them).
-    pub const LISTED: [ContentKind; 5] = [
+    pub const LISTED: [ContentKind; 6] = [
+        ContentKind::Activity,
         ContentKind::Source,
         ContentKind::Figure,
         ContentKind::Programme,
@@ -203,6 +262,7 @@ impl ContentKind {
             ContentKind::Notice => "notice",
             ContentKind::Territory => "territory",
             ContentKind::Source => "source",
+            ContentKind::Activity => "activity",
         }
     }
 
@@ -219,6 +279,7 @@ impl ContentKind {
             ContentKind::Notice => ItemKind::Notice,
             ContentKind::Territory => ItemKind::Territory,
             ContentKind::Source => ItemKind::Source,
+            ContentKind::Activity => ItemKind::Activity,
         }
     }
 
@@ -231,6 +292,7 @@ impl ContentKind {
             ContentKind::Notice => &NOTICE,
             ContentKind::Territory => &TERRITORY,
             ContentKind::Source => &SOURCE,
+            ContentKind::Activity => &ACTIVITY,
         }
     }
 
@@ -263,6 +325,7 @@ impl ContentKind {
             ContentKind::Notice => "content.kind.notice",
             ContentKind::Territory => "content.kind.territory",
             ContentKind::Source => "content.kind.source",
+            ContentKind::Activity => "content.kind.activity",
         }
     }
 
@@ -276,13 +339,15 @@ impl ContentKind {
     ) -> Result<Fields, FormErrors> {
         let (mut out, mut errors) = check_fields(self.fields(), f, today, choices);
         out.set("published", if f.get("published").is_empty() { "" } else { "on" });
-        self.rules(&out, today, &mut errors);
+        self.rules(&mut out, today, choices, &mut errors);
         errors.into_result(|| out)
     }
 
-    /// Each kind's own rules, across fields.
-    fn rules(self, f: &Fields, today: NaiveDate, errors: &mut FormErrors) {
+    /// Each kind's own rules, across fields (writing what they read back
+    /// in canonical form).
+    fn rules(self, f: &mut Fields, today: NaiveDate, choices: &Choices, errors: &mut FormErrors) {
         match self {
+            ContentKind::Activity => activity_rules(f, today, choices, errors),
             ContentKind::Notice => {
                 let (Some(start), Some(end)) =
                     (parse_date(f.get("starts_on")), parse_date(f.get("ends_on")))
@@ -468,6 +533,70 @@ fn canonical(
             formula(typed).map(|(f, _)| f).ok_or("form.content.formula")
         }
         Input::Amount => canonical(Input::Number, typed, today, choices),
+        Input::Count(max) => match typed.parse::<u32>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err("form.content.count"),
+        },
+        Input::Weekdays => {
+            let words: Vec<&str> = typed.split_whitespace().collect();
+            if words.iter().any(|w| !WEEKDAYS.contains(w)) {
+                return Err("form.content.choose");
+            }
+            Ok(WEEKDAYS.iter().filter(|d| words.contains(d)).copied().collect::<Vec<_>>().join(" "))
+        }
+    }
+}
+
+/// An activity's rules across fields: a place or an address; its schedule
+/// as [`Schedule::parse`] reads it (written back the way it reads); places
+/// when people sign up, none when they just come; one person a sign-up
+/// unless the keeper allows more.
+fn activity_rules(f: &mut Fields, today: NaiveDate, choices: &Choices, errors: &mut FormErrors) {
+    use super::activity::{Schedule, ScheduleInput};
+    if f.get("place_id").is_empty() && f.get("address_zh").is_empty() {
+        errors.add("place_id", "form.activity.where");
+    }
+    let input = ScheduleInput::of_fields(f);
+    // A day the activity already had stays allowed, however long ago.
+    let first = parse_date(f.get("first_day"));
+    let today = match (first, choices.kept_day) {
+        (Some(d), Some(kept)) if d == kept => today.min(d),
+        _ => today,
+    };
+    match Schedule::parse(&input, today) {
+        Ok(schedule) => {
+            let s = schedule.to_input();
+            f.set("weekdays", s.weekdays);
+            f.set("every_weeks", s.every_weeks);
+            f.set("until_day", s.until);
+            f.set("start_time", s.start);
+            f.set("end_time", s.end);
+            f.set("except_days", s.except);
+        }
+        Err(e) => {
+            for (field, key) in e.iter() {
+                let field = match field {
+                    "until" => "until_day",
+                    "start" => "start_time",
+                    "end" => "end_time",
+                    "except" => "except_days",
+                    other => other,
+                };
+                errors.add(field, key);
+            }
+        }
+    }
+    if f.get("signup") == "none" {
+        f.set("places", "");
+        f.set("phone_required", "");
+        f.set("party_max", "1");
+    } else {
+        if f.get("places").is_empty() && errors.get("places").is_none() {
+            errors.add("places", "form.activity.places_required");
+        }
+        if f.get("party_max").is_empty() {
+            f.set("party_max", "1");
+        }
     }
 }
 
@@ -488,7 +617,7 @@ mod tests {
     }
 
     fn sources() -> Choices {
-        Choices { places: vec![9], sources: vec![4] }
+        Choices { places: vec![9], sources: vec![4], ..Choices::default() }
     }
 
     #[test]

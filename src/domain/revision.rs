@@ -18,10 +18,11 @@ pub enum ItemKind {
     Workshop,
     Territory,
     Source,
+    Activity,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 9] = [
+    pub const ALL: [ItemKind; 10] = [
         ItemKind::Place,
         ItemKind::District,
         ItemKind::Figure,
@@ -31,6 +32,7 @@ impl ItemKind {
         ItemKind::Workshop,
         ItemKind::Territory,
         ItemKind::Source,
+        ItemKind::Activity,
     ];
 
     pub fn code(self) -> &'static str {
@@ -44,6 +46,7 @@ impl ItemKind {
             ItemKind::Workshop => "workshop",
             ItemKind::Territory => "territory",
             ItemKind::Source => "source",
+            ItemKind::Activity => "activity",
         }
     }
 

@@ -161,7 +161,19 @@ async fn show_page(
     viewer: &Viewer,
     typed: Option<Typed>,
 ) -> Result<HttpResponse, AppError> {
-    let page = db::activities::page(&state.db, id, false).await?.ok_or(AppError::NotFound)?;
+    // A draft (or one in a district not yet public) is shown to its staff only.
+    let page = match db::activities::page(&state.db, id, false).await? {
+        Some(page) => page,
+        None if viewer.0.is_some() => db::activities::page(&state.db, id, true)
+            .await?
+            .filter(|p| {
+                viewer.0.as_ref().is_some_and(|me| {
+                    me.grants.edits_content(p.activity.district_id, p.activity.place_id)
+                })
+            })
+            .ok_or(AppError::NotFound)?,
+        None => return Err(AppError::NotFound),
+    };
     let a = &page.activity;
     let now = Utc::now();
     let rule = a.signup_rule();
@@ -356,6 +368,9 @@ struct RegistrationPage {
     session_cancelled: Option<Text>,
     /// Still ahead and not cancelled: it may be cancelled.
     cancellable: bool,
+    /// The reader keeps this activity (they scanned the code at the
+    /// door): they may check this person in here.
+    check_in: bool,
 }
 
 /// The registration a code names, or 404 (a malformed code and an
@@ -382,6 +397,7 @@ pub async fn registration(
     ctx: Ctx,
     req: HttpRequest,
     state: web::Data<AppState>,
+    viewer: Viewer,
     Code(code): Code,
 ) -> Result<HttpResponse, AppError> {
     let (code, r) = registered(&req, &state, &code).await?;
@@ -393,8 +409,16 @@ pub async fn registration(
     let session_cancelled = r.session_cancelled_at.map(|_| {
         Text::pick(ctx.lang, r.cancel_note_zh.as_deref().unwrap_or(""), r.cancel_note_en.as_deref())
     });
+    let keeps =
+        viewer.0.as_ref().is_some_and(|me| me.grants.edits_content(a.district_id, a.place_id));
     let view = RegistrationPage {
-        qr: Qr::new(&code.display())?,
+        check_in: keeps && status == RegistrationStatus::Registered && session_cancelled.is_none(),
+        // Scanned at the door, it opens this page: its staff check in here.
+        qr: Qr::new(&format!(
+            "{}/activities/registrations/{}",
+            state.settings.base_url,
+            code.display()
+        ))?,
         code: code.display(),
         just_made: super::ctx::query_param(req.query_string(), "new").is_some(),
         activity: a.id,

@@ -141,7 +141,7 @@ async fn load_viewer(session: &Session, state: &AppState) -> Result<Option<Curre
 }
 
 /// Who edits a district's item: its admins; the keepers of its place, for
-/// a notice there (`at_place`); the keepers of its workshop, for a
+/// a notice or an activity there (`at_place`); the keepers of its workshop, for a
 /// workshop's figure.
 fn edits_item(g: &Grants, owner: &db::content::Owner, at_place: bool) -> bool {
     g.edits_content(owner.district, owner.place.filter(|_| at_place))
@@ -194,7 +194,15 @@ async fn decide(
             let kind =
                 param("what").as_deref().and_then(ContentKind::parse).ok_or(AppError::NotFound)?;
             let owner = db::content::owner(&state.db, kind, id).await?.ok_or(AppError::NotFound)?;
-            edits_item(g, &owner, kind == ContentKind::Notice)
+            edits_item(g, &owner, matches!(kind, ContentKind::Notice | ContentKind::Activity))
+        }
+        Access::ActivityKeeper => {
+            use crate::domain::content::ContentKind;
+            let super::params::Id(id) = super::params::Id::of(req.match_info())?;
+            let owner = db::content::owner(&state.db, ContentKind::Activity, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            edits_item(g, &owner, true)
         }
         Access::FigureEditor | Access::StoryEditor => {
             use crate::domain::content::ContentKind;

@@ -25,6 +25,7 @@ pub mod places;
 pub mod prefs;
 pub mod respond;
 pub mod staff;
+pub mod staff_activities;
 pub mod staff_assist;
 pub mod staff_audit;
 pub mod staff_content;
@@ -80,6 +81,9 @@ pub enum Access {
     /// Who edits story `{id}` (its photos): its district's admins and site
     /// admins.
     StoryEditor,
+    /// Who keeps activity `{id}` (its sign-ups, check-in, sessions): its
+    /// district's admins and site admins, and the keepers of its place.
+    ActivityKeeper,
     /// The staff of the station that wish `{id}` belongs to (its keepers,
     /// its district's admins, site admins).
     WishStaff,
@@ -185,6 +189,13 @@ pub fn routes() -> Vec<RouteDef> {
         route!(POST "/staff/places/{id}/wishes/new", StationKeeper, staff_assist::create),
         route!(GET "/staff/places/{id}/notices/new", StationKeeper, staff_content::new_notice),
         route!(POST "/staff/places/{id}/notices/new", StationKeeper, staff_content::create_notice),
+        route!(GET "/staff/places/{id}/activities/new", StationKeeper, staff_content::new_activity),
+        route!(POST "/staff/places/{id}/activities/new", StationKeeper, staff_content::create_activity),
+        route!(GET "/staff/activities/{id}", ActivityKeeper, staff_activities::show),
+        route!(GET "/staff/activities/{id}/signups.csv", ActivityKeeper, staff_activities::export),
+        route!(POST "/staff/activities/{id}/check-in", ActivityKeeper, staff_activities::check_in),
+        route!(GET "/staff/activities/{id}/sessions/{session}", ActivityKeeper, staff_activities::session),
+        route!(POST "/staff/activities/{id}/sessions/{session}/cancel", ActivityKeeper, staff_activities::call_off),
         route!(GET "/staff/districts/new", SiteAdmin, staff_content::new_district),
         route!(POST "/staff/districts/new", SiteAdmin, staff_content::create_district),
         route!(GET "/staff/districts/{slug}", DistrictAdmin, staff::district),

@@ -71,6 +71,12 @@ segment!(
     "value"
 );
 segment!(
+    /// The `{session}` of a path: one of an activity's sessions, by id
+    /// (parsed by the handler).
+    SessionId,
+    "session"
+);
+segment!(
     /// The `{code}` of a path: a tracking code, a registration code, or a
     /// language code.
     Code,

@@ -582,6 +582,7 @@ struct PlacePage {
     district: Text,
     keepers: Vec<KeeperView>,
     notices: Vec<super::staff_content::ItemLine>,
+    activities: Vec<super::staff_content::ItemLine>,
     /// A love station: its staff post wishes for workers here.
     is_station: bool,
     /// Gifts waiting here for their workers: (wish id, what, since when).
@@ -599,6 +600,8 @@ pub async fn place(
         .ok_or(AppError::NotFound)?;
     let keepers = keeper_views(&state, &me, id).await?;
     let notices = super::staff_content::place_notices(&ctx, &state, page.district.id, id).await?;
+    let activities =
+        super::staff_content::place_activities(&ctx, &state, page.district.id, id).await?;
     let waiting = db::wishes::waiting_at_station(&state.db, id)
         .await?
         .into_iter()
@@ -608,6 +611,7 @@ pub async fn place(
         .collect();
     let view = PlacePage {
         notices,
+        activities,
         waiting,
         is_station: page.place.kind == "love_station",
         id,

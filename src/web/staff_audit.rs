@@ -40,6 +40,7 @@ fn view(ctx: &Ctx, line: &AuditLine) -> AuditView {
         Some(("place", id)) => Some(format!("/staff/places/{id}/history")),
         Some(("wish", id)) => Some(format!("/staff/wishes/{id}")),
         Some(("workshop", slug)) => Some(format!("/staff/workshops/{slug}")),
+        Some(("activity", id)) => Some(format!("/staff/activities/{id}")),
         _ => None,
     };
     AuditView {

@@ -38,10 +38,16 @@ fn content_label(ctx: &Ctx, name: &str) -> String {
 
 fn content_value(ctx: &Ctx, name: &str, value: &str) -> String {
     match name {
-        "qualifier" | "kind" if !value.is_empty() => {
+        "qualifier" | "kind" | "audience" | "signup" | "every_weeks" if !value.is_empty() => {
             ctx.t(&format!("content.{name}.{value}")).to_owned()
         }
-        "headline" | "published" => ctx
+        "weekdays" if !value.is_empty() => value
+            .split(' ')
+            .filter_map(|d| crate::domain::content::WEEKDAYS.iter().position(|w| *w == d))
+            .map(|i| ctx.t(&format!("activity.weekday.{i}")))
+            .collect::<Vec<_>>()
+            .join("、"),
+        "headline" | "phone_required" | "published" => ctx
             .t(match (name, value.is_empty()) {
                 ("published", false) => "content.state.published",
                 ("published", true) => "content.state.draft",
@@ -107,6 +113,8 @@ pub fn field_view(
         Input::Year => ("text", Some("numeric")),
         Input::Date => ("date", None),
         Input::Check => ("check", None),
+        Input::Count(_) => ("text", Some("numeric")),
+        Input::Weekdays => ("weekdays", None),
         Input::Choice(_) | Input::Place | Input::Source => ("select", None),
     };
     let options = match field.input {
@@ -152,6 +160,15 @@ pub fn field_view(
             }
         }))
         .collect(),
+        Input::Weekdays => crate::domain::content::WEEKDAYS
+            .iter()
+            .enumerate()
+            .map(|(i, code)| OptionView {
+                value: (*code).to_owned(),
+                label: ctx.t(&format!("activity.weekday.{i}")).to_owned(),
+                selected: value.split(' ').any(|d| d == *code),
+            })
+            .collect(),
         _ => Vec::new(),
     };
     let hint = field.hint.then(|| ctx.t(&format!("{}_hint", field.label)));
@@ -210,14 +227,34 @@ impl Owner {
     }
 
     /// A workshop's figure is in no chart and no district's headlines,
-    /// whatever a form sends.
-    fn keep_to_its_fields(&self, mut fields: Fields) -> Fields {
+    /// whatever a form sends; a place's keeper keeps an activity at their
+    /// place.
+    fn keep_to_its_fields(
+        &self,
+        kind: ContentKind,
+        me: &CurrentUser,
+        mut fields: Fields,
+    ) -> Fields {
         if self.workshop.is_some() {
             for name in Self::NOT_A_WORKSHOPS {
                 fields.set(name, "");
             }
         }
+        if let Some(place) = self.only_place(kind, me) {
+            fields.set("place_id", place.to_string());
+        }
         fields
+    }
+
+    /// The one place an activity may be at, for a keeper of that place
+    /// who is not the district's admin (they keep what is at their place).
+    fn only_place(&self, kind: ContentKind, me: &CurrentUser) -> Option<i64> {
+        match &self.place {
+            Some(p) if kind == ContentKind::Activity => {
+                (!me.grants.admin_of_district(self.district.id)).then_some(p.id)
+            }
+            _ => None,
+        }
     }
 
     const NOT_A_WORKSHOPS: [&str; 2] = ["chart_group", "headline"];
@@ -225,6 +262,9 @@ impl Owner {
     /// Where a new item of `kind` is sent.
     fn create_action(&self, kind: ContentKind) -> String {
         match (&self.place, &self.workshop) {
+            (Some(p), _) if kind == ContentKind::Activity => {
+                format!("/staff/places/{}/activities/new", p.id)
+            }
             (Some(p), _) => format!("/staff/places/{}/notices/new", p.id),
             (_, Some(w)) => format!("/staff/workshops/{}/figures/new", w.slug),
             _ => format!("/staff/districts/{}/new/{}", self.district.slug, kind.code()),
@@ -275,7 +315,10 @@ impl Owner {
     }
 
     /// Where the public sees it (a town: in the workshop listing's filter).
-    fn public(&self, item: &Item) -> String {
+    fn public(&self, kind: ContentKind, item: &Item) -> String {
+        if kind == ContentKind::Activity {
+            return format!("/activities/{}", item.id);
+        }
         match (&self.place, &self.workshop) {
             (Some(p), _) => format!("/places/{}", p.id),
             (_, Some(w)) => format!("/workshops/{}", w.slug),
@@ -286,8 +329,12 @@ impl Owner {
         }
     }
 
-    /// Where staff see its drafts among what is published, if anywhere.
-    fn preview(&self) -> Option<String> {
+    /// Where staff see its drafts among what is published, if anywhere
+    /// (an activity's own page shows its draft to its staff).
+    fn preview(&self, kind: ContentKind, item: &Item) -> Option<String> {
+        if kind == ContentKind::Activity {
+            return Some(format!("/activities/{}", item.id));
+        }
         match (&self.place, &self.workshop) {
             (Some(_), _) => None,
             (_, Some(w)) => Some(format!("/staff/workshops/{}/preview", w.slug)),
@@ -386,6 +433,7 @@ impl ChoiceLists {
         Choices {
             places: self.places.iter().map(|p| p.id).collect(),
             sources: self.sources.iter().map(|s| s.id).collect(),
+            kept_day: None,
         }
     }
 }
@@ -402,7 +450,10 @@ async fn form_page(
     shown: Shown,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let lists = ChoiceLists::of(state, kind.fields(), owner.district.id).await?;
+    let mut lists = ChoiceLists::of(state, kind.fields(), owner.district.id).await?;
+    if let Some(only) = owner.only_place(kind, me) {
+        lists.places.retain(|p| p.id == only);
+    }
     // A workshop's figure is in no chart and no district's headlines.
     let fields = kind
         .fields()
@@ -415,9 +466,12 @@ async fn form_page(
     let (heading, lede, action, links) = match item {
         Some(item) => {
             let base = format!("/staff/content/{}/{}", kind.code(), item.id);
-            let mut links = vec![(owner.public(item), "staff.public_page")];
-            if let Some(preview) = owner.preview().filter(|_| !item.published) {
+            let mut links = vec![(owner.public(kind, item), "staff.public_page")];
+            if let Some(preview) = owner.preview(kind, item).filter(|_| !item.published) {
                 links.push((preview, "content.preview"));
+            }
+            if kind == ContentKind::Activity {
+                links.push((format!("/staff/activities/{}", item.id), "activity.staff.signups"));
             }
             links.push((format!("{base}/history"), "edit.history_link"));
             // Deleting is for site admins; others unpublish (a source is
@@ -496,6 +550,12 @@ fn defaults(kind: ContentKind) -> Fields {
         f.set("starts_on", today().to_string());
         f.set("ends_on", today().to_string());
     }
+    if kind == ContentKind::Activity {
+        f.set("audience", "everyone");
+        f.set("signup", "none");
+        f.set("every_weeks", "1");
+        f.set("party_max", "1");
+    }
     f
 }
 
@@ -522,6 +582,7 @@ fn meta(pairs: &[(String, String)]) -> Meta {
 
 /// Checks the submitted fields and the note; the published state is the
 /// button pressed, else `published_now`.
+#[allow(clippy::too_many_arguments)]
 async fn check(
     state: &AppState,
     kind: ContentKind,
@@ -529,17 +590,33 @@ async fn check(
     pairs: &[(String, String)],
     meta: &Meta,
     stored: Option<&Fields>,
+    only_place: Option<i64>,
 ) -> Result<(Fields, Result<Fields, FormErrors>), AppError> {
     let names: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
-    let boxes: Vec<&str> =
-        kind.fields().iter().filter(|f| f.input == Input::Check).map(|f| f.name).collect();
+    let of = |inputs: &[Input]| -> Vec<&str> {
+        kind.fields().iter().filter(|f| inputs.contains(&f.input)).map(|f| f.name).collect()
+    };
+    // Unticked boxes are not sent; ticked days of the week are sent one
+    // by one.
+    let (boxes, multi) = (of(&[Input::Check, Input::Weekdays]), of(&[Input::Weekdays]));
     // Over what is stored: a field the form did not send is kept.
     let empty = Fields::new();
-    let mut input = Fields::submitted(stored.unwrap_or(&empty), pairs, &names, &[], &boxes);
+    let mut input = Fields::submitted(stored.unwrap_or(&empty), pairs, &names, &multi, &boxes);
+    // A keeper's activity is at their place, chosen or not.
+    if let Some(only) = only_place
+        && input.get("place_id").is_empty()
+    {
+        input.set("place_id", only.to_string());
+    }
     let published_now = stored.is_some_and(|f| !f.get("published").is_empty());
     let publish = meta.action.unwrap_or(published_now);
     input.set("published", if publish { "on" } else { "" });
-    let choices = ChoiceLists::of(state, kind.fields(), district_id).await?.ids();
+    let mut lists = ChoiceLists::of(state, kind.fields(), district_id).await?;
+    if let Some(only) = only_place {
+        lists.places.retain(|p| p.id == only);
+    }
+    let mut choices = lists.ids();
+    choices.kept_day = stored.and_then(kept_day);
     let mut checked = kind.check(&input, today(), &choices);
     if let Some(problem) = crate::domain::revision::note_problem(&meta.note) {
         let mut errors = checked.err().unwrap_or_default();
@@ -547,6 +624,11 @@ async fn check(
         checked = Err(errors);
     }
     Ok((input, checked))
+}
+
+/// The first day an activity already has (see [`Choices::kept_day`]).
+fn kept_day(stored: &Fields) -> Option<chrono::NaiveDate> {
+    crate::domain::place_edit::parse_date(stored.get("first_day"))
 }
 
 fn saved_flash(kind: ContentKind, published: bool) -> &'static str {
@@ -592,10 +674,34 @@ pub async fn new_notice(
     me: CurrentUser,
     Id(place): Id,
 ) -> Result<HttpResponse, AppError> {
+    new_at_place(ctx, &state, &me, ContentKind::Notice, place).await
+}
+
+/// `/staff/places/{id}/activities/new`: a new activity at a place, for
+/// its keepers and its district's admins.
+pub async fn new_activity(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    me: CurrentUser,
+    Id(place): Id,
+) -> Result<HttpResponse, AppError> {
+    new_at_place(ctx, &state, &me, ContentKind::Activity, place).await
+}
+
+async fn new_at_place(
+    ctx: Ctx,
+    state: &AppState,
+    me: &CurrentUser,
+    kind: ContentKind,
+    place: i64,
+) -> Result<HttpResponse, AppError> {
     let district = db::places::place_district(&state.db, place).await?.ok_or(AppError::NotFound)?;
-    let owner = Owner::of(&state, district, Some(place)).await?;
-    let shown = Shown::fresh(defaults(ContentKind::Notice), 0);
-    form_page(ctx, &state, &me, ContentKind::Notice, &owner, None, shown, StatusCode::OK).await
+    let owner = Owner::of(state, district, Some(place)).await?;
+    let mut form = defaults(kind);
+    if kind == ContentKind::Activity {
+        form.set("place_id", place.to_string());
+    }
+    form_page(ctx, state, me, kind, &owner, None, Shown::fresh(form, 0), StatusCode::OK).await
 }
 
 /// Adds an item to a district (or a notice at a place).
@@ -610,9 +716,10 @@ async fn create(
     pairs: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let meta = meta(&pairs);
-    let (input, checked) = check(state, kind, owner.district.id, &pairs, &meta, None).await?;
+    let only = owner.only_place(kind, me);
+    let (input, checked) = check(state, kind, owner.district.id, &pairs, &meta, None, only).await?;
     let fields = match checked {
-        Ok(fields) => owner.keep_to_its_fields(fields),
+        Ok(fields) => owner.keep_to_its_fields(kind, me, fields),
         Err(errors) => {
             let shown = Shown { form: input, errors, version: 0, note: meta.note, conflict: None };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -656,9 +763,34 @@ pub async fn create_notice(
     Id(place): Id,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let pairs = form.into_inner();
+    create_at_place(ctx, &state, &session, &me, ContentKind::Notice, place, pairs).await
+}
+
+pub async fn create_activity(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(place): Id,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let pairs = form.into_inner();
+    create_at_place(ctx, &state, &session, &me, ContentKind::Activity, place, pairs).await
+}
+
+async fn create_at_place(
+    ctx: Ctx,
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    kind: ContentKind,
+    place: i64,
+    pairs: Vec<(String, String)>,
+) -> Result<HttpResponse, AppError> {
     let district = db::places::place_district(&state.db, place).await?.ok_or(AppError::NotFound)?;
-    let owner = Owner::of(&state, district, Some(place)).await?;
-    create(ctx, &state, &session, &me, ContentKind::Notice, owner, form.into_inner()).await
+    let owner = Owner::of(state, district, Some(place)).await?;
+    create(ctx, state, session, me, kind, owner, pairs).await
 }
 
 /// `/staff/workshops/{slug}/figures/new`: a new impact figure of a
@@ -724,8 +856,9 @@ pub async fn update(
     let pairs = form.into_inner();
     let meta = meta(&pairs);
     opened_at(meta.version, item.version)?;
+    let only = owner.only_place(kind, &me);
     let (input, mut checked) =
-        check(&state, kind, item.district_id, &pairs, &meta, Some(&item.fields)).await?;
+        check(&state, kind, item.district_id, &pairs, &meta, Some(&item.fields), only).await?;
     if let Ok(fields) = &checked
         && let Some((field, key)) = clash(&state, kind, &item, fields).await?
     {
@@ -734,7 +867,7 @@ pub async fn update(
         checked = Err(errors);
     }
     let fields = match checked {
-        Ok(fields) => owner.keep_to_its_fields(fields),
+        Ok(fields) => owner.keep_to_its_fields(kind, &me, fields),
         Err(errors) => {
             let shown = Shown {
                 form: input,
@@ -856,7 +989,8 @@ pub async fn restore(
         return Ok(see_other(&back));
     };
     snapshot.set("published", item.fields.get("published"));
-    let choices = ChoiceLists::of(&state, kind.fields(), item.district_id).await?.ids();
+    let mut choices = ChoiceLists::of(&state, kind.fields(), item.district_id).await?.ids();
+    choices.kept_day = kept_day(&item.fields);
     let Ok(fields) = kind.check(&snapshot, today(), &choices) else {
         set_flash(&session, "flash.revision_unusable");
         return Ok(see_other(&back));
@@ -998,6 +1132,21 @@ fn notice_meta(ctx: &Ctx, item: &Item, places: &[KeptPlace]) -> String {
     parts.join(" · ")
 }
 
+/// An activity's place and first day ("上塘·蔡马 · 12-08 起每周二、周四").
+fn activity_meta(ctx: &Ctx, item: &Item, places: &[KeptPlace]) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = item.place_id.and_then(|id| places.iter().find(|p| p.id == id)) {
+        parts.push(Text::pick(ctx.lang, &p.name_zh, p.name_en.as_deref()).plain().to_owned());
+    }
+    let from = item.fields.get("first_day");
+    let days = content_value(ctx, "weekdays", item.fields.get("weekdays"));
+    parts.push(match item.fields.get("weekdays") {
+        "" => from.to_owned(),
+        _ => ctx.tf("activity.staff.weekly_from", &[("from", from), ("days", &days)]),
+    });
+    parts.join(" · ")
+}
+
 /// Notices long over are left off the lists (they stay in the database
 /// and the audit log).
 fn recent(item: &Item) -> bool {
@@ -1010,6 +1159,7 @@ fn line(ctx: &Ctx, kind: ContentKind, item: &Item, places: &[KeptPlace]) -> Item
         ContentKind::Notice => notice_meta(ctx, item, places),
         ContentKind::Figure => item.fields.get("unit_zh").to_owned(),
         ContentKind::Source => item.fields.get("publisher_zh").to_owned(),
+        ContentKind::Activity => activity_meta(ctx, item, places),
         _ => String::new(),
     };
     ItemLine {
@@ -1057,6 +1207,24 @@ pub async fn place_notices(
         .iter()
         .filter(|i| i.place_id == Some(place_id) && recent(i))
         .map(|i| line(ctx, ContentKind::Notice, i, &[]))
+        .collect())
+}
+
+/// The activities at a place, for its staff page (those over a year ago
+/// left off).
+pub async fn place_activities(
+    ctx: &Ctx,
+    state: &AppState,
+    district_id: i64,
+    place_id: i64,
+) -> Result<Vec<ItemLine>, AppError> {
+    let items = db::content::listed(&state.db, ContentKind::Activity, district_id).await?;
+    let cutoff = (today() - chrono::Duration::days(366)).to_string();
+    Ok(items
+        .iter()
+        .filter(|i| i.place_id == Some(place_id))
+        .filter(|i| i.fields.get("until_day").max(i.fields.get("first_day")) >= cutoff.as_str())
+        .map(|i| line(ctx, ContentKind::Activity, i, &[]))
         .collect())
 }
 
