@@ -271,8 +271,9 @@ struct Samples {
     workshop_photo: i64,
     district_photo: i64,
     story_photo: i64,
-    /// An activity at station A, and its session.
+    /// An activity at station A, and its session, and a photo of it.
     activity: (i64, i64),
+    activity_photo: i64,
 }
 
 impl Samples {
@@ -343,6 +344,8 @@ impl Samples {
                     self.district_photo
                 } else if pattern.starts_with("/staff/stories/") {
                     self.story_photo
+                } else if pattern.starts_with("/staff/activities/") {
+                    self.activity_photo
                 } else {
                     self.photo
                 }
@@ -417,7 +420,17 @@ async fn every_post_route_refuses_missing_wrong_or_cross_site_tokens(app: TestAp
         workshop_photo,
         district_photo,
         story_photo,
+        activity_photo: 0,
         activity: activity(&app.db, station).await,
+    };
+    let samples = Samples {
+        activity_photo: photo_of(
+            &app.db,
+            linli::db::photos::Owner::Activity(samples.activity.0),
+            admin,
+        )
+        .await,
+        ..samples
     };
     let me = app.signed_in("13500000000", "password one").await;
     let good = me.csrf_token("/account").await;
@@ -617,7 +630,17 @@ async fn access_matrix(app: TestApp) {
         workshop_photo,
         district_photo,
         story_photo,
+        activity_photo: 0,
         activity: activity(&app.db, a).await,
+    };
+    let samples = Samples {
+        activity_photo: photo_of(
+            &app.db,
+            linli::db::photos::Owner::Activity(samples.activity.0),
+            keeper_a,
+        )
+        .await,
+        ..samples
     };
     let protected: Vec<_> =
         linli::web::routes().into_iter().filter(|r| r.access != Access::Public).collect();

@@ -854,7 +854,22 @@ async fn workshops_districts_and_stories_have_photos_too(app: TestApp) {
         "xihu",
     )
     .await;
+    let station_keeper = app.station_keeper().await;
+    let activity: i64 = scalar_with(
+        &app.db,
+        "SELECT id FROM activities WHERE code = $1",
+        "xh-riders-health-check-cards",
+    )
+    .await;
+    let activity_page = format!("/activities/{activity}");
     let cases = [
+        (
+            &station_keeper,
+            format!("/staff/activities/{activity}/photos"),
+            activity_page.as_str(),
+            "SELECT MAX(id) FROM photos WHERE activity_id IS NOT NULL",
+            "骑手在驿站领体检卡",
+        ),
         (
             &keeper,
             "/staff/workshops/honey-pear/photos".to_owned(),
@@ -910,6 +925,22 @@ async fn workshops_districts_and_stories_have_photos_too(app: TestApp) {
         assert_eq!(res.status().as_u16(), 303);
         assert_eq!(app.get(&format!("/photos/{photo}/small")).await.status().as_u16(), 404);
     }
+    // A draft activity's photo is for its staff only, never stored.
+    let page = format!("/staff/activities/{activity}/photos");
+    let sent = upload_to(&station_keeper, &page, Some(camera_jpeg(600, 400)), "体检", None).await;
+    assert_eq!(sent.status().as_u16(), 303);
+    let photo: i64 =
+        common::scalar(&app.db, "SELECT MAX(id) FROM photos WHERE activity_id IS NOT NULL").await;
+    common::exec_script(
+        &app.db,
+        format!("UPDATE activities SET published = FALSE WHERE id = {activity}"),
+    )
+    .await;
+    let small = format!("/photos/{photo}/small");
+    assert_eq!(app.new_anonymous().get(&small).await.status().as_u16(), 404);
+    let res = station_keeper.get(&small).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
     // A draft workshop's photo is for its keepers only, never stored.
     let page = "/staff/workshops/honey-pear/photos";
     assert_eq!(
@@ -942,10 +973,13 @@ async fn workshops_districts_and_stories_have_photos_too(app: TestApp) {
         "SELECT object FROM audit_log WHERE action = 'photo.add' ORDER BY id",
     )
     .await;
+    let of_activity = format!("activity:{activity}");
+    assert_eq!(objects.iter().filter(|o| **o == of_activity).count(), 2, "{objects:?}");
+    let objects: Vec<&String> = objects.iter().filter(|o| **o != of_activity).collect();
     assert_eq!(objects.len(), 4);
     assert_eq!(objects[0], "workshop:honey-pear", "a workshop by its slug, as its other entries");
     assert!(
-        objects[1].starts_with("district:") && objects[2] == format!("story:{story}"),
+        objects[1].starts_with("district:") && *objects[2] == format!("story:{story}"),
         "{objects:?}"
     );
 }

@@ -32,6 +32,7 @@ pub enum Owner {
     Workshop(i64),
     District(i64),
     Story(i64),
+    Activity(i64),
 }
 
 impl Owner {
@@ -41,12 +42,17 @@ impl Owner {
             Owner::Workshop(_) => "workshop_id",
             Owner::District(_) => "district_id",
             Owner::Story(_) => "story_id",
+            Owner::Activity(_) => "activity_id",
         }
     }
 
     fn id(self) -> i64 {
         match self {
-            Owner::Place(id) | Owner::Workshop(id) | Owner::District(id) | Owner::Story(id) => id,
+            Owner::Place(id)
+            | Owner::Workshop(id)
+            | Owner::District(id)
+            | Owner::Story(id)
+            | Owner::Activity(id) => id,
         }
     }
 
@@ -58,6 +64,7 @@ impl Owner {
             Owner::Workshop(_) => "SELECT 'workshop:' || slug FROM workshops WHERE id = $1",
             Owner::District(_) => "SELECT 'district:' || CAST($1 AS TEXT)",
             Owner::Story(_) => "SELECT 'story:' || CAST($1 AS TEXT)",
+            Owner::Activity(_) => "SELECT 'activity:' || CAST($1 AS TEXT)",
         }
     }
 
@@ -104,38 +111,56 @@ pub struct Served {
     pub district: i64,
     /// A workshop's slug, which its keepers' role names.
     pub workshop: Option<String>,
+    /// An activity's place, whose keepers keep the activity.
+    pub activity_place: Option<i64>,
     pub public: bool,
 }
 
-type ServedRow =
-    (Vec<u8>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, i64, Option<String>, bool);
+type ServedRow = (
+    Vec<u8>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<String>,
+    bool,
+);
 
 /// One width of a photo (see [`Served`]).
 #[tracing::instrument(name = "db::photos::jpeg", skip_all, fields(photo_id = id))]
 pub async fn jpeg(db: &Db, id: i64, large: bool) -> DbResult<Option<Served>> {
     let column = if large { "f.large" } else { "f.small" };
     let sql = format!(
-        "SELECT {column}, f.place_id, f.workshop_id, f.district_id, f.story_id, d.id, w.slug, \
-                (COALESCE(p.published, w.published, s.published, TRUE) AND d.published) \
+        "SELECT {column}, f.place_id, f.workshop_id, f.district_id, f.story_id, f.activity_id, \
+                a.place_id, d.id, w.slug, \
+                (COALESCE(p.published, w.published, s.published, a.published, TRUE) AND d.published) \
          FROM photos f \
          LEFT JOIN places p ON p.id = f.place_id \
          LEFT JOIN workshops w ON w.id = f.workshop_id \
          LEFT JOIN stories s ON s.id = f.story_id \
-         JOIN districts d ON d.id = COALESCE(p.district_id, w.district_id, s.district_id, f.district_id) \
+         LEFT JOIN activities a ON a.id = f.activity_id \
+         JOIN districts d ON d.id = COALESCE(p.district_id, w.district_id, s.district_id, \
+             a.district_id, f.district_id) \
          WHERE f.id = $1"
     );
     let row: Option<ServedRow> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id).fetch_optional(p).await?);
-    Ok(row.and_then(|(jpeg, place, workshop, district_own, story, district, slug, public)| {
-        let owner = match (place, workshop, district_own, story) {
-            (Some(id), ..) => Owner::Place(id),
-            (_, Some(id), ..) => Owner::Workshop(id),
-            (_, _, Some(id), _) => Owner::District(id),
-            (.., Some(id)) => Owner::Story(id),
-            _ => return None,
-        };
-        Some(Served { jpeg, owner, district, workshop: slug, public })
-    }))
+    Ok(row.and_then(
+        |(jpeg, place, workshop, district_own, story, activity, at, district, slug, public)| {
+            let owner = match (place, workshop, district_own, story, activity) {
+                (Some(id), ..) => Owner::Place(id),
+                (_, Some(id), ..) => Owner::Workshop(id),
+                (_, _, Some(id), ..) => Owner::District(id),
+                (_, _, _, Some(id), _) => Owner::Story(id),
+                (.., Some(id)) => Owner::Activity(id),
+                _ => return None,
+            };
+            Some(Served { jpeg, owner, district, workshop: slug, activity_place: at, public })
+        },
+    ))
 }
 
 /// What adding a photo came to.
@@ -163,6 +188,7 @@ pub async fn add(
         Owner::Workshop(_) => "workshops",
         Owner::District(_) => "districts",
         Owner::Story(_) => "stories",
+        Owner::Activity(_) => "activities",
     };
     let lock = match db.backend() {
         super::Backend::Postgres => format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"),

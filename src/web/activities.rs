@@ -113,6 +113,7 @@ struct ShowPage {
     ctx: Ctx,
     id: i64,
     title: Text,
+    photos: Vec<super::view::PhotoShown>,
     kind: &'static str,
     audience: &'static str,
     summary: Text,
@@ -222,7 +223,9 @@ async fn show_page(
             .filter(|s| !s.trim().is_empty())
             .map(|zh| Text::pick(ctx.lang, zh, en.as_deref()))
     };
+    let photos = db::photos::of(&state.db, db::photos::Owner::Activity(id)).await?;
     let view = ShowPage {
+        photos: super::view::PhotoShown::all(&ctx, &photos),
         id,
         title: Text::pick(ctx.lang, &a.title_zh, a.title_en.as_deref()),
         kind,

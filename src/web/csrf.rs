@@ -29,11 +29,12 @@ const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// The routes that take a file (`multipart/form-data`); every other route
 /// takes forms of at most [`BODY_LIMIT`].
-const UPLOAD_ROUTES: [&str; 4] = [
+const UPLOAD_ROUTES: [&str; 5] = [
     "/staff/places/{id}/photos",
     "/staff/workshops/{slug}/photos",
     "/staff/districts/{slug}/photos",
     "/staff/stories/{id}/photos",
+    "/staff/activities/{id}/photos",
 ];
 
 /// Uploads held in memory at once in each instance; more wait their turn

@@ -497,9 +497,11 @@ async fn form_page(
         }
         _ => None,
     };
-    let photos = item
-        .filter(|_| kind == ContentKind::Story)
-        .map(|item| format!("/staff/stories/{}/photos", item.id));
+    let photos = item.and_then(|item| match kind {
+        ContentKind::Story => Some(format!("/staff/stories/{}/photos", item.id)),
+        ContentKind::Activity => Some(format!("/staff/activities/{}/photos", item.id)),
+        _ => None,
+    });
     let page = EditPage {
         values,
         photos,

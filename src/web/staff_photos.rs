@@ -101,6 +101,20 @@ impl Album {
             base: format!("/staff/stories/{id}/photos"),
         })
     }
+
+    async fn activity(ctx: &Ctx, state: &AppState, id: i64) -> Result<Album, AppError> {
+        use crate::domain::content::ContentKind;
+        let a = db::content::item(&state.db, ContentKind::Activity, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let en = Some(a.fields.get("title_en")).filter(|n| !n.is_empty());
+        Ok(Album {
+            owner: Owner::Activity(id),
+            name: Text::pick(ctx.lang, a.fields.get("title_zh"), en),
+            back: format!("/staff/content/activity/{id}"),
+            base: format!("/staff/activities/{id}/photos"),
+        })
+    }
 }
 
 #[derive(Template)]
@@ -186,6 +200,7 @@ album_routes!(list, upload, remove, Id, place_album);
 album_routes!(workshop_list, workshop_upload, workshop_remove, Slug, workshop_album);
 album_routes!(district_list, district_upload, district_remove, Slug, district_album);
 album_routes!(story_list, story_upload, story_remove, Id, story_album);
+album_routes!(activity_list, activity_upload, activity_remove, Id, activity_album);
 
 async fn place_album(ctx: &Ctx, state: &AppState, id: &i64) -> Result<Album, AppError> {
     Album::place(ctx, state, *id).await
@@ -198,6 +213,9 @@ async fn district_album(ctx: &Ctx, state: &AppState, slug: &str) -> Result<Album
 }
 async fn story_album(ctx: &Ctx, state: &AppState, id: &i64) -> Result<Album, AppError> {
     Album::story(ctx, state, *id).await
+}
+async fn activity_album(ctx: &Ctx, state: &AppState, id: &i64) -> Result<Album, AppError> {
+    Album::activity(ctx, state, *id).await
 }
 
 /// An upload: checked, re-encoded off the request's thread, stored; any
@@ -322,6 +340,7 @@ pub async fn serve(
             served.workshop.as_deref().is_some_and(|w| g.keeps_workshop(w, served.district))
         }
         Owner::District(_) | Owner::Story(_) => g.edits_content(served.district, None),
+        Owner::Activity(_) => g.edits_content(served.district, served.activity_place),
     };
     let cache = if served.public {
         "public, max-age=31536000, immutable"
