@@ -819,8 +819,62 @@ async fn keepers_publish_an_activity_and_keep_its_sessions(app: TestApp) {
     )
     .await;
     assert_eq!(actions, ["activity.create", "activity.update", "activity.update"]);
-    // The district's admin adds one at an address, from the district's page.
+    // A later start keeps each session's sign-ups: sessions are matched by
+    // their day.
+    let registered = "SELECT COUNT(*) FROM activity_registrations WHERE status = 'registered'";
+    let before = count(&app.db, registered).await;
+    let (_, html) = keeper.app.page(&edit).await;
+    let mut fields = common::form_fields_of(&html, &edit);
+    fields.retain(|(k, _)| k != "csrf_token");
+    for (k, v) in fields.iter_mut() {
+        if k == "start_time" {
+            *v = "8:00".into();
+        }
+    }
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, _) = staff_post(&keeper.app, &edit, &edit, &pairs).await;
+    assert_eq!(status, 303);
+    assert_eq!(count(&app.db, registered).await, before);
+    assert_eq!(sessions(&app).await, weekly, "none called off, none added");
+    let (_, html) = app.page(&format!("/activities/{id}")).await;
+    assert!(
+        texts(&html, ".sessions li")[0].contains("8:00–8:30"),
+        "{:?}",
+        texts(&html, ".sessions li")
+    );
+    // A keeper cannot restore a version that had it at another place.
     let admin = app.district_admin("xihu").await;
+    for place in [other_station, station] {
+        let (_, html) = admin.app.page(&edit).await;
+        let mut fields = common::form_fields_of(&html, &edit);
+        fields.retain(|(k, _)| k != "csrf_token" && k != "place_id");
+        fields.push(("place_id".into(), place.to_string()));
+        let pairs: Vec<(&str, &str)> =
+            fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (status, _, html) = staff_post(&admin.app, &edit, &edit, &pairs).await;
+        assert_eq!(status, 303, "{}", text(&html, ".error-summary"));
+    }
+    let elsewhere: i64 = scalar_for_id(
+        &app.db,
+        "SELECT MAX(number) - 1 FROM revisions WHERE item_kind = 'activity' AND item_id = $1",
+        id,
+    )
+    .await;
+    let history = format!("{edit}/history");
+    let (status, _, _) = staff_post(
+        &keeper.app,
+        &history,
+        &format!("{edit}/restore"),
+        &[("revision", &elsewhere.to_string()), ("version", &(elsewhere + 1).to_string())],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html) = keeper.app.page(&history).await;
+    assert_eq!(text(&html, ".flash"), "这个版本的内容已经不能用了，请直接修改。");
+    let place: i64 =
+        scalar_for_id(&app.db, "SELECT place_id FROM activities WHERE id = $1", id).await;
+    assert_eq!(place, station);
+    // The district's admin adds one at an address, from the district's page.
     let (status, html) = admin.app.page("/staff/districts/xihu").await;
     assert_eq!(status, 200);
     assert!(texts(&html, "a").iter().any(|t| t.contains("太极拳晨练")));
@@ -952,6 +1006,15 @@ async fn the_door_checks_people_in_and_a_session_is_called_off(app: TestApp) {
         );
         assert_eq!(attr(&html, "#f-code", "value"), code);
     }
+    // A scanner types the code page's whole address: its code is read.
+    let scanned = format!("http://127.0.0.1/activities/registrations/{}", codes[1]);
+    let (status, _, html) =
+        staff_post(&keeper.app, &console, &check_in, &[("code", &scanned)]).await;
+    assert_eq!(status, 200, "{}", text(&html, "main"));
+    assert_eq!(text(&html, ".flash"), "薄师傅（1 人）签到了。");
+    let (status, _, _) =
+        staff_post(&keeper.app, &console, &check_in, &[("code", &codes[1]), ("undo", "yes")]).await;
+    assert_eq!(status, 200);
     // Scanned: the code's page offers the activity's staff a check-in.
     let page = format!("/activities/registrations/{}", codes[1]);
     let (_, html) = keeper.app.page(&page).await;
@@ -980,8 +1043,31 @@ async fn the_door_checks_people_in_and_a_session_is_called_off(app: TestApp) {
     )
     .await;
     assert_eq!(status, 200);
-    let (_, _, html) =
+    let bo_status = || {
+        let db = app.db.clone();
+        async move {
+            scalar_for_id::<String>(
+                &db,
+                "SELECT status FROM activity_registrations WHERE id = $1",
+                bo,
+            )
+            .await
+        }
+    };
+    assert_eq!(bo_status().await, "registered", "the check-in taken back");
+    let (status, _, html) = staff_post(
+        &keeper.app,
+        &list,
+        &check_in,
+        &[("registration", &bo.to_string()), ("undo", "yes")],
+    )
+    .await;
+    assert_eq!(status, 409, "nothing to take back");
+    assert_eq!(text(&html, ".note"), "薄师傅 现在是“已报名”，没有签到可以撤销。");
+    let (status, _, html) =
         staff_post(&keeper.app, &list, &check_in, &[("registration", &bo.to_string())]).await;
+    assert_eq!(status, 200);
+    assert_eq!(bo_status().await, "attended");
     assert!(
         text(&html, "main").contains("已报名 2 人 · 候补 1 个 · 到场 2 人"),
         "{}",
@@ -1021,6 +1107,25 @@ async fn the_door_checks_people_in_and_a_session_is_called_off(app: TestApp) {
     .await;
     let (_, html) = app.page(&format!("/activities/{id}")).await;
     assert!(text(&html, "main").contains("共有 2 人到场签到"), "{}", text(&html, "main"));
+    // A code shown on another day does not check into the session it was for.
+    common::exec_script(
+        &app.db,
+        format!(
+            "UPDATE activity_sessions SET starts_at = '{}', ends_at = '{}' WHERE id = {session}",
+            (now - Duration::days(2)).to_rfc3339(),
+            (now - Duration::days(2) + Duration::hours(1)).to_rfc3339()
+        ),
+    )
+    .await;
+    common::exec_script(
+        &app.db,
+        "UPDATE activity_registrations SET status = 'registered' WHERE name = '崔'".to_owned(),
+    )
+    .await;
+    let (status, _, html) =
+        staff_post(&keeper.app, &console, &check_in, &[("code", &codes[2])]).await;
+    assert_eq!(status, 409);
+    assert!(text(&html, ".note").starts_with("崔 报的是另一次"), "{}", text(&html, ".note"));
     // Calling next week's session off: a reason is needed, then asked, then done.
     let next: i64 =
         scalar_for_id(&app.db, "SELECT MAX(id) FROM activity_sessions WHERE activity_id = $1", id)
@@ -1028,6 +1133,18 @@ async fn the_door_checks_people_in_and_a_session_is_called_off(app: TestApp) {
     let (_, to, _) =
         sign_up(&app.new_anonymous(), id, &[("session", &next.to_string()), ("name", "鄂")]).await;
     let eve = to.trim_end_matches("?new=1").to_owned();
+    // An activity people signed up for ahead is not deleted, even by a site admin.
+    let site = app.site_admin().await;
+    let edit = format!("/staff/content/activity/{id}");
+    let (status, to, _) =
+        staff_post(&site.app, &edit, &format!("{edit}/delete"), &[("confirm", "yes")]).await;
+    assert_eq!((status, to.as_str()), (303, edit.as_str()));
+    let (_, html) = site.app.page(&edit).await;
+    assert!(text(&html, ".flash").contains("不能删除"), "{}", text(&html, ".flash"));
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM activities WHERE code = 'first-talk'").await,
+        1
+    );
     let next_page = format!("{console}/sessions/{next}");
     let cancel = format!("{next_page}/cancel");
     let (status, _, html) = staff_post(&keeper.app, &next_page, &cancel, &[("note_zh", " ")]).await;

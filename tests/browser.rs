@@ -776,6 +776,7 @@ async fn phone_smoke_test_with_axe() {
         }
         // A resident finds the dance class and signs up, at phone size, in
         // both languages and text sizes: sent without a name first.
+        let mut codes = Vec::new();
         for (lang, size) in [("zh", "normal"), ("en", "large")] {
             client.goto(&app.url(&format!("/prefs/lang/{lang}?next=/"))).await.unwrap();
             client.goto(&app.url(&format!("/prefs/text/{size}?next=/"))).await.unwrap();
@@ -803,6 +804,57 @@ async fn phone_smoke_test_with_axe() {
             let code = client.find(Locator::Css("p.code")).await.unwrap().text().await.unwrap();
             assert_eq!(code.len(), 9, "{lang}: {code}");
             check_page(&client, &axe, &shots, &format!("registration-{lang}-{size}")).await;
+            codes.push(code);
+        }
+        // At the door: the classes 任阿姨 signed up for have begun; the
+        // keeper types her code on the activity's console, then asks to
+        // call a later class off without saying why.
+        let dance: i64 = common::scalar_with(
+            &app.db,
+            "SELECT id FROM activities WHERE code = $1",
+            "gs-lehuo-dance",
+        )
+        .await;
+        let now = chrono::Utc::now();
+        for i in 0..codes.len() {
+            let begun = now - chrono::Duration::minutes(10 + i as i64);
+            common::exec_script(
+                &app.db,
+                format!(
+                    "UPDATE activity_sessions SET starts_at = '{}', ends_at = '{}' WHERE id = \
+                         (SELECT session_id FROM activity_registrations WHERE name = '任阿姨' \
+                          ORDER BY id LIMIT 1 OFFSET {i})",
+                    begun.to_rfc3339(),
+                    (now + chrono::Duration::minutes(50)).to_rfc3339(),
+                ),
+            )
+            .await;
+        }
+        let later: i64 = common::scalar_for_id(
+            &app.db,
+            "SELECT MAX(id) FROM activity_sessions WHERE activity_id = $1",
+            dance,
+        )
+        .await;
+        for ((lang, size), code) in [("zh", "normal"), ("en", "large")].into_iter().zip(&codes) {
+            client.goto(&app.url(&format!("/prefs/lang/{lang}?next=/"))).await.unwrap();
+            client.goto(&app.url(&format!("/prefs/text/{size}?next=/"))).await.unwrap();
+            client.goto(&app.url(&format!("/staff/activities/{dance}"))).await.unwrap();
+            check_page(&client, &axe, &shots, &format!("activity-console-{lang}-{size}")).await;
+            client.find(Locator::Css("#f-code")).await.unwrap().send_keys(code).await.unwrap();
+            click_and_wait(&client, "form[action$='/check-in'] button[type=submit]").await;
+            let flash = client.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+            assert!(flash.contains("任阿姨"), "{lang}: {flash}");
+            check_page(&client, &axe, &shots, &format!("activity-door-{lang}-{size}")).await;
+            client
+                .goto(&app.url(&format!("/staff/activities/{dance}/sessions/{later}")))
+                .await
+                .unwrap();
+            click_and_wait(&client, "form[action$='/cancel'] button[type=submit]").await;
+            let error =
+                client.find(Locator::Css("#f-note_zh-error")).await.unwrap().text().await.unwrap();
+            assert!(!error.is_empty(), "{lang}: the reason is asked for");
+            check_page(&client, &axe, &shots, &format!("call-off-errors-{lang}-{size}")).await;
         }
         for lang in ["zh", "en"] {
             let (normal, large) = (label_px[&format!("{lang}-normal")], label_px[&format!("{lang}-large")]);
@@ -836,6 +888,9 @@ async fn phone_smoke_test_with_axe() {
                 ("staff-workshop", "/staff/workshops/honey-pear".to_owned()),
                 ("workshop-figure-new", "/staff/workshops/honey-pear/figures/new".to_owned()),
                 ("activities-all", "/activities".to_owned()),
+                ("activity-new", format!("/staff/places/{station}/activities/new")),
+                ("activity-edit", format!("/staff/content/activity/{dance}")),
+                ("activity-photos", format!("/staff/activities/{dance}/photos")),
                 ("workshop-figure", format!("/staff/content/figure/{households}")),
                 ("staff-district", "/staff/districts/xihu".to_owned()),
                 ("place-edit", format!("/staff/places/{station}/edit")),

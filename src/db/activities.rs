@@ -303,17 +303,27 @@ pub async fn sign_up(
         // After the lock, in a statement of its own (so it sees what the
         // sign-up before this one wrote): who waits, and whether this phone
         // holds a sign-up already.
-        let (waiting, held): (i64, i64) = sqlx::query_as(
+        // The activity as it stands now, too: a save may have changed its
+        // rule or taken it down while this waited for the lock.
+        let (waiting, held, rule_now, published): (i64, i64, String, bool) = sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM activity_registrations WHERE session_id = $1 \
                          AND status = 'waiting'), \
                     (SELECT COUNT(*) FROM activity_registrations WHERE session_id = $1 \
-                         AND phone = $2 AND status IN ('registered', 'waiting', 'attended'))",
+                         AND phone = $2 AND status IN ('registered', 'waiting', 'attended')), \
+                    a.signup, a.published \
+             FROM activities a WHERE a.id = (SELECT activity_id FROM activity_sessions WHERE id = $1)",
         )
         .bind(session).bind(&phone).fetch_one(&mut *tx).await?;
+        let rule = SignupRule::parse(&rule_now).unwrap_or(SignupRule::None);
+        if rule == SignupRule::None || !published {
+            return Ok(SignUp::Closed);
+        }
         if held > 0 {
             return Ok(SignUp::Duplicate);
         }
-        let taken = waiting == 0
+        // Nobody jumps a waiting list (one left from an earlier rule does
+        // not hold places back).
+        let taken = (waiting == 0 || rule != SignupRule::Waitlist)
             && left.is_some_and(|l| l >= r.people)
             && sqlx::query(
                 "UPDATE activity_sessions SET places_left = places_left - $2 \
@@ -425,77 +435,113 @@ pub(crate) fn session_lock(db: &Db) -> &'static str {
     }
 }
 
-/// An activity's schedule and places as its checked form holds them.
-pub(crate) fn planned(fields: &Fields) -> (Vec<crate::domain::activity::Span>, Option<i64>) {
+/// An activity's schedule and places as its checked form holds them
+/// (none when the schedule does not read: the form checked it, so only a
+/// stored row broken by hand, whose sessions are then left alone).
+pub(crate) fn planned(
+    fields: &Fields,
+) -> Option<(Vec<crate::domain::activity::Span>, Option<i64>)> {
     let input = ScheduleInput::of_fields(fields);
-    let spans = Schedule::parse(&input, NaiveDate::MIN).map(|s| s.sessions()).unwrap_or_default();
+    let spans = Schedule::parse(&input, NaiveDate::MIN).ok()?.sessions();
     let places = match fields.get("signup") {
         "none" => None,
         _ => fields.get("places").parse().ok(),
     };
-    (spans, places)
+    Some((spans, places))
+}
+
+/// The Beijing day a session is on.
+pub(crate) fn day_of(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&crate::domain::format::beijing()).date_naive()
 }
 
 /// Writes an activity's sessions from its saved form (`$fields`) through
-/// `$tx`, in the transaction that saves it: a session the schedule still
-/// has keeps its sign-ups, with its places set anew (the waiting list
-/// moves up into places added); one it no longer has goes, unless people
-/// signed up for it: then, if it is still ahead, it is called off (their
-/// pages say so), and if it is past it stays as it was held; a new one
-/// is added. `$lock` is [`session_lock`].
+/// `$tx`, in the transaction that saves it. A session that is over stays
+/// as it was held. One ahead is matched by its Beijing day: kept with its
+/// sign-ups, at the schedule's hours and with its places set anew (the
+/// waiting list moves up into places added; with no sign-up any more,
+/// everyone waiting may come); one whose day the schedule no longer has
+/// goes when nobody ever signed up for it, else it is called off with a
+/// note its registrants read. A day with no session yet gets one. `$lock`
+/// is [`session_lock`].
 macro_rules! write_sessions {
     ($tx:ident, $activity:expr, $fields:expr, $now:expr, $lock:expr) => {{
+        use $crate::db::activities::day_of;
         let (activity, now): (i64, DateTime<Utc>) = ($activity, $now);
-        let (spans, places) = $crate::db::activities::planned($fields);
-        let lock_sql = format!(
-            "SELECT id FROM activity_sessions WHERE activity_id = $1 ORDER BY id{}",
-            $lock
-        );
-        let _: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(lock_sql))
-            .bind(activity).fetch_all(&mut *$tx).await?;
-        type Held = (i64, DateTime<Utc>, Option<DateTime<Utc>>, i64, i64);
-        let held: Vec<Held> = sqlx::query_as(
-            "SELECT s.id, s.starts_at, s.cancelled_at, \
-                 CAST((SELECT COUNT(*) FROM activity_registrations r WHERE r.session_id = s.id \
-                     AND r.status IN ('registered', 'waiting', 'attended')) AS BIGINT), \
-                 CAST(COALESCE((SELECT SUM(r.people) FROM activity_registrations r \
-                     WHERE r.session_id = s.id AND r.status IN ('registered', 'attended')), 0) AS BIGINT) \
-             FROM activity_sessions s WHERE s.activity_id = $1",
-        )
-        .bind(activity).fetch_all(&mut *$tx).await?;
-        for (id, starts_at, cancelled, live, taken) in &held {
-            match spans.iter().find(|(s, _)| s == starts_at) {
-                Some((_, ends_at)) => {
-                    let left = places.map(|p: i64| (p - taken).max(0));
-                    sqlx::query(
-                        "UPDATE activity_sessions SET ends_at = $2, places = $3, places_left = $4 \
-                         WHERE id = $1",
-                    )
-                    .bind(id).bind(ends_at).bind(places).bind(left).execute(&mut *$tx).await?;
-                    if *starts_at > now && cancelled.is_none() {
-                        let _ = $crate::db::activities::move_up!($tx, *id, now);
-                    }
-                }
-                None if *live == 0 => {
-                    sqlx::query("DELETE FROM activity_sessions WHERE id = $1")
-                        .bind(id).execute(&mut *$tx).await?;
-                }
-                None if *starts_at > now && cancelled.is_none() => {
-                    sqlx::query("UPDATE activity_sessions SET cancelled_at = $2 WHERE id = $1")
-                        .bind(id).bind(now).execute(&mut *$tx).await?;
-                }
-                None => {}
-            }
-        }
-        for (starts_at, ends_at) in &spans {
-            if held.iter().any(|h| h.1 == *starts_at) {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO activity_sessions (activity_id, starts_at, ends_at, places, places_left) \
-                 VALUES ($1, $2, $3, $4, $4)",
+        if let Some((spans, places)) = $crate::db::activities::planned($fields) {
+            let lock_sql = format!(
+                "SELECT id FROM activity_sessions WHERE activity_id = $1 ORDER BY id{}",
+                $lock
+            );
+            let _: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(lock_sql))
+                .bind(activity).fetch_all(&mut *$tx).await?;
+            type Held = (i64, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>, i64, i64, i64);
+            let held: Vec<Held> = sqlx::query_as(
+                "SELECT s.id, s.starts_at, s.ends_at, s.cancelled_at, \
+                     CAST((SELECT COUNT(*) FROM activity_registrations r WHERE r.session_id = s.id) \
+                         AS BIGINT), \
+                     CAST((SELECT COUNT(*) FROM activity_registrations r WHERE r.session_id = s.id \
+                         AND r.status IN ('registered', 'waiting', 'attended')) AS BIGINT), \
+                     CAST(COALESCE((SELECT SUM(r.people) FROM activity_registrations r \
+                         WHERE r.session_id = s.id AND r.status IN ('registered', 'attended')), 0) \
+                         AS BIGINT) \
+                 FROM activity_sessions s WHERE s.activity_id = $1 ORDER BY s.starts_at, s.id",
             )
-            .bind(activity).bind(starts_at).bind(ends_at).bind(places).execute(&mut *$tx).await?;
+            .bind(activity).fetch_all(&mut *$tx).await?;
+            let (note_zh, note_en) = $crate::domain::activity::SCHEDULE_CHANGED;
+            let mut matched: Vec<NaiveDate> = Vec::new();
+            for (id, starts_at, ends_at, cancelled, ever, _live, taken) in &held {
+                let day = day_of(*starts_at);
+                if *ends_at <= now {
+                    matched.push(day);
+                    continue;
+                }
+                let span = spans.iter().find(|(s, _)| day_of(*s) == day && !matched.contains(&day));
+                match span {
+                    Some((start, end)) => {
+                        matched.push(day);
+                        let left = places.map(|p: i64| (p - taken).max(0));
+                        sqlx::query(
+                            "UPDATE activity_sessions SET starts_at = $2, ends_at = $3, places = $4, \
+                                 places_left = $5 WHERE id = $1",
+                        )
+                        .bind(id).bind(start).bind(end).bind(places).bind(left)
+                        .execute(&mut *$tx).await?;
+                        if places.is_none() {
+                            sqlx::query(
+                                "UPDATE activity_registrations SET status = 'registered', \
+                                     promoted_at = $2 WHERE session_id = $1 AND status = 'waiting'",
+                            )
+                            .bind(id).bind(now).execute(&mut *$tx).await?;
+                        } else if *start > now && cancelled.is_none() {
+                            let _ = $crate::db::activities::move_up!($tx, *id, now);
+                        }
+                    }
+                    None if *ever == 0 => {
+                        sqlx::query("DELETE FROM activity_sessions WHERE id = $1")
+                            .bind(id).execute(&mut *$tx).await?;
+                    }
+                    None if cancelled.is_none() => {
+                        sqlx::query(
+                            "UPDATE activity_sessions SET cancelled_at = $2, cancel_note_zh = $3, \
+                                 cancel_note_en = $4 WHERE id = $1",
+                        )
+                        .bind(id).bind(now).bind(note_zh).bind(note_en).execute(&mut *$tx).await?;
+                    }
+                    None => {}
+                }
+            }
+            for (start, end) in &spans {
+                if matched.contains(&day_of(*start)) {
+                    continue;
+                }
+                matched.push(day_of(*start));
+                sqlx::query(
+                    "INSERT INTO activity_sessions (activity_id, starts_at, ends_at, places, places_left) \
+                     VALUES ($1, $2, $3, $4, $4)",
+                )
+                .bind(activity).bind(start).bind(end).bind(places).execute(&mut *$tx).await?;
+            }
         }
     }};
 }
@@ -717,6 +763,9 @@ pub enum CheckIn {
     CalledOff { session: i64 },
     /// The session's day has not come.
     TooEarly { session: i64 },
+    /// A code shown on another day than its session's (checked in only
+    /// by ticking its list).
+    OtherDay { name: String, session: i64 },
     /// No sign-up of this activity by that code or id.
     Missing,
 }
@@ -732,15 +781,22 @@ pub async fn check_in(
     undo: bool,
     now: DateTime<Utc>,
 ) -> DbResult<CheckIn> {
-    let (by, arg) = match whom {
-        Whom::Ticked(id) => ("r.id = $1", Arg::Int(id)),
-        Whom::Code(hash) => ("r.code_hash = $1", Arg::Text(hash.to_owned())),
+    let (by, arg) = match &whom {
+        Whom::Ticked(id) => ("r.id = $1", Arg::Int(*id)),
+        Whom::Code(hash) => ("r.code_hash = $1", Arg::Text((*hash).to_owned())),
+    };
+    let by_code = matches!(whom, Whom::Code(_));
+    // The sign-up's row is locked, so a cancellation cannot slip in
+    // between reading it and checking it in.
+    let lock = match db.backend() {
+        super::Backend::Postgres => " FOR UPDATE OF r",
+        super::Backend::Sqlite => "",
     };
     let sql = format!(
         "SELECT r.id, r.name, CAST(r.people AS BIGINT), r.status, r.attended_at, s.id, s.starts_at, \
                 s.cancelled_at \
          FROM activity_registrations r JOIN activity_sessions s ON s.id = r.session_id \
-         WHERE {by} AND s.activity_id = $2"
+         WHERE {by} AND s.activity_id = $2{lock}"
     );
     type Found = (
         i64,
@@ -759,8 +815,7 @@ pub async fn check_in(
         let Some((id, name, people, status, attended_at, session, starts_at, called_off)) = found else {
             return Ok(CheckIn::Missing);
         };
-        let today = crate::domain::format::today_at(now);
-        let day = starts_at.with_timezone(&crate::domain::format::beijing()).date_naive();
+        let (today, day) = (crate::domain::format::today_at(now), day_of(starts_at));
         let (from, to, at) = if undo {
             ("attended", "registered", None)
         } else {
@@ -772,16 +827,22 @@ pub async fn check_in(
         if !undo && day > today {
             return Ok(CheckIn::TooEarly { session });
         }
+        if !undo && by_code && day < today && status == "registered" {
+            return Ok(CheckIn::OtherDay { name, session });
+        }
         if !undo && status == "attended" {
             return Ok(CheckIn::Already { name, at: attended_at.unwrap_or(now), session });
         }
         if status != from {
             return Ok(CheckIn::NotRegistered { name, status, session });
         }
-        sqlx::query(
+        let changed = sqlx::query(
             "UPDATE activity_registrations SET status = $2, attended_at = $3 WHERE id = $1 AND status = $4",
         )
-        .bind(id).bind(to).bind(at).bind(from).execute(&mut *tx).await?;
+        .bind(id).bind(to).bind(at).bind(from).execute(&mut *tx).await?.rows_affected();
+        if changed != 1 {
+            return Ok(CheckIn::NotRegistered { name, status, session });
+        }
         // The activity's page counts who came.
         tx.commit().await?;
         Ok(CheckIn::Done { name, people, session })

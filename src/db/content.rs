@@ -587,6 +587,9 @@ pub enum Deleted {
     Missing,
     /// A source that figures still cite stays.
     Cited,
+    /// An activity people signed up for, with a session ahead, stays (its
+    /// sessions are called off, or it is unpublished, first).
+    SignedUp,
 }
 
 /// Deletes an item of a listed kind for good, with its revisions (an id
@@ -610,6 +613,17 @@ pub async fn delete(
             return Ok(Deleted::Missing);
         };
         let before = read_item!(&row, &t);
+        if kind == ContentKind::Activity {
+            let live: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM activity_registrations r \
+                 JOIN activity_sessions s ON s.id = r.session_id \
+                 WHERE s.activity_id = $1 AND s.ends_at > $2 AND s.cancelled_at IS NULL \
+                 AND r.status IN ('registered', 'waiting')",
+            ).bind(id).bind(now).fetch_one(&mut *tx).await?;
+            if live > 0 {
+                return Ok(Deleted::SignedUp);
+            }
+        }
         if kind == ContentKind::Source {
             let cited: i64 = sqlx::query_scalar(super::sources::CITING).bind(id).fetch_one(&mut *tx).await?;
             if cited > 0 {

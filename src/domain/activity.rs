@@ -134,6 +134,13 @@ impl SignupRule {
     }
 }
 
+/// The note a session's registrants read when a keeper's new schedule
+/// leaves its day out (Chinese, English).
+pub const SCHEDULE_CHANGED: (&str, &str) = (
+    "活动时间安排改了，这一次不再举行。",
+    "The schedule changed: this session no longer takes place.",
+);
+
 /// The most sessions one activity holds (a year of a class twice a week
 /// fits, with room).
 pub const SESSIONS_MAX: usize = 160;

@@ -587,6 +587,10 @@ fn activity_rules(f: &mut Fields, today: NaiveDate, choices: &Choices, errors: &
         }
     }
     if f.get("signup") == "none" {
+        // Nobody signs up: what was typed in the sign-up fields is moot.
+        for field in ["places", "party_max"] {
+            errors.forget(field);
+        }
         f.set("places", "");
         f.set("phone_required", "");
         f.set("party_max", "1");

@@ -18,6 +18,12 @@ impl FormErrors {
         }
     }
 
+    /// Drops the message at `field` (a field a rule across fields then
+    /// leaves out).
+    pub fn forget(&mut self, field: &str) {
+        self.0.retain(|(f, _)| *f != field);
+    }
+
     /// Refuses what no field may hold: NUL and the other control
     /// characters (line breaks and tabs aside). They cannot be stored
     /// (PostgreSQL refuses NUL) and nobody types them. Called before a

@@ -302,6 +302,8 @@ pub async fn check_in(
     let form = form.into_inner();
     let undo = form.undo == "yes";
     let typed = form.code.trim().to_owned();
+    // A scanner reads the code page's address: its code is its last part.
+    let code_part = typed.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_owned();
     let door_error = |key| {
         let mut errors = FormErrors::new();
         errors.add("code", key);
@@ -314,7 +316,7 @@ pub async fn check_in(
             let door = door_error("form.activity.code_required");
             return console(ctx, &state, id, door, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
-        let Some(code) = TrackingCode::parse(&typed) else {
+        let Some(code) = TrackingCode::parse(&code_part) else {
             let door = door_error("form.activity.code_invalid");
             return console(ctx, &state, id, door, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
@@ -340,11 +342,11 @@ pub async fn check_in(
             let status =
                 RegistrationStatus::parse(&status).unwrap_or(RegistrationStatus::Cancelled);
             let label = ctx.t(status.label_key());
-            (
-                false,
-                ctx.tf("activity.staff.not_registered", &[("name", &name), ("status", label)]),
-                session,
-            )
+            let key = if undo { "activity.staff.not_in" } else { "activity.staff.not_registered" };
+            (false, ctx.tf(key, &[("name", &name), ("status", label)]), session)
+        }
+        CheckIn::OtherDay { name, session } => {
+            (false, ctx.tf("activity.staff.other_day", &[("name", &name)]), session)
         }
         CheckIn::CalledOff { session } => {
             (false, ctx.t("activity.staff.check_in_called_off").to_owned(), session)
@@ -394,8 +396,11 @@ pub async fn call_off(
     if !form.confirmed.yes() {
         let when = when_label(&ctx, s.starts_at, s.ends_at, Utc::now());
         let what = title(&ctx, &page);
-        let count = (s.registered + s.waiting).to_string();
-        let explanation = ctx.tf("confirm.session_call_off.text", &[("n", &count)]);
+        let (registered, waiting) = (s.registered.to_string(), s.waiting.to_string());
+        let explanation = ctx.tf(
+            "confirm.session_call_off.text",
+            &[("registered", &registered), ("waiting", &waiting)],
+        );
         let ask = Ask {
             question: ctx.tf(
                 "confirm.session_call_off.question",

@@ -980,7 +980,7 @@ pub async fn restore(
 ) -> Result<HttpResponse, AppError> {
     let kind = parse_kind(&what)?;
     let back = format!("/staff/content/{}/{id}/history", kind.code());
-    let (item, _) = load(&state, kind, id).await?;
+    let (item, owner) = load(&state, kind, id).await?;
     let pairs = form.into_inner();
     let meta = meta(&pairs);
     opened_at(meta.version, item.version)?;
@@ -991,7 +991,12 @@ pub async fn restore(
         return Ok(see_other(&back));
     };
     snapshot.set("published", item.fields.get("published"));
-    let mut choices = ChoiceLists::of(&state, kind.fields(), item.district_id).await?.ids();
+    let mut lists = ChoiceLists::of(&state, kind.fields(), item.district_id).await?;
+    // A keeper restores only what keeps the activity at their place.
+    if let Some(only) = owner.only_place(kind, &me) {
+        lists.places.retain(|p| p.id == only);
+    }
+    let mut choices = lists.ids();
     choices.kept_day = kept_day(&item.fields);
     let Ok(fields) = kind.check(&snapshot, today(), &choices) else {
         set_flash(&session, "flash.revision_unusable");
@@ -1088,6 +1093,10 @@ pub async fn delete(
             set_flash(&session, "flash.source_cited");
             return Ok(see_other(&format!("/staff/content/{}/{id}", kind.code())));
         }
+        Deleted::SignedUp => {
+            set_flash(&session, "flash.activity_signed_up");
+            return Ok(see_other(&format!("/staff/content/{}/{id}", kind.code())));
+        }
         Deleted::Missing => {}
     }
     Ok(see_other(&owner.back(&me)))
@@ -1142,9 +1151,13 @@ fn activity_meta(ctx: &Ctx, item: &Item, places: &[KeptPlace]) -> String {
     }
     let from = item.fields.get("first_day");
     let days = content_value(ctx, "weekdays", item.fields.get("weekdays"));
+    let key = match item.fields.get("every_weeks") {
+        "2" => "activity.staff.fortnightly_from",
+        _ => "activity.staff.weekly_from",
+    };
     parts.push(match item.fields.get("weekdays") {
         "" => from.to_owned(),
-        _ => ctx.tf("activity.staff.weekly_from", &[("from", from), ("days", &days)]),
+        _ => ctx.tf(key, &[("from", from), ("days", &days)]),
     });
     parts.join(" · ")
 }
