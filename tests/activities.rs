@@ -836,6 +836,17 @@ async fn keepers_publish_an_activity_and_keep_its_sessions(app: TestApp) {
     assert_eq!(status, 303);
     assert_eq!(count(&app.db, registered).await, before);
     assert_eq!(sessions(&app).await, weekly, "none called off, none added");
+    let all: i64 =
+        scalar_for_id(&app.db, "SELECT COUNT(*) FROM activity_sessions WHERE activity_id = $1", id)
+            .await;
+    assert_eq!(all, weekly + 1, "the one called off before, and no other");
+    let kept: i64 = scalar_for_id(
+        &app.db,
+        "SELECT COUNT(*) FROM activity_registrations WHERE session_id = $1 AND status = 'registered'",
+        first,
+    )
+    .await;
+    assert_eq!(kept, 3, "甲, 乙 and 丙 keep their places at the new hour");
     let (_, html) = app.page(&format!("/activities/{id}")).await;
     assert!(
         texts(&html, ".sessions li")[0].contains("8:00–8:30"),
@@ -844,36 +855,73 @@ async fn keepers_publish_an_activity_and_keep_its_sessions(app: TestApp) {
     );
     // A keeper cannot restore a version that had it at another place.
     let admin = app.district_admin("xihu").await;
-    for place in [other_station, station] {
+    for place in [other_station.to_string(), String::new(), station.to_string()] {
         let (_, html) = admin.app.page(&edit).await;
         let mut fields = common::form_fields_of(&html, &edit);
-        fields.retain(|(k, _)| k != "csrf_token" && k != "place_id");
-        fields.push(("place_id".into(), place.to_string()));
+        fields.retain(|(k, _)| k != "csrf_token" && k != "place_id" && k != "address_zh");
+        fields.push(("place_id".into(), place.clone()));
+        fields.push(("address_zh".into(), "驿站对面的小广场".into()));
         let pairs: Vec<(&str, &str)> =
             fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let (status, _, html) = staff_post(&admin.app, &edit, &edit, &pairs).await;
         assert_eq!(status, 303, "{}", text(&html, ".error-summary"));
     }
-    let elsewhere: i64 = scalar_for_id(
+    let latest: i64 = scalar_for_id(
         &app.db,
-        "SELECT MAX(number) - 1 FROM revisions WHERE item_kind = 'activity' AND item_id = $1",
+        "SELECT MAX(number) FROM revisions WHERE item_kind = 'activity' AND item_id = $1",
         id,
     )
     .await;
     let history = format!("{edit}/history");
-    let (status, _, _) = staff_post(
-        &keeper.app,
-        &history,
-        &format!("{edit}/restore"),
-        &[("revision", &elsewhere.to_string()), ("version", &(elsewhere + 1).to_string())],
+    // Neither the version at the other station nor the one at an address.
+    for elsewhere in [latest - 2, latest - 1] {
+        let (status, _, _) = staff_post(
+            &keeper.app,
+            &history,
+            &format!("{edit}/restore"),
+            &[("revision", &elsewhere.to_string()), ("version", &latest.to_string())],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, html) = keeper.app.page(&history).await;
+        assert_eq!(text(&html, ".flash"), "这个版本的内容已经不能用了，请直接修改。");
+        let place: i64 =
+            scalar_for_id(&app.db, "SELECT place_id FROM activities WHERE id = $1", id).await;
+        assert_eq!(place, station, "restoring {elsewhere}");
+    }
+    // A day holding two sessions (one called off earlier) saves and keeps
+    // the live one.
+    common::exec_script(
+        &app.db,
+        format!(
+            "INSERT INTO activity_sessions (activity_id, starts_at, ends_at, places, places_left, \
+                 cancelled_at) SELECT activity_id, starts_at - INTERVAL '30 minutes', ends_at, \
+                 places, places, starts_at FROM activity_sessions WHERE id = {first}"
+        )
+        .replace(
+            "starts_at - INTERVAL '30 minutes'",
+            if app.db.backend() == linli::db::Backend::Sqlite {
+                "strftime('%Y-%m-%dT%H:%M:%S+00:00', starts_at, '-30 minutes')"
+            } else {
+                "starts_at - INTERVAL '30 minutes'"
+            },
+        ),
     )
     .await;
-    assert_eq!(status, 303);
-    let (_, html) = keeper.app.page(&history).await;
-    assert_eq!(text(&html, ".flash"), "这个版本的内容已经不能用了，请直接修改。");
-    let place: i64 =
-        scalar_for_id(&app.db, "SELECT place_id FROM activities WHERE id = $1", id).await;
-    assert_eq!(place, station);
+    let (_, html) = admin.app.page(&edit).await;
+    let mut fields = common::form_fields_of(&html, &edit);
+    fields.retain(|(k, _)| k != "csrf_token" && k != "title_en");
+    fields.push(("title_en".into(), "Morning tai chi".into()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, html) = staff_post(&admin.app, &edit, &edit, &pairs).await;
+    assert_eq!(status, 303, "{}", text(&html, "main"));
+    let live: i64 = scalar_for_id(
+        &app.db,
+        "SELECT COUNT(*) FROM activity_sessions WHERE id = $1 AND cancelled_at IS NULL",
+        first,
+    )
+    .await;
+    assert_eq!(live, 1);
     // The district's admin adds one at an address, from the district's page.
     let (status, html) = admin.app.page("/staff/districts/xihu").await;
     assert_eq!(status, 200);

@@ -456,14 +456,15 @@ pub(crate) fn day_of(at: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Writes an activity's sessions from its saved form (`$fields`) through
-/// `$tx`, in the transaction that saves it. A session that is over stays
-/// as it was held. One ahead is matched by its Beijing day: kept with its
-/// sign-ups, at the schedule's hours and with its places set anew (the
-/// waiting list moves up into places added; with no sign-up any more,
-/// everyone waiting may come); one whose day the schedule no longer has
-/// goes when nobody ever signed up for it, else it is called off with a
-/// note its registrants read. A day with no session yet gets one. `$lock`
-/// is [`session_lock`].
+/// `$tx`, in the transaction that saves it. A session that has begun stays
+/// as it was held. Of those ahead, each day of the schedule keeps one: the
+/// one at the schedule's start, else one not called off, else the first;
+/// it keeps its sign-ups, at the schedule's hours and with its places set
+/// anew (the waiting list moves up into places added; with no sign-up any
+/// more, everyone waiting may come), and is on again if only a schedule
+/// change had called it off. Any other session ahead goes when nobody ever
+/// signed up for it, else it is called off with a note its registrants
+/// read. A day with no session yet gets one. `$lock` is [`session_lock`].
 macro_rules! write_sessions {
     ($tx:ident, $activity:expr, $fields:expr, $now:expr, $lock:expr) => {{
         use $crate::db::activities::day_of;
@@ -475,13 +476,11 @@ macro_rules! write_sessions {
             );
             let _: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(lock_sql))
                 .bind(activity).fetch_all(&mut *$tx).await?;
-            type Held = (i64, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>, i64, i64, i64);
+            type Held = (i64, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>, i64, i64);
             let held: Vec<Held> = sqlx::query_as(
-                "SELECT s.id, s.starts_at, s.ends_at, s.cancelled_at, \
+                "SELECT s.id, s.starts_at, s.cancelled_at, s.cancel_note_zh, \
                      CAST((SELECT COUNT(*) FROM activity_registrations r WHERE r.session_id = s.id) \
                          AS BIGINT), \
-                     CAST((SELECT COUNT(*) FROM activity_registrations r WHERE r.session_id = s.id \
-                         AND r.status IN ('registered', 'waiting', 'attended')) AS BIGINT), \
                      CAST(COALESCE((SELECT SUM(r.people) FROM activity_registrations r \
                          WHERE r.session_id = s.id AND r.status IN ('registered', 'attended')), 0) \
                          AS BIGINT) \
@@ -489,23 +488,44 @@ macro_rules! write_sessions {
             )
             .bind(activity).fetch_all(&mut *$tx).await?;
             let (note_zh, note_en) = $crate::domain::activity::SCHEDULE_CHANGED;
-            let mut matched: Vec<NaiveDate> = Vec::new();
-            for (id, starts_at, ends_at, cancelled, ever, _live, taken) in &held {
-                let day = day_of(*starts_at);
-                if *ends_at <= now {
-                    matched.push(day);
+            let begun = |h: &Held| h.1 <= now;
+            // The session each day of the schedule keeps, if it has one ahead.
+            let kept: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = spans
+                .iter()
+                .filter_map(|(start, end)| {
+                    let day = day_of(*start);
+                    let ahead: Vec<&Held> =
+                        held.iter().filter(|h| day_of(h.1) == day && !begun(h)).collect();
+                    if held.iter().any(|h| day_of(h.1) == day && begun(h)) {
+                        return None;
+                    }
+                    ahead
+                        .iter()
+                        .find(|h| h.1 == *start)
+                        .or_else(|| ahead.iter().find(|h| h.2.is_none()))
+                        .or_else(|| ahead.first())
+                        .map(|h| (h.0, *start, *end))
+                })
+                .collect();
+            for h in &held {
+                let (id, _, cancelled, note, ever, taken) = h;
+                if begun(h) {
                     continue;
                 }
-                let span = spans.iter().find(|(s, _)| day_of(*s) == day && !matched.contains(&day));
-                match span {
-                    Some((start, end)) => {
-                        matched.push(day);
+                match kept.iter().find(|k| k.0 == *id) {
+                    Some((_, start, end)) => {
                         let left = places.map(|p: i64| (p - taken).max(0));
+                        // Called off only because a schedule left its day out: on again.
+                        let back = cancelled.is_some() && note.as_deref() == Some(note_zh);
                         sqlx::query(
                             "UPDATE activity_sessions SET starts_at = $2, ends_at = $3, places = $4, \
-                                 places_left = $5 WHERE id = $1",
+                                 places_left = $5, \
+                                 cancelled_at = CASE WHEN $6 THEN NULL ELSE cancelled_at END, \
+                                 cancel_note_zh = CASE WHEN $6 THEN NULL ELSE cancel_note_zh END, \
+                                 cancel_note_en = CASE WHEN $6 THEN NULL ELSE cancel_note_en END \
+                             WHERE id = $1",
                         )
-                        .bind(id).bind(start).bind(end).bind(places).bind(left)
+                        .bind(id).bind(start).bind(end).bind(places).bind(left).bind(back)
                         .execute(&mut *$tx).await?;
                         if places.is_none() {
                             sqlx::query(
@@ -513,7 +533,7 @@ macro_rules! write_sessions {
                                      promoted_at = $2 WHERE session_id = $1 AND status = 'waiting'",
                             )
                             .bind(id).bind(now).execute(&mut *$tx).await?;
-                        } else if *start > now && cancelled.is_none() {
+                        } else if cancelled.is_none() || back {
                             let _ = $crate::db::activities::move_up!($tx, *id, now);
                         }
                     }
@@ -532,10 +552,9 @@ macro_rules! write_sessions {
                 }
             }
             for (start, end) in &spans {
-                if matched.contains(&day_of(*start)) {
+                if held.iter().any(|h| day_of(h.1) == day_of(*start)) {
                     continue;
                 }
-                matched.push(day_of(*start));
                 sqlx::query(
                     "INSERT INTO activity_sessions (activity_id, starts_at, ends_at, places, places_left) \
                      VALUES ($1, $2, $3, $4, $4)",
@@ -590,10 +609,15 @@ pub async fn cancel(db: &Db, code_hash: &str, now: DateTime<Utc>) -> DbResult<Ca
         if !matches!(status.as_str(), "registered" | "waiting") {
             return Ok(Cancelled::Unchanged);
         }
-        sqlx::query(
-            "UPDATE activity_registrations SET status = 'cancelled', cancelled_at = $2 WHERE id = $1",
+        // As it was read: a check-in at the door in between is not undone.
+        let changed = sqlx::query(
+            "UPDATE activity_registrations SET status = 'cancelled', cancelled_at = $2 \
+             WHERE id = $1 AND status = $3",
         )
-        .bind(id).bind(now).execute(&mut *tx).await?;
+        .bind(id).bind(now).bind(&status).execute(&mut *tx).await?.rows_affected();
+        if changed != 1 {
+            return Ok(Cancelled::Unchanged);
+        }
         if status == "registered" {
             sqlx::query("UPDATE activity_sessions SET places_left = places_left + $2 WHERE id = $1")
                 .bind(session).bind(people).execute(&mut *tx).await?;

@@ -588,7 +588,7 @@ pub enum Deleted {
     /// A source that figures still cite stays.
     Cited,
     /// An activity people signed up for, with a session ahead, stays (its
-    /// sessions are called off, or it is unpublished, first).
+    /// sessions are called off first).
     SignedUp,
 }
 
@@ -607,6 +607,7 @@ pub async fn delete(
     let select = format!("{} WHERE id = $1", t.select());
     let sql = format!("DELETE FROM {} WHERE id = $1", t.name);
     let item_kind = kind.item_kind();
+    let lock = super::activities::session_lock(db);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(select)).bind(id).fetch_optional(&mut *tx).await? else {
@@ -614,6 +615,12 @@ pub async fn delete(
         };
         let before = read_item!(&row, &t);
         if kind == ContentKind::Activity {
+            // Its sessions are locked first, so no sign-up lands while it goes.
+            let lock_sql = format!(
+                "SELECT id FROM activity_sessions WHERE activity_id = $1 ORDER BY id{lock}"
+            );
+            let _: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(lock_sql))
+                .bind(id).fetch_all(&mut *tx).await?;
             let live: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM activity_registrations r \
                  JOIN activity_sessions s ON s.id = r.session_id \

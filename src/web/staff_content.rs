@@ -998,7 +998,12 @@ pub async fn restore(
     }
     let mut choices = lists.ids();
     choices.kept_day = kept_day(&item.fields);
-    let Ok(fields) = kind.check(&snapshot, today(), &choices) else {
+    let checked = kind.check(&snapshot, today(), &choices);
+    // Nor one that had it at an address only.
+    let only = owner.only_place(kind, &me).map(|p| p.to_string());
+    let Some(fields) =
+        checked.ok().filter(|f| only.as_deref().is_none_or(|p| f.get("place_id") == p))
+    else {
         set_flash(&session, "flash.revision_unusable");
         return Ok(see_other(&back));
     };
