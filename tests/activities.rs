@@ -922,6 +922,17 @@ async fn keepers_publish_an_activity_and_keep_its_sessions(app: TestApp) {
     )
     .await;
     assert_eq!(live, 1);
+    // The weekday put back: the session 丁 signed up for is on again.
+    let (_, html) = admin.app.page(&edit).await;
+    let mut fields = common::form_fields_of(&html, &edit);
+    fields.retain(|(k, _)| k != "csrf_token");
+    fields.push(("weekdays".into(), second_day.clone()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, html) = staff_post(&admin.app, &edit, &edit, &pairs).await;
+    assert_eq!(status, 303, "{}", text(&html, ".error-summary"));
+    let (_, html) = app.new_anonymous().page(&ding).await;
+    assert!(html.select(&scraper::Selector::parse(".error-summary").unwrap()).next().is_none());
+    assert!(text(&html, ".facts").contains("已报名"), "{}", text(&html, ".facts"));
     // The district's admin adds one at an address, from the district's page.
     let (status, html) = admin.app.page("/staff/districts/xihu").await;
     assert_eq!(status, 200);
@@ -1174,6 +1185,9 @@ async fn the_door_checks_people_in_and_a_session_is_called_off(app: TestApp) {
         staff_post(&keeper.app, &console, &check_in, &[("code", &codes[2])]).await;
     assert_eq!(status, 409);
     assert!(text(&html, ".note").starts_with("崔 报的是另一次"), "{}", text(&html, ".note"));
+    // Nor does its page offer the check-in any more.
+    let (_, html) = keeper.app.page(&format!("/activities/registrations/{}", codes[2])).await;
+    assert!(common::form_fields_of(&html, &action).is_empty(), "only on the session's day");
     // Calling next week's session off: a reason is needed, then asked, then done.
     let next: i64 =
         scalar_for_id(&app.db, "SELECT MAX(id) FROM activity_sessions WHERE activity_id = $1", id)

@@ -496,7 +496,9 @@ macro_rules! write_sessions {
                     let day = day_of(*start);
                     let ahead: Vec<&Held> =
                         held.iter().filter(|h| day_of(h.1) == day && !begun(h)).collect();
-                    if held.iter().any(|h| day_of(h.1) == day && begun(h)) {
+                    // A day begun, or whose new hours are already past, is left
+                    // as it is.
+                    if *start <= now || held.iter().any(|h| day_of(h.1) == day && begun(h)) {
                         return None;
                     }
                     ahead
@@ -509,7 +511,8 @@ macro_rules! write_sessions {
                 .collect();
             for h in &held {
                 let (id, _, cancelled, note, ever, taken) = h;
-                if begun(h) {
+                let today_past = spans.iter().any(|(s, _)| day_of(*s) == day_of(h.1) && *s <= now);
+                if begun(h) || today_past {
                     continue;
                 }
                 match kept.iter().find(|k| k.0 == *id) {
@@ -527,13 +530,15 @@ macro_rules! write_sessions {
                         )
                         .bind(id).bind(start).bind(end).bind(places).bind(left).bind(back)
                         .execute(&mut *$tx).await?;
-                        if places.is_none() {
+                        if cancelled.is_some() && !back {
+                            // Called off by its staff: its sign-ups stay as they are.
+                        } else if places.is_none() {
                             sqlx::query(
                                 "UPDATE activity_registrations SET status = 'registered', \
                                      promoted_at = $2 WHERE session_id = $1 AND status = 'waiting'",
                             )
                             .bind(id).bind(now).execute(&mut *$tx).await?;
-                        } else if cancelled.is_none() || back {
+                        } else {
                             let _ = $crate::db::activities::move_up!($tx, *id, now);
                         }
                     }
@@ -551,8 +556,12 @@ macro_rules! write_sessions {
                     None => {}
                 }
             }
+            // Days already past are added only to a new activity (one
+            // recorded after it was held), never to one that has sessions.
             for (start, end) in &spans {
-                if held.iter().any(|h| day_of(h.1) == day_of(*start)) {
+                if held.iter().any(|h| day_of(h.1) == day_of(*start))
+                    || (*start <= now && !held.is_empty())
+                {
                     continue;
                 }
                 sqlx::query(
@@ -571,8 +580,8 @@ pub(crate) use write_sessions;
 pub enum Cancelled {
     /// Cancelled; this many people on the waiting list moved up.
     Done(i64),
-    /// Already cancelled, or the session has begun or is called off:
-    /// nothing changed.
+    /// Already cancelled, checked in meanwhile, or the session has begun
+    /// or is called off: nothing changed.
     Unchanged,
     Missing,
 }

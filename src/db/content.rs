@@ -604,7 +604,16 @@ pub async fn delete(
     now: DateTime<Utc>,
 ) -> DbResult<Deleted> {
     let t = table(kind);
-    let select = format!("{} WHERE id = $1", t.select());
+    // The row is locked first, in the order a save takes (item, then an
+    // activity's sessions).
+    let select = format!(
+        "{} WHERE id = $1{}",
+        t.select(),
+        match db.backend() {
+            super::Backend::Postgres => " FOR UPDATE",
+            super::Backend::Sqlite => "",
+        }
+    );
     let sql = format!("DELETE FROM {} WHERE id = $1", t.name);
     let item_kind = kind.item_kind();
     let lock = super::activities::session_lock(db);
