@@ -968,7 +968,7 @@ async fn site_admin_grants_and_revokes_roles_from_the_console(app: TestApp) {
     let html = Html::parse_document(&res.text().await.unwrap());
     assert!(
         text(&html, ".error-summary")
-            .contains("爱心驿站（驿站管理员）：驿站管理员需要选择一个爱心驿站")
+            .contains("场所（场所管理员：驿站、幸福家园等）：场所管理员需要选择一个场所")
     );
     assert_eq!(attr(&html, "#f-role option[selected]", "value"), "station_keeper");
     assert_eq!(attr(&html, "#f-district option[selected]", "value"), "xihu");
@@ -991,7 +991,7 @@ async fn site_admin_grants_and_revokes_roles_from_the_console(app: TestApp) {
     assert_eq!(res.headers()["location"], grant.as_str());
     let (_, html) = admin.page("/staff/users?q=吴十").await;
     assert_eq!(text(&html, ".flash"), "角色已授予。");
-    assert!(text(&html, &format!("#user-{volunteer} .roles")).contains("驿站管理员: 中帽西丽"));
+    assert!(text(&html, &format!("#user-{volunteer} .roles")).contains("场所管理员: 中帽西丽"));
     assert_eq!(
         count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'role.grant'").await,
         2
@@ -1033,7 +1033,7 @@ async fn staff_home_lists_only_what_one_keeps(app: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(
         texts(&html, "main h2"),
-        ["等我处理的事", "微心愿审核", "爱心驿站"],
+        ["等我处理的事", "微心愿审核", "我管理的场所"],
         "empty sections are hidden"
     );
     assert_eq!(

@@ -974,6 +974,25 @@ async fn keepers_publish_an_activity_and_keep_its_sessions(app: TestApp) {
         403
     );
     assert_eq!(keeper.app.get(&format!("/staff/activities/{walk}")).await.status().as_u16(), 403);
+    // A Happy Home has keepers too: the 乐活空间's keeps its classes.
+    let home = app.place_id("gs-caima-happy-home").await;
+    let home_keeper = app
+        .persona("乐活空间负责人", 9103, &[linli::domain::Role::StationKeeper { place_id: home }])
+        .await;
+    let dance: i64 =
+        common::scalar_with(&app.db, "SELECT id FROM activities WHERE code = $1", "gs-lehuo-dance")
+            .await;
+    let (_, html) = home_keeper.app.page("/staff").await;
+    assert!(texts(&html, ".place-link").contains(&"上塘·蔡马大运河幸福家园".to_owned()));
+    for page in [
+        format!("/staff/places/{home}"),
+        format!("/staff/content/activity/{dance}"),
+        format!("/staff/activities/{dance}"),
+        format!("/staff/places/{home}/activities/new"),
+    ] {
+        assert_eq!(home_keeper.app.get(&page).await.status().as_u16(), 200, "{page}");
+    }
+    assert_eq!(home_keeper.app.get(&edit).await.status().as_u16(), 403, "not the station's");
     // Another place's keeper and a volunteer are refused the class too.
     let other = app
         .persona(

@@ -68,7 +68,7 @@ fn admin_commands(url: &str) {
     assert!(!o.status.success());
     assert!(out(&o).contains("--district: There is no such district"), "{}", out(&o));
     let o = linli(url, &["admin", "grant", "station_keeper", "--user", "13912345678"], "");
-    assert!(out(&o).contains("--station: A station keeper needs a love station"), "{}", out(&o));
+    assert!(out(&o).contains("--station: A place keeper needs a place"), "{}", out(&o));
     let o = linli(
         url,
         &[

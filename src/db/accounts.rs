@@ -286,7 +286,7 @@ pub async fn grant(
             .bind(user_id).fetch_one(&mut *tx).await.map_err(DbError::from)?;
         if users == 0 { return Err(GrantError::NoUser); }
         if let Some(place_id) = place_id {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM places WHERE id = $1 AND kind = 'love_station'")
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM places WHERE id = $1")
                 .bind(place_id).fetch_one(&mut *tx).await.map_err(DbError::from)?;
             if n == 0 { return Err(GrantError::NoStation); }
         }
@@ -504,7 +504,7 @@ pub async fn resolve_role(
             None => Err(("station", "form.role.station_required")),
             Some(place_id) => {
                 let is_station: i64 = on_db!(db, p => sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM places WHERE id = $1 AND kind = 'love_station'",
+                    "SELECT COUNT(*) FROM places WHERE id = $1",
                 ).bind(place_id).fetch_one(p).await?);
                 if is_station == 1 {
                     Ok(Role::StationKeeper { place_id })

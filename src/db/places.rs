@@ -22,12 +22,28 @@ pub struct KeptPlace {
     pub name_en: Option<String>,
 }
 
-/// The love stations a set of grants covers (directly or through a
-/// district), in district order.
+/// The places a set of grants keeps, in district order: those a keeper is
+/// granted (a love station, a Happy Home…), and the love stations of the
+/// districts it administers.
 #[tracing::instrument(name = "db::places::kept_stations", skip_all)]
 pub async fn kept_stations(db: &Db, grants: &Grants) -> DbResult<Vec<KeptPlace>> {
-    let all = all_stations(db).await?;
-    Ok(all.into_iter().filter(|pl| grants.keeps_station(pl.id, pl.district_id)).collect())
+    let all: Vec<(i64, i64, String, Option<String>, bool)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, district_id, name_zh, name_en, kind = 'love_station' FROM places \
+         ORDER BY district_id, kind <> 'love_station', position, id",
+    ).fetch_all(p).await?);
+    Ok(all
+        .into_iter()
+        .filter(|(id, district, .., station)| {
+            grants.0.contains(&crate::domain::Role::StationKeeper { place_id: *id })
+                || (*station && grants.keeps_station(*id, *district))
+        })
+        .map(|(id, district_id, name_zh, name_en, _)| KeptPlace {
+            id,
+            district_id,
+            name_zh,
+            name_en,
+        })
+        .collect())
 }
 
 /// The keepers of one station (display names), for its staff page.
@@ -64,12 +80,11 @@ pub async fn station_named(db: &Db, named: &str) -> DbResult<Option<KeptPlace>> 
     ).bind(named).bind(id).fetch_optional(p).await?))
 }
 
-/// Love stations with their district, for the role form's choices.
-#[tracing::instrument(name = "db::places::all_stations", skip_all)]
-pub async fn all_stations(db: &Db) -> DbResult<Vec<KeptPlace>> {
+/// Every place with its district, for naming keepers' roles.
+#[tracing::instrument(name = "db::places::all_places", skip_all)]
+pub async fn all_places(db: &Db) -> DbResult<Vec<KeptPlace>> {
     Ok(on_db!(db, p => sqlx::query_as::<_, KeptPlace>(
-        "SELECT id, district_id, name_zh, name_en FROM places WHERE kind = 'love_station' \
-         ORDER BY district_id, position, id",
+        "SELECT id, district_id, name_zh, name_en FROM places ORDER BY district_id, position, id",
     ).fetch_all(p).await?))
 }
 
@@ -125,7 +140,7 @@ pub async fn choices(
     let (key, from) = if workshops {
         ("slug", "workshops WHERE TRUE")
     } else {
-        ("CAST(id AS TEXT)", "places WHERE kind = 'love_station'")
+        ("CAST(id AS TEXT)", "places WHERE TRUE")
     };
     let sql = format!(
         "SELECT {key} AS key, district_id, name_zh, name_en FROM {from} \

@@ -60,7 +60,7 @@ pub enum Access {
     Staff,
     /// Site admins only.
     SiteAdmin,
-    /// The keepers of the place `{id}` (a station has keepers), its
+    /// The keepers of the place `{id}` (a station, a Happy Home…), its
     /// district's admins, site admins.
     StationKeeper,
     /// The admins of district `{slug}`, and site admins.

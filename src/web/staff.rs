@@ -257,7 +257,7 @@ async fn user_views(
     rows: Vec<(db::accounts::UserRow, crate::domain::Grants)>,
 ) -> Result<Vec<UserView>, AppError> {
     let districts = db::districts::overview(&state.db, true).await?.districts;
-    let stations = db::places::all_stations(&state.db).await?;
+    let stations = db::places::all_places(&state.db).await?;
     Ok(rows
         .into_iter()
         .map(|(u, g)| UserView {

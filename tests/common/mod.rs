@@ -247,7 +247,15 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        match self.client.get(self.url(path)).send().await {
+            Ok(res) => res,
+            // A pooled connection the server closed as idle just as it was
+            // reused (a GET is safe to send again).
+            Err(e) if e.is_request() || e.is_connect() => {
+                self.client.get(self.url(path)).send().await.expect("request sent")
+            }
+            Err(e) => panic!("request sent: {e}"),
+        }
     }
 
     /// GET a page and return its status and parsed HTML.
