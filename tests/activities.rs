@@ -1228,9 +1228,16 @@ async fn the_door_checks_people_in_and_a_session_is_called_off(app: TestApp) {
     );
     let next_page = format!("{console}/sessions/{next}");
     let cancel = format!("{next_page}/cancel");
-    let (status, _, html) = staff_post(&keeper.app, &next_page, &cancel, &[("note_zh", " ")]).await;
+    let (status, _, html) = staff_post(
+        &keeper.app,
+        &next_page,
+        &cancel,
+        &[("note_zh", " "), ("note_en", "Off for the typhoon")],
+    )
+    .await;
     assert_eq!(status, 422);
     assert!(text(&html, "#f-note_zh-error").contains("请写上为什么取消"));
+    assert_eq!(text(&html, "#f-note_en"), "Off for the typhoon", "what was typed is kept");
     let reason = [("note_zh", "因台风停课，下周照常"), ("note_en", "Off for the typhoon")];
     let (status, _, html) = staff_post(&keeper.app, &next_page, &cancel, &reason).await;
     assert_eq!(status, 200, "asked first");

@@ -279,10 +279,7 @@ pub async fn sign_up(
     user: Option<i64>,
     now: DateTime<Utc>,
 ) -> DbResult<SignUp> {
-    let lock = match db.backend() {
-        super::Backend::Postgres => " FOR UPDATE OF s",
-        super::Backend::Sqlite => "",
-    };
+    let lock = db.row_lock(" FOR UPDATE OF s");
     let sql = format!(
         "SELECT a.signup, CAST(s.places_left AS BIGINT), s.starts_at, s.cancelled_at \
          FROM activity_sessions s JOIN activities a ON a.id = s.activity_id \
@@ -426,15 +423,6 @@ macro_rules! move_up {
 }
 pub(crate) use move_up;
 
-/// The row lock a write to a session takes first on PostgreSQL (on SQLite
-/// every write transaction holds the database).
-pub(crate) fn session_lock(db: &Db) -> &'static str {
-    match db.backend() {
-        super::Backend::Postgres => " FOR UPDATE",
-        super::Backend::Sqlite => "",
-    }
-}
-
 /// An activity's schedule and places as its checked form holds them
 /// (none when the schedule does not read: the form checked it, so only a
 /// stored row broken by hand, whose sessions are then left alone).
@@ -464,7 +452,8 @@ pub(crate) fn day_of(at: DateTime<Utc>) -> NaiveDate {
 /// more, everyone waiting may come), and is on again if only a schedule
 /// change had called it off. Any other session ahead goes when nobody ever
 /// signed up for it, else it is called off with a note its registrants
-/// read. A day with no session yet gets one. `$lock` is [`session_lock`].
+/// read. A day with no session yet gets one. `$lock` is the sessions'
+/// row lock ([`Db::row_lock`]).
 macro_rules! write_sessions {
     ($tx:ident, $activity:expr, $fields:expr, $now:expr, $lock:expr) => {{
         use $crate::db::activities::day_of;
@@ -592,10 +581,7 @@ pub enum Cancelled {
 /// row locked first on PostgreSQL.
 #[tracing::instrument(name = "db::activities::cancel", skip_all)]
 pub async fn cancel(db: &Db, code_hash: &str, now: DateTime<Utc>) -> DbResult<Cancelled> {
-    let lock = match db.backend() {
-        super::Backend::Postgres => " FOR UPDATE",
-        super::Backend::Sqlite => "",
-    };
+    let lock = db.row_lock(" FOR UPDATE");
     let session_sql = format!(
         "SELECT s.id, s.starts_at, s.cancelled_at FROM activity_sessions s WHERE s.id = \
              (SELECT r.session_id FROM activity_registrations r WHERE r.code_hash = $1){lock}"
@@ -821,10 +807,7 @@ pub async fn check_in(
     let by_code = matches!(whom, Whom::Code(_));
     // The sign-up's row is locked, so a cancellation cannot slip in
     // between reading it and checking it in.
-    let lock = match db.backend() {
-        super::Backend::Postgres => " FOR UPDATE OF r",
-        super::Backend::Sqlite => "",
-    };
+    let lock = db.row_lock(" FOR UPDATE OF r");
     let sql = format!(
         "SELECT r.id, r.name, CAST(r.people AS BIGINT), r.status, r.attended_at, s.id, s.starts_at, \
                 s.cancelled_at \

@@ -414,7 +414,7 @@ pub async fn save(db: &Db, s: &ContentSave<'_>) -> DbResult<Saved> {
     }
     let n = args.len();
     let index_sql = super::workshops::index_search_sql(db);
-    let lock = super::activities::session_lock(db);
+    let lock = db.row_lock(" FOR UPDATE");
     let update = format!(
         "UPDATE {} SET {}, version = ${}, updated_at = ${} WHERE id = ${} AND version = ${}",
         t.name,
@@ -552,7 +552,7 @@ pub async fn create(
         values = values.join(", ")
     );
     let item_kind = kind.item_kind();
-    let lock = super::activities::session_lock(db);
+    let lock = db.row_lock(" FOR UPDATE");
     let list = changes(&Fields::new(), fields);
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -606,17 +606,10 @@ pub async fn delete(
     let t = table(kind);
     // The row is locked first, in the order a save takes (item, then an
     // activity's sessions).
-    let select = format!(
-        "{} WHERE id = $1{}",
-        t.select(),
-        match db.backend() {
-            super::Backend::Postgres => " FOR UPDATE",
-            super::Backend::Sqlite => "",
-        }
-    );
+    let select = format!("{} WHERE id = $1{}", t.select(), db.row_lock(" FOR UPDATE"));
     let sql = format!("DELETE FROM {} WHERE id = $1", t.name);
     let item_kind = kind.item_kind();
-    let lock = super::activities::session_lock(db);
+    let lock = db.row_lock(" FOR UPDATE");
     on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(select)).bind(id).fetch_optional(&mut *tx).await? else {

@@ -531,6 +531,16 @@ impl Db {
         }
     }
 
+    /// A row-locking clause (` FOR UPDATE`, ` FOR UPDATE OF s`) on
+    /// PostgreSQL; nothing on SQLite, whose write transaction holds the
+    /// whole database already.
+    pub(crate) fn row_lock(&self, clause: &'static str) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "",
+            Db::Postgres(_) => clause,
+        }
+    }
+
     /// Applies the migrations embedded in the binary for this backend.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {

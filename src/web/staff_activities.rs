@@ -233,7 +233,7 @@ async fn session_page(
         .map(|r| RegistrationLine::new(&ctx, r))
         .collect();
     let today = crate::domain::format::today_at(now);
-    let day = s.starts_at.with_timezone(&crate::domain::format::beijing()).date_naive();
+    let day = db::activities::day_of(s.starts_at);
     let summary = crate::web::respond::error_summary(&ctx, &shown.errors, |field| match field {
         "note_zh" => Some(ctx.t("activity.staff.note_zh").to_owned()),
         "note_en" => Some(ctx.t("activity.staff.note_en").to_owned()),

@@ -246,6 +246,22 @@ impl Owner {
         fields
     }
 
+    /// What the form's choice fields offer `me` for an item of `kind`
+    /// here: the district's places and sources, or for a place's keeper
+    /// who is not the district's admin only their place.
+    async fn choices(
+        &self,
+        state: &AppState,
+        kind: ContentKind,
+        me: &CurrentUser,
+    ) -> Result<ChoiceLists, AppError> {
+        let mut lists = ChoiceLists::of(state, kind.fields(), self.district.id).await?;
+        if let Some(only) = self.only_place(kind, me) {
+            lists.places.retain(|p| p.id == only);
+        }
+        Ok(lists)
+    }
+
     /// The one place an activity may be at, for a keeper of that place
     /// who is not the district's admin (they keep what is at their place).
     fn only_place(&self, kind: ContentKind, me: &CurrentUser) -> Option<i64> {
@@ -450,10 +466,7 @@ async fn form_page(
     shown: Shown,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let mut lists = ChoiceLists::of(state, kind.fields(), owner.district.id).await?;
-    if let Some(only) = owner.only_place(kind, me) {
-        lists.places.retain(|p| p.id == only);
-    }
+    let lists = owner.choices(state, kind, me).await?;
     // A workshop's figure is in no chart and no district's headlines.
     let fields = kind
         .fields()
@@ -584,15 +597,14 @@ fn meta(pairs: &[(String, String)]) -> Meta {
 
 /// Checks the submitted fields and the note; the published state is the
 /// button pressed, else `published_now`.
-#[allow(clippy::too_many_arguments)]
 async fn check(
     state: &AppState,
     kind: ContentKind,
-    district_id: i64,
+    owner: &Owner,
+    me: &CurrentUser,
     pairs: &[(String, String)],
     meta: &Meta,
     stored: Option<&Fields>,
-    only_place: Option<i64>,
 ) -> Result<(Fields, Result<Fields, FormErrors>), AppError> {
     let names: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
     let of = |inputs: &[Input]| -> Vec<&str> {
@@ -605,7 +617,7 @@ async fn check(
     let empty = Fields::new();
     let mut input = Fields::submitted(stored.unwrap_or(&empty), pairs, &names, &multi, &boxes);
     // A keeper's activity is at their place, chosen or not.
-    if let Some(only) = only_place
+    if let Some(only) = owner.only_place(kind, me)
         && input.get("place_id").is_empty()
     {
         input.set("place_id", only.to_string());
@@ -613,11 +625,7 @@ async fn check(
     let published_now = stored.is_some_and(|f| !f.get("published").is_empty());
     let publish = meta.action.unwrap_or(published_now);
     input.set("published", if publish { "on" } else { "" });
-    let mut lists = ChoiceLists::of(state, kind.fields(), district_id).await?;
-    if let Some(only) = only_place {
-        lists.places.retain(|p| p.id == only);
-    }
-    let mut choices = lists.ids();
+    let mut choices = owner.choices(state, kind, me).await?.ids();
     choices.kept_day = stored.and_then(kept_day);
     let mut checked = kind.check(&input, today(), &choices);
     if let Some(problem) = crate::domain::revision::note_problem(&meta.note) {
@@ -718,8 +726,7 @@ async fn create(
     pairs: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let meta = meta(&pairs);
-    let only = owner.only_place(kind, me);
-    let (input, checked) = check(state, kind, owner.district.id, &pairs, &meta, None, only).await?;
+    let (input, checked) = check(state, kind, &owner, me, &pairs, &meta, None).await?;
     let fields = match checked {
         Ok(fields) => owner.keep_to_its_fields(kind, me, fields),
         Err(errors) => {
@@ -858,9 +865,8 @@ pub async fn update(
     let pairs = form.into_inner();
     let meta = meta(&pairs);
     opened_at(meta.version, item.version)?;
-    let only = owner.only_place(kind, &me);
     let (input, mut checked) =
-        check(&state, kind, item.district_id, &pairs, &meta, Some(&item.fields), only).await?;
+        check(&state, kind, &owner, &me, &pairs, &meta, Some(&item.fields)).await?;
     if let Ok(fields) = &checked
         && let Some((field, key)) = clash(&state, kind, &item, fields).await?
     {
@@ -991,12 +997,8 @@ pub async fn restore(
         return Ok(see_other(&back));
     };
     snapshot.set("published", item.fields.get("published"));
-    let mut lists = ChoiceLists::of(&state, kind.fields(), item.district_id).await?;
     // A keeper restores only what keeps the activity at their place.
-    if let Some(only) = owner.only_place(kind, &me) {
-        lists.places.retain(|p| p.id == only);
-    }
-    let mut choices = lists.ids();
+    let mut choices = owner.choices(&state, kind, &me).await?.ids();
     choices.kept_day = kept_day(&item.fields);
     let checked = kind.check(&snapshot, today(), &choices);
     // Nor one that had it at an address only.
